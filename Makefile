@@ -1,0 +1,52 @@
+# The pipeline's DAG. Every rule builds real files from their prerequisites, so a second
+# `make all` with nothing changed does no work. `make help` lists the commands.
+#
+# Override the input and outputs to run on another copy of the appendix:
+#   make all SOURCE=path/to/appendix.txt WAREHOUSE=dir REPORTS=dir
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := all
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON_BOOT ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SOURCE ?= raw/appendix2_interview_questions.txt
+WAREHOUSE ?= warehouse
+REPORTS ?= reports
+STRICT ?=
+
+# GX must not phone home (no network here) nor draw progress bars into logs.
+export GX_ANALYTICS_ENABLED := false
+
+SHARED_PY := pipeline/__init__.py pipeline/__main__.py pipeline/errors.py pipeline/io.py pipeline/paths.py pipeline/schema.py
+INGEST_PY := $(SHARED_PY) $(wildcard pipeline/ingest/*.py)
+
+INGESTED := $(WAREHOUSE)/ingest.json
+
+.PHONY: all help venv test ingest clean
+
+all: $(INGESTED) ## rebuild every table, check and report from raw/
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
+
+venv: $(VENV)/.installed ## create the virtual environment (make all and make test do it too)
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+ingest: $(INGESTED) ## parse the appendix into Parquet tables
+
+$(INGESTED): $(SOURCE) $(INGEST_PY) | $(VENV)/.installed
+	$(PY) -m pipeline ingest --source $(SOURCE) --warehouse $(WAREHOUSE)
+
+test: $(VENV)/.installed ## run the test suite
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+clean: ## delete the warehouse and reports (raw/ is never touched)
+	rm -rf $(WAREHOUSE)/*.parquet $(WAREHOUSE)/*.json $(WAREHOUSE)/*.duckdb $(REPORTS)/*

@@ -1,0 +1,70 @@
+"""Command line: `python -m pipeline <stage> [options]`. Each stage imports only what it uses."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline import paths
+from pipeline.errors import InputError
+
+
+def _ingest(args) -> int:
+    from pipeline.ingest import stage
+
+    print(stage.summary(stage.run(args.source, args.warehouse)))
+    return 0
+
+
+def _schema(args) -> int:
+    from pipeline.docs import update_readme
+    from pipeline.schema import TABLES
+
+    reference = schema_markdown(TABLES)
+    if args.update_readme:
+        changed = update_readme(paths.ROOT / "README.md", reference)
+        print("README.md updated" if changed else "README.md already up to date")
+    else:
+        print(reference)
+    return 0
+
+
+def schema_markdown(tables) -> str:
+    """Return the Markdown reference of `tables`: grain, then one row per column (what the README embeds)."""
+    blocks = []
+    for table in tables:
+        rows = [f"| `{c.name}` | {c.type}{'' if c.nullable else ', not null'} | {c.doc} |" for c in table.columns]
+        blocks.append(f"#### `{table.name}` ({table.stage}): {table.grain}\n\n| column | type | meaning |\n|---|---|---|\n" + "\n".join(rows))
+    return "\n\n".join(blocks)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description="Interview-question bank pipeline.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help="parse the appendix into Parquet tables in the warehouse")
+    ingest.add_argument("--source", type=Path, default=paths.SOURCE, help="appendix text file")
+    ingest.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE, help="output folder")
+    ingest.set_defaults(handler=_ingest)
+
+    schema = commands.add_parser("schema", help="print every table's grain and columns as Markdown (the README's reference)")
+    schema.add_argument("--update-readme", action="store_true", help="rewrite the table reference in README.md")
+    schema.set_defaults(handler=_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; bad input prints one `error:` line and returns 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # an output we cannot write: still one line, no traceback
+        print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""The file edges: read input text strictly, write tables and reports so a failed run changes nothing."""
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.schema import Table
+
+
+def read_text(path: Path) -> str:
+    """Return the UTF-8 text of `path`; InputError naming the file (and line) if it cannot be read."""
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", str(path)) from None
+    except FileNotFoundError:
+        raise InputError("no such file", str(path)) from None
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror}", str(path)) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError(f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})", str(path), line) from None
+
+
+@contextlib.contextmanager
+def staged_outputs(target: Path):
+    """Yield a scratch folder; on success move every file in it into `target`, on failure delete it.
+
+    Everything a stage writes goes to the scratch folder first, so a stage that fails part-way
+    leaves the outputs of the last good run exactly as they were.
+    """
+    target = Path(target)
+    target.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".staging-", dir=target))
+    try:
+        yield scratch
+        for path in sorted(scratch.rglob("*")):
+            if path.is_file():
+                destination = target / path.relative_to(scratch)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, destination)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+_ARROW_TYPES = {"string": "string", "int64": "int64", "float64": "float64", "bool": "bool_"}
+
+
+def arrow_schema(table: Table):
+    """Return the pyarrow schema of a declared table."""
+    import pyarrow as pa
+
+    return pa.schema([pa.field(c.name, getattr(pa, _ARROW_TYPES[c.type])(), nullable=c.nullable) for c in table.columns])
+
+
+def write_table(rows: list[dict], table: Table, folder: Path) -> Path:
+    """Write `rows` as `<folder>/<table>.parquet` with the declared schema; return the path."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {name: [row.get(name) for row in rows] for name in table.column_names}
+    arrow_table = pa.Table.from_pydict(columns, schema=arrow_schema(table))
+    path = Path(folder) / f"{table.name}.parquet"
+    pq.write_table(arrow_table, path)
+    return path
+
+
+def read_table(table: Table, folder: Path):
+    """Return `<folder>/<table>.parquet` as a pandas DataFrame."""
+    import pyarrow.parquet as pq
+
+    path = Path(folder) / f"{table.name}.parquet"
+    if not path.exists():
+        raise InputError(f"missing table {table.name}: run the stage that writes it (`make all`)", str(path))
+    return pq.read_table(path).to_pandas()
+
+
+def write_json(payload, path: Path) -> None:
+    """Write `payload` as indented JSON."""
+    Path(path).write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")

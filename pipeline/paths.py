@@ -1,0 +1,17 @@
+"""Every path the pipeline reads or writes by default. The Makefile passes overrides on the command line."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "raw"
+SOURCE = RAW / "appendix2_interview_questions.txt"
+DECISIONS = RAW / "duplicate_decisions.csv"
+ALIASES = RAW / "ref_aliases.csv"
+WAREHOUSE = ROOT / "warehouse"
+REPORTS = ROOT / "reports"
+EXPECTATIONS = ROOT / "expectations"
+SQL = ROOT / "pipeline" / "warehouse" / "sql"
+DEDUP_LABELS = ROOT / "tests" / "data" / "dedup_labels.csv"
+
+INGEST_MANIFEST = "ingest.json"  # written last by ingest, inside the warehouse folder: the stage's Make target
+DUCKDB_FILE = "questions.duckdb"

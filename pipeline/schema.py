@@ -1,0 +1,169 @@
+"""Every table the pipeline writes: its grain and its columns, declared once.
+
+The Parquet writer, the DuckDB loader, the tests and the README table reference all read
+this module, so a column exists in one place. Types are spelled as short strings so that
+importing the schema costs nothing (no pyarrow, no pandas).
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # one of: string, int64, float64, bool
+    nullable: bool
+    doc: str
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    grain: str
+    stage: str  # the stage that writes it: ingest or dedup
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+
+def _col(name: str, type_: str, doc: str, nullable: bool = False) -> Column:
+    return Column(name, type_, nullable, doc)
+
+
+SOURCE_LINE = _col("source_line", "int64", "1-based line of the appendix this row was read from")
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "chapters",
+        "one row per chapter heading",
+        "ingest",
+        (
+            _col("chapter_id", "int64", "chapter number as printed (`Chapter 4 — …` → 4)"),
+            _col("title", "string", "chapter title"),
+            SOURCE_LINE,
+        ),
+    ),
+    Table(
+        "sections",
+        "one row per numbered section heading",
+        "ingest",
+        (
+            _col("section_id", "string", "section number as printed, e.g. `1.3`"),
+            _col("chapter_id", "int64", "chapter the section number names (the part before the dot)"),
+            _col("parent_chapter_id", "int64", "chapter heading the section is printed under"),
+            _col("section_number", "int64", "the part after the dot"),
+            _col("title", "string", "section title"),
+            _col("position", "int64", "1-based order of the section within its parent chapter"),
+            SOURCE_LINE,
+        ),
+    ),
+    Table(
+        "questions",
+        "one row per question",
+        "ingest",
+        (
+            _col(
+                "question_id",
+                "string",
+                "stable key: hash of the normalised text, plus `-2`, `-3` … for a repeat of the same text",
+            ),
+            _col("label", "string", "human position `<section>.<position>`, e.g. `1.3.14`"),
+            _col("chapter_id", "int64", "chapter heading the question is printed under"),
+            _col("section_id", "string", "section heading the question is printed under"),
+            _col("position", "int64", "1-based order within its section"),
+            _col("text", "string", "question text, whitespace collapsed, tag removed"),
+            _col("tag", "string", "tag exactly as written, without brackets; null if none", nullable=True),
+            _col("tag_line", "int64", "line the tag was read from; null if none", nullable=True),
+            SOURCE_LINE,
+        ),
+    ),
+    Table(
+        "tags",
+        "one row per tag the appendix declares or states a count for",
+        "ingest",
+        (
+            _col("tag", "string", "tag name, lower case, without brackets"),
+            _col("is_declared", "bool", "listed in `Questions are tagged: […]`"),
+            _col("declared_position", "int64", "1-based order in the declaration", nullable=True),
+            _col("stated_count", "int64", "count stated after `Total:`", nullable=True),
+            _col("is_approximate", "bool", "the stated count carries `~`", nullable=True),
+            _col("note", "string", "text in parentheses after the count", nullable=True),
+            _col("declared_line", "int64", "line of the declaration", nullable=True),
+            _col("stated_line", "int64", "line of the stated count", nullable=True),
+        ),
+    ),
+    Table(
+        "stated_totals",
+        "one row per figure the appendix states about itself, other than per-tag counts",
+        "ingest",
+        (
+            _col("figure", "string", "what is counted: `questions` or `chapters`"),
+            _col("value", "int64", "the stated number"),
+            _col("is_approximate", "bool", "the figure carries `~`"),
+            _col("text", "string", "the line as written"),
+            SOURCE_LINE,
+        ),
+    ),
+    Table(
+        "refs",
+        "one row per row of every reference table",
+        "ingest",
+        (
+            _col("ref_id", "string", "stable key: `r` + hash of category and title"),
+            _col("category", "string", "heading of the reference table"),
+            _col("title", "string", "`Paper`/`Resource` cell"),
+            _col("authors", "string", "`Authors` cell", nullable=True),
+            _col("year", "int64", "`Year` cell, or a year in the title's last parentheses", nullable=True),
+            _col("link", "string", "`Link` cell", nullable=True),
+            _col("notes", "string", "`Notes` cell", nullable=True),
+            _col("question_count", "int64", "`(N Qs)` stated in the title of a question bank", nullable=True),
+            _col("relevant_chapters", "string", "`Relevant Chapters` cell as written", nullable=True),
+            SOURCE_LINE,
+        ),
+    ),
+    Table(
+        "ref_chapters",
+        "one row per (reference, chapter) claim in `Relevant Chapters`",
+        "ingest",
+        (
+            _col("ref_id", "string", "the reference"),
+            _col("chapter_id", "int64", "`Ch N` → N"),
+            _col("topic", "string", "text in parentheses after `Ch N`, as written", nullable=True),
+            SOURCE_LINE,
+        ),
+    ),
+    Table(
+        "attributions",
+        "one row per work or question bank named in `Sources & Attribution`",
+        "ingest",
+        (
+            _col("attribution_id", "string", "`a<line>.<n>`: line and 1-based order on it"),
+            _col("category", "string", "text before the colon, e.g. `Academic & Research Papers`"),
+            _col("source", "string", "who: authors, publisher or site, as written"),
+            _col("year", "string", "year as written, may be `2018/2019`", nullable=True),
+            _col("work", "string", "what: title or short name, as written", nullable=True),
+            _col("question_count", "int64", "number of questions stated for a question bank", nullable=True),
+            _col("link", "string", "address given after `—`, if any", nullable=True),
+            SOURCE_LINE,
+        ),
+    ),
+    Table(
+        "parse_issues",
+        "one row per line the parser could not place",
+        "ingest",
+        (
+            SOURCE_LINE,
+            _col("text", "string", "the line as read"),
+            _col("reason", "string", "why it was not placed"),
+        ),
+    ),
+)
+
+TABLES_BY_NAME = {table.name: table for table in TABLES}
+
+
+def table(name: str) -> Table:
+    """Return the declared table called `name`."""
+    return TABLES_BY_NAME[name]
