@@ -24,11 +24,14 @@ export GX_ANALYTICS_ENABLED := false
 SHARED_PY := pipeline/__init__.py pipeline/__main__.py pipeline/errors.py pipeline/io.py pipeline/paths.py pipeline/schema.py
 INGEST_PY := $(SHARED_PY) $(wildcard pipeline/ingest/*.py)
 
+CHECK_PY := $(SHARED_PY) $(wildcard pipeline/check/*.py)
+
 INGESTED := $(WAREHOUSE)/ingest.json
+QUALITY := $(REPORTS)/quality.json
 
-.PHONY: all help venv test ingest clean
+.PHONY: all help venv test ingest check clean
 
-all: $(INGESTED) ## rebuild every table, check and report from raw/
+all: $(INGESTED) $(QUALITY) ## rebuild every table, check and report from raw/
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -44,6 +47,13 @@ ingest: $(INGESTED) ## parse the appendix into Parquet tables
 
 $(INGESTED): $(SOURCE) $(INGEST_PY) | $(VENV)/.installed
 	$(PY) -m pipeline ingest --source $(SOURCE) --warehouse $(WAREHOUSE)
+
+# make all records the checks' results but does not stop on them; make check is the gate.
+$(QUALITY): $(INGESTED) $(wildcard expectations/*.json) $(CHECK_PY) | $(VENV)/.installed
+	$(PY) -m pipeline check --warehouse $(WAREHOUSE) --reports $(REPORTS)
+
+check: $(INGESTED) | $(VENV)/.installed ## run the quality gate: exit 1 on a critical failure (STRICT=1: on warnings too)
+	$(PY) -m pipeline check --warehouse $(WAREHOUSE) --reports $(REPORTS) --gate $(if $(STRICT),--strict)
 
 test: $(VENV)/.installed ## run the test suite
 	$(PY) -m pytest -q $(PYTEST_ARGS)

@@ -15,6 +15,15 @@ def _ingest(args) -> int:
     return 0
 
 
+def _check(args) -> int:
+    from pipeline.check import stage
+
+    report = stage.run(args.warehouse, args.expectations, args.reports, args.tolerance)
+    print(stage.summary(report))
+    code = stage.exit_code(report, args.strict)
+    return code if args.gate else 0
+
+
 def _schema(args) -> int:
     from pipeline.docs import update_readme
     from pipeline.schema import TABLES
@@ -46,6 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--source", type=Path, default=paths.SOURCE, help="appendix text file")
     ingest.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE, help="output folder")
     ingest.set_defaults(handler=_ingest)
+
+    check = commands.add_parser("check", help="run the expectation suites; write quality.json and Data Docs")
+    check.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
+    check.add_argument("--expectations", type=Path, default=paths.EXPECTATIONS, help="folder of suite files")
+    check.add_argument("--reports", type=Path, default=paths.REPORTS)
+    check.add_argument("--tolerance", type=float, default=None, help="override the ~ tolerance (fraction, e.g. 0.1)")
+    check.add_argument("--strict", action="store_true", help="warnings fail too")
+    check.add_argument("--gate", action="store_true", help="exit 1 on a critical failure (or any, with --strict)")
+    check.set_defaults(handler=_check)
 
     schema = commands.add_parser("schema", help="print every table's grain and columns as Markdown (the README's reference)")
     schema.add_argument("--update-readme", action="store_true", help="rewrite the table reference in README.md")

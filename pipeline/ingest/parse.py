@@ -18,7 +18,7 @@ from pipeline.errors import InputError
 CHAPTER = re.compile(r"^Chapter\s+(\d+)\s*[—–-]\s*(.+)$")
 SECTION = re.compile(r"^(\d+)\.(\d+)\s+(\S.*)$")
 LEADING_TAG = re.compile(r"^\[([^\]]*)\]\s*(.*)$")
-QUESTION = re.compile(r"^-\s+(.*)$")
+QUESTION = re.compile(r"^-(?:\s+(.*))?$")  # a bare `-` is an empty question: the checks flag it
 TRAILING_TAG = re.compile(r"^(.*?\S)\s*\[([^\]\s]+)\]$")
 TOTAL = re.compile(r"^Total:\s*(~?)\s*(\d+)\s+questions?\b", re.IGNORECASE)
 STATED_TAG_COUNT = re.compile(r"^-\s*([A-Za-z][\w -]*?)\s*:\s*(~?)\s*(\d+)\s*(?:\((.*)\))?\s*$")
@@ -273,7 +273,7 @@ def _parse_question_line(state: ParseState, line_no: int, line: str) -> None:
     if state.section is None:
         state.issue(line_no, line, "question before any section heading")
         return
-    text = collapse_whitespace(question.group(1))
+    text = collapse_whitespace(question.group(1) or "")
     trailing = TRAILING_TAG.match(text)
     row = {
         "chapter_id": state.chapter_id,

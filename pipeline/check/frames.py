@@ -1,0 +1,129 @@
+"""The frames the expectation suites run on: the warehouse tables plus derived columns. Pure pandas.
+
+GX compares; these functions only line up what it compares (a question's section's chapter beside
+the question's own chapter, a stated count beside the actual one), so each failing row still carries
+its `source_line`.
+"""
+
+import pandas as pd
+
+from pipeline.check.claims import attribution_claims, bank_count_claims
+from pipeline.ingest.parse import text_fingerprint
+
+# Columns that identify an offending row in the summary, per frame (all carry source_line).
+LOCATORS = {
+    "questions": ["question_id", "source_line", "tag", "text"],
+    "sections": ["section_id", "source_line", "title"],
+    "chapters": ["chapter_id", "source_line", "title"],
+    "tags": ["tag", "declared_line", "stated_line"],
+    "refs": ["ref_id", "source_line", "title"],
+    "ref_chapters": ["ref_id", "source_line", "chapter_id"],
+    "parse_issues": ["source_line", "text", "reason"],
+    "figure_claims": ["figure", "source_line", "stated", "actual"],
+    "tag_claims": ["tag", "source_line", "stated", "actual", "deviation"],
+    "attribution_claims": ["attribution_id", "source_line", "work"],
+    "bank_claims": ["bank", "source_line", "attribution_count", "reference_count", "reference_line"],
+}
+
+
+def questions_frame(questions: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame:
+    """Return questions with their section's chapter and a case- and space-folded text key."""
+    section_chapter = sections.drop_duplicates("section_id").set_index("section_id")["chapter_id"]
+    return questions.assign(
+        section_chapter_id=questions["section_id"].map(section_chapter).astype("Int64"),
+        text_key=questions["text"].map(text_fingerprint),
+    )
+
+
+def sections_frame(sections: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
+    """Return sections with their question count and the step from the previous section number in the chapter."""
+    counts = questions.groupby("section_id").size()
+    previous = sections.groupby("parent_chapter_id")["section_number"].shift(fill_value=0)
+    return sections.assign(
+        question_count=sections["section_id"].map(counts).fillna(0).astype("int64"),
+        number_step=sections["section_number"] - previous,
+    )
+
+
+def chapters_frame(chapters: pd.DataFrame) -> pd.DataFrame:
+    """Return chapters with the step from the previous chapter number."""
+    return chapters.assign(number_step=chapters["chapter_id"] - chapters["chapter_id"].shift(fill_value=0))
+
+
+def figure_claims_frame(stated_totals: pd.DataFrame, questions: pd.DataFrame, chapters: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per stated figure (total questions, chapters) with the actual number beside it."""
+    actual = {"questions": len(questions), "chapters": chapters["chapter_id"].nunique()}
+    return pd.DataFrame(
+        {
+            "figure": stated_totals["figure"],
+            "stated": stated_totals["value"],
+            "actual": stated_totals["figure"].map(actual).astype("Int64"),
+            "source_line": stated_totals["source_line"],
+        }
+    )
+
+
+def tag_claims_frame(tags: pd.DataFrame, questions: pd.DataFrame, tolerance: float) -> pd.DataFrame:
+    """Return one row per tag with a stated count: actual count, relative deviation, and the deviation allowed.
+
+    An approximate (`~`) count may deviate by `tolerance` (a fraction of the stated count); an exact one by 0.
+    """
+    stated = tags[tags["stated_count"].notna()]
+    actual = stated["tag"].map(questions["tag"].value_counts()).fillna(0).astype("int64")
+    stated_count = stated["stated_count"].astype("int64")
+    deviation = (actual - stated_count).abs() / stated_count.clip(lower=1)
+    return pd.DataFrame(
+        {
+            "tag": stated["tag"],
+            "stated": stated_count,
+            "actual": actual,
+            "is_approximate": stated["is_approximate"].astype(bool),
+            "deviation": deviation.round(4),
+            "allowed_deviation": stated["is_approximate"].astype(bool).map({True: tolerance, False: 0.0}),
+            "source_line": stated["stated_line"].astype("int64"),
+        }
+    ).reset_index(drop=True)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def attribution_claims_frame(attributions: pd.DataFrame, refs: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per work named in Sources & Attribution, with how many reference rows stand for it."""
+    rows = attribution_claims(_records(attributions), _records(refs))
+    return pd.DataFrame(rows, columns=["attribution_id", "category", "source", "work", "matched_refs", "source_line"])
+
+
+def bank_claims_frame(attributions: pd.DataFrame, refs: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per question bank whose size both Sources & Attribution and a reference row state."""
+    rows = bank_count_claims(_records(attributions), _records(refs))
+    columns = ["bank", "attribution_count", "reference_count", "source_line", "reference_line"]
+    return pd.DataFrame(rows, columns=columns).astype({"reference_count": "Int64", "reference_line": "Int64"})
+
+
+def check_frames(tables: dict[str, pd.DataFrame], tolerance: float) -> dict[str, pd.DataFrame]:
+    """Return every frame a suite runs on, keyed by the frame name its expectations name."""
+    questions, sections = tables["questions"], tables["sections"]
+    return {
+        "questions": questions_frame(questions, sections),
+        "sections": sections_frame(sections, questions),
+        "chapters": chapters_frame(tables["chapters"]),
+        "tags": tables["tags"],
+        "refs": tables["refs"],
+        "ref_chapters": tables["ref_chapters"],
+        "parse_issues": tables["parse_issues"],
+        "figure_claims": figure_claims_frame(tables["stated_totals"], questions, tables["chapters"]),
+        "tag_claims": tag_claims_frame(tables["tags"], questions, tolerance),
+        "attribution_claims": attribution_claims_frame(tables["attributions"], tables["refs"]),
+        "bank_claims": bank_claims_frame(tables["attributions"], tables["refs"]),
+    }
+
+
+def suite_parameters(tables: dict[str, pd.DataFrame]) -> dict:
+    """Return the values suites take from the appendix itself (its declared tag vocabulary, its chapters)."""
+    tags = tables["tags"]
+    return {
+        "declared_tags": sorted(tags.loc[tags["is_declared"].astype(bool), "tag"]),
+        "chapter_ids": sorted(int(c) for c in tables["chapters"]["chapter_id"]),
+    }

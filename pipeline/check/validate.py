@@ -1,0 +1,86 @@
+"""Run expectation suites with Great Expectations 1.x. The only module that imports GX (it takes seconds)."""
+
+import logging
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.check.frames import LOCATORS
+from pipeline.check.suites import by_frame
+from pipeline.errors import InputError
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network here; never phone home
+MAX_ROWS = 50  # offending rows kept per expectation
+
+
+def validate(suites: list[dict], frames: dict[str, pd.DataFrame], parameters: dict, docs_folder: Path | None) -> list[dict]:
+    """Return one outcome per expectation (see `_outcome`); build Data Docs into `docs_folder` if given."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    if docs_folder is not None:
+        context.add_data_docs_site(
+            "reports",
+            {
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(Path(docs_folder).resolve())},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    source = context.data_sources.add_pandas("warehouse")
+    outcomes = []
+    for suite in suites:
+        for frame_name, expectations in by_frame(suite).items():
+            if frame_name not in frames:
+                raise InputError(f"suite {suite['name']} names frame {frame_name!r}; known frames: {', '.join(sorted(frames))}")
+            frame = frames[frame_name].reset_index(drop=True)
+            name = suite["name"] if frame_name == suite["name"] else f"{suite['name']}.{frame_name}"
+            gx_suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations, meta=suite.get("meta", {})))
+            batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
+            definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=gx_suite))
+            locators = [c for c in LOCATORS.get(frame_name, ["source_line"]) if c in frame.columns]
+            result = definition.run(
+                batch_parameters={"dataframe": frame},
+                expectation_parameters=parameters,
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": locators},
+            )
+            outcomes += [_outcome(suite["name"], frame_name, frame, locators, r) for r in result.results]
+    if docs_folder is not None:
+        context.build_data_docs()
+    return outcomes
+
+
+def _outcome(suite_name: str, frame_name: str, frame: pd.DataFrame, locators: list[str], result) -> dict:
+    """Return what a person and a script need of one expectation's result."""
+    config = result.expectation_config
+    details = result.result or {}
+    offending = details.get("unexpected_index_list") or []
+    if not result.success and not offending and "value" in (config.kwargs or {}):
+        offending = frame[locators].to_dict("records")  # a table-level expectation: its rows are the offence
+    return {
+        "suite": suite_name,
+        "frame": frame_name,
+        "check": config.meta["check"],
+        "severity": config.meta["severity"],
+        "why": config.meta.get("why", ""),
+        "expectation": config.type,
+        "kwargs": {k: v for k, v in config.kwargs.items() if k not in ("batch_id", "result_format")},
+        "success": bool(result.success),
+        "exception": (result.exception_info or {}).get("exception_message") if not result.success else None,
+        "unexpected_count": details.get("unexpected_count", len(offending)),
+        "observed_value": details.get("observed_value"),
+        "offending": [{k: _plain(row.get(k)) for k in locators} for row in offending[:MAX_ROWS]],
+    }
+
+
+def _plain(value):
+    """Return `value` as a JSON-ready Python value (numpy scalars and NA become int/float/None)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value

@@ -1,0 +1,170 @@
+"""The quality gate: every expectation has a mutation of the appendix (or of a table) that makes it fail.
+
+The baseline is the real appendix with its wrong claims corrected, so that every expectation passes;
+each mutation then must fail exactly the expectations named, and the summary must name the line to fix.
+"""
+
+import json
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, run_cli
+from pipeline.check import stage
+from pipeline.check.suites import load_suites
+from pipeline.ingest.parse import parse_appendix
+
+SUITES = load_suites(ROOT / "expectations")
+CORRECTIONS = [  # the real appendix's false claims, set right (see the README's "What the appendix claims")
+    ("- Conceptual: ~150", "- Conceptual: ~170"),
+    ("- Tradeoff: ~85", "- Tradeoff: ~69"),
+    ("- Estimation: ~15", "- Estimation: ~12"),
+    ("- Coding: ~5 (referenced", "- Coding: ~0 (referenced"),
+    ("Radford et al. 2018/2019 (GPT/GPT-2)", "Radford et al. 2019 (GPT-2)"),
+    ("(DeepSeek V2/V3/R1)", "(DeepSeek V2/R1)"),
+    ("; OpenAI Cookbook (github.com/openai/openai-cookbook)", ""),
+    ("Community Forums & Reports: Reddit r/MachineLearning, r/LocalLLaMA, r/learnmachinelearning; Hacker News; Blind (FAANG interview threads); LeetCode Discuss.", "Community Forums & Reports:"),
+]
+
+
+def tables_of(text: str) -> dict[str, pd.DataFrame]:
+    from pipeline.schema import TABLES
+
+    parsed = parse_appendix(text)
+    return {t.name: pd.DataFrame(parsed[t.name], columns=t.column_names) for t in TABLES if t.stage == "ingest"}
+
+
+def failing(report: dict) -> set[str]:
+    return {o["check"] for o in report["outcomes"] if not o["success"]}
+
+
+@pytest.fixture(scope="module")
+def clean_text(real_text):
+    text = real_text
+    for before, after in CORRECTIONS:
+        assert before in text, before
+        text = text.replace(before, after)
+    return text
+
+
+def mutate(text: str, line_no: int, new_lines: list[str]) -> str:
+    """Return `text` with line `line_no` (1-based) replaced by `new_lines`."""
+    lines = text.split("\n")
+    lines[line_no - 1 : line_no] = new_lines
+    return "\n".join(lines)
+
+
+def renumber_chapter_8_as_9(text: str) -> str:
+    """Return `text` with chapter 8 and its sections numbered 9: the chapter numbers skip 8."""
+    for line_no, new in [(452, "Chapter 9 — Taxonomy / Cross-Cutting Concepts"), (453, "9.1 Key Distinctions"), (460, "9.2 Common Confusions"),
+                         (470, "9.3 End-to-End Design"), (476, "9.4 Cross-Chapter Integration (Advanced)")]:  # fmt: skip
+        text = mutate(text, line_no, [new])
+    return text
+
+
+def test_the_corrected_appendix_passes_every_expectation(clean_text):
+    report = stage.evaluate(tables_of(clean_text), SUITES)
+    assert failing(report) == set()
+    assert report["passed"] == len(report["outcomes"]) == sum(len(s["expectations"]) for s in SUITES)
+
+
+def test_the_real_appendix_fails_only_the_two_warnings_it_earns(real_text):
+    report = stage.evaluate(tables_of(real_text), SUITES)
+    assert failing(report) == {"stated-tag-counts", "attributed-works-referenced"}
+    assert report["critical_failed"] == 0 and report["warnings"] == 2
+    deviations = {c["tag"]: (c["stated"], c["actual"], c["deviation"]) for c in report["tag_claims"]}
+    assert deviations == {
+        "conceptual": (150, 170, 0.1333), "tradeoff": (85, 69, 0.1882), "design": (70, 73, 0.0429),
+        "debug": (45, 44, 0.0222), "estimation": (15, 12, 0.2), "coding": (5, 0, 1.0),
+    }  # fmt: skip
+
+
+MUTATIONS = [
+    # (check that must fail [and any the mutation necessarily breaks too], line edited, replacement lines, line in summary)
+    ({"tag-valid"}, 14, ["[tradeof] - What is byte-level BPE (BBPE) and why is it better for multilingual models?"], 13),
+    ({"tag-present"}, 26, [], 25),  # the lone [debug] line after the section's last question, deleted
+    ({"stated-figures"}, 26, ["[debug] - What is a brand-new question?", "[design]"], 485),  # a question added
+    ({"stated-figures"}, 484, ["Total: 370 questions"], 484),
+    ({"text-unique"}, 14, ["[tradeoff] - Why do modern LLMs use subword tokenization instead of word-level or character-level?"], 12),
+    ({"no-stray-tag"}, 12, ["- Why do modern LLMs use subword tokenization instead of word-level or character-level? [tradeoff]"], 12),
+    ({"text-not-empty"}, 14, ["[tradeoff] -"], 14),
+    ({"section-in-chapter"}, 173, ["9.3 The Stability Gap"], 174),
+    ({"section-numbers-consecutive"}, 93, ["1.8 Architecture"], 93),
+    ({"section-not-empty"}, 107, ["1.8 An empty section", "Chapter 2 — Pretraining"], 107),
+    ({"section-id-unique", "section-numbers-consecutive"}, 27, ["1.1 Embeddings"], 27),
+    ({"chapter-id-unique", "chapter-numbers-consecutive"}, 452, ["Chapter 8 — Taxonomy", "Chapter 8 — Taxonomy / Cross-Cutting Concepts"], 453),
+    ({"chapter-numbers-consecutive"}, None, renumber_chapter_8_as_9, 452),
+    ({"every-line-placed"}, 12, ["- Why do modern LLMs use subword tokenization instead", "of word-level or character-level?"], 13),
+    ({"stated-tag-declared"}, 490, ["- Coding: ~0", "- Trivia: ~0"], 491),
+    ({"declared-tag-stated"}, 488, [], 9),
+    ({"ref-chapter-exists"}, 545, ["| Retrieval-Augmented Generation for Knowledge-Intensive NLP Tasks | Lewis et al. | 2020 | Ch 9 (RAG) |"], 545),
+    ({"stated-tag-counts"}, 488, ["- Debug: ~30"], 488),
+    ({"attributed-works-referenced"}, None, lambda text: text.replace("Hu et al. 2021 (LoRA)", "Hu et al. 2020 (LoRA-X)"), 4),
+    ({"bank-counts-agree"}, 553, ["| MLStack.cafe — LLMs Interview Questions (58 Qs) | mlstack.cafe/interview-questions/llms | Transformer architecture |"], 5),
+]
+
+
+@pytest.mark.parametrize("expected, line_no, new_lines, reported_line", MUTATIONS, ids=[sorted(m[0])[0] + f"@{m[1] or m[3]}" for m in MUTATIONS])
+def test_each_mutation_fails_exactly_its_expectations(clean_text, expected, line_no, new_lines, reported_line):
+    mutated = new_lines(clean_text) if callable(new_lines) else mutate(clean_text, line_no, new_lines)
+    assert mutated != clean_text
+    report = stage.evaluate(tables_of(mutated), SUITES)
+    assert failing(report) == expected
+    summary = stage.summary(report)
+    first = sorted(expected)[0]
+    block = summary.split(f"/{first}:", 1)[1]
+    assert f"line {reported_line}:" in block.split("\n", 3)[1] + block.split("\n", 3)[2], summary
+
+
+CONTRACT = [  # keys the parser guarantees by construction: guarded for the warehouse, failed by editing a table
+    ("question-id-present", "questions", lambda t: t.assign(question_id=[None] + list(t["question_id"][1:]))),
+    ("question-id-unique", "questions", lambda t: t.assign(question_id=[t["question_id"][1]] + list(t["question_id"][1:]))),
+    ("section-exists", "questions", lambda t: t.assign(section_id=["9.9"] + list(t["section_id"][1:]))),
+    ("ref-id-unique", "refs", lambda t: pd.concat([t, t.head(1)], ignore_index=True)),
+]
+
+
+@pytest.mark.parametrize("check, table, edit", CONTRACT, ids=[c[0] for c in CONTRACT])
+def test_warehouse_contract_checks_fail_on_an_edited_table(clean_text, check, table, edit):
+    tables = tables_of(clean_text)
+    tables[table] = edit(tables[table])
+    assert check in failing(stage.evaluate(tables, SUITES))
+
+
+def test_tolerance_is_set_in_one_place_and_can_be_overridden(real_text):
+    tables = tables_of(real_text)
+    assert stage.evaluate(tables, SUITES)["tolerance"] == 0.10
+    loose = stage.evaluate(tables, SUITES, tolerance_override=0.25)
+    assert [c["tag"] for c in loose["tag_claims"] if c["deviation"] > c["allowed_deviation"]] == ["coding"]
+
+
+def test_cli_gate_exit_codes_and_outputs(tmp_path, clean_text):
+    source, warehouse, reports = tmp_path / "a.txt", tmp_path / "wh", tmp_path / "rep"
+    source.write_text(mutate(clean_text, 14, ["[tradeof] - What is byte-level BPE (BBPE) and why is it better for multilingual models?"]), encoding="utf-8")
+    assert run_cli("ingest", "--source", str(source), "--warehouse", str(warehouse)).returncode == 0
+    recorded = run_cli("check", "--warehouse", str(warehouse), "--reports", str(reports))
+    assert recorded.returncode == 0  # make all: records, does not stop
+    gated = run_cli("check", "--warehouse", str(warehouse), "--reports", str(reports), "--gate")
+    assert gated.returncode == 1
+    assert "CRITICAL questions/tag-valid" in gated.stdout and "line 13: " in gated.stdout and "tradeof" in gated.stdout
+    quality = json.loads((reports / "quality.json").read_text())
+    assert [o["check"] for o in quality["outcomes"] if not o["success"] and o["severity"] == "critical"] == ["tag-valid"]
+    assert (reports / "data_docs" / "index.html").exists()
+    assert "Calculating Metrics" not in gated.stdout + gated.stderr
+
+
+def test_strict_fails_on_warnings(tmp_path):
+    from conftest import REAL_APPENDIX
+
+    warehouse = tmp_path / "wh"
+    assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)).returncode == 0
+    args = ("check", "--warehouse", str(warehouse), "--reports", str(tmp_path / "rep"), "--gate")
+    assert run_cli(*args).returncode == 0
+    assert run_cli(*args, "--strict").returncode == 1
+
+
+def test_a_malformed_suite_is_one_line(tmp_path):
+    (tmp_path / "bad.json").write_text('{"name": "x", "expectations": [{"type": "expect_x", "kwargs": {}, "meta": {}}]}')
+    result = run_cli("check", "--expectations", str(tmp_path), "--reports", str(tmp_path / "r"))
+    assert result.returncode == 2
+    assert result.stderr == f"error: {tmp_path / 'bad.json'}: expectation 1 needs meta.check and meta.severity (critical or warning)\n"
