@@ -24,26 +24,24 @@ def _check(args) -> int:
     return code if args.gate else 0
 
 
-def _schema(args) -> int:
-    from pipeline.docs import update_readme
-    from pipeline.schema import TABLES
+def _docs(args) -> int:
+    from pipeline import docs
 
-    reference = schema_markdown(TABLES)
+    blocks = readme_blocks()
     if args.update_readme:
-        changed = update_readme(paths.ROOT / "README.md", reference)
-        print("README.md updated" if changed else "README.md already up to date")
+        print("README.md updated" if docs.update_readme(paths.ROOT / "README.md", blocks) else "README.md already up to date")
     else:
-        print(reference)
+        print("\n\n".join(blocks.values()))
     return 0
 
 
-def schema_markdown(tables) -> str:
-    """Return the Markdown reference of `tables`: grain, then one row per column (what the README embeds)."""
-    blocks = []
-    for table in tables:
-        rows = [f"| `{c.name}` | {c.type}{'' if c.nullable else ', not null'} | {c.doc} |" for c in table.columns]
-        blocks.append(f"#### `{table.name}` ({table.stage}): {table.grain}\n\n| column | type | meaning |\n|---|---|---|\n" + "\n".join(rows))
-    return "\n\n".join(blocks)
+def readme_blocks() -> dict[str, str]:
+    """Return the README's generated blocks by name: the table reference and the check reference."""
+    from pipeline import docs
+    from pipeline.check.suites import load_suites
+    from pipeline.schema import TABLES
+
+    return {"schema": docs.schema_markdown(TABLES), "checks": docs.checks_markdown(load_suites(paths.EXPECTATIONS))}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,9 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--gate", action="store_true", help="exit 1 on a critical failure (or any, with --strict)")
     check.set_defaults(handler=_check)
 
-    schema = commands.add_parser("schema", help="print every table's grain and columns as Markdown (the README's reference)")
-    schema.add_argument("--update-readme", action="store_true", help="rewrite the table reference in README.md")
-    schema.set_defaults(handler=_schema)
+    docs = commands.add_parser("docs", help="print the README's generated references: tables (grain, columns) and checks")
+    docs.add_argument("--update-readme", action="store_true", help="rewrite those blocks in README.md")
+    docs.set_defaults(handler=_docs)
     return parser
 
 

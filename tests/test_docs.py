@@ -3,15 +3,14 @@
 import re
 
 from conftest import ROOT, run_cli
-from pipeline.__main__ import build_parser, schema_markdown
-from pipeline.docs import with_schema_reference
-from pipeline.schema import TABLES
+from pipeline.__main__ import build_parser, readme_blocks
+from pipeline.docs import generated_readme
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_readme_table_reference_matches_the_schema():
-    assert with_schema_reference(README, schema_markdown(TABLES)) == README, "run: python -m pipeline schema --update-readme"
+def test_readme_generated_blocks_match_their_sources():
+    assert generated_readme(README, readme_blocks()) == README, "run: .venv/bin/python -m pipeline docs --update-readme"
 
 
 def test_readme_first_two_commands_are_make_all_and_make_test():
