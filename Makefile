@@ -29,7 +29,7 @@ CHECK_PY := $(SHARED_PY) $(wildcard pipeline/check/*.py)
 INGESTED := $(WAREHOUSE)/ingest.json
 QUALITY := $(REPORTS)/quality.json
 
-.PHONY: all help venv test ingest check clean
+.PHONY: all help venv test ingest check eval-dedup clean
 
 all: $(INGESTED) $(QUALITY) ## rebuild every table, check and report from raw/
 
@@ -54,6 +54,9 @@ $(QUALITY): $(INGESTED) $(wildcard expectations/*.json) $(CHECK_PY) | $(VENV)/.i
 
 check: $(INGESTED) | $(VENV)/.installed ## run the quality gate: exit 1 on a critical failure (STRICT=1: on warnings too)
 	$(PY) -m pipeline check --warehouse $(WAREHOUSE) --reports $(REPORTS) --gate $(if $(STRICT),--strict)
+
+eval-dedup: $(INGESTED) | $(VENV)/.installed ## measure the duplicate scorer on tests/data/dedup_labels.csv, with a threshold sweep
+	$(PY) -m pipeline eval-dedup --warehouse $(WAREHOUSE)
 
 test: $(VENV)/.installed ## run the test suite
 	$(PY) -m pytest -q $(PYTEST_ARGS)

@@ -24,6 +24,30 @@ def _check(args) -> int:
     return code if args.gate else 0
 
 
+def _eval_dedup(args) -> int:
+    from pipeline import io
+    from pipeline.dedup import evaluate
+    from pipeline.dedup.score import DEFAULT, score_pairs
+    from pipeline.schema import table
+
+    questions = io.read_table(table("questions"), args.warehouse)
+    labels = list(questions["label"])
+    labelled = evaluate.load_labels(args.labels, dict(zip(labels, questions["text"])))
+    scores = evaluate.pair_scores(score_pairs(list(questions["text"])), labels)
+    default = evaluate.metrics_at(DEFAULT.threshold, labelled, scores)
+    counts = {v: sum(r["verdict"] == v for r in labelled) for v in evaluate.VERDICTS}
+    print(f"labelled pairs: {counts['duplicate']} duplicate, {counts['related']} related, {counts['distinct']} distinct (hard negatives)")
+    print(f"default threshold {DEFAULT.threshold}: precision {default['precision']:.3f}, recall {default['recall']:.3f}, "
+          f"F1 {default['f1']:.3f}; {default['bank_flagged']} pairs flagged in the bank")
+    print("missed repeats: " + (", ".join(default["missed"]) or "none"))
+    print("hard negatives flagged: " + (", ".join(default["hard_negatives_flagged"]) or "none"))
+    thresholds = [round(0.20 + 0.02 * i, 2) for i in range(21)]
+    if DEFAULT.threshold not in thresholds:
+        thresholds = sorted(thresholds + [DEFAULT.threshold])
+    print(evaluate.format_table(evaluate.sweep(labelled, scores, thresholds), DEFAULT.threshold))
+    return 0
+
+
 def _docs(args) -> int:
     from pipeline import docs
 
@@ -62,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="warnings fail too")
     check.add_argument("--gate", action="store_true", help="exit 1 on a critical failure (or any, with --strict)")
     check.set_defaults(handler=_check)
+
+    evaluation = commands.add_parser("eval-dedup", help="precision, recall and F1 of the duplicate scorer on the labelled pairs, and a threshold sweep")
+    evaluation.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
+    evaluation.add_argument("--labels", type=Path, default=paths.DEDUP_LABELS, help="labelled pairs (CSV)")
+    evaluation.set_defaults(handler=_eval_dedup)
 
     docs = commands.add_parser("docs", help="print the README's generated references: tables (grain, columns) and checks")
     docs.add_argument("--update-readme", action="store_true", help="rewrite those blocks in README.md")

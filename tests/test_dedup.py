@@ -1,0 +1,112 @@
+"""Duplicate scoring on tiny inline examples, and its evaluation on the labelled pairs."""
+
+import collections
+import math
+
+import pytest
+
+from conftest import ROOT
+from pipeline.dedup import evaluate
+from pipeline.dedup.score import DEFAULT, candidate_pairs, rare_overlap, score_pairs, shared_terms, terms
+from pipeline.errors import InputError
+
+FILLER = [
+    "How do you evaluate a retrieval system offline?",
+    "What is the difference between latency and throughput?",
+    "Design a customer support agent with human handoff.",
+    "Why does beam search reduce diversity?",
+    "How would you monitor a model in production?",
+    "What is temperature in sampling?",
+    # rare means rare *in the bank*: as in the real appendix, memory questions are common here
+    "How does the KV cache use memory at long context?",
+    "How do you reduce activation memory in training?",
+    "Why does batch size change memory use?",
+    "How can quantization reduce serving cost and memory?",
+]
+
+
+def scores_of(texts: list[str]) -> dict[tuple[int, int], dict]:
+    return {(r["a"], r["b"]): r for r in score_pairs(texts)}
+
+
+def test_a_repeat_outscores_a_template_look_alike():
+    texts = [
+        "What is Multi-head Latent Attention (MLA) as used in DeepSeek V2? How does it compress the KV cache?",
+        "What is Multi-head Latent Attention (MLA) in DeepSeek V2/V3?",
+        "What is ZeRO / FSDP and how does it reduce memory?",
+        "What is QLoRA and how does it reduce memory further?",
+    ] + FILLER
+    scores = scores_of(texts)
+    repeat, look_alike = scores[(0, 1)], scores[(2, 3)]
+    assert repeat["score"] >= DEFAULT.threshold > look_alike["score"]
+    assert look_alike["rare_score"] == 0.0  # they share only common words
+    assert repeat["rare_score"] > 0.5
+
+
+def test_rare_overlap_is_an_idf_weighted_dice():
+    df = collections.Counter({"mla": 2, "deepseek": 2, "kv": 2, "memory": 9})
+    idf = {t: math.log(10 / d) + 1 for t, d in df.items()}
+    a, b = frozenset({"mla", "deepseek", "memory"}), frozenset({"mla", "kv", "memory"})
+    expected = 2 * idf["mla"] / ((idf["mla"] + idf["deepseek"]) + (idf["mla"] + idf["kv"]))
+    assert rare_overlap(a, b, idf, df, max_df=3) == pytest.approx(expected)
+    assert rare_overlap(frozenset({"memory"}), b, idf, df, max_df=3) == 0.0
+
+
+def test_candidates_are_top_k_neighbours_not_all_pairs():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [f"question about topic {i} and subject {i * 7}" for i in range(30)]
+    matrix = TfidfVectorizer().fit_transform(texts)
+    pairs = candidate_pairs([matrix], neighbours=3)
+    assert all(a < b for a, b in pairs)
+    assert len(pairs) <= 30 * 3 < 30 * 29 // 2
+
+
+def test_terms_and_shared_terms():
+    assert terms("What is the KV-cache for GPT-2?") == {"kv-cache", "gpt-2"}
+    assert shared_terms("Explain LoRA adapters.", "Why do LoRA adapters work?") == {"lora", "adapters"}
+
+
+def test_fewer_than_two_questions_score_nothing():
+    assert score_pairs(["only one"]) == []
+
+
+LABELLED = [
+    {"label_a": "1", "label_b": "2", "verdict": "duplicate"},
+    {"label_a": "3", "label_b": "4", "verdict": "duplicate"},
+    {"label_a": "5", "label_b": "6", "verdict": "distinct"},
+    {"label_a": "7", "label_b": "8", "verdict": "related"},
+]
+
+
+@pytest.mark.parametrize(
+    "threshold, precision, recall, missed, negatives",
+    [(0.5, 1.0, 0.5, ["3~4"], []), (0.3, 0.667, 1.0, [], ["5~6"]), (0.95, 1.0, 0.0, ["1~2", "3~4"], [])],
+)
+def test_metrics_at(threshold, precision, recall, missed, negatives):
+    scores = {frozenset(("1", "2")): 0.9, frozenset(("3", "4")): 0.4, frozenset(("5", "6")): 0.35, frozenset(("7", "8")): 0.6}
+    metrics = evaluate.metrics_at(threshold, LABELLED, scores)
+    assert (metrics["precision"], metrics["recall"], metrics["missed"], metrics["hard_negatives_flagged"]) == (precision, recall, missed, negatives)
+
+
+def test_bad_label_rows_name_their_line(tmp_path):
+    path = tmp_path / "labels.csv"
+    path.write_text("label_a,label_b,verdict,note\n1.1.1,1.1.2,duplicate,\n1.1.1,1.1.3,same,\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        evaluate.load_labels(path, {"1.1.1": "a", "1.1.2": "b", "1.1.3": "c"})
+    assert str(caught.value) == f"{path}:3: verdict must be one of duplicate, related, distinct"
+
+
+def test_the_labelled_set_on_the_real_bank(real_tables):
+    """The figures the README quotes: every hard negative unflagged, MLA and MTP flagged, a short list."""
+    questions = real_tables["questions"]
+    labels = [q["label"] for q in questions]
+    by_label = {q["label"]: q["text"] for q in questions}
+    labelled = evaluate.load_labels(ROOT / "tests" / "data" / "dedup_labels.csv", by_label)
+    for row in labelled:  # the label set is keyed by label: fail loudly if the bank's numbering moved
+        assert row["label_a"] in by_label and row["label_b"] in by_label
+    scores = evaluate.pair_scores(score_pairs([q["text"] for q in questions]), labels)
+    metrics = evaluate.metrics_at(DEFAULT.threshold, labelled, scores)
+    assert metrics["hard_negatives_flagged"] == []
+    assert "1.3.14~5.1.4" not in metrics["missed"] and "1.7.12~5.1.5" not in metrics["missed"]
+    assert (metrics["precision"], metrics["recall"], metrics["bank_flagged"]) == (1.0, 0.5, 11)
