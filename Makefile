@@ -17,6 +17,7 @@ SOURCE ?= raw/appendix2_interview_questions.txt
 WAREHOUSE ?= warehouse
 REPORTS ?= reports
 STRICT ?=
+DECISIONS ?= raw/duplicate_decisions.csv
 
 # GX must not phone home (no network here) nor draw progress bars into logs.
 export GX_ANALYTICS_ENABLED := false
@@ -25,13 +26,15 @@ SHARED_PY := pipeline/__init__.py pipeline/__main__.py pipeline/errors.py pipeli
 INGEST_PY := $(SHARED_PY) $(wildcard pipeline/ingest/*.py)
 
 CHECK_PY := $(SHARED_PY) $(wildcard pipeline/check/*.py)
+DEDUP_PY := $(SHARED_PY) $(wildcard pipeline/dedup/*.py)
 
 INGESTED := $(WAREHOUSE)/ingest.json
 QUALITY := $(REPORTS)/quality.json
+DEDUPED := $(WAREHOUSE)/duplicate_pairs.parquet
 
-.PHONY: all help venv test ingest check eval-dedup clean
+.PHONY: all help venv test ingest check dedup eval-dedup clean
 
-all: $(INGESTED) $(QUALITY) ## rebuild every table, check and report from raw/
+all: $(INGESTED) $(QUALITY) $(DEDUPED) ## rebuild every table, check and report from raw/
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -54,6 +57,12 @@ $(QUALITY): $(INGESTED) $(wildcard expectations/*.json) $(CHECK_PY) | $(VENV)/.i
 
 check: $(INGESTED) | $(VENV)/.installed ## run the quality gate: exit 1 on a critical failure (STRICT=1: on warnings too)
 	$(PY) -m pipeline check --warehouse $(WAREHOUSE) --reports $(REPORTS) --gate $(if $(STRICT),--strict)
+
+dedup: $(DEDUPED) ## score near-duplicates, apply raw/duplicate_decisions.csv, write reports/duplicates.html and .csv
+
+# duplicate_pairs.parquet is moved into place last of the stage's files: it stands for all of them.
+$(DEDUPED): $(INGESTED) $(DECISIONS) $(DEDUP_PY) | $(VENV)/.installed
+	$(PY) -m pipeline dedup --warehouse $(WAREHOUSE) --decisions $(DECISIONS) --reports $(REPORTS)
 
 eval-dedup: $(INGESTED) | $(VENV)/.installed ## measure the duplicate scorer on tests/data/dedup_labels.csv, with a threshold sweep
 	$(PY) -m pipeline eval-dedup --warehouse $(WAREHOUSE)

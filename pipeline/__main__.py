@@ -24,6 +24,13 @@ def _check(args) -> int:
     return code if args.gate else 0
 
 
+def _dedup(args) -> int:
+    from pipeline.dedup import stage
+
+    print(stage.summary(stage.run(args.warehouse, args.decisions, args.reports)))
+    return 0
+
+
 def _eval_dedup(args) -> int:
     from pipeline import io
     from pipeline.dedup import evaluate
@@ -86,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="warnings fail too")
     check.add_argument("--gate", action="store_true", help="exit 1 on a critical failure (or any, with --strict)")
     check.set_defaults(handler=_check)
+
+    dedup = commands.add_parser("dedup", help="score near-duplicate pairs, apply the editors' decisions, write the review report")
+    dedup.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
+    dedup.add_argument("--decisions", type=Path, default=paths.DECISIONS, help="the editors' decisions (CSV)")
+    dedup.add_argument("--reports", type=Path, default=paths.REPORTS)
+    dedup.set_defaults(handler=_dedup)
 
     evaluation = commands.add_parser("eval-dedup", help="precision, recall and F1 of the duplicate scorer on the labelled pairs, and a threshold sweep")
     evaluation.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)

@@ -161,6 +161,55 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 
+DEDUP_TABLES: tuple[Table, ...] = (
+    Table(
+        "duplicate_pairs",
+        "one row per scored candidate pair of questions (and every pair an editor decided)",
+        "dedup",
+        (
+            _col("question_id_a", "string", "the pair's first question (the smaller id)"),
+            _col("question_id_b", "string", "the pair's second question"),
+            _col("label_a", "string", "label of question a"),
+            _col("label_b", "string", "label of question b"),
+            _col("score", "float64", "combined score (weighted sum of the components)"),
+            _col("word_score", "float64", "cosine of word 1–2-gram TF-IDF"),
+            _col("char_score", "float64", "cosine of character 3–5-gram TF-IDF"),
+            _col("fuzz_score", "float64", "rapidfuzz token-set ratio / 100"),
+            _col("rare_score", "float64", "IDF-weighted overlap of terms rare in the bank"),
+            _col("is_flagged", "bool", "a duplicate: confirmed by an editor, or score ≥ threshold and not judged otherwise"),
+            _col("decision", "string", "the editors' verdict: duplicate, related or distinct", nullable=True),
+            _col("status", "string", "needs review, confirmed duplicate, related, judged distinct or not flagged"),
+        ),
+    ),
+    Table(
+        "duplicate_clusters",
+        "one row per question in a group joined by flagged or confirmed pairs",
+        "dedup",
+        (
+            _col("cluster_id", "string", "`d` + position in the bank of the group's first question"),
+            _col("question_id", "string", "a member of the group"),
+            _col("cluster_size", "int64", "questions in the group"),
+        ),
+    ),
+    Table(
+        "duplicate_decisions",
+        "one row per decided pair in raw/duplicate_decisions.csv",
+        "dedup",
+        (
+            _col("question_id_a", "string", "the pair's first question (the smaller id)"),
+            _col("question_id_b", "string", "the pair's second question"),
+            _col("verdict", "string", "duplicate, related or distinct"),
+            _col("reviewer", "string", "who decided"),
+            _col("decided_on", "string", "date of the decision, YYYY-MM-DD"),
+            _col("note", "string", "the reviewer's note", nullable=True),
+            _col("is_stale", "bool", "a question of the pair no longer exists (its text was edited or removed)"),
+            _col("source_line", "int64", "line of the decisions file"),
+        ),
+    ),
+)
+
+TABLES = TABLES + DEDUP_TABLES
+
 TABLES_BY_NAME = {table.name: table for table in TABLES}
 
 

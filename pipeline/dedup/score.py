@@ -38,6 +38,7 @@ class Settings:
     neighbours: int = 10  # top-k per question and per vectoriser
     rare_max_df: int = 3  # a term in at most this many questions counts as rare
     threshold: float = 0.39  # the lowest threshold at which `make eval-dedup` flags no hard negative
+    review_band: float = 0.08  # pairs this far below the threshold are listed as uncertain, for a second look
     weights: Weights = Weights()
 
 
@@ -73,8 +74,11 @@ def candidate_pairs(matrices, neighbours: int) -> set[tuple[int, int]]:
     return pairs
 
 
-def score_pairs(texts: list[str], settings: Settings = DEFAULT) -> list[dict]:
-    """Return one row per candidate pair (indices `a` < `b` into `texts`): component scores and `score`."""
+def score_pairs(texts: list[str], settings: Settings = DEFAULT, extra_pairs: frozenset = frozenset()) -> list[dict]:
+    """Return one row per candidate pair (indices `a` < `b` into `texts`): component scores and `score`.
+
+    `extra_pairs` (index pairs, a < b) are scored too, candidates or not: the pairs editors decided.
+    """
     if len(texts) < 2:
         return []
     from rapidfuzz import fuzz
@@ -88,7 +92,7 @@ def score_pairs(texts: list[str], settings: Settings = DEFAULT) -> list[dict]:
     idf = {t: math.log(len(texts) / d) + 1 for t, d in document_frequency.items()}
     w = settings.weights
     rows = []
-    for a, b in sorted(candidate_pairs((words, chars), settings.neighbours)):
+    for a, b in sorted(candidate_pairs((words, chars), settings.neighbours) | set(extra_pairs)):
         components = {
             "word_score": float(words[a].multiply(words[b]).sum()),
             "char_score": float(chars[a].multiply(chars[b]).sum()),

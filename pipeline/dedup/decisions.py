@@ -1,0 +1,82 @@
+"""The editors' duplicate decisions (raw/duplicate_decisions.csv): parse and apply. Pure: text in, rows out.
+
+The file is the editors'; the pipeline reads it and never writes it. A row with an empty verdict is
+skipped, so `reports/duplicates.csv` (same leading columns) can be filled in and saved as this file.
+"""
+
+import csv
+import datetime
+import io
+
+from pipeline.errors import InputError
+
+COLUMNS = ("question_id_a", "question_id_b", "verdict", "reviewer", "date", "note")
+VERDICTS = ("duplicate", "related", "distinct")
+STATUS = {"duplicate": "confirmed duplicate", "related": "related", "distinct": "judged distinct"}
+
+
+def pair_key(question_id_a: str, question_id_b: str) -> tuple[str, str]:
+    """Return the pair in a fixed order: a decision does not depend on which question came first."""
+    return (question_id_a, question_id_b) if question_id_a <= question_id_b else (question_id_b, question_id_a)
+
+
+def parse_decisions(text: str, known_ids: set[str]) -> list[dict]:
+    """Return one row per decided pair; InputError (with the line) for a malformed row.
+
+    A decision naming a question that no longer exists (its text was edited or removed) is kept,
+    marked `is_stale`, so the editors see it instead of losing it.
+    """
+    text = text.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None or tuple(h.strip() for h in header[: len(COLUMNS)]) != COLUMNS:
+        raise InputError("the header must start with " + ",".join(COLUMNS), line=1)
+    rows, seen = [], {}
+    for cells in reader:
+        line_no = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) < len(COLUMNS):
+            raise InputError(f"expected at least {len(COLUMNS)} fields, found {len(cells)}", line=line_no)
+        record = dict(zip(COLUMNS, (cell.strip() for cell in cells)))
+        if not record["verdict"]:
+            continue  # not decided yet (a row of reports/duplicates.csv left blank)
+        if record["verdict"] not in VERDICTS:
+            raise InputError(f"verdict {record['verdict']!r} is not one of {', '.join(VERDICTS)}", line=line_no)
+        if not record["question_id_a"] or not record["question_id_b"] or record["question_id_a"] == record["question_id_b"]:
+            raise InputError("a decision needs two different question ids", line=line_no)
+        if not record["reviewer"]:
+            raise InputError("reviewer is empty", line=line_no)
+        try:
+            decided_on = datetime.date.fromisoformat(record["date"])
+        except ValueError:
+            raise InputError(f"date {record['date']!r} is not YYYY-MM-DD", line=line_no) from None
+        key = pair_key(record["question_id_a"], record["question_id_b"])
+        if key in seen:
+            raise InputError(f"this pair was already decided on line {seen[key]}", line=line_no)
+        seen[key] = line_no
+        rows.append(
+            {
+                "question_id_a": key[0],
+                "question_id_b": key[1],
+                "verdict": record["verdict"],
+                "reviewer": record["reviewer"],
+                "decided_on": decided_on.isoformat(),
+                "note": record["note"] or None,
+                "is_stale": not (key[0] in known_ids and key[1] in known_ids),
+                "source_line": line_no,
+            }
+        )
+    return rows
+
+
+def status(score: float, threshold: float, verdict: str | None) -> str:
+    """Return a pair's review status: an editor's verdict wins; else flagged pairs need review."""
+    if verdict is not None:
+        return STATUS[verdict]
+    return "needs review" if score >= threshold else "not flagged"
+
+
+def is_flagged(score: float, threshold: float, verdict: str | None) -> bool:
+    """Return whether a pair counts as a duplicate: confirmed by an editor, or over the threshold and not judged otherwise."""
+    return verdict == "duplicate" or (verdict is None and score >= threshold)

@@ -1,0 +1,39 @@
+"""The dedup stage: score pairs, apply the editors' decisions, write the dedup tables and the review report."""
+
+from pathlib import Path
+
+from pipeline import io
+from pipeline.dedup.decisions import parse_decisions
+from pipeline.dedup.report import render_csv, render_html
+from pipeline.dedup.tables import duplicate_tables
+from pipeline.errors import InputError
+from pipeline.schema import DEDUP_TABLES, table
+
+
+def run(warehouse: Path, decisions_path: Path, reports: Path) -> dict[str, list[dict]]:
+    """Return the dedup tables after writing them into `warehouse` and the review page and CSV into `reports`."""
+    questions_frame = io.read_table(table("questions"), warehouse)
+    questions = questions_frame.to_dict("records")
+    try:
+        decisions = parse_decisions(io.read_text(decisions_path), set(questions_frame["question_id"]))
+    except InputError as error:
+        raise error.located(str(decisions_path)) from None
+    tables = duplicate_tables(questions, decisions)
+    with io.staged_outputs(warehouse) as warehouse_scratch, io.staged_outputs(reports) as reports_scratch:
+        (reports_scratch / "duplicates.html").write_text(render_html(questions, tables), encoding="utf-8")
+        (reports_scratch / "duplicates.csv").write_text(render_csv(questions, tables), encoding="utf-8")
+        for declared in DEDUP_TABLES:
+            io.write_table(tables[declared.name], declared, warehouse_scratch)
+    return tables
+
+
+def summary(tables: dict[str, list[dict]]) -> str:
+    """Return the one-line terminal summary of a dedup run."""
+    pairs = tables["duplicate_pairs"]
+    review = sum(p["status"] == "needs review" for p in pairs)
+    groups = len({c["cluster_id"] for c in tables["duplicate_clusters"]})
+    stale = sum(d["is_stale"] for d in tables["duplicate_decisions"])
+    return (
+        f"dedup: {len(pairs)} pairs scored, {sum(p['is_flagged'] for p in pairs)} flagged in {groups} groups, "
+        f"{review} to review, {len(tables['duplicate_decisions'])} decisions ({stale} stale) — reports/duplicates.html"
+    )
