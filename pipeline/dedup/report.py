@@ -41,7 +41,8 @@ def _question_side(question: dict, shared: frozenset) -> str:
 def _pair_article(pair: dict, by_id: dict, css_class: str) -> str:
     a, b = by_id[pair["question_id_a"]], by_id[pair["question_id_b"]]
     shared = shared_terms(a["text"], b["text"])
-    parts = " · ".join(f"{name.removesuffix('_score')} {pair[name]:.2f}" for name in ("word_score", "char_score", "fuzz_score", "rare_score"))
+    names = ("word_score", "char_score", "fuzz_score", "rare_score", "lexical_score", "semantic_score")
+    parts = " · ".join(f"{name.removesuffix('_score')} {pair[name]:.2f}" for name in names if pair.get(name) is not None)
     return (
         f'<article class="pair {css_class}" data-question-id-a="{a["question_id"]}" data-question-id-b="{b["question_id"]}" '
         f'data-score="{pair["score"]:.4f}" data-status="{html.escape(pair["status"])}">'

@@ -40,9 +40,12 @@ class Settings:
     threshold: float = 0.39  # the lowest threshold at which `make eval-dedup` flags no hard negative
     review_band: float = 0.08  # pairs this far below the threshold are listed as uncertain, for a second look
     weights: Weights = Weights()
+    semantic_weight: float = 0.0  # share of the embedding cosine in `score` when embeddings are given
 
 
 DEFAULT = Settings()
+# With the semantic extra: 0.7 embedding cosine + 0.3 lexical score; threshold from `make eval-dedup SEMANTIC=1`.
+SEMANTIC = Settings(threshold=0.49, semantic_weight=0.7)
 
 
 def terms(text: str) -> frozenset[str]:
@@ -74,10 +77,12 @@ def candidate_pairs(matrices, neighbours: int) -> set[tuple[int, int]]:
     return pairs
 
 
-def score_pairs(texts: list[str], settings: Settings = DEFAULT, extra_pairs: frozenset = frozenset()) -> list[dict]:
+def score_pairs(texts: list[str], settings: Settings = DEFAULT, extra_pairs: frozenset = frozenset(), embeddings=None) -> list[dict]:
     """Return one row per candidate pair (indices `a` < `b` into `texts`): component scores and `score`.
 
     `extra_pairs` (index pairs, a < b) are scored too, candidates or not: the pairs editors decided.
+    With `embeddings` (unit rows, one per text), their nearest neighbours are candidates too and
+    `score` blends their cosine (`semantic_score`) with the lexical score by `settings.semantic_weight`.
     """
     if len(texts) < 2:
         return []
@@ -92,15 +97,21 @@ def score_pairs(texts: list[str], settings: Settings = DEFAULT, extra_pairs: fro
     idf = {t: math.log(len(texts) / d) + 1 for t, d in document_frequency.items()}
     w = settings.weights
     rows = []
-    for a, b in sorted(candidate_pairs((words, chars), settings.neighbours) | set(extra_pairs)):
+    spaces = (words, chars) if embeddings is None else (words, chars, embeddings)
+    for a, b in sorted(candidate_pairs(spaces, settings.neighbours) | set(extra_pairs)):
         components = {
             "word_score": float(words[a].multiply(words[b]).sum()),
             "char_score": float(chars[a].multiply(chars[b]).sum()),
             "fuzz_score": fuzz.token_set_ratio(texts[a], texts[b]) / 100,
             "rare_score": rare_overlap(term_sets[a], term_sets[b], idf, document_frequency, settings.rare_max_df),
         }
-        combined = w.word * components["word_score"] + w.char * components["char_score"] + w.fuzz * components["fuzz_score"] + w.rare * components["rare_score"]
-        rows.append({"a": a, "b": b, **{k: round(v, 4) for k, v in components.items()}, "score": round(combined, 4)})
+        lexical = w.word * components["word_score"] + w.char * components["char_score"] + w.fuzz * components["fuzz_score"] + w.rare * components["rare_score"]
+        semantic = None if embeddings is None else float(embeddings[a] @ embeddings[b])
+        combined = lexical if semantic is None else settings.semantic_weight * semantic + (1 - settings.semantic_weight) * lexical
+        rows.append(
+            {"a": a, "b": b, **{k: round(v, 4) for k, v in components.items()}, "lexical_score": round(lexical, 4),
+             "semantic_score": None if semantic is None else round(semantic, 4), "score": round(combined, 4)}
+        )  # fmt: skip
     return rows
 
 

@@ -5,23 +5,32 @@ from pathlib import Path
 from pipeline import io
 from pipeline.dedup.decisions import parse_decisions
 from pipeline.dedup.report import render_csv, render_html
+from pipeline.dedup.score import DEFAULT, SEMANTIC
 from pipeline.dedup.tables import duplicate_tables
 from pipeline.errors import InputError
 from pipeline.schema import DEDUP_TABLES, table
 
 
-def run(warehouse: Path, decisions_path: Path, reports: Path) -> dict[str, list[dict]]:
-    """Return the dedup tables after writing them into `warehouse` and the review page and CSV into `reports`."""
+def run(warehouse: Path, decisions_path: Path, reports: Path, semantic: bool = False) -> dict[str, list[dict]]:
+    """Return the dedup tables after writing them into `warehouse` and the review page and CSV into `reports`.
+
+    With `semantic`, sentence embeddings join the score (the optional extra; see pipeline/dedup/semantic.py).
+    """
     questions_frame = io.read_table(table("questions"), warehouse)
     questions = questions_frame.to_dict("records")
     try:
         decisions = parse_decisions(io.read_text(decisions_path), set(questions_frame["question_id"]))
     except InputError as error:
         raise error.located(str(decisions_path)) from None
-    tables = duplicate_tables(questions, decisions)
+    settings, embeddings = DEFAULT, None
+    if semantic:
+        from pipeline.dedup.semantic import load_encoder
+
+        settings, embeddings = SEMANTIC, load_encoder()([q["text"] for q in questions])
+    tables = duplicate_tables(questions, decisions, settings, embeddings)
     with io.staged_outputs(warehouse) as warehouse_scratch, io.staged_outputs(reports) as reports_scratch:
-        (reports_scratch / "duplicates.html").write_text(render_html(questions, tables), encoding="utf-8")
-        (reports_scratch / "duplicates.csv").write_text(render_csv(questions, tables), encoding="utf-8")
+        (reports_scratch / "duplicates.html").write_text(render_html(questions, tables, settings), encoding="utf-8")
+        (reports_scratch / "duplicates.csv").write_text(render_csv(questions, tables, settings), encoding="utf-8")
         for declared in DEDUP_TABLES:
             io.write_table(tables[declared.name], declared, warehouse_scratch)
     return tables

@@ -4,10 +4,10 @@ from pipeline.dedup.clusters import cluster_rows
 from pipeline.dedup.decisions import is_flagged, pair_key, status
 from pipeline.dedup.score import DEFAULT, Settings, score_pairs
 
-COMPONENTS = ("word_score", "char_score", "fuzz_score", "rare_score")
+COMPONENTS = ("word_score", "char_score", "fuzz_score", "rare_score", "lexical_score", "semantic_score")
 
 
-def duplicate_tables(questions: list[dict], decisions: list[dict], settings: Settings = DEFAULT) -> dict[str, list[dict]]:
+def duplicate_tables(questions: list[dict], decisions: list[dict], settings: Settings = DEFAULT, embeddings=None) -> dict[str, list[dict]]:
     """Return `duplicate_pairs`, `duplicate_clusters` and `duplicate_decisions` rows.
 
     Every decided pair whose questions still exist is scored, candidate or not, and its verdict applied:
@@ -20,7 +20,7 @@ def duplicate_tables(questions: list[dict], decisions: list[dict], settings: Set
         (min(position[a], position[b]), max(position[a], position[b])) for a, b in verdicts
     )
     pairs = []
-    for row in score_pairs([q["text"] for q in questions], settings, decided):
+    for row in score_pairs([q["text"] for q in questions], settings, decided, embeddings):
         key = pair_key(ids[row["a"]], ids[row["b"]])
         first, second = (row["a"], row["b"]) if ids[row["a"]] == key[0] else (row["b"], row["a"])
         verdict = verdicts.get(key)
