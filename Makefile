@@ -30,14 +30,21 @@ INGEST_PY := $(SHARED_PY) $(wildcard pipeline/ingest/*.py)
 
 CHECK_PY := $(SHARED_PY) $(wildcard pipeline/check/*.py)
 DEDUP_PY := $(SHARED_PY) $(wildcard pipeline/dedup/*.py)
+WAREHOUSE_PY := $(SHARED_PY) $(wildcard pipeline/warehouse/*.py) pipeline/check/claims.py
+SQL_FILES := $(wildcard pipeline/warehouse/sql/*/*.sql)
+REPORT_PY := $(SHARED_PY) $(wildcard pipeline/report/*.py)
+ALIASES ?= raw/ref_aliases.csv
+GENERIC_TERMS ?= raw/generic_terms.csv
 
 INGESTED := $(WAREHOUSE)/ingest.json
 QUALITY := $(REPORTS)/quality.json
 DEDUPED := $(WAREHOUSE)/duplicate_pairs.parquet
+DATABASE := $(WAREHOUSE)/questions.duckdb
+COVERAGE := $(REPORTS)/coverage.html
 
-.PHONY: all help venv venv-semantic test ingest check dedup eval-dedup clean
+.PHONY: all help venv venv-semantic test ingest check dedup warehouse report sql eval-dedup clean
 
-all: $(INGESTED) $(QUALITY) $(DEDUPED) ## rebuild every table, check and report from raw/
+all: $(INGESTED) $(QUALITY) $(DEDUPED) $(DATABASE) $(COVERAGE) ## rebuild every table, check and report from raw/
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -76,6 +83,19 @@ $(DEDUPED): $(INGESTED) $(DECISIONS) $(DEDUP_PY) $(WAREHOUSE)/.dedup-$(DEDUP_MOD
 
 $(WAREHOUSE)/.dedup-%:
 	mkdir -p $(WAREHOUSE) && rm -f $(WAREHOUSE)/.dedup-* && touch $@
+
+warehouse: $(DATABASE) ## link questions to references and build warehouse/questions.duckdb (tables and report views)
+
+$(DATABASE): $(INGESTED) $(DEDUPED) $(ALIASES) $(GENERIC_TERMS) $(SQL_FILES) $(WAREHOUSE_PY) | $(VENV)/.installed
+	$(PY) -m pipeline warehouse --warehouse $(WAREHOUSE) --aliases $(ALIASES) --generic-terms $(GENERIC_TERMS)
+
+report: $(COVERAGE) ## write reports/coverage.md and coverage.html (with charts) from the warehouse
+
+$(COVERAGE): $(DATABASE) $(REPORT_PY) | $(VENV)/.installed
+	$(PY) -m pipeline report --warehouse $(WAREHOUSE) --reports $(REPORTS)
+
+sql: $(DATABASE) ## run Q="select …" on the warehouse and print the result; without Q, an interactive session
+	$(PY) -m pipeline sql --warehouse $(WAREHOUSE) $(if $(Q),"$$Q")
 
 eval-dedup: $(INGESTED) | $(VENV)/.installed $(SEMANTIC_VENV) ## measure the duplicate scorer on tests/data/dedup_labels.csv, with a threshold sweep (SEMANTIC=1: with embeddings)
 	$(PY) -m pipeline eval-dedup --warehouse $(WAREHOUSE) $(if $(SEMANTIC),--semantic)

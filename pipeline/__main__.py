@@ -31,6 +31,34 @@ def _dedup(args) -> int:
     return 0
 
 
+def _warehouse(args) -> int:
+    from pipeline.warehouse import stage
+
+    print(stage.summary(stage.run(args.warehouse, args.aliases, args.generic_terms)))
+    return 0
+
+
+def _report(args) -> int:
+    from pipeline.report import stage
+
+    rows = stage.run(args.warehouse, args.reports)
+    print(f"report: {len(rows)} sections ({sum(rows.values())} rows) — reports/coverage.html, reports/coverage.md")
+    return 0
+
+
+def _sql(args) -> int:
+    from pipeline.warehouse import query
+
+    connection = query.connect(args.warehouse / paths.DUCKDB_FILE)
+    try:
+        if args.query:
+            print(query.run_query(connection, args.query))
+            return 0
+        return query.interactive(connection)
+    finally:
+        connection.close()
+
+
 def _eval_dedup(args) -> int:
     from pipeline import io
     from pipeline.dedup import evaluate
@@ -64,7 +92,10 @@ def _eval_dedup(args) -> int:
 def _docs(args) -> int:
     from pipeline import docs
 
-    blocks = readme_blocks()
+    database = args.warehouse / paths.DUCKDB_FILE
+    if not database.exists():
+        raise InputError("no warehouse database to describe the views from: run `make all` first", str(database))
+    blocks = readme_blocks(database)
     if args.update_readme:
         print("README.md updated" if docs.update_readme(paths.ROOT / "README.md", blocks) else "README.md already up to date")
     else:
@@ -72,13 +103,17 @@ def _docs(args) -> int:
     return 0
 
 
-def readme_blocks() -> dict[str, str]:
-    """Return the README's generated blocks by name: the table reference and the check reference."""
+def readme_blocks(database: Path) -> dict[str, str]:
+    """Return the README's generated blocks by name: tables, checks, and the views of the warehouse at `database`."""
     from pipeline import docs
     from pipeline.check.suites import load_suites
     from pipeline.schema import TABLES
 
-    return {"schema": docs.schema_markdown(TABLES), "checks": docs.checks_markdown(load_suites(paths.EXPECTATIONS))}
+    return {
+        "schema": docs.schema_markdown(TABLES),
+        "checks": docs.checks_markdown(load_suites(paths.EXPECTATIONS)),
+        "views": docs.views_markdown(docs.describe_views(database, paths.SQL)),
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,14 +142,31 @@ def build_parser() -> argparse.ArgumentParser:
     dedup.add_argument("--semantic", action="store_true", help="add sentence embeddings to the score (needs make venv-semantic)")
     dedup.set_defaults(handler=_dedup)
 
+    warehouse = commands.add_parser("warehouse", help="link questions to references; build warehouse/questions.duckdb and its views")
+    warehouse.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
+    warehouse.add_argument("--aliases", type=Path, default=paths.ALIASES, help="reference aliases (CSV)")
+    warehouse.add_argument("--generic-terms", type=Path, default=paths.GENERIC_TERMS, help="names that are no technique (CSV)")
+    warehouse.set_defaults(handler=_warehouse)
+
+    report = commands.add_parser("report", help="write the coverage report (Markdown, HTML with charts) from the warehouse")
+    report.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
+    report.add_argument("--reports", type=Path, default=paths.REPORTS)
+    report.set_defaults(handler=_report)
+
+    sql = commands.add_parser("sql", help="run one query on the warehouse, or open an interactive session without one")
+    sql.add_argument("query", nargs="?", help="a SQL query; omit it for an interactive session")
+    sql.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
+    sql.set_defaults(handler=_sql)
+
     evaluation = commands.add_parser("eval-dedup", help="precision, recall and F1 of the duplicate scorer on the labelled pairs, and a threshold sweep")
     evaluation.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
     evaluation.add_argument("--labels", type=Path, default=paths.DEDUP_LABELS, help="labelled pairs (CSV)")
     evaluation.add_argument("--semantic", action="store_true", help="evaluate the semantic scoring (needs make venv-semantic)")
     evaluation.set_defaults(handler=_eval_dedup)
 
-    docs = commands.add_parser("docs", help="print the README's generated references: tables (grain, columns) and checks")
+    docs = commands.add_parser("docs", help="print the README's generated references: tables, checks, warehouse views")
     docs.add_argument("--update-readme", action="store_true", help="rewrite those blocks in README.md")
+    docs.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE, help="the built warehouse whose views are described")
     docs.set_defaults(handler=_docs)
     return parser
 
@@ -127,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader (`| head`) left: nothing to report
+        sys.stderr.close()
+        return 0
     except OSError as error:  # an output we cannot write: still one line, no traceback
         print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
         return 1

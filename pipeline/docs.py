@@ -23,6 +23,31 @@ def checks_markdown(suites: list[dict]) -> str:
     return "| suite | check | severity | asserts |\n|---|---|---|---|\n" + "\n".join(rows)
 
 
+def views_markdown(views: list[tuple[str, str, str, list[tuple[str, str]]]]) -> str:
+    """Return the Markdown reference of the warehouse views: (name, layer, grain, [(column, type)])."""
+    blocks = []
+    for name, layer, grain, columns in views:
+        listed = ", ".join(f"`{column}` {kind.lower()}" for column, kind in columns)
+        blocks.append(f"- **`{name}`** ({layer}): {grain}. Columns: {listed}.")
+    return "\n".join(blocks)
+
+
+def describe_views(database: Path, sql_root: Path) -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+    """Return (name, layer, grain, columns) of every SQL model, its columns read from the built warehouse."""
+    import duckdb
+
+    from pipeline.warehouse.runner import grain, models
+
+    connection = duckdb.connect(str(database), read_only=True)
+    try:
+        return [
+            (name, path.parent.name, grain(path), [(row[0], row[1]) for row in connection.sql(f"describe {name}").fetchall()])
+            for name, path in models(sql_root)
+        ]
+    finally:
+        connection.close()
+
+
 def with_block(readme: str, name: str, content: str) -> str:
     """Return `readme` with the text between `<!-- name:start -->` and `<!-- name:end -->` replaced by `content`."""
     pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.DOTALL)

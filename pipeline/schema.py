@@ -210,7 +210,53 @@ DEDUP_TABLES: tuple[Table, ...] = (
     ),
 )
 
-TABLES = TABLES + DEDUP_TABLES
+LINK_TABLES: tuple[Table, ...] = (
+    Table(
+        "ref_aliases",
+        "one row per term in raw/ref_aliases.csv by which a question names a reference",
+        "warehouse",
+        (
+            _col("ref_id", "string", "the reference the term names; null if the title is in no reference table", nullable=True),
+            _col("ref_title", "string", "the reference's title, as the alias file gives it"),
+            _col("term", "string", "the term as written (case-sensitive if it has a capital)"),
+            _col("is_stale", "bool", "the title is in no reference table: the alias links nothing"),
+            _col("source_line", "int64", "line of raw/ref_aliases.csv"),
+        ),
+    ),
+    Table(
+        "generic_terms",
+        "one row per term in raw/generic_terms.csv: a name that is no technique, model or benchmark",
+        "warehouse",
+        (
+            _col("term", "string", "the term"),
+            _col("why", "string", "the editors' reason", nullable=True),
+            _col("source_line", "int64", "line of raw/generic_terms.csv"),
+        ),
+    ),
+    Table(
+        "question_refs",
+        "one row per (question, reference) the question names through an alias",
+        "warehouse",
+        (
+            _col("question_id", "string", "the question"),
+            _col("ref_id", "string", "the reference it names"),
+            _col("matched_term", "string", "the first alias found (longest terms are tried first)"),
+        ),
+    ),
+    Table(
+        "attribution_refs",
+        "one row per (work named in Sources & Attribution, reference row standing for it); ref_id null if none",
+        "warehouse",
+        (
+            _col("attribution_id", "string", "the attribution"),
+            _col("work", "string", "the work, one of several an item may name (`GPT` of `GPT/GPT-2`)"),
+            _col("ref_id", "string", "a reference row that stands for the work", nullable=True),
+            _col("source_line", "int64", "line of the attribution"),
+        ),
+    ),
+)
+
+TABLES = TABLES + DEDUP_TABLES + LINK_TABLES
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}
 

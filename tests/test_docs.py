@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from conftest import ROOT, run_cli
 from pipeline.__main__ import build_parser, readme_blocks
 from pipeline.docs import generated_readme
@@ -9,8 +11,43 @@ from pipeline.docs import generated_readme
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_readme_generated_blocks_match_their_sources():
-    assert generated_readme(README, readme_blocks()) == README, "run: .venv/bin/python -m pipeline docs --update-readme"
+@pytest.fixture(scope="module")
+def real_warehouse(tmp_path_factory):
+    """The real appendix built through the warehouse stage, into a temporary folder."""
+    from conftest import REAL_APPENDIX
+
+    wh = tmp_path_factory.mktemp("docs") / "wh"
+    decisions = wh.parent / "decisions.csv"
+    decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
+    for args in (("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)),
+                 ("dedup", "--warehouse", str(wh), "--decisions", str(decisions), "--reports", str(wh.parent / "rep")),
+                 ("warehouse", "--warehouse", str(wh))):  # fmt: skip
+        assert run_cli(*args).returncode == 0
+    return wh
+
+
+def test_readme_generated_blocks_match_their_sources(real_warehouse):
+    blocks = readme_blocks(real_warehouse / "questions.duckdb")
+    assert generated_readme(README, blocks) == README, "run: make all && .venv/bin/python -m pipeline docs --update-readme"
+
+
+def test_readme_example_queries_run_verbatim(real_warehouse):
+    import duckdb
+
+    examples = re.findall(r"```sql\n(.*?)```", README.split("#### Example queries", 1)[1], re.DOTALL)
+    assert len(examples) == 5
+    connection = duckdb.connect(str(real_warehouse / "questions.duckdb"), read_only=True)
+    try:
+        for query in examples:
+            assert connection.sql(query).fetchall(), query
+    finally:
+        connection.close()
+
+
+def test_readme_make_sql_example_runs(real_warehouse):
+    command = re.search(r"```sh\n(?:.*\n)*?make sql Q=\"(.*?)\"", README).group(1)
+    result = run_cli("sql", "--warehouse", str(real_warehouse), command)
+    assert result.returncode == 0 and "conceptual" in result.stdout
 
 
 def test_readme_first_two_commands_are_make_all_and_make_test():

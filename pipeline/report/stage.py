@@ -1,0 +1,40 @@
+"""The report stage: query every report view of the warehouse; write reports/coverage.md, coverage.html and the charts."""
+
+from pathlib import Path
+
+from pipeline import io, paths
+from pipeline.report.coverage import SECTIONS, charts, render_html, render_markdown
+
+
+def query_views(database: Path, views: list[str]) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Return (columns, rows) of each view, read from the warehouse opened read-only."""
+    import duckdb
+
+    if not Path(database).exists():
+        from pipeline.errors import InputError
+
+        raise InputError("no warehouse database: run `make all`", str(database))
+    connection = duckdb.connect(str(database), read_only=True)
+    try:
+        results = {}
+        for view in views:
+            relation = connection.sql(f"select * from {view}")
+            results[view] = (relation.columns, relation.fetchall())
+        return results
+    finally:
+        connection.close()
+
+
+def run(warehouse: Path, reports: Path) -> dict[str, int]:
+    """Return rows per report view after writing the coverage report into `reports`."""
+    results = query_views(Path(warehouse) / paths.DUCKDB_FILE, [view for view, _, _ in SECTIONS])
+    pngs = charts(results)
+    with io.staged_outputs(reports) as scratch:
+        (scratch / "charts").mkdir()
+        files = {}
+        for name, png in pngs.items():
+            (scratch / "charts" / f"{name}.png").write_bytes(png)
+            files[name] = f"charts/{name}.png"
+        (scratch / "coverage.md").write_text(render_markdown(results, files), encoding="utf-8")
+        (scratch / "coverage.html").write_text(render_html(results, pngs), encoding="utf-8")
+    return {view: len(rows) for view, (_, rows) in results.items()}

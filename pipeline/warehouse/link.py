@@ -1,0 +1,84 @@
+"""Link questions to references through the editors' alias file. Pure: text in, rows out.
+
+`raw/ref_aliases.csv` names, for each reference (by its exact title), the terms by which a question points
+to it. Matching respects word boundaries and takes the longest term first, so `QLoRA` is not a mention of
+LoRA, `GPTQ` is not one of GPT, and `FlashAttention-2` is not one of FlashAttention. A term with a capital
+letter matches case-sensitively (`ReAct` is not the verb "react"); an all-lower-case term matches any case.
+"""
+
+import csv
+import io
+import re
+
+from pipeline.errors import InputError
+
+ALIAS_COLUMNS = ("ref_title", "term")
+GENERIC_COLUMNS = ("term", "why")
+
+
+def _read_csv(text: str, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    header = next(reader, None)
+    if header is None or tuple(h.strip() for h in header[: len(columns)]) != columns:
+        raise InputError("the header must start with " + ",".join(columns), line=1)
+    rows = []
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) < len(columns):
+            raise InputError(f"expected {len(columns)} fields, found {len(cells)}", line=reader.line_num)
+        rows.append((reader.line_num, dict(zip(columns, (c.strip() for c in cells)))))
+    return rows
+
+
+def parse_aliases(text: str, refs: list[dict]) -> list[dict]:
+    """Return one row per alias; InputError with the line for an empty or repeated term.
+
+    An alias whose title is not in the reference tables (the row was edited or removed, or this is another
+    copy of the appendix) is kept with `is_stale` and no ref_id, and links nothing.
+    """
+    ref_ids = {ref["title"]: ref["ref_id"] for ref in refs}
+    rows, seen = [], {}
+    for line_no, row in _read_csv(text, ALIAS_COLUMNS):
+        if not row["ref_title"]:
+            raise InputError("ref_title is empty", line=line_no)
+        if not row["term"]:
+            raise InputError("term is empty", line=line_no)
+        if row["term"] in seen:
+            raise InputError(f"term {row['term']!r} already names a reference on line {seen[row['term']]}", line=line_no)
+        seen[row["term"]] = line_no
+        ref_id = ref_ids.get(row["ref_title"])
+        rows.append({"ref_id": ref_id, "ref_title": row["ref_title"], "term": row["term"], "is_stale": ref_id is None, "source_line": line_no})
+    return rows
+
+
+def parse_generic_terms(text: str) -> list[dict]:
+    """Return the terms editors marked as generic (not a technique, model or benchmark), with their reason."""
+    return [{"term": row["term"], "why": row["why"] or None, "source_line": line} for line, row in _read_csv(text, GENERIC_COLUMNS)]
+
+
+def term_pattern(term: str) -> re.Pattern:
+    """Return the pattern that finds `term` as a whole word (case-sensitive if it has a capital).
+
+    A following version number makes another work: `LLaMA` does not match `LLaMA-3-8B` or `LLaMA 2`.
+    """
+    flags = 0 if any(c.isupper() for c in term) else re.IGNORECASE
+    return re.compile(r"(?<![\w])" + re.escape(term) + r"(?![\w]|[- ]\d)", flags)
+
+
+def link_questions(questions: list[dict], aliases: list[dict]) -> list[dict]:
+    """Return one row per (question, reference) a question names, with the first term that matched.
+
+    Terms are tried longest first; a matched span is masked so a shorter term inside it does not match again.
+    """
+    ordered = sorted((a for a in aliases if not a["is_stale"]), key=lambda a: (-len(a["term"]), a["term"]))
+    patterns = [(alias, term_pattern(alias["term"])) for alias in ordered]
+    rows = []
+    for question in questions:
+        text, found = question["text"], {}
+        for alias, pattern in patterns:
+            for match in pattern.finditer(text):
+                found.setdefault(alias["ref_id"], alias["term"])
+                text = text[: match.start()] + "\0" * (match.end() - match.start()) + text[match.end() :]
+        rows += [{"question_id": question["question_id"], "ref_id": ref_id, "matched_term": term} for ref_id, term in found.items()]
+    return rows

@@ -1,0 +1,56 @@
+"""Build the DuckDB warehouse: load every declared table from Parquet, then run the SQL models in layer order.
+
+The SQL lives in `sql/<layer>/<name>.sql`, one model per file, each a `select` that becomes the view `<name>`.
+Layers run in order (staging, intermediate, reports), files alphabetically within a layer; a model reads
+tables and the views of earlier layers only. This module is the only place SQL text is assembled in Python.
+"""
+
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.schema import TABLES
+
+LAYERS = ("staging", "intermediate", "reports")
+
+
+def models(sql_root: Path) -> list[tuple[str, Path]]:
+    """Return (view name, file) for every SQL model, in the order they must run."""
+    return [(path.stem, path) for layer in LAYERS for path in sorted((Path(sql_root) / layer).glob("*.sql"))]
+
+
+def grain(path: Path) -> str:
+    """Return the model's grain, from its first line (`-- grain: …`)."""
+    first = Path(path).read_text(encoding="utf-8").splitlines()[0]
+    return first.removeprefix("-- grain:").strip() if first.startswith("-- grain:") else ""
+
+
+def load_statements(parquet_paths: dict[str, Path]) -> list[tuple[str, str]]:
+    """Return (table, statement) creating each declared table from its Parquet file."""
+    return [
+        (t.name, f"create or replace table {t.name} as select * from read_parquet('{Path(parquet_paths[t.name]).as_posix()}')")
+        for t in TABLES
+    ]
+
+
+def view_statement(name: str, path: Path) -> str:
+    """Return the statement that creates the view `name` from a model file."""
+    return f"create or replace view {name} as\n{Path(path).read_text(encoding='utf-8')}"
+
+
+def build(database: Path, parquet_paths: dict[str, Path], sql_root: Path) -> list[str]:
+    """Create `database` with every table and every model view; return the view names. InputError names a failing model."""
+    import duckdb
+
+    connection = duckdb.connect(str(database))
+    try:
+        for _, statement in load_statements(parquet_paths):
+            connection.execute(statement)
+        for name, path in models(sql_root):
+            try:
+                connection.execute(view_statement(name, path))
+                connection.execute(f"select * from {name} limit 0")  # fail here, naming the file, not in a report
+            except duckdb.Error as error:
+                raise InputError(str(error).splitlines()[0], str(path)) from None
+    finally:
+        connection.close()
+    return [name for name, _ in models(sql_root)]

@@ -1,0 +1,66 @@
+"""The warehouse stage: link questions to references, then build warehouse/questions.duckdb from the Parquet tables."""
+
+from pathlib import Path
+
+from pipeline import io, paths
+from pipeline.check.claims import attribution_claims
+from pipeline.errors import InputError
+from pipeline.schema import LINK_TABLES, TABLES, table
+from pipeline.warehouse import link, runner
+
+
+def _records(name: str, warehouse: Path) -> list[dict]:
+    frame = io.read_table(table(name), warehouse)
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def link_tables(questions: list[dict], refs: list[dict], attributions: list[dict], aliases_text: str, generic_text: str) -> dict[str, list[dict]]:
+    """Return the link tables: aliases, generic terms, question → reference links, attribution → reference rows. Pure."""
+    aliases = link.parse_aliases(aliases_text, refs)
+    attribution_rows = [
+        {"attribution_id": claim["attribution_id"], "work": claim["work"], "ref_id": ref_id, "source_line": claim["source_line"]}
+        for claim in attribution_claims(attributions, refs)
+        for ref_id in claim["matched_ref_ids"] or [None]
+    ]
+    return {
+        "ref_aliases": aliases,
+        "generic_terms": link.parse_generic_terms(generic_text),
+        "question_refs": link.link_questions(questions, aliases),
+        "attribution_refs": attribution_rows,
+    }
+
+
+def _parse(path: Path, parse):
+    try:
+        return parse(io.read_text(path))
+    except InputError as error:
+        raise error.located(str(path)) from None
+
+
+def run(warehouse: Path, aliases_path: Path, generic_path: Path, sql_root: Path = paths.SQL) -> dict:
+    """Return row counts and view names after writing the link tables and `questions.duckdb` into `warehouse`."""
+    questions, refs, attributions = (_records(name, warehouse) for name in ("questions", "refs", "attributions"))
+    aliases_text = _parse(aliases_path, lambda text: (link.parse_aliases(text, refs), text)[1])
+    generic_text = _parse(generic_path, lambda text: (link.parse_generic_terms(text), text)[1])
+    tables = link_tables(questions, refs, attributions, aliases_text, generic_text)
+    with io.staged_outputs(warehouse) as scratch:
+        for declared in LINK_TABLES:
+            io.write_table(tables[declared.name], declared, scratch)
+        parquet = {t.name: (scratch if t.stage == "warehouse" else Path(warehouse)) / f"{t.name}.parquet" for t in TABLES}
+        views = runner.build(scratch / paths.DUCKDB_FILE, parquet, sql_root)
+    return {
+        "rows": {name: len(rows) for name, rows in tables.items()},
+        "views": views,
+        "stale_aliases": [a["source_line"] for a in tables["ref_aliases"] if a["is_stale"]],
+    }
+
+
+def summary(result: dict) -> str:
+    """Return the one-line terminal summary of a warehouse build."""
+    rows = result["rows"]
+    stale = result["stale_aliases"]
+    warning = f"; {len(stale)} aliases name no reference row (lines {', '.join(map(str, stale[:10]))}): see ref_aliases.is_stale" if stale else ""
+    return (
+        f"warehouse: {rows['question_refs']} question → reference links, {rows['ref_aliases']} aliases, "
+        f"{len(result['views'])} views — warehouse/questions.duckdb{warning}"
+    )
