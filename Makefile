@@ -33,18 +33,22 @@ DEDUP_PY := $(SHARED_PY) $(wildcard pipeline/dedup/*.py)
 WAREHOUSE_PY := $(SHARED_PY) $(wildcard pipeline/warehouse/*.py) pipeline/check/claims.py
 SQL_FILES := $(wildcard pipeline/warehouse/sql/*/*.sql)
 REPORT_PY := $(SHARED_PY) $(wildcard pipeline/report/*.py)
+EXTERNAL_PY := $(SHARED_PY) $(wildcard pipeline/external/*.py) pipeline/dedup/score.py pipeline/dedup/semantic.py
+EXTERNAL_BANKS ?= raw/external_banks.csv
+EXTERNAL_FILES := $(wildcard raw/external/*.md)
 ALIASES ?= raw/ref_aliases.csv
 GENERIC_TERMS ?= raw/generic_terms.csv
 
 INGESTED := $(WAREHOUSE)/ingest.json
 QUALITY := $(REPORTS)/quality.json
 DEDUPED := $(WAREHOUSE)/duplicate_pairs.parquet
+EXTERNALS := $(WAREHOUSE)/external_coverage.parquet
 DATABASE := $(WAREHOUSE)/questions.duckdb
 COVERAGE := $(REPORTS)/coverage.html
 
-.PHONY: all help venv venv-semantic test ingest check dedup warehouse report sql eval-dedup clean
+.PHONY: all help venv venv-semantic test ingest external check dedup warehouse report sql eval-dedup clean
 
-all: $(INGESTED) $(QUALITY) $(DEDUPED) $(DATABASE) $(COVERAGE) ## rebuild every table, check and report from raw/
+all: $(INGESTED) $(EXTERNALS) $(QUALITY) $(DEDUPED) $(DATABASE) $(COVERAGE) ## rebuild every table, check and report from raw/
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -67,11 +71,16 @@ ingest: $(INGESTED) ## parse the appendix into Parquet tables
 $(INGESTED): $(SOURCE) $(INGEST_PY) | $(VENV)/.installed
 	$(PY) -m pipeline ingest --source $(SOURCE) --warehouse $(WAREHOUSE)
 
+external: $(EXTERNALS) ## read the banks in raw/external_banks.csv; match them to the appendix; reports/external_coverage.*
+
+$(EXTERNALS): $(INGESTED) $(EXTERNAL_BANKS) $(EXTERNAL_FILES) $(EXTERNAL_PY) $(WAREHOUSE)/.dedup-$(DEDUP_MODE) | $(VENV)/.installed $(SEMANTIC_VENV)
+	$(PY) -m pipeline external --warehouse $(WAREHOUSE) --registry $(EXTERNAL_BANKS) --reports $(REPORTS) $(if $(SEMANTIC),--semantic)
+
 # make all records the checks' results but does not stop on them; make check is the gate.
-$(QUALITY): $(INGESTED) $(wildcard expectations/*.json) $(CHECK_PY) | $(VENV)/.installed
+$(QUALITY): $(INGESTED) $(EXTERNALS) $(wildcard expectations/*.json) $(CHECK_PY) | $(VENV)/.installed
 	$(PY) -m pipeline check --warehouse $(WAREHOUSE) --reports $(REPORTS)
 
-check: $(INGESTED) | $(VENV)/.installed ## run the quality gate: exit 1 on a critical failure (STRICT=1: on warnings too)
+check: $(INGESTED) $(EXTERNALS) | $(VENV)/.installed ## run the quality gate: exit 1 on a critical failure (STRICT=1: on warnings too)
 	$(PY) -m pipeline check --warehouse $(WAREHOUSE) --reports $(REPORTS) --gate $(if $(STRICT),--strict)
 
 dedup: $(DEDUPED) ## score near-duplicates, apply raw/duplicate_decisions.csv, write reports/duplicates.html and .csv
@@ -86,7 +95,7 @@ $(WAREHOUSE)/.dedup-%:
 
 warehouse: $(DATABASE) ## link questions to references and build warehouse/questions.duckdb (tables and report views)
 
-$(DATABASE): $(INGESTED) $(DEDUPED) $(ALIASES) $(GENERIC_TERMS) $(SQL_FILES) $(WAREHOUSE_PY) | $(VENV)/.installed
+$(DATABASE): $(INGESTED) $(DEDUPED) $(EXTERNALS) $(ALIASES) $(GENERIC_TERMS) $(SQL_FILES) $(WAREHOUSE_PY) | $(VENV)/.installed
 	$(PY) -m pipeline warehouse --warehouse $(WAREHOUSE) --aliases $(ALIASES) --generic-terms $(GENERIC_TERMS)
 
 report: $(COVERAGE) ## write reports/coverage.md and coverage.html (with charts) from the warehouse

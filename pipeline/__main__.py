@@ -31,6 +31,13 @@ def _dedup(args) -> int:
     return 0
 
 
+def _external(args) -> int:
+    from pipeline.external import stage
+
+    print(stage.summary(stage.run(args.warehouse, args.registry, args.reports, args.semantic)))
+    return 0
+
+
 def _warehouse(args) -> int:
     from pipeline.warehouse import stage
 
@@ -141,6 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
     dedup.add_argument("--reports", type=Path, default=paths.REPORTS)
     dedup.add_argument("--semantic", action="store_true", help="add sentence embeddings to the score (needs make venv-semantic)")
     dedup.set_defaults(handler=_dedup)
+
+    external = commands.add_parser("external", help="read the registered external question banks and measure their overlap with the appendix")
+    external.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
+    external.add_argument("--registry", type=Path, default=paths.EXTERNAL_BANKS, help="the banks' registry (CSV); files are relative to it")
+    external.add_argument("--reports", type=Path, default=paths.REPORTS)
+    external.add_argument("--semantic", action="store_true", help="match with sentence embeddings too (needs make venv-semantic)")
+    external.set_defaults(handler=_external)
 
     warehouse = commands.add_parser("warehouse", help="link questions to references; build warehouse/questions.duckdb and its views")
     warehouse.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)

@@ -81,6 +81,16 @@ def read_table(table: Table, folder: Path):
     return pq.read_table(path).to_pandas()
 
 
+def read_rows(table: Table, folder: Path) -> list[dict]:
+    """Return `<folder>/<table>.parquet` as a list of row dicts (ints stay ints, nulls are None)."""
+    import pyarrow.parquet as pq
+
+    path = Path(folder) / f"{table.name}.parquet"
+    if not path.exists():
+        raise InputError(f"missing table {table.name}: run the stage that writes it (`make all`)", str(path))
+    return pq.read_table(path).to_pylist()
+
+
 def write_json(payload, path: Path) -> None:
     """Write `payload` as indented JSON."""
     Path(path).write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")

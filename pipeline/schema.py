@@ -256,7 +256,58 @@ LINK_TABLES: tuple[Table, ...] = (
     ),
 )
 
-TABLES = TABLES + DEDUP_TABLES + LINK_TABLES
+EXTERNAL_TABLES: tuple[Table, ...] = (
+    Table(
+        "external_banks",
+        "one row per external question bank in raw/external_banks.csv",
+        "external",
+        (
+            _col("bank_id", "string", "short key of the bank"),
+            _col("name", "string", "the bank's name"),
+            _col("file", "string", "its file under raw/"),
+            _col("source", "string", "where it comes from"),
+            _col("licence", "string", "its licence"),
+            _col("layout", "string", "how its questions are laid out: numbered or headings"),
+            _col("questions", "int64", "questions read from the file"),
+            _col("stated_as", "string", "the name the appendix gives it in Sources & Attribution", nullable=True),
+            _col("stated_count", "int64", "the number of questions the appendix states for it", nullable=True),
+            _col("stated_line", "int64", "the appendix line that states it", nullable=True),
+            _col("registry_line", "int64", "line of raw/external_banks.csv"),
+        ),
+    ),
+    Table(
+        "external_questions",
+        "one row per question of an external bank",
+        "external",
+        (
+            _col("bank_id", "string", "the bank"),
+            _col("external_question_id", "string", "stable key: `x` + hash of the bank and the normalised text"),
+            _col("section", "string", "the heading the question stands under", nullable=True),
+            _col("number", "int64", "the number printed before it (restarts per section in most banks)", nullable=True),
+            _col("text", "string", "the question, Markdown emphasis removed"),
+            _col("number_step", "int64", "number minus the previous number in the section (1 when consecutive)", nullable=True),
+            _col("source_line", "int64", "line of the bank's file"),
+        ),
+    ),
+    Table(
+        "external_coverage",
+        "one row per external question: its best appendix match and whether the appendix covers it",
+        "external",
+        (
+            _col("bank_id", "string", "the bank"),
+            _col("external_question_id", "string", "the external question"),
+            _col("question_id", "string", "the best-matching appendix question", nullable=True),
+            _col("label", "string", "its label", nullable=True),
+            _col("section_id", "string", "its section", nullable=True),
+            _col("score", "float64", "the dedup score of the pair"),
+            _col("lexical_score", "float64", "its lexical part"),
+            _col("semantic_score", "float64", "its embedding cosine (semantic extra only)", nullable=True),
+            _col("is_covered", "bool", "score at or above the dedup threshold"),
+        ),
+    ),
+)
+
+TABLES = TABLES + DEDUP_TABLES + LINK_TABLES + EXTERNAL_TABLES
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}
 

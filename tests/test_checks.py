@@ -168,3 +168,24 @@ def test_a_malformed_suite_is_one_line(tmp_path):
     result = run_cli("check", "--expectations", str(tmp_path), "--reports", str(tmp_path / "r"))
     assert result.returncode == 2
     assert result.stderr == f"error: {tmp_path / 'bad.json'}: expectation 1 needs meta.check and meta.severity (critical or warning)\n"
+
+
+def external_tables(stated: int, actual: int, numbers: list[int]) -> dict[str, pd.DataFrame]:
+    banks = pd.DataFrame([{"bank_id": "b", "questions": actual, "stated_count": stated, "stated_line": 5}])
+    steps = [n - p for n, p in zip(numbers, [0] + numbers[:-1])]
+    questions = pd.DataFrame([{"bank_id": "b", "source_line": 10 + i, "section": "S", "number": n, "text": f"q{n}", "number_step": s}
+                              for i, (n, s) in enumerate(zip(numbers, steps))])  # fmt: skip
+    return {"external_banks": banks, "external_questions": questions}
+
+
+@pytest.mark.parametrize(
+    "stated, actual, numbers, expected, reported_line",
+    [(60, 60, [1, 2, 3], set(), None), (60, 62, [1, 2, 3], {"external-bank-size"}, 5), (3, 3, [1, 3, 4], {"external-numbering"}, 11)],
+)
+def test_external_bank_checks(clean_text, stated, actual, numbers, expected, reported_line):
+    tables = tables_of(clean_text) | external_tables(stated, actual, numbers)
+    report = stage.evaluate(tables, SUITES)
+    assert failing(report) == expected
+    if expected:
+        block = stage.summary(report).split(f"/{sorted(expected)[0]}:", 1)[1]
+        assert f"line {reported_line}:" in block.split("\n", 2)[1]

@@ -23,6 +23,8 @@ LOCATORS = {
     "tag_claims": ["tag", "source_line", "stated", "actual", "deviation"],
     "attribution_claims": ["attribution_id", "source_line", "work"],
     "bank_claims": ["bank", "source_line", "attribution_count", "reference_count", "reference_line"],
+    "external_bank_claims": ["bank_id", "source_line", "stated", "actual"],
+    "external_questions": ["bank_id", "source_line", "section", "number", "text"],
 }
 
 
@@ -102,10 +104,26 @@ def bank_claims_frame(attributions: pd.DataFrame, refs: pd.DataFrame) -> pd.Data
     return pd.DataFrame(rows, columns=columns).astype({"reference_count": "Int64", "reference_line": "Int64"})
 
 
+def external_bank_claims_frame(banks: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per external bank whose size the appendix states: stated against the questions in its file."""
+    stated = banks[banks["stated_count"].notna()]
+    return pd.DataFrame(
+        {"bank_id": stated["bank_id"], "stated": stated["stated_count"].astype("int64"), "actual": stated["questions"].astype("int64"),
+         "source_line": stated["stated_line"].astype("int64")}  # fmt: skip
+    ).reset_index(drop=True)
+
+
 def check_frames(tables: dict[str, pd.DataFrame], tolerance: float) -> dict[str, pd.DataFrame]:
-    """Return every frame a suite runs on, keyed by the frame name its expectations name."""
+    """Return every frame a suite runs on, keyed by the frame name its expectations name.
+
+    The external-bank tables are optional: without them (a run on the appendix alone) their frames are empty.
+    """
     questions, sections = tables["questions"], tables["sections"]
+    banks = tables.get("external_banks", pd.DataFrame(columns=["bank_id", "stated_count", "questions", "stated_line"]))
+    external = tables.get("external_questions", pd.DataFrame(columns=["bank_id", "source_line", "section", "number", "text", "number_step"]))
     return {
+        "external_bank_claims": external_bank_claims_frame(banks),
+        "external_questions": external,
         "questions": questions_frame(questions, sections),
         "sections": sections_frame(sections, questions),
         "chapters": chapters_frame(tables["chapters"]),

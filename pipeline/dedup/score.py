@@ -77,6 +77,50 @@ def candidate_pairs(matrices, neighbours: int) -> set[tuple[int, int]]:
     return pairs
 
 
+@dataclass
+class Space:
+    """The vectorised texts every pair score reads: TF-IDF rows, term sets and term statistics."""
+
+    texts: list[str]
+    words: object
+    chars: object
+    term_sets: list[frozenset]
+    document_frequency: Counter
+    idf: dict
+    embeddings: object = None
+
+
+def vectorise(texts: list[str], embeddings=None) -> Space:
+    """Return the scoring space of `texts` (IDF and rarity are relative to these texts)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, stop_words=sorted(STOP_WORDS),
+                            token_pattern=TOKEN.pattern, lowercase=True).fit_transform(texts)  # fmt: skip
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True).fit_transform(texts)
+    term_sets = [terms(t) for t in texts]
+    document_frequency = Counter(t for s in term_sets for t in s)
+    idf = {t: math.log(len(texts) / d) + 1 for t, d in document_frequency.items()}
+    return Space(texts, words, chars, term_sets, document_frequency, idf, embeddings)
+
+
+def score_pair(space: Space, a: int, b: int, settings: Settings = DEFAULT) -> dict:
+    """Return the component scores, the lexical score and the combined score of texts `a` and `b` of `space`."""
+    from rapidfuzz import fuzz
+
+    components = {
+        "word_score": float(space.words[a].multiply(space.words[b]).sum()),
+        "char_score": float(space.chars[a].multiply(space.chars[b]).sum()),
+        "fuzz_score": fuzz.token_set_ratio(space.texts[a], space.texts[b]) / 100,
+        "rare_score": rare_overlap(space.term_sets[a], space.term_sets[b], space.idf, space.document_frequency, settings.rare_max_df),
+    }
+    w = settings.weights
+    lexical = w.word * components["word_score"] + w.char * components["char_score"] + w.fuzz * components["fuzz_score"] + w.rare * components["rare_score"]
+    semantic = None if space.embeddings is None else float(space.embeddings[a] @ space.embeddings[b])
+    combined = lexical if semantic is None else settings.semantic_weight * semantic + (1 - settings.semantic_weight) * lexical
+    return {**{k: round(v, 4) for k, v in components.items()}, "lexical_score": round(lexical, 4),
+            "semantic_score": None if semantic is None else round(semantic, 4), "score": round(combined, 4)}  # fmt: skip
+
+
 def score_pairs(texts: list[str], settings: Settings = DEFAULT, extra_pairs: frozenset = frozenset(), embeddings=None) -> list[dict]:
     """Return one row per candidate pair (indices `a` < `b` into `texts`): component scores and `score`.
 
@@ -86,33 +130,38 @@ def score_pairs(texts: list[str], settings: Settings = DEFAULT, extra_pairs: fro
     """
     if len(texts) < 2:
         return []
-    from rapidfuzz import fuzz
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    space = vectorise(texts, embeddings)
+    spaces = (space.words, space.chars) if embeddings is None else (space.words, space.chars, embeddings)
+    pairs = candidate_pairs(spaces, settings.neighbours) | set(extra_pairs)
+    return [{"a": a, "b": b, **score_pair(space, a, b, settings)} for a, b in sorted(pairs)]
 
-    words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, stop_words=sorted(STOP_WORDS),
-                            token_pattern=TOKEN.pattern, lowercase=True).fit_transform(texts)  # fmt: skip
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True).fit_transform(texts)
-    term_sets = [terms(t) for t in texts]
-    document_frequency = Counter(t for s in term_sets for t in s)
-    idf = {t: math.log(len(texts) / d) + 1 for t, d in document_frequency.items()}
-    w = settings.weights
-    rows = []
-    spaces = (words, chars) if embeddings is None else (words, chars, embeddings)
-    for a, b in sorted(candidate_pairs(spaces, settings.neighbours) | set(extra_pairs)):
-        components = {
-            "word_score": float(words[a].multiply(words[b]).sum()),
-            "char_score": float(chars[a].multiply(chars[b]).sum()),
-            "fuzz_score": fuzz.token_set_ratio(texts[a], texts[b]) / 100,
-            "rare_score": rare_overlap(term_sets[a], term_sets[b], idf, document_frequency, settings.rare_max_df),
-        }
-        lexical = w.word * components["word_score"] + w.char * components["char_score"] + w.fuzz * components["fuzz_score"] + w.rare * components["rare_score"]
-        semantic = None if embeddings is None else float(embeddings[a] @ embeddings[b])
-        combined = lexical if semantic is None else settings.semantic_weight * semantic + (1 - settings.semantic_weight) * lexical
-        rows.append(
-            {"a": a, "b": b, **{k: round(v, 4) for k, v in components.items()}, "lexical_score": round(lexical, 4),
-             "semantic_score": None if semantic is None else round(semantic, 4), "score": round(combined, 4)}
-        )  # fmt: skip
-    return rows
+
+def best_matches(corpus: list[str], queries: list[str], settings: Settings = DEFAULT, embeddings=None) -> list[dict]:
+    """Return, for each query text, its best-scoring corpus text (`corpus_index`) and the scores.
+
+    Both sets share one scoring space (IDF over corpus and queries together); candidates are each query's
+    top-k corpus neighbours under each representation, so no queries × corpus matrix is built.
+    `embeddings`, if given, has one unit row per corpus text, then one per query.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    if not corpus or not queries:
+        return [{"corpus_index": None, "score": 0.0} for _ in queries]
+    space = vectorise(corpus + queries, embeddings)
+    n = len(corpus)
+    candidates: list[set[int]] = [set() for _ in queries]
+    matrices = (space.words, space.chars) if embeddings is None else (space.words, space.chars, embeddings)
+    for matrix in matrices:
+        index = NearestNeighbors(n_neighbors=min(settings.neighbours, n), metric="cosine", algorithm="brute").fit(matrix[:n])
+        _, nearest = index.kneighbors(matrix[n:])
+        for q, row in enumerate(nearest):
+            candidates[q].update(int(j) for j in row)
+    results = []
+    for q, found in enumerate(candidates):
+        scored = [(score_pair(space, c, n + q, settings), c) for c in sorted(found)]
+        best, c = max(scored, key=lambda item: (item[0]["score"], -item[1]))
+        results.append({"corpus_index": c, **best})
+    return results
 
 
 def shared_terms(text_a: str, text_b: str) -> frozenset[str]:

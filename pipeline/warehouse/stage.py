@@ -1,5 +1,6 @@
 """The warehouse stage: link questions to references, then build warehouse/questions.duckdb from the Parquet tables."""
 
+import tempfile
 from pathlib import Path
 
 from pipeline import io, paths
@@ -8,10 +9,7 @@ from pipeline.errors import InputError
 from pipeline.schema import LINK_TABLES, TABLES, table
 from pipeline.warehouse import link, runner
 
-
-def _records(name: str, warehouse: Path) -> list[dict]:
-    frame = io.read_table(table(name), warehouse)
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+OPTIONAL_STAGES = ("external",)
 
 
 def link_tables(questions: list[dict], refs: list[dict], attributions: list[dict], aliases_text: str, generic_text: str) -> dict[str, list[dict]]:
@@ -39,14 +37,17 @@ def _parse(path: Path, parse):
 
 def run(warehouse: Path, aliases_path: Path, generic_path: Path, sql_root: Path = paths.SQL) -> dict:
     """Return row counts and view names after writing the link tables and `questions.duckdb` into `warehouse`."""
-    questions, refs, attributions = (_records(name, warehouse) for name in ("questions", "refs", "attributions"))
+    questions, refs, attributions = (io.read_rows(table(name), warehouse) for name in ("questions", "refs", "attributions"))
     aliases_text = _parse(aliases_path, lambda text: (link.parse_aliases(text, refs), text)[1])
     generic_text = _parse(generic_path, lambda text: (link.parse_generic_terms(text), text)[1])
     tables = link_tables(questions, refs, attributions, aliases_text, generic_text)
-    with io.staged_outputs(warehouse) as scratch:
+    with io.staged_outputs(warehouse) as scratch, tempfile.TemporaryDirectory() as absent:
         for declared in LINK_TABLES:
             io.write_table(tables[declared.name], declared, scratch)
         parquet = {t.name: (scratch if t.stage == "warehouse" else Path(warehouse)) / f"{t.name}.parquet" for t in TABLES}
+        for declared in TABLES:  # optional stages not run (external banks): empty tables, never written to the warehouse
+            if declared.stage in OPTIONAL_STAGES and not parquet[declared.name].exists():
+                parquet[declared.name] = io.write_table([], declared, Path(absent))
         views = runner.build(scratch / paths.DUCKDB_FILE, parquet, sql_root)
     return {
         "rows": {name: len(rows) for name, rows in tables.items()},

@@ -1,0 +1,95 @@
+"""The external coverage report: covered and missing questions per external section, and the appendix sections
+the external bank never asks about. Pure: rows in, Markdown and HTML out."""
+
+import html
+
+
+KINDS = ("covered", "near", "missing")
+MARKS = {"covered": "✓", "near": "≈", "missing": "✗"}
+
+
+def coverage_view(bank: dict, external: list[dict], coverage: list[dict], questions: list[dict], sections: list[dict], near_from: float) -> dict:
+    """Return what the report shows of one bank: per external section its covered, near and missing questions.
+
+    `near` is a question not covered whose best match scores at least `near_from` (the review band): worth a look.
+    """
+    by_id = {q["question_id"]: q for q in questions}
+    cover = {c["external_question_id"]: c for c in coverage}
+    per_section: dict[str, dict] = {}
+    for item in external:
+        match = cover[item["external_question_id"]]
+        best = by_id.get(match["question_id"])
+        entry = {"number": item["number"], "text": item["text"], "line": item["source_line"], "score": match["score"],
+                 "label": best["label"] if best else None, "match": best["text"] if best else None}  # fmt: skip
+        group = per_section.setdefault(item["section"] or "(no section)", {kind: [] for kind in KINDS})
+        kind = "covered" if match["is_covered"] else ("near" if match["score"] >= near_from else "missing")
+        group[kind].append(entry)
+    asked = {c["section_id"] for c in coverage if c["is_covered"]}
+    never = [s for s in sections if s["section_id"] not in asked]
+    return {
+        "bank": bank,
+        "covered": sum(c["is_covered"] for c in coverage),
+        "near": sum(len(g["near"]) for g in per_section.values()),
+        "total": len(external),
+        "sections": per_section,
+        "never_asked": [(s["section_id"], s["title"]) for s in never],
+    }
+
+
+def _size_line(bank: dict) -> str:
+    if bank["stated_count"] is None:
+        return f"The file holds {bank['questions']} questions; the appendix states no size for it."
+    verdict = "agrees" if bank["stated_count"] == bank["questions"] else "disagrees"
+    return (f"The file holds {bank['questions']} questions; the appendix states {bank['stated_count']} "
+            f"(line {bank['stated_line']}, as “{bank['stated_as']}”): it {verdict}.")  # fmt: skip
+
+
+def render_markdown(views: list[dict], threshold: float, near_from: float) -> str:
+    """Return the Markdown report of every bank."""
+    out = ["# External question banks: coverage by the appendix", "",
+           f"An external question counts as covered (✓) when its best appendix match scores at least {threshold} "
+           f"(the duplicate threshold, `make eval-dedup`): the appendix asks it in essentially the same form. "
+           f"Near (≈): its best match scores {near_from:.2f}–{threshold}, worth an editor's look. Missing (✗): below.", ""]  # fmt: skip
+    for view in views:
+        bank = view["bank"]
+        out += [f"## {bank['name']}", "", f"Source: {bank['source']}; licence: {bank['licence']}.", "", _size_line(bank), "",
+                f"Covered: {view['covered']} of {view['total']} questions; near: {view['near']}.", "",
+                "| section | questions | covered | near | missing |", "|---|---|---|---|---|"]  # fmt: skip
+        out += [f"| {name} | {sum(len(g[k]) for k in KINDS)} | {len(g['covered'])} | {len(g['near'])} | {len(g['missing'])} |" for name, g in view["sections"].items()]
+        for name, group in view["sections"].items():
+            out += ["", f"### {name}", ""]
+            for kind in KINDS:
+                for e in group[kind]:
+                    out.append(f"- {MARKS[kind]} {e['number']}. {e['text']} — best match {e['label']} ({e['score']:.2f}): {e['match']}")
+        out += ["", "### Appendix sections this bank never asks about", ""]
+        out += [f"- {sid} {title}" for sid, title in view["never_asked"]] or ["- none"]
+        out.append("")
+    return "\n".join(out)
+
+
+def render_html(views: list[dict], threshold: float, near_from: float) -> str:
+    """Return the HTML report of every bank: one offline page."""
+    css = ("body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px}table{border-collapse:collapse}"
+           "td,th{border-bottom:1px solid #ddd;padding:.2em .6em;text-align:left;vertical-align:top}.covered{color:#1d6b1d}.missing{color:#a33}"
+           ".near{color:#8a6d00}.meta{color:#666;font-size:.9em}")  # fmt: skip
+    out = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>External coverage</title><style>{css}</style></head><body>",
+           "<h1>External question banks: coverage by the appendix</h1>",
+           f"<p>Covered (✓): best appendix match scores at least {threshold}. Near (≈): {near_from:.2f}–{threshold}, worth a look. Missing (✗): below.</p>"]  # fmt: skip
+    esc = lambda v: html.escape(str(v)) if v is not None else ""  # noqa: E731
+    for view in views:
+        bank = view["bank"]
+        out.append(f"<h2>{esc(bank['name'])}</h2><p class=meta>Source: {esc(bank['source'])}; licence: {esc(bank['licence'])}.</p>")
+        out.append(f"<p>{esc(_size_line(bank))}</p><p>Covered: <strong>{view['covered']}</strong> of {view['total']} questions; near: {view['near']}.</p>")
+        for name, group in view["sections"].items():
+            out.append(f"<h3>{esc(name)}</h3><table><tr><th></th><th>external question</th><th>best appendix match</th><th>score</th></tr>")
+            for kind in KINDS:
+                for e in group[kind]:
+                    out.append(f'<tr class="{kind}" data-coverage="{kind}"><td>{MARKS[kind]}</td>'
+                               f"<td>{esc(e['number'])}. {esc(e['text'])} <span class=meta>(line {e['line']})</span></td>"
+                               f"<td>{esc(e['label'])}: {esc(e['match'])}</td><td>{e['score']:.2f}</td></tr>")  # fmt: skip
+            out.append("</table>")
+        out.append("<h3>Appendix sections this bank never asks about</h3><ul>")
+        out += [f'<li data-never-asked="{esc(sid)}">{esc(sid)} {esc(title)}</li>' for sid, title in view["never_asked"]]
+        out.append("</ul>")
+    out.append("</body></html>")
+    return "\n".join(out)

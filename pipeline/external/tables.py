@@ -1,0 +1,48 @@
+"""Assemble the external-bank tables: questions, coverage by the appendix, bank sizes. Pure."""
+
+from pipeline.dedup.score import DEFAULT, Settings, best_matches
+from pipeline.ingest.parse import stable_ids
+
+
+def question_rows(bank_id: str, parsed: list[dict]) -> list[dict]:
+    """Return the bank's question rows with stable ids and the step from the previous number in the section."""
+    ids = stable_ids("x", [f"{bank_id}\n{row['text']}" for row in parsed])
+    rows, previous = [], {}
+    for external_id, row in zip(ids, parsed):
+        step = None if row["number"] is None else row["number"] - previous.get(row["section"], 0)
+        previous[row["section"]] = row["number"] if row["number"] is not None else previous.get(row["section"], 0)
+        rows.append({"bank_id": bank_id, "external_question_id": external_id, **row, "number_step": step})
+    return rows
+
+
+def bank_row(bank: dict, questions: int, attributions: list[dict]) -> dict:
+    """Return the bank's registry row with its actual size and the size the appendix states for it (if it does)."""
+    stated = next((a for a in attributions if bank["stated_as"] and a.get("work") == bank["stated_as"] and a.get("question_count") is not None), None)
+    return {
+        **{k: bank[k] for k in ("bank_id", "name", "file", "source", "licence", "layout", "stated_as", "registry_line")},
+        "questions": questions,
+        "stated_count": stated["question_count"] if stated else None,
+        "stated_line": stated["source_line"] if stated else None,
+    }
+
+
+def coverage_rows(questions: list[dict], external: list[dict], settings: Settings = DEFAULT, embeddings=None) -> list[dict]:
+    """Return, for each external question, its best appendix match, score and whether it counts as covered."""
+    matches = best_matches([q["text"] for q in questions], [x["text"] for x in external], settings, embeddings)
+    rows = []
+    for item, match in zip(external, matches):
+        best = questions[match["corpus_index"]] if match["corpus_index"] is not None else None
+        rows.append(
+            {
+                "bank_id": item["bank_id"],
+                "external_question_id": item["external_question_id"],
+                "question_id": best["question_id"] if best else None,
+                "label": best["label"] if best else None,
+                "section_id": best["section_id"] if best else None,
+                "score": match["score"],
+                "lexical_score": match.get("lexical_score", 0.0),
+                "semantic_score": match.get("semantic_score"),
+                "is_covered": match["score"] >= settings.threshold,
+            }
+        )
+    return rows

@@ -1,0 +1,184 @@
+"""External question banks: the Markdown layouts, the real bank, the registry, coverage and its report."""
+
+import html.parser
+
+import pandas as pd
+import pytest
+
+from conftest import REAL_APPENDIX, ROOT, run_cli
+from pipeline.errors import InputError
+from pipeline.external.markdown import parse_bank
+from pipeline.external.registry import parse_registry
+
+NUMBERED = """# A bank of questions
+
+Owner: someone
+
+## Models
+
+1. **What is a GAN?**
+- Answer:
+    A GAN has two networks:
+    1. **Generator:** makes samples.
+    2. **Discriminator:** judges them.
+
+    ![figure](img.png)
+
+---
+
+2. How does a VAE use latent variables?
+- Answer: see below.
+```python
+3. not a question, this is code
+```
+**3.** Why does mode collapse happen?
+
+### Training
+
+1.  ****What is gradient clipping?
+**2. What is a learning-rate schedule?**
+"""
+
+
+def test_numbered_layout():
+    rows = parse_bank(NUMBERED, "numbered")
+    assert [(r["section"], r["number"], r["text"], r["source_line"]) for r in rows] == [
+        ("Models", 1, "What is a GAN?", 7),
+        ("Models", 2, "How does a VAE use latent variables?", 17),
+        ("Models", 3, "Why does mode collapse happen?", 22),
+        ("Training", 1, "What is gradient clipping?", 26),
+        ("Training", 2, "What is a learning-rate schedule?", 27),
+    ]
+
+
+HEADINGS = """# Interview questions
+## Basics
+### 1. What is attention?
+Attention weighs tokens.
+### What is a KV cache?
+#### Details
+## Serving
+### 1) How does batching help?
+"""
+
+
+def test_headings_layout():
+    rows = parse_bank(HEADINGS, "headings", question_level=3)
+    assert [(r["section"], r["number"], r["text"], r["source_line"]) for r in rows] == [
+        ("Basics", 1, "What is attention?", 3),
+        ("Basics", None, "What is a KV cache?", 5),
+        ("Serving", 1, "How does batching help?", 8),
+    ]
+
+
+@pytest.mark.parametrize(
+    "layout, level, message",
+    [("bullets", None, "unknown layout 'bullets'; known: numbered, headings"), ("headings", None, "the headings layout needs question_level (the heading level of a question)")],
+)
+def test_unknown_layouts_are_errors(layout, level, message):
+    with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_bank("# x\n", layout, level)
+
+
+# First and last question of each section, and the count, read off the file (grep -n '^[0-9*]') by hand.
+REAL_SECTIONS = {
+    "Generative Models": (12, "What is the difference between generative and discriminative models?",
+                          "In the context of GANs, what is the purpose of gradient penalties in the loss function? How do they address training instability?"),
+    "Large Language Models": (17, "Discuss the concept of transfer learning in the context of natural language processing. How do pre-trained language models contribute to various NLP tasks?",
+                              "How can reinforcement learning be integrated into the training of large language models, and what challenges might arise in selecting suitable loss functions for RL-based approaches?"),
+    "Multimodal Models (Includes non-generative models)": (12, "In multimodal language models, how is information from visual and textual modalities effectively integrated to perform tasks such as image captioning or visual question answering?",
+                                                           "How do attention mechanisms enhance the performance of vision-language models?"),
+    "Embeddings": (14, "What is the fundamental concept of embeddings in machine learning, and how do they represent information in a more compact form compared to raw input data?",
+                   "In loss functions like triplet loss or contrastive loss, what is the significance of the margin parameter?"),
+    "Training, Inference and Evaluation": (7, "Discuss challenges related to overfitting in LLMs during training. What strategies and regularization techniques are effective in preventing overfitting, especially when dealing with massive language corpora?",
+                                           "Why might over-reliance on perplexity as a metric be problematic in evaluating LLMs? What aspects of language understanding might it overlook?"),
+}  # fmt: skip
+
+
+def test_the_real_bank_is_read_whole():
+    rows = parse_bank((ROOT / "raw" / "external" / "awesome_genai_60.md").read_text(encoding="utf-8"), "numbered")
+    assert len(rows) == 62
+    for section, (count, first, last) in REAL_SECTIONS.items():
+        in_section = [r for r in rows if r["section"] == section]
+        assert [r["number"] for r in in_section] == list(range(1, count + 1)), section
+        assert (in_section[0]["text"], in_section[-1]["text"]) == (first, last)
+    assert [r["section"] for r in rows if r["section"] not in REAL_SECTIONS] == []
+
+
+def test_the_vendored_bank_is_unmodified_and_keeps_its_licence():
+    import hashlib
+
+    shared = ROOT.parent / "shared" / "external" / "awesome_genai_60.md"
+    vendored = ROOT / "raw" / "external" / "awesome_genai_60.md"
+    if shared.exists():
+        assert hashlib.sha256(shared.read_bytes()).digest() == hashlib.sha256(vendored.read_bytes()).digest()
+    assert "MIT License" in (ROOT / "raw" / "external" / "awesome_genai_60.LICENSE").read_text(encoding="utf-8")
+
+
+HEADER = "bank_id,name,file,source,licence,layout,question_level,stated_as\n"
+
+
+@pytest.mark.parametrize(
+    "body, line, message",
+    [
+        ("b,B,b.md,s,MIT,bullets,,\n", 2, "layout 'bullets' is not one of numbered, headings"),
+        ("b,B,b.md,s,,numbered,,\n", 2, "licence is empty"),
+        ("b,B,b.md,s,MIT,headings,three,\n", 2, "question_level must be a heading level (1–6)"),
+        ("b,B,b.md,s,MIT,numbered,,\nb,B2,c.md,s,MIT,numbered,,\n", 3, "bank_id 'b' is registered twice"),
+        ("b,B,b.md\n", 2, "expected 8 fields, found 3"),
+    ],
+)
+def test_malformed_registry_rows_name_their_line(body, line, message):
+    with pytest.raises(InputError) as caught:
+        parse_registry(HEADER + body)
+    assert (caught.value.line, caught.value.message) == (line, message)
+
+
+class CoverageRows(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.kinds = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr" and "data-coverage" in attrs:
+            self.kinds.append(attrs["data-coverage"])
+
+
+def test_external_stage_end_to_end(tmp_path):
+    wh, reports = tmp_path / "wh", tmp_path / "rep"
+    assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)).returncode == 0
+    result = run_cli("external", "--warehouse", str(wh), "--reports", str(reports))
+    assert result.returncode == 0, result.stderr
+    assert "awesome_genai_60: 62 questions, appendix states 60" in result.stdout
+    banks = pd.read_parquet(wh / "external_banks.parquet")
+    assert banks[["bank_id", "questions", "stated_count", "stated_line"]].values.tolist() == [["awesome_genai_60", 62, 60, 5]]
+    coverage = pd.read_parquet(wh / "external_coverage.parquet")
+    assert len(coverage) == 62 and coverage["question_id"].notna().all()
+    page = CoverageRows()
+    page.feed((reports / "external_coverage.html").read_text(encoding="utf-8"))
+    assert len(page.kinds) == 62 and page.kinds.count("covered") == int(coverage["is_covered"].sum())
+    markdown = (reports / "external_coverage.md").read_text(encoding="utf-8")
+    assert "The file holds 62 questions; the appendix states 60 (line 5" in markdown and "it disagrees" in markdown
+
+
+def test_a_bank_in_the_wrong_layout_is_one_line(tmp_path):
+    wh = tmp_path / "wh"
+    assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)).returncode == 0
+    (tmp_path / "bank.md").write_text("# Title\n## S\n- not numbered\n", encoding="utf-8")
+    (tmp_path / "banks.csv").write_text(HEADER + "b,B,bank.md,s,MIT,numbered,,\n", encoding="utf-8")
+    result = run_cli("external", "--warehouse", str(wh), "--registry", str(tmp_path / "banks.csv"), "--reports", str(tmp_path / "rep"))
+    assert (result.returncode, result.stderr) == (2, f"error: {tmp_path / 'bank.md'}: no question found in the numbered layout: check the registry's layout\n")
+
+
+def test_coverage_matches_a_repeated_question():
+    from pipeline.external.tables import coverage_rows, question_rows
+
+    appendix = [{"question_id": f"q{i}", "label": f"1.1.{i}", "section_id": "1.1", "text": t} for i, t in enumerate([
+        "What is Mixture of Experts (MoE)? Why does routing matter?", "Explain the KV cache.", "What is LoRA?",
+        "How does beam search work?", "What is temperature?", "Compare BPE and WordPiece."])]  # fmt: skip
+    external = question_rows("b", [{"section": "S", "number": 1, "text": "What are mixture of experts models?", "source_line": 3},
+                                   {"section": "S", "number": 2, "text": "Describe a GAN's discriminator.", "source_line": 9}])  # fmt: skip
+    rows = coverage_rows(appendix, external)
+    assert [(r["question_id"], r["is_covered"]) for r in rows] == [("q0", True), (rows[1]["question_id"], False)]
+    assert [x["number_step"] for x in external] == [1, 1]
