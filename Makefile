@@ -46,7 +46,7 @@ EXTERNALS := $(WAREHOUSE)/external_coverage.parquet
 DATABASE := $(WAREHOUSE)/questions.duckdb
 COVERAGE := $(REPORTS)/coverage.html
 
-.PHONY: all help venv venv-semantic test ingest external check dedup warehouse report sql eval-dedup clean
+.PHONY: all help venv venv-semantic test bench ingest external check dedup warehouse report sql eval-dedup clean
 
 all: $(INGESTED) $(EXTERNALS) $(QUALITY) $(DEDUPED) $(DATABASE) $(COVERAGE) ## rebuild every table, check and report from raw/
 
@@ -108,6 +108,10 @@ sql: $(DATABASE) ## run Q="select …" on the warehouse and print the result; wi
 
 eval-dedup: $(INGESTED) | $(VENV)/.installed $(SEMANTIC_VENV) ## measure the duplicate scorer on tests/data/dedup_labels.csv, with a threshold sweep (SEMANTIC=1: with embeddings)
 	$(PY) -m pipeline eval-dedup --warehouse $(WAREHOUSE) $(if $(SEMANTIC),--semantic)
+
+SIZES ?= 10000 100000
+bench: $(VENV)/.installed ## time every stage and make all (real appendix, then generated banks of SIZES questions); writes reports/bench.json
+	$(PY) -m pipeline.bench.run $(SIZES)
 
 test: $(VENV)/.installed ## run the test suite
 	$(PY) -m pytest -q $(PYTEST_ARGS)

@@ -71,6 +71,25 @@ def write_table(rows: list[dict], table: Table, folder: Path) -> Path:
     return path
 
 
+def write_columns(columns: dict, table: Table, folder: Path) -> Path:
+    """Write columns (arrays or lists, one per declared column) as `<folder>/<table>.parquet`; NaN floats become null."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = arrow_schema(table)
+    arrays = []
+    for field in schema:
+        values = columns[field.name]
+        if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+            arrays.append(pa.array(values, type=field.type, mask=np.isnan(values)))
+        else:
+            arrays.append(pa.array(list(values) if isinstance(values, np.ndarray) and values.dtype == object else values, type=field.type))
+    path = Path(folder) / f"{table.name}.parquet"
+    pq.write_table(pa.Table.from_arrays(arrays, schema=schema), path)
+    return path
+
+
 def read_table(table: Table, folder: Path):
     """Return `<folder>/<table>.parquet` as a pandas DataFrame."""
     import pyarrow.parquet as pq

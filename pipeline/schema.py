@@ -240,7 +240,7 @@ LINK_TABLES: tuple[Table, ...] = (
         (
             _col("question_id", "string", "the question"),
             _col("ref_id", "string", "the reference it names"),
-            _col("matched_term", "string", "the first alias found (longest terms are tried first)"),
+            _col("matched_term", "string", "the alias that names it first in the text (a longer alias wins over one inside it)"),
         ),
     ),
     Table(

@@ -50,7 +50,7 @@ def test_question_refs(warehouse):
     linked = rows(warehouse, "select q.label, r.title, qr.matched_term from question_refs qr join questions q using (question_id) join refs r using (ref_id) order by q.source_line")
     assert linked == [
         ("1.1.1", ATTENTION, "scaled dot-product attention"),
-        ("1.1.2", GQA, "GQA"),  # GQA and MQA both name it: one row, the first term found
+        ("1.1.2", GQA, "MQA"),  # MQA and GQA both name it: one row, with the alias that comes first in the text
         ("1.2.2", MAMBA, "Mamba"),
         ("2.1.1", LORA, "LoRA"),  # 2.1.2 asks about QLoRA: not a mention of LoRA
         ("2.1.4", LORA, "LoRA"),

@@ -61,10 +61,14 @@ def review_sets(pairs: list[dict], settings: Settings) -> dict[str, list[dict]]:
     }
 
 
-def render_html(questions: list[dict], tables: dict[str, list[dict]], settings: Settings = DEFAULT) -> str:
-    """Return the review page: summary, groups, pairs to review, the uncertain band, decided pairs, stale decisions."""
+def render_html(questions: list[dict], tables: dict, settings: Settings = DEFAULT) -> str:
+    """Return the review page: summary, groups, pairs to review, the uncertain band, decided pairs, stale decisions.
+
+    `tables["review_pairs"]` holds the pairs an editor should see (rows); `tables["counts"]` the bank's totals.
+    """
     by_id = {q["question_id"]: q for q in questions}
-    pairs, clusters, decisions = tables["duplicate_pairs"], tables["duplicate_clusters"], tables["duplicate_decisions"]
+    pairs, clusters, decisions = tables["review_pairs"], tables["duplicate_clusters"], tables["duplicate_decisions"]
+    counts = tables["counts"]
     sets = review_sets(pairs, settings)
     stale = [d for d in decisions if d["is_stale"]]
     groups: dict[str, list[str]] = {}
@@ -73,8 +77,8 @@ def render_html(questions: list[dict], tables: dict[str, list[dict]], settings: 
     out = [
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>Duplicate review</title>",
         f"<style>{CSS}</style></head><body><h1>Duplicate review</h1>",
-        f"<p>{len(questions)} questions, {len(pairs)} candidate pairs scored. Flagged at score ≥ {settings.threshold}: "
-        f"{sum(p['is_flagged'] for p in pairs)} pairs in {len(groups)} groups; {len(sets['review'])} need review, "
+        f"<p>{len(questions)} questions, {counts['pairs']} candidate pairs scored. Flagged at score ≥ {settings.threshold}: "
+        f"{counts['flagged']} pairs in {len(groups)} groups; {len(sets['review'])} need review, "
         f"{len(sets['uncertain'])} in the uncertain band ({settings.threshold - settings.review_band:.2f}–{settings.threshold:.2f}), "
         f"{len(sets['decided'])} decided, {len(stale)} stale decisions.</p>",
         '<nav><a href="#groups">groups</a><a href="#review">to review</a><a href="#uncertain">uncertain band</a>'
@@ -107,7 +111,7 @@ def render_html(questions: list[dict], tables: dict[str, list[dict]], settings: 
     return "\n".join(out)
 
 
-def render_csv(questions: list[dict], tables: dict[str, list[dict]], settings: Settings = DEFAULT) -> str:
+def render_csv(questions: list[dict], tables: dict, settings: Settings = DEFAULT) -> str:
     """Return the review CSV: the decisions file's columns first (verdicts pre-filled), then score, status and texts.
 
     It holds every pair an editor should see and every stale decision, so saving it as the decisions
@@ -115,7 +119,7 @@ def render_csv(questions: list[dict], tables: dict[str, list[dict]], settings: S
     """
     by_id = {q["question_id"]: q for q in questions}
     decisions = {(d["question_id_a"], d["question_id_b"]): d for d in tables["duplicate_decisions"]}
-    sets = review_sets(tables["duplicate_pairs"], settings)
+    sets = review_sets(tables["review_pairs"], settings)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS + ("score", "status", "label_a", "label_b", "text_a", "text_b"))

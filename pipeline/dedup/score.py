@@ -1,8 +1,10 @@
 """Score candidate near-duplicate question pairs. Pure: texts in, scored pairs out.
 
-Candidates are each question's top-k neighbours under word and character TF-IDF (sparse rows,
-brute-force cosine computed in chunks by scikit-learn), so no n×n matrix is ever built. Each
-candidate pair gets four component scores and one combined score:
+Built to serve a bank a thousand times larger with the same code: texts are hashed into sparse TF-IDF rows
+(no vocabulary that grows with the bank), candidates are each question's top-k neighbours found by a chunked
+sparse product over the informative word features (terms in more than `candidate_max_df` questions are left
+out of candidate generation only), so no n×n matrix is ever built, and every candidate pair is scored at
+once, column-wise. Each pair gets four component scores and one combined score:
 
 - `word_score`: cosine of word 1–2-gram TF-IDF (stop words dropped, sublinear tf);
 - `char_score`: cosine of character 3–5-gram TF-IDF within word boundaries (spelling variants, plurals);
@@ -15,8 +17,11 @@ candidate pair gets four component scores and one combined score:
 
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.progress import progress
 
 STOP_WORDS = frozenset(
     "a an and are as at be between by can do does for from how in is it its of on or that the this to vs what when "
@@ -26,18 +31,21 @@ TOKEN = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
-class Weights:
-    word: float = 0.35
-    char: float = 0.10
+class Weights:  # chosen with `make eval-dedup` (real labelled pairs) and `make bench` (recall of injected typos)
+    word: float = 0.30
+    char: float = 0.20
     fuzz: float = 0.10
-    rare: float = 0.45
+    rare: float = 0.40
 
 
 @dataclass(frozen=True)
 class Settings:
-    neighbours: int = 10  # top-k per question and per vectoriser
-    rare_max_df: int = 3  # a term in at most this many questions counts as rare
-    threshold: float = 0.39  # the lowest threshold at which `make eval-dedup` flags no hard negative
+    neighbours: int = 10  # top-k per question and per representation
+    candidate_max_df: int = 1000  # terms in more questions than this do not make candidates (they still score)
+    batch_pairs: int = 50_000  # pairs scored per batch: bounds memory
+    rare_max_df: int = 3  # a term in at most this many questions counts as rare …
+    rare_share: float = 0.0001  # … or in at most this share of the bank, when that is more (a name in 100 of 1M questions)
+    threshold: float = 0.40  # the lowest threshold at which `make eval-dedup` flags no hard negative
     review_band: float = 0.08  # pairs this far below the threshold are listed as uncertain, for a second look
     weights: Weights = Weights()
     semantic_weight: float = 0.0  # share of the embedding cosine in `score` when embeddings are given
@@ -53,8 +61,11 @@ def terms(text: str) -> frozenset[str]:
     return frozenset(TOKEN.findall(text.lower())) - STOP_WORDS
 
 
-def rare_overlap(a: frozenset, b: frozenset, idf: dict, document_frequency: Counter, max_df: int) -> float:
-    """Return the IDF-weighted Dice overlap of the rare terms of two questions (0 when either has none)."""
+def rare_overlap(a: frozenset, b: frozenset, idf: dict, document_frequency, max_df: int) -> float:
+    """Return the IDF-weighted Dice overlap of the rare terms of two questions (0 when either has none).
+
+    The reference definition of `rare_score`; `score_columns` computes the same with sparse matrices.
+    """
     rare_a = {t for t in a if document_frequency[t] <= max_df}
     rare_b = {t for t in b if document_frequency[t] <= max_df}
     if not rare_a or not rare_b:
@@ -63,104 +74,201 @@ def rare_overlap(a: frozenset, b: frozenset, idf: dict, document_frequency: Coun
     return 2 * shared / (sum(idf[t] for t in rare_a) + sum(idf[t] for t in rare_b))
 
 
-def candidate_pairs(matrices, neighbours: int) -> set[tuple[int, int]]:
-    """Return index pairs (i < j) that are among each other's top-k cosine neighbours in any matrix."""
-    from sklearn.neighbors import NearestNeighbors
-
-    pairs = set()
-    for matrix in matrices:
-        k = min(neighbours + 1, matrix.shape[0])
-        index = NearestNeighbors(n_neighbors=k, metric="cosine", algorithm="brute").fit(matrix)
-        _, nearest = index.kneighbors(matrix)
-        for i, row in enumerate(nearest):
-            pairs.update((min(i, int(j)), max(i, int(j))) for j in row if int(j) != i)
-    return pairs
-
-
 @dataclass
 class Space:
-    """The vectorised texts every pair score reads: TF-IDF rows, term sets and term statistics."""
+    """The vectorised texts every pair score reads."""
 
     texts: list[str]
-    words: object
-    chars: object
-    term_sets: list[frozenset]
-    document_frequency: Counter
-    idf: dict
+    words: object  # L2-normalised word 1–2-gram TF-IDF, CSR
+    chars: object  # L2-normalised character 3–5-gram TF-IDF, CSR
+    rare: object  # IDF weight of each rare term a text holds (0 elsewhere), CSR
+    rare_mass: np.ndarray  # per text: the sum of its rare terms' IDF weights
+    candidates: object  # word TF-IDF without the terms too common to make candidates, CSR
     embeddings: object = None
 
 
-def vectorise(texts: list[str], embeddings=None) -> Space:
+def _hashing(analyzer: str, ngram_range: tuple[int, int], **options):
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(analyzer=analyzer, ngram_range=ngram_range, n_features=2**22, alternate_sign=False,
+                             norm=None, lowercase=True, dtype=np.float32, **options)  # fmt: skip
+
+
+def vectorise(texts: list[str], embeddings=None, settings: "Settings | None" = None) -> Space:
     """Return the scoring space of `texts` (IDF and rarity are relative to these texts)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.preprocessing import normalize
 
-    words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, stop_words=sorted(STOP_WORDS),
-                            token_pattern=TOKEN.pattern, lowercase=True).fit_transform(texts)  # fmt: skip
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True).fit_transform(texts)
-    term_sets = [terms(t) for t in texts]
-    document_frequency = Counter(t for s in term_sets for t in s)
-    idf = {t: math.log(len(texts) / d) + 1 for t, d in document_frequency.items()}
-    return Space(texts, words, chars, term_sets, document_frequency, idf, embeddings)
+    settings = settings or DEFAULT
+    n = len(texts)
+    word_counts = _hashing("word", (1, 2), token_pattern=TOKEN.pattern, stop_words=sorted(STOP_WORDS)).transform(texts)
+    words = TfidfTransformer(sublinear_tf=True).fit_transform(word_counts).tocsr()
+    chars = TfidfTransformer(sublinear_tf=True).fit_transform(_hashing("char_wb", (3, 5)).transform(texts)).tocsr()
+    terms_present = _hashing("word", (1, 1), token_pattern=TOKEN.pattern, stop_words=sorted(STOP_WORDS), binary=True).transform(texts).tocsr()
+    terms_present.data[:] = 1
+    document_frequency = np.asarray(terms_present.sum(axis=0)).ravel()
+    idf = np.zeros_like(document_frequency, dtype=np.float64)
+    seen = document_frequency > 0
+    idf[seen] = np.log(n / document_frequency[seen]) + 1
+    rare_limit = max(settings.rare_max_df, math.ceil(settings.rare_share * n))
+    weights = np.where((document_frequency > 0) & (document_frequency <= rare_limit), idf, 0.0)
+    rare = terms_present.multiply(weights).tocsr()
+    rare.eliminate_zeros()
+    rare_mass = np.asarray(rare.sum(axis=1)).ravel()
+    word_df = np.diff(words.tocsc().indptr)
+    keep = (word_df <= settings.candidate_max_df).astype(np.float32)
+    candidates = normalize(words.multiply(keep).tocsr())
+    return Space(texts, words, chars, rare, rare_mass, candidates, embeddings)
 
 
-def score_pair(space: Space, a: int, b: int, settings: Settings = DEFAULT) -> dict:
-    """Return the component scores, the lexical score and the combined score of texts `a` and `b` of `space`."""
-    from rapidfuzz import fuzz
+def _top_k(query, corpus, k: int, exclude_self: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Return (row, neighbour) index arrays: each query row's k best corpus rows by dot product (> 0).
 
-    components = {
-        "word_score": float(space.words[a].multiply(space.words[b]).sum()),
-        "char_score": float(space.chars[a].multiply(space.chars[b]).sum()),
-        "fuzz_score": fuzz.token_set_ratio(space.texts[a], space.texts[b]) / 100,
-        "rare_score": rare_overlap(space.term_sets[a], space.term_sets[b], space.idf, space.document_frequency, settings.rare_max_df),
-    }
+    Queries go in chunks whose product with the corpus stays bounded (about 5·10⁸ cells), so memory does not
+    grow with the square of the bank.
+    """
+    rows, cols = [], []
+    corpus_t = corpus.T.tocsr() if hasattr(corpus, "tocsr") else corpus.T
+    chunk = int(max(64, min(2048, 5e8 // max(corpus.shape[0], 1))))
+    starts = range(0, query.shape[0], chunk)
+    for start in progress(starts, len(starts), "neighbours"):
+        block = query[start : start + chunk] @ corpus_t
+        if hasattr(block, "tocsr"):
+            block = block.tocsr()
+            for r in range(block.shape[0]):
+                lo, hi = block.indptr[r], block.indptr[r + 1]
+                cand, vals = block.indices[lo:hi], block.data[lo:hi]
+                if exclude_self:
+                    mask = cand != start + r
+                    cand, vals = cand[mask], vals[mask]
+                if len(cand) > k:
+                    best = np.argpartition(-vals, k)[:k]
+                    cand = cand[best]
+                rows.append(np.full(len(cand), start + r))
+                cols.append(cand)
+        else:  # dense embeddings
+            if exclude_self:
+                block[np.arange(block.shape[0]), np.arange(start, start + block.shape[0])] = -np.inf
+            best = np.argpartition(-block, min(k, block.shape[1] - 1), axis=1)[:, :k]
+            rows.append(np.repeat(np.arange(start, start + block.shape[0]), best.shape[1]))
+            cols.append(best.ravel())
+    if not rows:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    return np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64)
+
+
+def candidate_pairs(space: Space, settings: "Settings | None" = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return index arrays (a < b) of the pairs that are among each other's top-k neighbours."""
+    settings = settings or DEFAULT
+    found_a, found_b = [], []
+    spaces = [space.candidates] + ([space.embeddings] if space.embeddings is not None else [])
+    for matrix in spaces:
+        rows, cols = _top_k(matrix, matrix, settings.neighbours, exclude_self=True)
+        found_a.append(np.minimum(rows, cols))
+        found_b.append(np.maximum(rows, cols))
+    pairs = np.unique(np.stack([np.concatenate(found_a), np.concatenate(found_b)], axis=1), axis=0)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def _row_dot(matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
+
+
+def score_columns(space: Space, a: np.ndarray, b: np.ndarray, settings: "Settings | None" = None) -> dict[str, np.ndarray]:
+    """Return the component scores, lexical score, semantic score (or NaN) and combined score of pairs (a[i], b[i])."""
+    from rapidfuzz import fuzz, process
+
+    settings = settings or DEFAULT
     w = settings.weights
-    lexical = w.word * components["word_score"] + w.char * components["char_score"] + w.fuzz * components["fuzz_score"] + w.rare * components["rare_score"]
-    semantic = None if space.embeddings is None else float(space.embeddings[a] @ space.embeddings[b])
-    combined = lexical if semantic is None else settings.semantic_weight * semantic + (1 - settings.semantic_weight) * lexical
-    return {**{k: round(v, 4) for k, v in components.items()}, "lexical_score": round(lexical, 4),
-            "semantic_score": None if semantic is None else round(semantic, 4), "score": round(combined, 4)}  # fmt: skip
+    columns = {name: [] for name in ("word_score", "char_score", "fuzz_score", "rare_score", "lexical_score", "semantic_score", "score")}
+    starts = range(0, len(a), settings.batch_pairs)
+    for start in progress(starts, len(starts), "scoring pairs"):
+        pa, pb = a[start : start + settings.batch_pairs], b[start : start + settings.batch_pairs]
+        word = _row_dot(space.words, pa, pb)
+        char = _row_dot(space.chars, pa, pb)
+        fuzz_score = process.cpdist([space.texts[i] for i in pa], [space.texts[i] for i in pb], scorer=fuzz.token_set_ratio, workers=-1) / 100
+        shared = np.asarray(space.rare[pa].minimum(space.rare[pb]).sum(axis=1)).ravel()
+        mass = space.rare_mass[pa] + space.rare_mass[pb]
+        has_both = (space.rare_mass[pa] > 0) & (space.rare_mass[pb] > 0)
+        rare = np.where(has_both, 2 * shared / np.where(mass > 0, mass, 1), 0.0)
+        lexical = w.word * word + w.char * char + w.fuzz * fuzz_score + w.rare * rare
+        if space.embeddings is None:
+            semantic = np.full(len(pa), np.nan)
+            combined = lexical
+        else:
+            semantic = np.einsum("ij,ij->i", space.embeddings[pa], space.embeddings[pb])
+            combined = settings.semantic_weight * semantic + (1 - settings.semantic_weight) * lexical
+        for name, values in (("word_score", word), ("char_score", char), ("fuzz_score", fuzz_score), ("rare_score", rare),
+                             ("lexical_score", lexical), ("semantic_score", semantic), ("score", combined)):  # fmt: skip
+            columns[name].append(np.round(np.asarray(values, dtype=np.float64), 4))
+    return {name: (np.concatenate(parts) if parts else np.array([], dtype=np.float64)) for name, parts in columns.items()}
 
 
-def score_pairs(texts: list[str], settings: Settings = DEFAULT, extra_pairs: frozenset = frozenset(), embeddings=None) -> list[dict]:
+def score_pair_columns(texts: list[str], settings: "Settings | None" = None, extra_pairs=(), embeddings=None) -> dict[str, np.ndarray]:
+    """Return every candidate pair (and every pair in `extra_pairs`) with its scores, as columns `a`, `b`, … ."""
+    settings = settings or DEFAULT
+    if len(texts) < 2:
+        return {"a": np.array([], dtype=np.int64), "b": np.array([], dtype=np.int64), **score_columns_empty()}
+    space = vectorise(texts, embeddings, settings)
+    a, b = candidate_pairs(space, settings)
+    if extra_pairs:
+        extra = np.array(sorted(extra_pairs), dtype=np.int64).reshape(-1, 2)
+        both = np.unique(np.concatenate([np.stack([a, b], axis=1), extra]), axis=0)
+        a, b = both[:, 0], both[:, 1]
+    return {"a": a, "b": b, **score_columns(space, a, b, settings)}
+
+
+def score_columns_empty() -> dict[str, np.ndarray]:
+    return {name: np.array([], dtype=np.float64) for name in ("word_score", "char_score", "fuzz_score", "rare_score", "lexical_score", "semantic_score", "score")}
+
+
+def score_pairs(texts: list[str], settings: "Settings | None" = None, extra_pairs=(), embeddings=None) -> list[dict]:
     """Return one row per candidate pair (indices `a` < `b` into `texts`): component scores and `score`.
 
     `extra_pairs` (index pairs, a < b) are scored too, candidates or not: the pairs editors decided.
     With `embeddings` (unit rows, one per text), their nearest neighbours are candidates too and
     `score` blends their cosine (`semantic_score`) with the lexical score by `settings.semantic_weight`.
     """
-    if len(texts) < 2:
-        return []
-    space = vectorise(texts, embeddings)
-    spaces = (space.words, space.chars) if embeddings is None else (space.words, space.chars, embeddings)
-    pairs = candidate_pairs(spaces, settings.neighbours) | set(extra_pairs)
-    return [{"a": a, "b": b, **score_pair(space, a, b, settings)} for a, b in sorted(pairs)]
+    columns = score_pair_columns(texts, settings, extra_pairs, embeddings)
+    names = list(columns)
+    rows = []
+    for values in zip(*(columns[name].tolist() for name in names)):
+        row = dict(zip(names, values))
+        if row["semantic_score"] != row["semantic_score"]:  # NaN: no embeddings
+            row["semantic_score"] = None
+        rows.append(row)
+    return rows
 
 
-def best_matches(corpus: list[str], queries: list[str], settings: Settings = DEFAULT, embeddings=None) -> list[dict]:
+def best_matches(corpus: list[str], queries: list[str], settings: "Settings | None" = None, embeddings=None) -> list[dict]:
     """Return, for each query text, its best-scoring corpus text (`corpus_index`) and the scores.
 
     Both sets share one scoring space (IDF over corpus and queries together); candidates are each query's
-    top-k corpus neighbours under each representation, so no queries × corpus matrix is built.
-    `embeddings`, if given, has one unit row per corpus text, then one per query.
+    top-k corpus neighbours, so no queries × corpus matrix is built. `embeddings`, if given, has one unit
+    row per corpus text, then one per query.
     """
-    from sklearn.neighbors import NearestNeighbors
-
+    settings = settings or DEFAULT
     if not corpus or not queries:
         return [{"corpus_index": None, "score": 0.0} for _ in queries]
-    space = vectorise(corpus + queries, embeddings)
+    space = vectorise(corpus + queries, embeddings, settings)
     n = len(corpus)
-    candidates: list[set[int]] = [set() for _ in queries]
-    matrices = (space.words, space.chars) if embeddings is None else (space.words, space.chars, embeddings)
-    for matrix in matrices:
-        index = NearestNeighbors(n_neighbors=min(settings.neighbours, n), metric="cosine", algorithm="brute").fit(matrix[:n])
-        _, nearest = index.kneighbors(matrix[n:])
-        for q, row in enumerate(nearest):
-            candidates[q].update(int(j) for j in row)
-    results = []
-    for q, found in enumerate(candidates):
-        scored = [(score_pair(space, c, n + q, settings), c) for c in sorted(found)]
-        best, c = max(scored, key=lambda item: (item[0]["score"], -item[1]))
-        results.append({"corpus_index": c, **best})
+    found_q, found_c = [], []
+    for matrix in [space.candidates, space.chars] + ([embeddings] if embeddings is not None else []):
+        rows, cols = _top_k(matrix[n:], matrix[:n], settings.neighbours, exclude_self=False)
+        found_q.append(rows)
+        found_c.append(cols)
+    q, c = np.concatenate(found_q), np.concatenate(found_c)
+    scored = score_columns(space, c, q + n, settings)
+    results = [{"corpus_index": None, "score": 0.0, "lexical_score": 0.0, "semantic_score": None} for _ in queries]
+    order = np.lexsort((c, -scored["score"], q))  # per query: best score first, then the earlier corpus text
+    taken = set()
+    for i in order:
+        if q[i] in taken:
+            continue
+        taken.add(q[i])
+        semantic = scored["semantic_score"][i]
+        results[q[i]] = {"corpus_index": int(c[i]), **{k: float(v[i]) for k, v in scored.items() if k != "semantic_score"},
+                         "semantic_score": None if semantic != semantic else float(semantic)}  # fmt: skip
     return results
 
 

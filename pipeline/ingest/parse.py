@@ -125,6 +125,9 @@ class ParseState:
     pending: _Pending | None = None
     ref_category: str | None = None
     ref_header: list | None = None
+    sections_in_chapter: dict = field(default_factory=dict)  # running counts: positions in O(1), not by rescanning
+    questions_in_section: dict = field(default_factory=dict)
+    attributions_on_line: dict = field(default_factory=dict)
 
     def issue(self, line_no: int, text: str, reason: str) -> None:
         self.parse_issues.append({"source_line": line_no, "text": text, "reason": reason})
@@ -194,7 +197,7 @@ def _parse_preamble_line(state: ParseState, line_no: int, line: str) -> None:
     for item in split_top_level(body, separator):
         for row in parse_attribution_item(item):
             row.update(category=category, source_line=line_no)
-            row["attribution_id"] = f"a{line_no}.{sum(1 for a in state.attributions if a['source_line'] == line_no) + 1}"
+            row["attribution_id"] = f"a{line_no}.{_next_position(state.attributions_on_line, line_no)}"
             state.attributions.append(row)
 
 
@@ -242,7 +245,7 @@ def _parse_question_line(state: ParseState, line_no: int, line: str) -> None:
     section = SECTION.match(line)
     if section:
         _finish_pending(state)
-        position = 1 + sum(1 for s in state.sections if s["parent_chapter_id"] == state.chapter_id)
+        position = state.sections_in_chapter[state.chapter_id] = state.sections_in_chapter.get(state.chapter_id, 0) + 1
         state.section = {
             "section_id": f"{int(section.group(1))}.{int(section.group(2))}",
             "chapter_id": int(section.group(1)),
@@ -278,7 +281,7 @@ def _parse_question_line(state: ParseState, line_no: int, line: str) -> None:
     row = {
         "chapter_id": state.chapter_id,
         "section_id": state.section["section_id"],
-        "position": 1 + sum(1 for q in state.questions if q["section_id"] == state.section["section_id"]),
+        "position": _next_position(state.questions_in_section, state.section["section_id"]),
         "text": text,
         "tag": None,
         "tag_line": None,
@@ -286,6 +289,11 @@ def _parse_question_line(state: ParseState, line_no: int, line: str) -> None:
     }
     state.questions.append(row)
     state.pending = _Pending(row, trailing.group(2) if trailing else None, trailing.group(1) if trailing else None)
+
+
+def _next_position(counts: dict, key) -> int:
+    counts[key] = counts.get(key, 0) + 1
+    return counts[key]
 
 
 def _finish_pending(state: ParseState) -> None:

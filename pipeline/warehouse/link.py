@@ -66,19 +66,37 @@ def term_pattern(term: str) -> re.Pattern:
     return re.compile(r"(?<![\w])" + re.escape(term) + r"(?![\w]|[- ]\d)", flags)
 
 
+def alias_pattern(aliases: list[dict]) -> re.Pattern | None:
+    """Return one pattern that finds every alias: longest first, each with its own case rule and boundaries.
+
+    At each position the regex engine takes the first alternative that matches, so a longer term wins over a
+    shorter one inside it, and matches never overlap: the masking the rule asks for, in one pass.
+    """
+    if not aliases:
+        return None
+    ordered = sorted({a["term"] for a in aliases}, key=lambda t: (-len(t), t))
+    parts = [("" if any(c.isupper() for c in t) else "(?i:") + re.escape(t) + ("" if any(c.isupper() for c in t) else ")") for t in ordered]
+    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w]|[- ]\d)")
+
+
 def link_questions(questions: list[dict], aliases: list[dict]) -> list[dict]:
     """Return one row per (question, reference) a question names, with the first term that matched.
 
-    Terms are tried longest first; a matched span is masked so a shorter term inside it does not match again.
+    Terms are tried longest first; a matched span is not matched again by a shorter term inside it.
     """
-    ordered = sorted((a for a in aliases if not a["is_stale"]), key=lambda a: (-len(a["term"]), a["term"]))
-    patterns = [(alias, term_pattern(alias["term"])) for alias in ordered]
+    live = [a for a in aliases if not a["is_stale"]]
+    pattern = alias_pattern(live)
+    if pattern is None:
+        return []
+    exact = {a["term"]: a["ref_id"] for a in live}
+    folded = {a["term"].lower(): a["ref_id"] for a in live if not any(c.isupper() for c in a["term"])}
     rows = []
     for question in questions:
-        text, found = question["text"], {}
-        for alias, pattern in patterns:
-            for match in pattern.finditer(text):
-                found.setdefault(alias["ref_id"], alias["term"])
-                text = text[: match.start()] + "\0" * (match.end() - match.start()) + text[match.end() :]
+        found: dict[str, str] = {}
+        for match in pattern.finditer(question["text"]):
+            term = match.group()
+            ref_id = exact.get(term) or folded.get(term.lower())
+            matched = term if term in exact else next(a["term"] for a in live if a["term"].lower() == term.lower())
+            found.setdefault(ref_id, matched)
         rows += [{"question_id": question["question_id"], "ref_id": ref_id, "matched_term": term} for ref_id, term in found.items()]
     return rows
