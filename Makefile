@@ -8,7 +8,9 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := all
-MAKEFLAGS += --no-builtin-rules
+JOBS ?= 2
+# Independent stages run side by side (the checks beside dedup); each recipe's output is printed whole.
+MAKEFLAGS += --no-builtin-rules --jobs=$(JOBS) --output-sync=target
 
 PYTHON_BOOT ?= python3.11
 VENV ?= .venv
@@ -42,13 +44,14 @@ GENERIC_TERMS ?= raw/generic_terms.csv
 INGESTED := $(WAREHOUSE)/ingest.json
 QUALITY := $(REPORTS)/quality.json
 DEDUPED := $(WAREHOUSE)/duplicate_pairs.parquet
-EXTERNALS := $(WAREHOUSE)/external_coverage.parquet
+EXTERNALS := $(WAREHOUSE)/external_questions.parquet
+OVERLAP := $(WAREHOUSE)/external_coverage.parquet
 DATABASE := $(WAREHOUSE)/questions.duckdb
 COVERAGE := $(REPORTS)/coverage.html
 
-.PHONY: all help venv venv-semantic test bench ingest external check dedup warehouse report sql eval-dedup clean
+.PHONY: all help venv venv-semantic test bench ingest external overlap check dedup warehouse report sql eval-dedup clean
 
-all: $(INGESTED) $(EXTERNALS) $(QUALITY) $(DEDUPED) $(DATABASE) $(COVERAGE) ## rebuild every table, check and report from raw/
+all: $(INGESTED) $(EXTERNALS) $(QUALITY) $(DEDUPED) $(OVERLAP) $(DATABASE) $(COVERAGE) ## rebuild every table, check and report from raw/
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -71,10 +74,16 @@ ingest: $(INGESTED) ## parse the appendix into Parquet tables
 $(INGESTED): $(SOURCE) $(INGEST_PY) | $(VENV)/.installed
 	$(PY) -m pipeline ingest --source $(SOURCE) --warehouse $(WAREHOUSE)
 
-external: $(EXTERNALS) ## read the banks in raw/external_banks.csv; match them to the appendix; reports/external_coverage.*
+external: $(EXTERNALS) ## read the question banks registered in raw/external_banks.csv
 
-$(EXTERNALS): $(INGESTED) $(EXTERNAL_BANKS) $(EXTERNAL_FILES) $(EXTERNAL_PY) $(WAREHOUSE)/.dedup-$(DEDUP_MODE) | $(VENV)/.installed $(SEMANTIC_VENV)
-	$(PY) -m pipeline external --warehouse $(WAREHOUSE) --registry $(EXTERNAL_BANKS) --reports $(REPORTS) $(if $(SEMANTIC),--semantic)
+# external_questions.parquet is moved into place after external_banks.parquet: it stands for both.
+$(EXTERNALS): $(INGESTED) $(EXTERNAL_BANKS) $(EXTERNAL_FILES) $(EXTERNAL_PY) | $(VENV)/.installed
+	$(PY) -m pipeline external --warehouse $(WAREHOUSE) --registry $(EXTERNAL_BANKS)
+
+overlap: $(OVERLAP) ## match the external banks' questions to the appendix; write reports/external_coverage.md and .html
+
+$(OVERLAP): $(INGESTED) $(EXTERNALS) $(EXTERNAL_PY) $(WAREHOUSE)/.dedup-$(DEDUP_MODE) | $(VENV)/.installed $(SEMANTIC_VENV)
+	$(PY) -m pipeline overlap --warehouse $(WAREHOUSE) --reports $(REPORTS) $(if $(SEMANTIC),--semantic)
 
 # make all records the checks' results but does not stop on them; make check is the gate.
 $(QUALITY): $(INGESTED) $(EXTERNALS) $(wildcard expectations/*.json) $(CHECK_PY) | $(VENV)/.installed
@@ -95,7 +104,7 @@ $(WAREHOUSE)/.dedup-%:
 
 warehouse: $(DATABASE) ## link questions to references and build warehouse/questions.duckdb (tables and report views)
 
-$(DATABASE): $(INGESTED) $(DEDUPED) $(EXTERNALS) $(ALIASES) $(GENERIC_TERMS) $(SQL_FILES) $(WAREHOUSE_PY) | $(VENV)/.installed
+$(DATABASE): $(INGESTED) $(DEDUPED) $(EXTERNALS) $(OVERLAP) $(ALIASES) $(GENERIC_TERMS) $(SQL_FILES) $(WAREHOUSE_PY) | $(VENV)/.installed
 	$(PY) -m pipeline warehouse --warehouse $(WAREHOUSE) --aliases $(ALIASES) --generic-terms $(GENERIC_TERMS)
 
 report: $(COVERAGE) ## write reports/coverage.md and coverage.html (with charts) from the warehouse

@@ -34,7 +34,14 @@ def _dedup(args) -> int:
 def _external(args) -> int:
     from pipeline.external import stage
 
-    print(stage.summary(stage.run(args.warehouse, args.registry, args.reports, args.semantic)))
+    print(stage.summary_banks(stage.run_banks(args.warehouse, args.registry)))
+    return 0
+
+
+def _overlap(args) -> int:
+    from pipeline.external import stage
+
+    print(stage.summary_overlap(stage.run_overlap(args.warehouse, args.reports, args.semantic)))
     return 0
 
 
@@ -149,12 +156,16 @@ def build_parser() -> argparse.ArgumentParser:
     dedup.add_argument("--semantic", action="store_true", help="add sentence embeddings to the score (needs make venv-semantic)")
     dedup.set_defaults(handler=_dedup)
 
-    external = commands.add_parser("external", help="read the registered external question banks and measure their overlap with the appendix")
+    external = commands.add_parser("external", help="read the external question banks registered in raw/external_banks.csv")
     external.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
     external.add_argument("--registry", type=Path, default=paths.EXTERNAL_BANKS, help="the banks' registry (CSV); files are relative to it")
-    external.add_argument("--reports", type=Path, default=paths.REPORTS)
-    external.add_argument("--semantic", action="store_true", help="match with sentence embeddings too (needs make venv-semantic)")
     external.set_defaults(handler=_external)
+
+    overlap = commands.add_parser("overlap", help="match every external question to the appendix; write reports/external_coverage.*")
+    overlap.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
+    overlap.add_argument("--reports", type=Path, default=paths.REPORTS)
+    overlap.add_argument("--semantic", action="store_true", help="match with sentence embeddings too (needs make venv-semantic)")
+    overlap.set_defaults(handler=_overlap)
 
     warehouse = commands.add_parser("warehouse", help="link questions to references; build warehouse/questions.duckdb and its views")
     warehouse.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)

@@ -175,3 +175,19 @@ def test_the_fixture_bank_flags_its_repeat():
     pairs = pair_rows(duplicate_tables(questions, [])["duplicate_pairs"])
     flagged = {frozenset((p["label_a"], p["label_b"])) for p in pairs if p["is_flagged"]}
     assert frozenset(("1.1.4", "3.1.1")) in flagged
+
+
+def test_a_long_section_of_the_page_shows_the_best_and_points_to_the_csv(monkeypatch):
+    from pipeline.dedup import report
+
+    monkeypatch.setattr(report, "PAGE_PAIRS", 2)
+    questions = [{"question_id": f"q{i}", "label": f"1.1.{i}", "section_id": "1.1", "source_line": i, "tag": "design", "text": f"Question {i}?"} for i in range(4)]
+    pairs = [{"question_id_a": "q0", "question_id_b": f"q{i}", "label_a": "1.1.0", "label_b": f"1.1.{i}", "score": 0.9 - i / 10, "word_score": 0.5,
+              "char_score": 0.5, "fuzz_score": 0.5, "rare_score": 0.5, "lexical_score": 0.5, "semantic_score": None, "is_flagged": True,
+              "decision": None, "status": "needs review"} for i in (1, 2, 3)]  # fmt: skip
+    tables = {"review_pairs": pairs, "duplicate_clusters": [], "duplicate_decisions": [], "counts": {"pairs": 3, "flagged": 3, "review": 3}}
+    page = PairParser()
+    page.feed(report.render_html(questions, tables))
+    assert [(a, b) for section, a, b, _ in page.pairs if section == "review"] == [("q0", "q1"), ("q0", "q2")]
+    assert "The 2 best-scoring of 3 are shown" in report.render_html(questions, tables)
+    assert report.render_csv(questions, tables).count("\n") == 4  # header + all three

@@ -148,9 +148,11 @@ class CoverageRows(html.parser.HTMLParser):
 def test_external_stage_end_to_end(tmp_path):
     wh, reports = tmp_path / "wh", tmp_path / "rep"
     assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)).returncode == 0
-    result = run_cli("external", "--warehouse", str(wh), "--reports", str(reports))
+    result = run_cli("external", "--warehouse", str(wh))
     assert result.returncode == 0, result.stderr
-    assert "awesome_genai_60: 62 questions, appendix states 60" in result.stdout
+    assert result.stdout.strip() == "external: awesome_genai_60: 62 questions, appendix states 60"
+    result = run_cli("overlap", "--warehouse", str(wh), "--reports", str(reports))
+    assert result.returncode == 0, result.stderr
     banks = pd.read_parquet(wh / "external_banks.parquet")
     assert banks[["bank_id", "questions", "stated_count", "stated_line"]].values.tolist() == [["awesome_genai_60", 62, 60, 5]]
     coverage = pd.read_parquet(wh / "external_coverage.parquet")
@@ -167,7 +169,7 @@ def test_a_bank_in_the_wrong_layout_is_one_line(tmp_path):
     assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)).returncode == 0
     (tmp_path / "bank.md").write_text("# Title\n## S\n- not numbered\n", encoding="utf-8")
     (tmp_path / "banks.csv").write_text(HEADER + "b,B,bank.md,s,MIT,numbered,,\n", encoding="utf-8")
-    result = run_cli("external", "--warehouse", str(wh), "--registry", str(tmp_path / "banks.csv"), "--reports", str(tmp_path / "rep"))
+    result = run_cli("external", "--warehouse", str(wh), "--registry", str(tmp_path / "banks.csv"))
     assert (result.returncode, result.stderr) == (2, f"error: {tmp_path / 'bank.md'}: no question found in the numbered layout: check the registry's layout\n")
 
 

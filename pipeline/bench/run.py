@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipeline import paths
 
-STAGES = ("ingest", "external", "check", "dedup", "warehouse", "report")
+STAGES = ("ingest", "external", "check", "dedup", "overlap", "warehouse", "report")
 TARGETS = {  # (stages summed, seconds, MiB) per size: the targets of issue #6
     100_000: (("ingest", "dedup", "warehouse"), 60, 2048),
     1_000_000: (("ingest", "dedup", "warehouse"), 900, 8192),
@@ -35,7 +35,8 @@ def stage_command(stage: str, source: Path, warehouse: Path, reports: Path, deci
     base = [sys.executable, "-m", "pipeline", stage]
     return {
         "ingest": base + ["--source", str(source), "--warehouse", str(warehouse)],
-        "external": base + ["--warehouse", str(warehouse), "--reports", str(reports)],
+        "external": base + ["--warehouse", str(warehouse)],
+        "overlap": base + ["--warehouse", str(warehouse), "--reports", str(reports)],
         "check": base + ["--warehouse", str(warehouse), "--reports", str(reports)],
         "dedup": base + ["--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports)],
         "warehouse": base + ["--warehouse", str(warehouse)],

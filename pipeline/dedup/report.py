@@ -9,6 +9,7 @@ from pipeline.dedup.decisions import COLUMNS
 from pipeline.dedup.score import DEFAULT, TOKEN, Settings, shared_terms
 
 ANY_CASE_TOKEN = re.compile(TOKEN.pattern, re.IGNORECASE)
+PAGE_PAIRS = 2000  # pairs shown per section of the page, best first; duplicates.csv holds them all
 CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#222}
 h1{font-size:1.5em}h2{margin-top:2em;border-bottom:2px solid #ddd}
@@ -97,7 +98,9 @@ def render_html(questions: list[dict], tables: dict, settings: Settings = DEFAUL
     ]
     for key, title, css_class in sections:
         out.append(f'<h2 id="{key}">{title} ({len(sets[key])})</h2><section data-section="{key}">')
-        for pair in sets[key]:
+        if len(sets[key]) > PAGE_PAIRS:
+            out.append(f"<p>The {PAGE_PAIRS} best-scoring of {len(sets[key])} are shown; <code>duplicates.csv</code> holds them all.</p>")
+        for pair in sets[key][:PAGE_PAIRS]:
             kind = css_class if key != "decided" else ("confirmed" if pair["decision"] == "duplicate" else "distinct")
             out.append(_pair_article(pair, by_id, kind))
         out.append("</section>")

@@ -8,24 +8,21 @@ from pipeline.errors import InputError
 from pipeline.external import report, tables
 from pipeline.external.markdown import parse_bank
 from pipeline.external.registry import parse_registry
-from pipeline.schema import EXTERNAL_TABLES, table
+from pipeline.schema import table
 
 
-def run(warehouse: Path, registry_path: Path, reports: Path, semantic: bool = False) -> dict[str, list[dict]]:
-    """Return the external tables after writing them into `warehouse` and the coverage report into `reports`."""
+def _banks(registry_path: Path) -> list[dict]:
     try:
-        banks = parse_registry(io.read_text(registry_path))
+        return parse_registry(io.read_text(registry_path))
     except InputError as error:
         raise error.located(str(registry_path)) from None
-    questions, sections, attributions = (io.read_rows(table(n), warehouse) for n in ("questions", "sections", "attributions"))
-    settings = SEMANTIC if semantic else DEFAULT
-    encode = None
-    if semantic:
-        from pipeline.dedup.semantic import load_encoder
 
-        encode = load_encoder()
-    out = {t.name: [] for t in EXTERNAL_TABLES}
-    views = []
+
+def run_banks(warehouse: Path, registry_path: Path) -> dict[str, list[dict]]:
+    """Return `external_banks` and `external_questions` after reading every registered bank (fast: no matching)."""
+    banks = _banks(registry_path)
+    attributions = io.read_rows(table("attributions"), warehouse)
+    out = {"external_banks": [], "external_questions": []}
     for bank in banks:
         path = Path(registry_path).parent / bank["file"]
         try:
@@ -35,30 +32,56 @@ def run(warehouse: Path, registry_path: Path, reports: Path, semantic: bool = Fa
         if not parsed:
             raise InputError(f"no question found in the {bank['layout']} layout: check the registry's layout", str(path))
         external = tables.question_rows(bank["bank_id"], parsed)
+        out["external_banks"].append(tables.bank_row(bank, len(external), attributions))
+        out["external_questions"] += external
+    with io.staged_outputs(warehouse) as scratch:
+        for name in out:
+            io.write_table(out[name], table(name), scratch)
+    return out
+
+
+def run_overlap(warehouse: Path, reports: Path, semantic: bool = False) -> dict[str, list[dict]]:
+    """Return `external_coverage` after matching every external question to the appendix; write the report."""
+    questions, sections, banks, external = (
+        io.read_rows(table(n), warehouse) for n in ("questions", "sections", "external_banks", "external_questions")
+    )
+    settings = SEMANTIC if semantic else DEFAULT
+    encode = None
+    if semantic:
+        from pipeline.dedup.semantic import load_encoder
+
+        encode = load_encoder()
+    coverage, views = [], []
+    for bank in banks:
+        items = [x for x in external if x["bank_id"] == bank["bank_id"]]
         embeddings = None
         if encode is not None:
             import numpy as np
 
-            embeddings = np.vstack([encode([q["text"] for q in questions]), encode([x["text"] for x in external])])
-        coverage = tables.coverage_rows(questions, external, settings, embeddings)
-        bank_row = tables.bank_row(bank, len(external), attributions)
-        out["external_banks"].append(bank_row)
-        out["external_questions"] += external
-        out["external_coverage"] += coverage
-        views.append(report.coverage_view(bank_row, external, coverage, questions, sections, settings.threshold - settings.review_band))
+            embeddings = np.vstack([encode([q["text"] for q in questions]), encode([x["text"] for x in items])])
+        rows = tables.coverage_rows(questions, items, settings, embeddings)
+        coverage += rows
+        views.append(report.coverage_view(bank, items, rows, questions, sections, settings.threshold - settings.review_band))
     with io.staged_outputs(warehouse) as warehouse_scratch, io.staged_outputs(reports) as reports_scratch:
-        for declared in EXTERNAL_TABLES:
-            io.write_table(out[declared.name], declared, warehouse_scratch)
+        io.write_table(coverage, table("external_coverage"), warehouse_scratch)
         (reports_scratch / "external_coverage.md").write_text(report.render_markdown(views, settings.threshold, settings.threshold - settings.review_band), encoding="utf-8")
         (reports_scratch / "external_coverage.html").write_text(report.render_html(views, settings.threshold, settings.threshold - settings.review_band), encoding="utf-8")
-    return out
+    return {"external_banks": banks, "external_coverage": coverage}
 
 
-def summary(out: dict[str, list[dict]]) -> str:
-    """Return the one-line terminal summary of the external stage."""
+def summary_banks(out: dict[str, list[dict]]) -> str:
+    """Return the one-line terminal summary of reading the external banks."""
     parts = []
     for bank in out["external_banks"]:
-        covered = sum(c["is_covered"] for c in out["external_coverage"] if c["bank_id"] == bank["bank_id"])
         stated = f", appendix states {bank['stated_count']}" if bank["stated_count"] is not None else ""
-        parts.append(f"{bank['bank_id']}: {bank['questions']} questions{stated}, {covered} covered")
-    return "external: " + "; ".join(parts) + " — reports/external_coverage.html"
+        parts.append(f"{bank['bank_id']}: {bank['questions']} questions{stated}")
+    return "external: " + "; ".join(parts)
+
+
+def summary_overlap(out: dict[str, list[dict]]) -> str:
+    """Return the one-line terminal summary of the overlap stage."""
+    parts = []
+    for bank in out["external_banks"]:
+        rows = [c for c in out["external_coverage"] if c["bank_id"] == bank["bank_id"]]
+        parts.append(f"{bank['bank_id']}: {sum(c['is_covered'] for c in rows)} of {len(rows)} covered")
+    return "overlap: " + "; ".join(parts) + " — reports/external_coverage.html"
