@@ -35,3 +35,18 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Return every file under `folder` with its bytes: to prove a failed run changed nothing."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+
+
+def build_warehouse(source: Path, folder: Path, *warehouse_options: str, report: bool = False) -> tuple[Path, Path]:
+    """Run ingest, dedup, warehouse (and report) on `source` into `folder`; return (warehouse, reports) folders."""
+    warehouse, reports, decisions = folder / "wh", folder / "rep", folder / "decisions.csv"
+    decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
+    stages = [
+        ("ingest", "--source", str(source), "--warehouse", str(warehouse)),
+        ("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports)),
+        ("warehouse", "--warehouse", str(warehouse), *warehouse_options),
+    ] + ([("report", "--warehouse", str(warehouse), "--reports", str(reports))] if report else [])
+    for args in stages:
+        result = run_cli(*args)
+        assert result.returncode == 0, result.stderr
+    return warehouse, reports

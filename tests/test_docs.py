@@ -14,16 +14,9 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 @pytest.fixture(scope="module")
 def real_warehouse(tmp_path_factory):
     """The real appendix built through the warehouse stage, into a temporary folder."""
-    from conftest import REAL_APPENDIX
+    from conftest import REAL_APPENDIX, build_warehouse
 
-    wh = tmp_path_factory.mktemp("docs") / "wh"
-    decisions = wh.parent / "decisions.csv"
-    decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
-    for args in (("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)),
-                 ("dedup", "--warehouse", str(wh), "--decisions", str(decisions), "--reports", str(wh.parent / "rep")),
-                 ("warehouse", "--warehouse", str(wh))):  # fmt: skip
-        assert run_cli(*args).returncode == 0
-    return wh
+    return build_warehouse(REAL_APPENDIX, tmp_path_factory.mktemp("docs"))[0]
 
 
 def test_readme_generated_blocks_match_their_sources(real_warehouse):

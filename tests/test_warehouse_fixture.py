@@ -6,7 +6,7 @@ The expected rows were worked out by hand from tests/data/fixture_appendix.txt a
 
 import pytest
 
-from conftest import FIXTURE_APPENDIX, ROOT, run_cli
+from conftest import FIXTURE_APPENDIX, ROOT, build_warehouse, run_cli
 
 ALIASES = ROOT / "tests" / "data" / "fixture_aliases.csv"
 GENERIC = ROOT / "raw" / "generic_terms.csv"
@@ -17,17 +17,7 @@ LORA, DPO, STAR = "LoRA: Low-Rank Adaptation of Large Language Models", "Direct 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fixture")
-    wh, decisions = folder / "wh", folder / "decisions.csv"
-    decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
-    for args in (
-        ("ingest", "--source", str(FIXTURE_APPENDIX), "--warehouse", str(wh)),
-        ("dedup", "--warehouse", str(wh), "--decisions", str(decisions), "--reports", str(folder / "rep")),
-        ("warehouse", "--warehouse", str(wh), "--aliases", str(ALIASES), "--generic-terms", str(GENERIC)),
-        ("report", "--warehouse", str(wh), "--reports", str(folder / "rep")),
-    ):
-        result = run_cli(*args)
-        assert result.returncode == 0, result.stderr
-    return wh, folder / "rep"
+    return build_warehouse(FIXTURE_APPENDIX, folder, "--aliases", str(ALIASES), "--generic-terms", str(GENERIC), report=True)
 
 
 def rows(warehouse, query: str) -> list[tuple]:

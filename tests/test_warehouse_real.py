@@ -6,22 +6,12 @@ import re
 import pandas as pd
 import pytest
 
-from conftest import REAL_APPENDIX, ROOT, run_cli
+from conftest import REAL_APPENDIX, build_warehouse
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("real")
-    wh, decisions = folder / "wh", folder / "decisions.csv"
-    decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
-    for args in (
-        ("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)),
-        ("dedup", "--warehouse", str(wh), "--decisions", str(decisions), "--reports", str(folder / "rep")),
-        ("warehouse", "--warehouse", str(wh)),
-    ):
-        result = run_cli(*args)
-        assert result.returncode == 0, result.stderr
-    return wh
+    return build_warehouse(REAL_APPENDIX, tmp_path_factory.mktemp("real"))[0]
 
 
 def view(built, name: str) -> pd.DataFrame:
