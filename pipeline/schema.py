@@ -292,7 +292,7 @@ EXTERNAL_TABLES: tuple[Table, ...] = (
     Table(
         "external_coverage",
         "one row per external question: its best appendix match and whether the appendix covers it",
-        "external",
+        "overlap",
         (
             _col("bank_id", "string", "the bank"),
             _col("external_question_id", "string", "the external question"),

@@ -9,7 +9,7 @@ from pipeline.errors import InputError
 from pipeline.schema import LINK_TABLES, TABLES, table
 from pipeline.warehouse import link, runner
 
-OPTIONAL_STAGES = ("external",)
+OPTIONAL_STAGES = ("external", "overlap")
 
 
 def link_tables(questions: list[dict], refs: list[dict], attributions: list[dict], aliases_text: str, generic_text: str) -> dict[str, list[dict]]:
