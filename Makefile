@@ -27,7 +27,7 @@ SEMANTIC_VENV := $(if $(SEMANTIC),$(VENV)/.semantic)
 # GX must not phone home (no network here) nor draw progress bars into logs.
 export GX_ANALYTICS_ENABLED := false
 
-SHARED_PY := pipeline/__init__.py pipeline/__main__.py pipeline/errors.py pipeline/io.py pipeline/paths.py pipeline/schema.py
+SHARED_PY := $(wildcard pipeline/*.py)
 INGEST_PY := $(SHARED_PY) $(wildcard pipeline/ingest/*.py)
 
 CHECK_PY := $(SHARED_PY) $(wildcard pipeline/check/*.py)

@@ -4,10 +4,9 @@ The file is the editors'; the pipeline reads it and never writes it. A row with 
 skipped, so `reports/duplicates.csv` (same leading columns) can be filled in and saved as this file.
 """
 
-import csv
 import datetime
-import io
 
+from pipeline.csvrows import csv_records
 from pipeline.errors import InputError
 
 COLUMNS = ("question_id_a", "question_id_b", "verdict", "reviewer", "date", "note")
@@ -26,19 +25,8 @@ def parse_decisions(text: str, known_ids: set[str]) -> list[dict]:
     A decision naming a question that no longer exists (its text was edited or removed) is kept,
     marked `is_stale`, so the editors see it instead of losing it.
     """
-    text = text.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None or tuple(h.strip() for h in header[: len(COLUMNS)]) != COLUMNS:
-        raise InputError("the header must start with " + ",".join(COLUMNS), line=1)
     rows, seen = [], {}
-    for cells in reader:
-        line_no = reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) < len(COLUMNS):
-            raise InputError(f"expected at least {len(COLUMNS)} fields, found {len(cells)}", line=line_no)
-        record = dict(zip(COLUMNS, (cell.strip() for cell in cells)))
+    for line_no, record in csv_records(text, COLUMNS):
         if not record["verdict"]:
             continue  # not decided yet (a row of reports/duplicates.csv left blank)
         if record["verdict"] not in VERDICTS:

@@ -1,8 +1,6 @@
 """The registry of external question banks (raw/external_banks.csv). Pure: text in, rows out."""
 
-import csv
-import io
-
+from pipeline.csvrows import csv_records
 from pipeline.errors import InputError
 from pipeline.external.markdown import LAYOUTS
 
@@ -11,18 +9,8 @@ COLUMNS = ("bank_id", "name", "file", "source", "licence", "layout", "question_l
 
 def parse_registry(text: str) -> list[dict]:
     """Return one row per registered bank; InputError with the line for a malformed row."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
-    header = next(reader, None)
-    if header is None or tuple(h.strip() for h in header) != COLUMNS:
-        raise InputError("the header must be " + ",".join(COLUMNS), line=1)
     banks, seen = [], set()
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        line = reader.line_num
-        if len(cells) != len(COLUMNS):
-            raise InputError(f"expected {len(COLUMNS)} fields, found {len(cells)}", line=line)
-        bank = dict(zip(COLUMNS, (c.strip() for c in cells)))
+    for line, bank in csv_records(text, COLUMNS, exact=True):
         for required in ("bank_id", "name", "file", "source", "licence", "layout"):
             if not bank[required]:
                 raise InputError(f"{required} is empty", line=line)

@@ -6,29 +6,13 @@ LoRA, `GPTQ` is not one of GPT, and `FlashAttention-2` is not one of FlashAttent
 letter matches case-sensitively (`ReAct` is not the verb "react"); an all-lower-case term matches any case.
 """
 
-import csv
-import io
 import re
 
+from pipeline.csvrows import csv_records
 from pipeline.errors import InputError
 
 ALIAS_COLUMNS = ("ref_title", "term")
 GENERIC_COLUMNS = ("term", "why")
-
-
-def _read_csv(text: str, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
-    header = next(reader, None)
-    if header is None or tuple(h.strip() for h in header[: len(columns)]) != columns:
-        raise InputError("the header must start with " + ",".join(columns), line=1)
-    rows = []
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) < len(columns):
-            raise InputError(f"expected {len(columns)} fields, found {len(cells)}", line=reader.line_num)
-        rows.append((reader.line_num, dict(zip(columns, (c.strip() for c in cells)))))
-    return rows
 
 
 def parse_aliases(text: str, refs: list[dict]) -> list[dict]:
@@ -39,7 +23,7 @@ def parse_aliases(text: str, refs: list[dict]) -> list[dict]:
     """
     ref_ids = {ref["title"]: ref["ref_id"] for ref in refs}
     rows, seen = [], {}
-    for line_no, row in _read_csv(text, ALIAS_COLUMNS):
+    for line_no, row in csv_records(text, ALIAS_COLUMNS):
         if not row["ref_title"]:
             raise InputError("ref_title is empty", line=line_no)
         if not row["term"]:
@@ -54,7 +38,7 @@ def parse_aliases(text: str, refs: list[dict]) -> list[dict]:
 
 def parse_generic_terms(text: str) -> list[dict]:
     """Return the terms editors marked as generic (not a technique, model or benchmark), with their reason."""
-    return [{"term": row["term"], "why": row["why"] or None, "source_line": line} for line, row in _read_csv(text, GENERIC_COLUMNS)]
+    return [{"term": row["term"], "why": row["why"] or None, "source_line": line} for line, row in csv_records(text, GENERIC_COLUMNS)]
 
 
 def term_pattern(term: str) -> re.Pattern:
