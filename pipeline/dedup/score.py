@@ -27,6 +27,7 @@ STOP_WORDS = frozenset(
     "a an and are as at be between by can do does for from how in is it its of on or that the this to vs what when "
     "which why with would you your each about into than them they their there these those we our one two any".split()
 )
+SCORE_COLUMNS = ("word_score", "char_score", "fuzz_score", "rare_score", "lexical_score", "semantic_score", "score")
 TOKEN = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
 
 
@@ -189,7 +190,7 @@ def score_columns(space: Space, a: np.ndarray, b: np.ndarray, settings: "Setting
 
     settings = settings or DEFAULT
     w = settings.weights
-    columns = {name: [] for name in ("word_score", "char_score", "fuzz_score", "rare_score", "lexical_score", "semantic_score", "score")}
+    columns = {name: [] for name in SCORE_COLUMNS}
     starts = range(0, len(a), settings.batch_pairs)
     for start in progress(starts, len(starts), "scoring pairs"):
         pa, pb = a[start : start + settings.batch_pairs], b[start : start + settings.batch_pairs]
@@ -217,7 +218,7 @@ def score_pair_columns(texts: list[str], settings: "Settings | None" = None, ext
     """Return every candidate pair (and every pair in `extra_pairs`) with its scores, as columns `a`, `b`, … ."""
     settings = settings or DEFAULT
     if len(texts) < 2:
-        return {"a": np.array([], dtype=np.int64), "b": np.array([], dtype=np.int64), **score_columns_empty()}
+        return {"a": np.array([], dtype=np.int64), "b": np.array([], dtype=np.int64), **{name: np.array([], dtype=np.float64) for name in SCORE_COLUMNS}}
     space = vectorise(texts, embeddings, settings)
     a, b = candidate_pairs(space, settings)
     if extra_pairs:
@@ -225,10 +226,6 @@ def score_pair_columns(texts: list[str], settings: "Settings | None" = None, ext
         both = np.unique(np.concatenate([np.stack([a, b], axis=1), extra]), axis=0)
         a, b = both[:, 0], both[:, 1]
     return {"a": a, "b": b, **score_columns(space, a, b, settings)}
-
-
-def score_columns_empty() -> dict[str, np.ndarray]:
-    return {name: np.array([], dtype=np.float64) for name in ("word_score", "char_score", "fuzz_score", "rare_score", "lexical_score", "semantic_score", "score")}
 
 
 def score_pairs(texts: list[str], settings: "Settings | None" = None, extra_pairs=(), embeddings=None) -> list[dict]:

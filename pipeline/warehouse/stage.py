@@ -12,9 +12,8 @@ from pipeline.warehouse import link, runner
 OPTIONAL_STAGES = ("external", "overlap")
 
 
-def link_tables(questions: list[dict], refs: list[dict], attributions: list[dict], aliases_text: str, generic_text: str) -> dict[str, list[dict]]:
+def link_tables(questions: list[dict], refs: list[dict], attributions: list[dict], aliases: list[dict], generic: list[dict]) -> dict[str, list[dict]]:
     """Return the link tables: aliases, generic terms, question → reference links, attribution → reference rows. Pure."""
-    aliases = link.parse_aliases(aliases_text, refs)
     attribution_rows = [
         {"attribution_id": claim["attribution_id"], "work": claim["work"], "ref_id": ref_id, "source_line": claim["source_line"]}
         for claim in attribution_claims(attributions, refs)
@@ -22,7 +21,7 @@ def link_tables(questions: list[dict], refs: list[dict], attributions: list[dict
     ]
     return {
         "ref_aliases": aliases,
-        "generic_terms": link.parse_generic_terms(generic_text),
+        "generic_terms": generic,
         "question_refs": link.link_questions(questions, aliases),
         "attribution_refs": attribution_rows,
     }
@@ -38,9 +37,9 @@ def _parse(path: Path, parse):
 def run(warehouse: Path, aliases_path: Path, generic_path: Path, sql_root: Path = paths.SQL) -> dict:
     """Return row counts and view names after writing the link tables and `questions.duckdb` into `warehouse`."""
     questions, refs, attributions = (io.read_rows(table(name), warehouse) for name in ("questions", "refs", "attributions"))
-    aliases_text = _parse(aliases_path, lambda text: (link.parse_aliases(text, refs), text)[1])
-    generic_text = _parse(generic_path, lambda text: (link.parse_generic_terms(text), text)[1])
-    tables = link_tables(questions, refs, attributions, aliases_text, generic_text)
+    aliases = _parse(aliases_path, lambda text: link.parse_aliases(text, refs))
+    generic = _parse(generic_path, link.parse_generic_terms)
+    tables = link_tables(questions, refs, attributions, aliases, generic)
     with io.staged_outputs(warehouse) as scratch, tempfile.TemporaryDirectory() as absent:
         for declared in LINK_TABLES:
             io.write_table(tables[declared.name], declared, scratch)
