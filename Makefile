@@ -115,7 +115,7 @@ $(COVERAGE): $(DATABASE) $(REPORT_PY) | $(VENV)/.installed
 sql: $(DATABASE) ## run Q="select …" on the warehouse and print the result; without Q, an interactive session
 	$(PY) -m pipeline sql --warehouse $(WAREHOUSE) $(if $(Q),"$$Q")
 
-eval-dedup: $(INGESTED) | $(VENV)/.installed $(SEMANTIC_VENV) ## measure the duplicate scorer on tests/data/dedup_labels.csv, with a threshold sweep (SEMANTIC=1: with embeddings)
+eval-dedup: $(INGESTED) | $(VENV)/.installed $(SEMANTIC_VENV) ## measure the duplicate scorer on the development and held-out labelled pairs (tests/data), with a threshold sweep (SEMANTIC=1: with embeddings)
 	$(PY) -m pipeline eval-dedup --warehouse $(WAREHOUSE) $(if $(SEMANTIC),--semantic)
 
 SIZES ?= 10000 100000

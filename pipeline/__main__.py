@@ -81,7 +81,7 @@ def _eval_dedup(args) -> int:
 
     questions = io.read_table(table("questions"), args.warehouse)
     labels, texts = list(questions["label"]), list(questions["text"])
-    labelled = evaluate.load_labels(args.labels, dict(zip(labels, questions["text"])))
+    label_sets = [(path, evaluate.load_labels(path, dict(zip(labels, texts)))) for path in args.labels]
     settings, embeddings = DEFAULT, None
     if args.semantic:
         from pipeline.dedup.semantic import load_encoder
@@ -89,18 +89,17 @@ def _eval_dedup(args) -> int:
         settings, embeddings = SEMANTIC, load_encoder()(texts)
     scores = evaluate.pair_scores(score_pairs(texts, settings, embeddings=embeddings), labels)
     print(f"scoring: {'semantic (0.7 embedding cosine + 0.3 lexical)' if args.semantic else 'lexical'}")
-    default = evaluate.metrics_at(settings.threshold, labelled, scores)
-    counts = {v: sum(r["verdict"] == v for r in labelled) for v in evaluate.VERDICTS}
-    print(f"labelled pairs: {counts['duplicate']} duplicate, {counts['related']} related, {counts['distinct']} distinct (hard negatives)")
-    print(f"default threshold {settings.threshold}: precision {default['precision']:.3f}, recall {default['recall']:.3f}, "
-          f"F1 {default['f1']:.3f}; {default['bank_flagged']} pairs flagged in the bank")
-    print("missed repeats: " + (", ".join(default["missed"]) or "none"))
-    print("hard negatives flagged: " + (", ".join(default["hard_negatives_flagged"]) or "none"))
-    thresholds = [round(0.20 + 0.02 * i, 2) for i in range(26)]
-    if settings.threshold not in thresholds:
-        thresholds = sorted(thresholds + [settings.threshold])
-    print(evaluate.format_table(evaluate.sweep(labelled, scores, thresholds), settings.threshold))
+    for path, labelled in label_sets:
+        print()
+        print(evaluate.format_report(_display(path), labelled, scores, settings.threshold))
     return 0
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(paths.ROOT))
+    except ValueError:
+        return str(path)
 
 
 def _docs(args) -> int:
@@ -185,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluation = commands.add_parser("eval-dedup", help="precision, recall and F1 of the duplicate scorer on the labelled pairs, and a threshold sweep")
     evaluation.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
-    evaluation.add_argument("--labels", type=Path, default=paths.DEDUP_LABELS, help="labelled pairs (CSV)")
+    evaluation.add_argument("--labels", type=Path, nargs="+", default=[paths.DEDUP_LABELS, paths.DEDUP_HOLDOUT],
+                            help="labelled pairs (CSV), one report each; default: the development set, then the held-out set")
     evaluation.add_argument("--semantic", action="store_true", help="evaluate the semantic scoring (needs make venv-semantic)")
     evaluation.set_defaults(handler=_eval_dedup)
 

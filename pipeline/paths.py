@@ -13,7 +13,8 @@ WAREHOUSE = ROOT / "warehouse"
 REPORTS = ROOT / "reports"
 EXPECTATIONS = ROOT / "expectations"
 SQL = ROOT / "pipeline" / "warehouse" / "sql"
-DEDUP_LABELS = ROOT / "tests" / "data" / "dedup_labels.csv"
+DEDUP_LABELS = ROOT / "tests" / "data" / "dedup_labels.csv"  # the development set: weights and thresholds were chosen on it
+DEDUP_HOLDOUT = ROOT / "tests" / "data" / "dedup_labels_holdout.csv"  # labelled blind, never used to choose anything
 
 INGEST_MANIFEST = "ingest.json"  # written last by ingest, inside the warehouse folder: the stage's Make target
 DUCKDB_FILE = "questions.duckdb"

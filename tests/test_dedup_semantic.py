@@ -73,3 +73,7 @@ def test_semantic_figures_on_the_labelled_set(real_tables):
     metrics = evaluate.metrics_at(SEMANTIC.threshold, labelled, scores)
     assert (metrics["precision"], metrics["recall"], metrics["missed"], metrics["hard_negatives_flagged"]) == (1.0, 0.9, ["1.7.11~5.1.3"], [])
     assert metrics["bank_flagged"] == 44
+    held_out = evaluate.load_labels(ROOT / "tests" / "data" / "dedup_labels_holdout.csv", dict(zip(labels, texts)))
+    metrics = evaluate.metrics_at(SEMANTIC.threshold, held_out, scores)
+    assert (metrics["true_positives"], metrics["false_positives"]) == (3, 0)
+    assert metrics["missed"] == ["4.2.6~6.5.2", "4.4.4~6.3.6", "2.5.5~8.2.2", "2.5.2~2.5.5"]

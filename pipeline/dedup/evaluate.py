@@ -1,4 +1,8 @@
-"""Measure the duplicate scorer against the labelled pairs in tests/data/dedup_labels.csv. Pure but for `load_labels`.
+"""Measure the duplicate scorer against labelled pairs. Pure but for `load_labels`.
+
+Two labelled sets live in tests/data: `dedup_labels.csv`, the development set the weights and thresholds
+were chosen on (its figures are optimistic), and `dedup_labels_holdout.csv`, labelled blind afterwards and
+never used to choose anything (its figures are the honest estimate).
 
 Positives are the `duplicate` pairs, negatives the `distinct` ones (hard negatives: template look-alikes);
 `related` pairs are reported apart, counted in neither. A labelled pair that is not a candidate counts as
@@ -73,3 +77,21 @@ def format_table(rows: list[dict], default: float) -> str:
             f"{row['true_positives']:<3} {row['false_positives']:<3} {row['related_flagged']:<8} {row['bank_flagged']}{mark}"
         )
     return "\n".join(lines)
+
+
+SWEEP = [round(0.20 + 0.02 * i, 2) for i in range(26)]
+
+
+def format_report(name: str, labelled: list[dict], scores: dict[frozenset, float], default: float) -> str:
+    """Return the evaluation of one labelled set: counts, the default threshold's figures, misses, and the sweep."""
+    at_default = metrics_at(default, labelled, scores)
+    counts = {v: sum(r["verdict"] == v for r in labelled) for v in VERDICTS}
+    thresholds = SWEEP if default in SWEEP else sorted(SWEEP + [default])
+    return "\n".join([
+        f"labelled set {name}: {counts['duplicate']} duplicate, {counts['related']} related, {counts['distinct']} distinct (hard negatives)",
+        f"default threshold {default}: precision {at_default['precision']:.3f}, recall {at_default['recall']:.3f}, "
+        f"F1 {at_default['f1']:.3f}; {at_default['bank_flagged']} pairs flagged in the bank",
+        "missed repeats: " + (", ".join(at_default["missed"]) or "none"),
+        "hard negatives flagged: " + (", ".join(at_default["hard_negatives_flagged"]) or "none"),
+        format_table(sweep(labelled, scores, thresholds), default),
+    ])  # fmt: skip
