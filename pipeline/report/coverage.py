@@ -80,10 +80,7 @@ def render_html(results: dict[str, tuple[list[str], list[tuple]]], chart_pngs: d
 
 def charts(results: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, bytes]:
     """Return PNG charts: tags × chapters (heat map) and stated against actual questions per tag (bars)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # the object API renders with Agg, without pyplot's import (0.2 s)
 
     columns, rows = results["rpt_tag_mix_chapter"]
     ci, ti, qi = columns.index("chapter_id"), columns.index("tag"), columns.index("questions")
@@ -92,7 +89,8 @@ def charts(results: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, bytes
     grid = [[0] * len(chapters) for _ in tags]
     for row in rows:
         grid[tags.index(row[ti])][chapters.index(row[ci])] = row[qi]
-    figure, axes = plt.subplots(figsize=(8, 3.6))
+    figure = Figure(figsize=(8, 3.6))
+    axes = figure.subplots()
     image = axes.imshow(grid, cmap="Blues", aspect="auto")
     axes.set_xticks(range(len(chapters)), [f"Ch {c}" for c in chapters])
     axes.set_yticks(range(len(tags)), tags)
@@ -101,13 +99,14 @@ def charts(results: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, bytes
             axes.text(x, y, str(value), ha="center", va="center", color="white" if value > max(map(max, grid)) / 2 else "black", fontsize=9)
     axes.set_title("Questions per tag and chapter")
     figure.colorbar(image, ax=axes)
-    pngs = {"tags-by-chapter": _png(figure, plt)}
+    pngs = {"tags-by-chapter": _png(figure)}
 
     columns, rows = results["rpt_tag_claims"]
     names = [r[columns.index("tag")] for r in rows]
     stated = [r[columns.index("stated")] or 0 for r in rows]
     actual = [r[columns.index("actual")] for r in rows]
-    figure, axes = plt.subplots(figsize=(8, 3.6))
+    figure = Figure(figsize=(8, 3.6))
+    axes = figure.subplots()
     positions = range(len(names))
     axes.bar([p - 0.2 for p in positions], stated, width=0.4, label="stated (~)", color="#bbb")
     axes.bar([p + 0.2 for p in positions], actual, width=0.4, label="actual", color="#3b6ea8")
@@ -115,13 +114,12 @@ def charts(results: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, bytes
     axes.set_ylabel("questions")
     axes.set_title("Stated against actual questions per tag")
     axes.legend()
-    pngs["stated-vs-actual"] = _png(figure, plt)
+    pngs["stated-vs-actual"] = _png(figure)
     return pngs
 
 
-def _png(figure, plt) -> bytes:
+def _png(figure) -> bytes:
     buffer = io.BytesIO()
     figure.tight_layout()
     figure.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
-    plt.close(figure)
     return buffer.getvalue()
