@@ -5,7 +5,8 @@ import math
 
 import pytest
 
-from conftest import ROOT
+from conftest import REAL_APPENDIX, run_cli
+from pipeline import paths
 from pipeline.dedup import evaluate
 from pipeline.dedup.score import DEFAULT, candidate_pairs, rare_overlap, score_pairs, shared_terms, terms
 from pipeline.errors import InputError
@@ -123,13 +124,9 @@ def test_bad_label_rows_name_their_line(tmp_path):
     assert str(caught.value) == f"{path}:3: verdict must be one of duplicate, related, distinct"
 
 
-def _labelled(real_tables, name):
-    questions = real_tables["questions"]
-    by_label = {q["label"]: q["text"] for q in questions}
-    labelled = evaluate.load_labels(ROOT / "tests" / "data" / name, by_label)
-    for row in labelled:  # the label sets are keyed by label: fail loudly if the bank's numbering moved
-        assert row["label_a"] in by_label and row["label_b"] in by_label
-    return labelled
+def _labelled(real_tables, path):
+    """Return a labelled set; load_labels raises InputError if the bank's numbering moved under it."""
+    return evaluate.load_labels(path, {q["label"]: q["text"] for q in real_tables["questions"]})
 
 
 def test_the_labelled_sets_on_the_real_bank(real_tables):
@@ -140,26 +137,23 @@ def test_the_labelled_sets_on_the_real_bank(real_tables):
     questions = real_tables["questions"]
     labels = [q["label"] for q in questions]
     scores = evaluate.pair_scores(score_pairs([q["text"] for q in questions]), labels)
-    development = evaluate.metrics_at(DEFAULT.threshold, _labelled(real_tables, "dedup_labels.csv"), scores)
+    development = evaluate.metrics_at(DEFAULT.threshold, _labelled(real_tables, paths.DEDUP_LABELS), scores)
     assert development["hard_negatives_flagged"] == []
     assert "1.3.14~5.1.4" not in development["missed"] and "1.7.12~5.1.5" not in development["missed"]
     assert (development["precision"], development["recall"], development["bank_flagged"]) == (1.0, 0.5, 10)
-    held_out = evaluate.metrics_at(DEFAULT.threshold, _labelled(real_tables, "dedup_labels_holdout.csv"), scores)
+    held_out = evaluate.metrics_at(DEFAULT.threshold, _labelled(real_tables, paths.DEDUP_HOLDOUT), scores)
     assert (held_out["true_positives"], held_out["false_positives"], held_out["recall"]) == (0, 0, 0.0)
 
 
 def test_the_held_out_set_shares_no_pair_with_the_development_set(real_tables):
-    pairs = {name: {frozenset((r["label_a"], r["label_b"])) for r in _labelled(real_tables, name)}
-             for name in ("dedup_labels.csv", "dedup_labels_holdout.csv")}  # fmt: skip
-    assert not pairs["dedup_labels.csv"] & pairs["dedup_labels_holdout.csv"]
-    assert len(pairs["dedup_labels_holdout.csv"]) == 43  # no pair labelled twice within the set
+    development, held_out = ({frozenset((r["label_a"], r["label_b"])) for r in _labelled(real_tables, path)}
+                             for path in (paths.DEDUP_LABELS, paths.DEDUP_HOLDOUT))  # fmt: skip
+    assert not development & held_out
+    assert len(held_out) == 43  # no pair labelled twice within the set
 
 
 def test_eval_dedup_reports_both_labelled_sets(tmp_path):
-    from conftest import run_cli
-
-    source = ROOT / "raw" / "appendix2_interview_questions.txt"
-    assert run_cli("ingest", "--source", str(source), "--warehouse", str(tmp_path)).returncode == 0
+    assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(tmp_path)).returncode == 0
     result = run_cli("eval-dedup", "--warehouse", str(tmp_path))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import REAL_APPENDIX, ROOT
+from pipeline import paths
 from pipeline.dedup import semantic
 from pipeline.dedup.score import SEMANTIC, score_pairs
 from pipeline.errors import InputError
@@ -68,12 +69,12 @@ def test_semantic_figures_on_the_labelled_set(real_tables):
 
     questions = real_tables["questions"]
     labels, texts = [q["label"] for q in questions], [q["text"] for q in questions]
-    labelled = evaluate.load_labels(ROOT / "tests" / "data" / "dedup_labels.csv", dict(zip(labels, texts)))
+    labelled = evaluate.load_labels(paths.DEDUP_LABELS, dict(zip(labels, texts)))
     scores = evaluate.pair_scores(score_pairs(texts, SEMANTIC, embeddings=semantic.load_encoder()(texts)), labels)
     metrics = evaluate.metrics_at(SEMANTIC.threshold, labelled, scores)
     assert (metrics["precision"], metrics["recall"], metrics["missed"], metrics["hard_negatives_flagged"]) == (1.0, 0.9, ["1.7.11~5.1.3"], [])
     assert metrics["bank_flagged"] == 44
-    held_out = evaluate.load_labels(ROOT / "tests" / "data" / "dedup_labels_holdout.csv", dict(zip(labels, texts)))
+    held_out = evaluate.load_labels(paths.DEDUP_HOLDOUT, dict(zip(labels, texts)))
     metrics = evaluate.metrics_at(SEMANTIC.threshold, held_out, scores)
     assert (metrics["true_positives"], metrics["false_positives"]) == (3, 0)
     assert metrics["missed"] == ["4.2.6~6.5.2", "4.4.4~6.3.6", "2.5.5~8.2.2", "2.5.2~2.5.5"]
