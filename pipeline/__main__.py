@@ -27,7 +27,7 @@ def _check(args) -> int:
 def _dedup(args) -> int:
     from pipeline.dedup import stage
 
-    print(stage.summary(stage.run(args.warehouse, args.decisions, args.reports, args.semantic)))
+    print(stage.summary(stage.run(args.warehouse, args.decisions, args.reports, args.embeddings)))
     return 0
 
 
@@ -41,7 +41,7 @@ def _external(args) -> int:
 def _overlap(args) -> int:
     from pipeline.external import stage
 
-    print(stage.summary_overlap(stage.run_overlap(args.warehouse, args.reports, args.semantic)))
+    print(stage.summary_overlap(stage.run_overlap(args.warehouse, args.reports, args.embeddings)))
     return 0
 
 
@@ -76,22 +76,55 @@ def _sql(args) -> int:
 def _eval_dedup(args) -> int:
     from pipeline import io
     from pipeline.dedup import evaluate
-    from pipeline.dedup.score import DEFAULT, SEMANTIC, score_pairs
-    from pipeline.schema import table
+    from pipeline.ingest.parse import parse_appendix
+    from pipeline.similarity import learn
+    from pipeline.similarity.embed import MODEL_NAME, embeddings_for
+    from pipeline.similarity.score import DEFAULT
 
-    questions = io.read_table(table("questions"), args.warehouse)
-    labels, texts = list(questions["label"]), list(questions["text"])
-    label_sets = [(path, evaluate.load_labels(path, dict(zip(labels, texts)))) for path in args.labels]
-    settings, embeddings = DEFAULT, None
-    if args.semantic:
-        from pipeline.dedup.semantic import load_encoder
-
-        settings, embeddings = SEMANTIC, load_encoder()(texts)
-    scores = evaluate.pair_scores(score_pairs(texts, settings, embeddings=embeddings), labels)
-    print(f"scoring: {'semantic (0.7 embedding cosine + 0.3 lexical)' if args.semantic else 'lexical'}")
-    for path, labelled in label_sets:
+    tables = parse_appendix(io.read_text(args.source))
+    questions = tables["questions"]
+    by_label = {q["label"]: q["text"] for q in questions}
+    label_sets = [(_display(path), evaluate.load_labels(path, by_label)) for path in args.labels]
+    rewrites = evaluate.load_rewrites(args.rewrites, set(by_label), {s["section_id"] for s in tables["sections"]})
+    rewritten = evaluate.with_rewrites(tables, rewrites)["questions"]
+    rewritten_labels = {q["text"]: q["label"] for q in rewritten}
+    rewrite_pairs = evaluate.rewrite_pairs(rewrites, by_label, rewritten_labels)
+    index = {q["label"]: i for i, q in enumerate(questions)}
+    extra = {tuple(sorted((index[r["label_a"]], index[r["label_b"]]))) for _, rows in label_sets for r in rows}
+    learned_on = []
+    for mode in ("on", "off"):
+        embeddings = embeddings_for([q["text"] for q in questions], mode, DEFAULT.embed_max_questions)
+        bank = evaluate.bank_scores(questions, DEFAULT, embeddings, extra)
+        moved = evaluate.bank_scores(rewritten, DEFAULT, embeddings_for([q["text"] for q in rewritten], mode, DEFAULT.embed_max_questions))
+        title = f"embeddings {mode} ({MODEL_NAME})" if mode == "on" else "embeddings off (lexical and subject signals only)"
+        print(f"{title}: threshold {bank['threshold']}, review band {DEFAULT.review_band}; {bank['flagged']} pairs flagged in the bank")
+        for name, rows in label_sets:
+            print(evaluate.format_set(name, evaluate.set_metrics(evaluate.labelled_pairs(rows), bank)))
+        print(evaluate.format_set(f"{_display(args.rewrites)} ({moved['flagged']} flagged in the rewritten bank)",
+                                  evaluate.set_metrics(rewrite_pairs, moved), "rewrites"))  # fmt: skip
+        if mode == "on":
+            learned_on = [(name, [{**bank["pairs"][frozenset((a, b))], "repeat": repeat} for a, b, repeat in evaluate.labelled_pairs(rows) if repeat is not None])
+                          for name, rows in label_sets]  # fmt: skip
+            every = [row for _, rows in learned_on for row in rows]
+            every += [{**moved["pairs"].get(frozenset((a, b)), {"score": 0.0}), "repeat": repeat} for a, b, repeat in rewrite_pairs]
+            print("  calibration of the score on every labelled pair (development, held-out, rewrites): bin, pairs, share that are repeats")
+            for row in evaluate.calibration([r["score"] for r in every], [r["repeat"] for r in every]):
+                print(f"    {row['bin']}: {row['pairs']:>3} pairs, {row['repeats']:>3} repeats" + (f" ({row['share']:.0%})" if row["share"] is not None else ""))
         print()
-        print(evaluate.format_report(_display(path), labelled, scores, settings.threshold))
+    if learned_on:
+        (train_name, train), *rest = learned_on
+        test = [row for _, rows in rest for row in rows]
+        result = evaluate.learned_combination(train, test)
+        print(f"learned combination (logistic regression over {', '.join(evaluate.FEATURES)}), fitted on {train_name}:")
+        if not result["fitted"]:
+            print(f"  not fitted: {result['why']}")
+        else:
+            print(f"  coefficients {result['coefficients']}")
+            cv, held = result["cross_validated"], result["held_out"]
+            print(f"  {result['folds']}-fold cross-validated: precision {cv['precision']:.3f}, recall {cv['recall']:.3f}, {cv['negatives_flagged']} non-repeats flagged")
+            print(f"  on the held-out labels: precision {held['precision']:.3f}, recall {held['recall']:.3f}, {held['negatives_flagged']} non-repeats flagged")
+            print("  out-of-fold calibration: " + "; ".join(f"{r['bin']}: {r['repeats']}/{r['pairs']}" for r in result["calibration"] if r["pairs"]))
+            print(f"  the pipeline keeps the fixed weights until raw/duplicate_decisions.csv holds {learn.MIN_PER_CLASS} repeats and {learn.MIN_PER_CLASS} non-repeats (docs/dedup.md)")
     return 0
 
 
@@ -109,15 +142,16 @@ def _docs(args) -> int:
     if not database.exists():
         raise InputError("no warehouse database to describe the views from: run `make all` first", str(database))
     blocks = readme_blocks(database)
-    if args.update_readme:
-        print("README.md updated" if docs.update_readme(paths.ROOT / "README.md", blocks) else "README.md already up to date")
+    if args.update:
+        changed = docs.update_docs(paths.ROOT / "docs", blocks)
+        print("updated: " + ", ".join(str(p.relative_to(paths.ROOT)) for p in changed) if changed else "docs/ already up to date")
     else:
         print("\n\n".join(blocks.values()))
     return 0
 
 
 def readme_blocks(database: Path) -> dict[str, str]:
-    """Return the README's generated blocks by name: tables, checks, and the views of the warehouse at `database`."""
+    """Return the generated blocks of docs/ by name: tables, checks, and the views of the warehouse at `database`."""
     from pipeline import docs
     from pipeline.check.suites import load_suites
     from pipeline.schema import TABLES
@@ -127,6 +161,10 @@ def readme_blocks(database: Path) -> dict[str, str]:
         "checks": docs.checks_markdown(load_suites(paths.EXPECTATIONS)),
         "views": docs.views_markdown(docs.describe_views(database, paths.SQL)),
     }
+
+
+EMBEDDING_MODES = ("auto", "on", "off")
+EMBEDDINGS_HELP = "sentence embeddings in the score: auto (banks up to 20,000 questions), on or off"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     dedup.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
     dedup.add_argument("--decisions", type=Path, default=paths.DECISIONS, help="the editors' decisions (CSV)")
     dedup.add_argument("--reports", type=Path, default=paths.REPORTS)
-    dedup.add_argument("--semantic", action="store_true", help="add sentence embeddings to the score (needs make venv-semantic)")
+    dedup.add_argument("--embeddings", choices=EMBEDDING_MODES, default="auto", help=EMBEDDINGS_HELP)
     dedup.set_defaults(handler=_dedup)
 
     external = commands.add_parser("external", help="read the external question banks registered in raw/external_banks.csv")
@@ -163,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     overlap = commands.add_parser("overlap", help="match every external question to the appendix; write reports/external_coverage.*")
     overlap.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
     overlap.add_argument("--reports", type=Path, default=paths.REPORTS)
-    overlap.add_argument("--semantic", action="store_true", help="match with sentence embeddings too (needs make venv-semantic)")
+    overlap.add_argument("--embeddings", choices=EMBEDDING_MODES, default="auto", help=EMBEDDINGS_HELP)
     overlap.set_defaults(handler=_overlap)
 
     warehouse = commands.add_parser("warehouse", help="link questions to references; build warehouse/questions.duckdb and its views")
@@ -183,14 +221,14 @@ def build_parser() -> argparse.ArgumentParser:
     sql.set_defaults(handler=_sql)
 
     evaluation = commands.add_parser("eval-dedup", help="precision, recall and F1 of the duplicate scorer on the labelled pairs, and a threshold sweep")
-    evaluation.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
     evaluation.add_argument("--labels", type=Path, nargs="+", default=[paths.DEDUP_LABELS, paths.DEDUP_HOLDOUT],
                             help="labelled pairs (CSV), one report each; default: the development set, then the held-out set")
-    evaluation.add_argument("--semantic", action="store_true", help="evaluate the semantic scoring (needs make venv-semantic)")
+    evaluation.add_argument("--source", type=Path, default=paths.SOURCE, help="the appendix the labels refer to")
+    evaluation.add_argument("--rewrites", type=Path, default=paths.DEDUP_REWRITES, help="paraphrases and look-alikes to insert (CSV)")
     evaluation.set_defaults(handler=_eval_dedup)
 
-    docs = commands.add_parser("docs", help="print the README's generated references: tables, checks, warehouse views")
-    docs.add_argument("--update-readme", action="store_true", help="rewrite those blocks in README.md")
+    docs = commands.add_parser("docs", help="print the generated references of docs/: tables, checks, warehouse views")
+    docs.add_argument("--update", action="store_true", help="rewrite those blocks in docs/tables.md, docs/checks.md and docs/warehouse.md")
     docs.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE, help="the built warehouse whose views are described")
     docs.set_defaults(handler=_docs)
     return parser

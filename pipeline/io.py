@@ -82,7 +82,10 @@ def write_columns(columns: dict, table: Table, folder: Path) -> Path:
     for field in schema:
         values = columns[field.name]
         if isinstance(values, np.ndarray) and values.dtype.kind == "f":
-            arrays.append(pa.array(values, type=field.type, mask=np.isnan(values)))
+            missing = np.isnan(values)
+            if pa.types.is_integer(field.type):
+                values = np.where(missing, 0, values).astype(np.int64)
+            arrays.append(pa.array(values, type=field.type, mask=missing))
         else:
             arrays.append(pa.array(list(values) if isinstance(values, np.ndarray) and values.dtype == object else values, type=field.type))
     path = Path(folder) / f"{table.name}.parquet"

@@ -1,97 +1,191 @@
-"""Measure the duplicate scorer against labelled pairs. Pure but for `load_labels`.
+"""Measure the duplicate scorer. Pure but for the `load_*` readers.
 
-Two labelled sets live in tests/data: `dedup_labels.csv`, the development set the weights and thresholds
-were chosen on (its figures are optimistic), and `dedup_labels_holdout.csv`, labelled blind afterwards and
-never used to choose anything (its figures are the honest estimate).
+Three labelled sets live in tests/data:
+- `dedup_labels.csv`: the development set; the weights and thresholds were chosen on it (its figures are optimistic);
+- `dedup_labels_holdout.csv`: pairs of the real bank, labelled blind afterwards, never used to choose anything;
+- `dedup_rewrites.csv`: paraphrases of real questions and frame look-alikes (same sentence frame, another
+  subject), written blind and inserted into a copy of the appendix in other chapters.
 
-Positives are the `duplicate` pairs, negatives the `distinct` ones (hard negatives: template look-alikes);
-`related` pairs are reported apart, counted in neither. A labelled pair that is not a candidate counts as
-not flagged (score 0).
+Positives are the `duplicate` pairs (and paraphrases), negatives the `distinct` ones (hard negatives) and the
+look-alikes; `related` pairs count in neither. A labelled pair that is not a candidate scores 0 and is not queued.
+"Queued" means within the review queue: flagged, or among the `review_band` best unflagged pairs of the bank.
 """
 
 import csv
 from pathlib import Path
 
+import numpy as np
+
 from pipeline.errors import InputError
 
 VERDICTS = ("duplicate", "related", "distinct")
+REWRITE_KINDS = ("paraphrase", "lookalike")
+
+
+def _read_csv(path: Path) -> list[tuple[int, dict]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(enumerate(csv.DictReader(handle), start=2))
 
 
 def load_labels(path: Path, labels_to_text: dict[str, str]) -> list[dict]:
     """Return the labelled pairs, each with the question texts; InputError with the line for a bad row."""
     rows = []
-    with open(path, encoding="utf-8", newline="") as handle:
-        for line_no, row in enumerate(csv.DictReader(handle), start=2):
-            if row.get("verdict") not in VERDICTS:
-                raise InputError(f"verdict must be one of {', '.join(VERDICTS)}", str(path), line_no)
-            for key in ("label_a", "label_b"):
-                if row[key] not in labels_to_text:
-                    raise InputError(f"no question labelled {row[key]}", str(path), line_no)
-            rows.append({**row, "line": line_no})
+    for line_no, row in _read_csv(path):
+        if row.get("verdict") not in VERDICTS:
+            raise InputError(f"verdict must be one of {', '.join(VERDICTS)}", str(path), line_no)
+        for key in ("label_a", "label_b"):
+            if row[key] not in labels_to_text:
+                raise InputError(f"no question labelled {row[key]}", str(path), line_no)
+        rows.append({**row, "line": line_no})
     return rows
 
 
-def pair_scores(scored: list[dict], labels: list[str]) -> dict[frozenset, float]:
-    """Return each scored pair's combined score, keyed by the set of the two question labels."""
-    return {frozenset((labels[r["a"]], labels[r["b"]])): r["score"] for r in scored}
+def load_rewrites(path: Path, labels: set[str], sections: set[str]) -> list[dict]:
+    """Return the rewrites (kind, of_label, insert_into, tag, text); InputError with the line for a bad row."""
+    rows = []
+    for line_no, row in _read_csv(path):
+        if row.get("kind") not in REWRITE_KINDS:
+            raise InputError(f"kind must be one of {', '.join(REWRITE_KINDS)}", str(path), line_no)
+        if row["of_label"] not in labels:
+            raise InputError(f"no question labelled {row['of_label']}", str(path), line_no)
+        if row["insert_into"] not in sections:
+            raise InputError(f"no section {row['insert_into']}", str(path), line_no)
+        if not row["text"].strip():
+            raise InputError("the rewrite's text is empty", str(path), line_no)
+        rows.append({**row, "line": line_no})
+    return rows
 
 
-def metrics_at(threshold: float, labelled: list[dict], scores: dict[frozenset, float]) -> dict:
-    """Return precision, recall, F1 and counts of the labelled pairs at `threshold`."""
-    def flagged(row):
-        return scores.get(frozenset((row["label_a"], row["label_b"])), 0.0) >= threshold
+def with_rewrites(tables: dict, rewrites: list[dict]) -> dict:
+    """Return a copy of the parsed appendix `tables` with each rewrite appended to its section (rendered, re-parsed)."""
+    from pipeline.ingest.parse import parse_appendix
+    from pipeline.ingest.render import render_appendix
 
-    positives = [r for r in labelled if r["verdict"] == "duplicate"]
-    negatives = [r for r in labelled if r["verdict"] == "distinct"]
-    true_positive = sum(map(flagged, positives))
-    false_positive = sum(map(flagged, negatives))
-    precision = true_positive / (true_positive + false_positive) if true_positive + false_positive else 1.0
-    recall = true_positive / len(positives) if positives else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    questions = list(tables["questions"])
+    for rewrite in rewrites:
+        last = max(i for i, q in enumerate(questions) if q["section_id"] == rewrite["insert_into"])
+        questions.insert(last + 1, {**questions[last], "text": rewrite["text"], "tag": rewrite["tag"]})
+    return parse_appendix(render_appendix({**tables, "questions": questions}, "clean"))
+
+
+def bank_scores(questions: list[dict], settings, embeddings, extra_pairs=()) -> dict:
+    """Return every candidate pair of the bank (and `extra_pairs`) scored, with its queue rank; keyed by label pair."""
+    from pipeline.dedup.tables import queue_ranks
+    from pipeline.similarity.score import score_pair_columns
+
+    columns = score_pair_columns([q["text"] for q in questions], settings, extra_pairs, embeddings, [q["section_id"] for q in questions])
+    threshold = settings.threshold_for(embeddings is not None)
+    order = np.lexsort((columns["b"], columns["a"], -columns["score"]))
+    plain = score_pair_columns([q["text"] for q in questions], settings, (), embeddings) if extra_pairs else columns
+    candidates = set(zip(plain["a"].tolist(), plain["b"].tolist()))
+    is_candidate = np.array([(a, b) in candidates for a, b in zip(columns["a"][order].tolist(), columns["b"][order].tolist())], dtype=bool)
+    # pairs that are only here because they were asked for take no place in the queue (as in the pipeline)
+    ranks = np.full(len(order), np.nan)
+    ranks[is_candidate] = queue_ranks(columns["score"][order][is_candidate] >= threshold, np.ones(is_candidate.sum(), bool), settings.review_band)
+    labels = [q["label"] for q in questions]
+    scored = {}
+    for position, i in enumerate(order):
+        a, b = int(columns["a"][i]), int(columns["b"][i])
+        score = float(columns["score"][i]) if is_candidate[position] else 0.0
+        scored[frozenset((labels[a], labels[b]))] = {"score": score, "queued": not np.isnan(ranks[position]),
+                                                      **{k: float(columns[k][i]) for k in ("semantic_score", "lexical_score", "subject_agreement", "subject_conflict", "is_same_section")}}  # fmt: skip
+    return {"pairs": scored, "threshold": threshold, "flagged": int(np.sum(columns["score"][order][is_candidate] >= threshold))}
+
+
+def set_metrics(pairs: list[tuple[str, str, bool | None]], bank: dict) -> dict:
+    """Return the figures of one labelled set: pairs are (label_a, label_b, is_repeat), is_repeat None for related."""
+    threshold = bank["threshold"]
+
+    def found(a, b):
+        return bank["pairs"].get(frozenset((a, b)), {"score": 0.0, "queued": False})
+
+    positives = [found(a, b) for a, b, repeat in pairs if repeat is True]
+    negatives = [found(a, b) for a, b, repeat in pairs if repeat is False]
+    true_positive = sum(p["score"] >= threshold for p in positives)
+    false_positive = sum(p["score"] >= threshold for p in negatives)
     return {
-        "threshold": threshold,
-        "precision": round(precision, 3),
-        "recall": round(recall, 3),
-        "f1": round(f1, 3),
-        "true_positives": true_positive,
-        "false_positives": false_positive,
-        "related_flagged": sum(flagged(r) for r in labelled if r["verdict"] == "related"),
-        "bank_flagged": sum(score >= threshold for score in scores.values()),
-        "missed": [f"{r['label_a']}~{r['label_b']}" for r in positives if not flagged(r)],
-        "hard_negatives_flagged": [f"{r['label_a']}~{r['label_b']}" for r in negatives if flagged(r)],
+        "positives": len(positives),
+        "negatives": len(negatives),
+        "flagged": true_positive,
+        "queued": sum(p["queued"] for p in positives),
+        "negatives_flagged": false_positive,
+        "precision": round(true_positive / (true_positive + false_positive), 3) if true_positive + false_positive else 1.0,
+        "recall": round(true_positive / len(positives), 3) if positives else 1.0,
+        "queue_recall": round(sum(p["queued"] for p in positives) / len(positives), 3) if positives else 1.0,
+        "missed": [f"{a}~{b}" for a, b, repeat in pairs if repeat is True and not found(a, b)["queued"]],
+        "negatives_flagged_pairs": [f"{a}~{b}" for a, b, repeat in pairs if repeat is False and found(a, b)["score"] >= threshold],
     }
 
 
-def sweep(labelled: list[dict], scores: dict[frozenset, float], thresholds: list[float]) -> list[dict]:
-    """Return `metrics_at` for each threshold."""
-    return [metrics_at(t, labelled, scores) for t in thresholds]
+def labelled_pairs(labelled: list[dict]) -> list[tuple[str, str, bool | None]]:
+    """Return (label_a, label_b, is_repeat) of labelled pairs: True for duplicate, False for distinct, None for related."""
+    meaning = {"duplicate": True, "distinct": False, "related": None}
+    return [(row["label_a"], row["label_b"], meaning[row["verdict"]]) for row in labelled]
 
 
-def format_table(rows: list[dict], default: float) -> str:
-    """Return the sweep as a text table, the default threshold marked."""
-    lines = ["threshold  precision  recall   f1     TP  FP  related  flagged-in-bank"]
-    for row in rows:
-        mark = "  <- default" if abs(row["threshold"] - default) < 1e-9 else ""
-        lines.append(
-            f"{row['threshold']:<9.2f}  {row['precision']:<9.3f}  {row['recall']:<7.3f}  {row['f1']:<5.3f}  "
-            f"{row['true_positives']:<3} {row['false_positives']:<3} {row['related_flagged']:<8} {row['bank_flagged']}{mark}"
-        )
-    return "\n".join(lines)
+def rewrite_pairs(rewrites: list[dict], original: dict, rewritten: dict) -> list[tuple[str, str, bool]]:
+    """Return (original label, rewrite's label, is_paraphrase) of each rewrite, labels of the rewritten bank.
+
+    `original` maps the unchanged bank's labels to texts; `rewritten` the rewritten bank's texts to labels.
+    """
+    return [(rewritten[original[r["of_label"]]], rewritten[r["text"]], r["kind"] == "paraphrase") for r in rewrites]
 
 
-SWEEP = [round(0.20 + 0.02 * i, 2) for i in range(26)]
+def calibration(scores: list[float], repeats: list[bool], edges=(0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.01)) -> list[dict]:
+    """Return, per score bin, how many labelled pairs fall in it and the share of them that are repeats."""
+    rows = []
+    for low, high in zip(edges, edges[1:]):
+        inside = [r for s, r in zip(scores, repeats) if low <= s < high]
+        rows.append({"bin": f"{low:.1f}–{min(high, 1.0):.1f}", "pairs": len(inside), "repeats": sum(inside),
+                     "share": round(sum(inside) / len(inside), 2) if inside else None})  # fmt: skip
+    return rows
 
 
-def format_report(name: str, labelled: list[dict], scores: dict[frozenset, float], default: float) -> str:
-    """Return the evaluation of one labelled set: counts, the default threshold's figures, misses, and the sweep."""
-    at_default = metrics_at(default, labelled, scores)
-    counts = {v: sum(r["verdict"] == v for r in labelled) for v in VERDICTS}
-    thresholds = SWEEP if default in SWEEP else sorted(SWEEP + [default])
-    return "\n".join([
-        f"labelled set {name}: {counts['duplicate']} duplicate, {counts['related']} related, {counts['distinct']} distinct (hard negatives)",
-        f"default threshold {default}: precision {at_default['precision']:.3f}, recall {at_default['recall']:.3f}, "
-        f"F1 {at_default['f1']:.3f}; {at_default['bank_flagged']} pairs flagged in the bank",
-        "missed repeats: " + (", ".join(at_default["missed"]) or "none"),
-        "hard negatives flagged: " + (", ".join(at_default["hard_negatives_flagged"]) or "none"),
-        format_table(sweep(labelled, scores, thresholds), default),
-    ])  # fmt: skip
+FEATURES = ("semantic_score", "lexical_score", "subject_agreement", "subject_conflict", "is_same_section")
+
+
+def learned_combination(train: list[dict], test: list[dict], seed: int = 0) -> dict:
+    """Return cross-validated and held-out figures of a logistic regression over the component scores.
+
+    `train` and `test` are rows with the FEATURES and `repeat` (bool). The model is fitted with 5-fold stratified
+    cross-validation on `train` (out-of-fold probabilities), then on all of `train` and applied to `test`.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    def matrix(rows):
+        return np.array([[0.0 if row[f] != row[f] else row[f] for f in FEATURES] for row in rows], dtype=np.float64)
+
+    x, y = matrix(train), np.array([row["repeat"] for row in train], dtype=bool)
+    folds = min(5, int(y.sum()), int((~y).sum()))
+    if folds < 2:
+        return {"fitted": False, "why": f"too few labels ({int(y.sum())} repeats, {int((~y).sum())} non-repeats)"}
+    model = LogisticRegression(C=1.0, max_iter=1000)
+    out_of_fold = cross_val_predict(model, x, y, cv=StratifiedKFold(folds, shuffle=True, random_state=seed), method="predict_proba")[:, 1]
+    model.fit(x, y)
+    held = model.predict_proba(matrix(test))[:, 1] if test else np.array([])
+    y_test = np.array([row["repeat"] for row in test], dtype=bool)
+
+    def figures(p, truth):
+        flagged = p >= 0.5
+        tp = int((flagged & truth).sum())
+        return {"precision": round(tp / flagged.sum(), 3) if flagged.sum() else 1.0, "recall": round(tp / truth.sum(), 3) if truth.sum() else 1.0,
+                "flagged": int(flagged.sum()), "negatives_flagged": int((flagged & ~truth).sum())}  # fmt: skip
+
+    return {"fitted": True, "folds": folds, "coefficients": dict(zip(FEATURES, np.round(model.coef_[0], 2).tolist())),
+            "cross_validated": figures(out_of_fold, y), "held_out": figures(held, y_test),
+            "calibration": calibration(out_of_fold.tolist(), y.tolist())}  # fmt: skip
+
+
+def format_set(name: str, metrics: dict, kind: str = "labelled") -> str:
+    """Return one line of figures for a labelled set."""
+    if kind == "rewrites":
+        return (f"  {name}: paraphrases flagged {metrics['flagged']}/{metrics['positives']}, in the queue {metrics['queued']}/{metrics['positives']}; "
+                f"look-alikes flagged {metrics['negatives_flagged']}/{metrics['negatives']}"
+                + (f"  [missed: {', '.join(metrics['missed'])}]" if metrics["missed"] else "")
+                + (f"  [look-alikes flagged: {', '.join(metrics['negatives_flagged_pairs'])}]" if metrics["negatives_flagged_pairs"] else ""))  # fmt: skip
+    return (f"  {name}: precision {metrics['precision']:.3f}, recall {metrics['recall']:.3f} ({metrics['flagged']}/{metrics['positives']}), "
+            f"queue recall {metrics['queue_recall']:.3f} ({metrics['queued']}/{metrics['positives']}), "
+            f"hard negatives flagged {metrics['negatives_flagged']}/{metrics['negatives']}"
+            + (f"  [not queued: {', '.join(metrics['missed'])}]" if metrics["missed"] else "")
+            + (f"  [hard negatives flagged: {', '.join(metrics['negatives_flagged_pairs'])}]" if metrics["negatives_flagged_pairs"] else ""))  # fmt: skip

@@ -2,37 +2,39 @@
 
 from pathlib import Path
 
+import numpy as np
+
 from pipeline import io
 from pipeline.dedup.decisions import parse_decisions
 from pipeline.dedup.report import render_csv, render_html
-from pipeline.dedup.score import DEFAULT, SEMANTIC
+from pipeline.similarity.score import DEFAULT
 from pipeline.dedup.tables import duplicate_tables, pair_rows, review_mask
 from pipeline.errors import InputError
 from pipeline.schema import DEDUP_TABLES, table
 
 
-def run(warehouse: Path, decisions_path: Path, reports: Path, semantic: bool = False) -> dict[str, list[dict]]:
+def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = "auto") -> dict[str, list[dict]]:
     """Return the dedup tables after writing them into `warehouse` and the review page and CSV into `reports`.
 
-    With `semantic`, sentence embeddings join the score (the optional extra; see pipeline/dedup/semantic.py).
+    `embeddings` is auto, on or off: whether sentence embeddings join the score (pipeline/similarity/embed.py).
     """
+    from pipeline.similarity.embed import embeddings_for
+
     questions = io.read_rows(table("questions"), warehouse)
     try:
         decisions = parse_decisions(io.read_text(decisions_path), {q["question_id"] for q in questions})
     except InputError as error:
         raise error.located(str(decisions_path)) from None
-    settings, embeddings = DEFAULT, None
-    if semantic:
-        from pipeline.dedup.semantic import load_encoder
-
-        settings, embeddings = SEMANTIC, load_encoder()([q["text"] for q in questions])
-    tables = duplicate_tables(questions, decisions, settings, embeddings)
+    settings = DEFAULT
+    vectors = embeddings_for([q["text"] for q in questions], embeddings, settings.embed_max_questions)
+    tables = duplicate_tables(questions, decisions, settings, vectors)
     pairs = tables["duplicate_pairs"]
-    tables["review_pairs"] = pair_rows(pairs, review_mask(pairs, settings))
+    tables["review_pairs"] = pair_rows(pairs, review_mask(pairs))
     tables["counts"] = {"pairs": len(pairs["score"]), "flagged": int(pairs["is_flagged"].sum()),
-                        "review": int((pairs["status"] == "needs review").sum())}  # fmt: skip
+                        "review": int((pairs["status"] == "needs review").sum()), "queue": int((~np.isnan(pairs["queue_rank"])).sum())}  # fmt: skip
     with io.staged_outputs(warehouse) as warehouse_scratch, io.staged_outputs(reports) as reports_scratch:
-        (reports_scratch / "duplicates.html").write_text(render_html(questions, tables, settings), encoding="utf-8")
+        chapters, sections = io.read_rows(table("chapters"), warehouse), io.read_rows(table("sections"), warehouse)
+        (reports_scratch / "duplicates.html").write_text(render_html(questions, tables, chapters, sections, settings), encoding="utf-8")
         (reports_scratch / "duplicates.csv").write_text(render_csv(questions, tables, settings), encoding="utf-8")
         for declared in DEDUP_TABLES:
             if declared.name == "duplicate_pairs":
@@ -47,7 +49,8 @@ def summary(tables: dict[str, list[dict]]) -> str:
     counts = tables["counts"]
     groups = len({c["cluster_id"] for c in tables["duplicate_clusters"]})
     stale = sum(d["is_stale"] for d in tables["duplicate_decisions"])
+    learned = f", score learned from {tables['learned_from']} verdicts" if tables["learned_from"] else ""
     return (
-        f"dedup: {counts['pairs']} pairs scored, {counts['flagged']} flagged in {groups} groups, "
-        f"{counts['review']} to review, {len(tables['duplicate_decisions'])} decisions ({stale} stale) — reports/duplicates.html"
+        f"dedup: {counts['pairs']} pairs scored{learned}, {counts['flagged']} flagged in {groups} groups, "
+        f"{counts['review']} to review, {counts['queue']} in the review queue, {len(tables['duplicate_decisions'])} decisions ({stale} stale) — reports/duplicates.html"
     )

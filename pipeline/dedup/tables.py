@@ -8,23 +8,26 @@ import numpy as np
 
 from pipeline.dedup.clusters import cluster_rows
 from pipeline.dedup.decisions import STATUS, pair_key
-from pipeline.dedup.score import DEFAULT, Settings, score_pair_columns
+from pipeline.similarity.score import DEFAULT, Settings, score_pair_columns
 
-COMPONENTS = ("word_score", "char_score", "fuzz_score", "rare_score", "lexical_score", "semantic_score")
+COMPONENTS = ("word_score", "char_score", "fuzz_score", "rare_score", "lexical_score", "semantic_score", "subject_agreement", "subject_conflict")
 
 
 def duplicate_tables(questions: list[dict], decisions: list[dict], settings: Settings = DEFAULT, embeddings=None) -> dict:
     """Return `duplicate_pairs` (columns), `duplicate_clusters` and `duplicate_decisions` (rows).
 
     Every decided pair whose questions still exist is scored, candidate or not, and its verdict applied:
-    a pair judged distinct is never flagged again; a confirmed pair joins its cluster.
+    a pair judged distinct is never flagged again; a confirmed pair joins its cluster. Undecided pairs get a
+    `queue_rank`: the flagged ones first, then the `settings.review_band` best-scoring unflagged ones.
     """
     ids = np.array([q["question_id"] for q in questions], dtype=object)
     labels = np.array([q["label"] for q in questions], dtype=object)
     position = {qid: i for i, qid in enumerate(ids)}
     verdicts = {(d["question_id_a"], d["question_id_b"]): d["verdict"] for d in decisions if not d["is_stale"]}
     decided = {(min(position[a], position[b]), max(position[a], position[b])) for a, b in verdicts}
-    scored = score_pair_columns([q["text"] for q in questions], settings, decided, embeddings)
+    scored = score_pair_columns([q["text"] for q in questions], settings, decided, embeddings, [q["section_id"] for q in questions])
+    threshold = settings.threshold_for(embeddings is not None)
+    scored, threshold, learned_from = _learned(scored, ids, verdicts, threshold)
     a, b = scored["a"], scored["b"]
     swap = ids[a] > ids[b]  # question_id_a is the smaller id, as in the decisions file
     first, second = np.where(swap, b, a), np.where(swap, a, b)
@@ -32,17 +35,49 @@ def duplicate_tables(questions: list[dict], decisions: list[dict], settings: Set
     verdict = np.array([verdicts.get((x, y)) for x, y in zip(id_a, id_b)] if verdicts else [None] * len(a), dtype=object)
     score = scored["score"]
     undecided = np.array([v is None for v in verdict], dtype=bool)
-    flagged = (verdict == "duplicate") | (undecided & (score >= settings.threshold))
-    status = np.where(undecided, np.where(score >= settings.threshold, "needs review", "not flagged"),
+    flagged = (verdict == "duplicate") | (undecided & (score >= threshold))
+    status = np.where(undecided, np.where(score >= threshold, "needs review", "not flagged"),
                       np.array([STATUS.get(v, "") for v in verdict], dtype=object))  # fmt: skip
-    order = np.lexsort((id_b, id_a, -score))
+    order = np.lexsort((second, first, -score))  # best first; ties in the bank's order
     pairs = {
         "question_id_a": id_a[order], "question_id_b": id_b[order], "label_a": labels[first][order], "label_b": labels[second][order],
-        "score": score[order], **{name: scored[name][order] for name in COMPONENTS},
+        "score": score[order], **{name: scored[name][order] for name in COMPONENTS}, "is_same_section": scored["is_same_section"][order] > 0,
         "is_flagged": flagged[order], "decision": verdict[order], "status": status[order].astype(object),
+        "queue_rank": queue_ranks(score[order] >= threshold, undecided[order], settings.review_band),
     }  # fmt: skip
     edges = list(zip(pairs["question_id_a"][pairs["is_flagged"]], pairs["question_id_b"][pairs["is_flagged"]]))
-    return {"duplicate_pairs": pairs, "duplicate_clusters": cluster_rows(edges, position), "duplicate_decisions": decisions}
+    return {"duplicate_pairs": pairs, "duplicate_clusters": cluster_rows(edges, position), "duplicate_decisions": decisions,
+            "threshold": threshold, "learned_from": learned_from}  # fmt: skip
+
+
+def _learned(scored: dict, ids: np.ndarray, verdicts: dict, threshold: float) -> tuple[dict, float, int]:
+    """Return the scores (the learned combination's probabilities once enough verdicts exist), the threshold, and how many verdicts taught it."""
+    from pipeline.similarity import learn
+
+    keys = [tuple(sorted((x, y))) for x, y in zip(ids[scored["a"]], ids[scored["b"]])]
+    decided = np.array([k in verdicts for k in keys], dtype=bool)
+    if not decided.any():
+        return scored, threshold, 0
+    features = learn.feature_matrix(scored)
+    model = learn.fit(features[decided], np.array([verdicts[k] == "duplicate" for k, d in zip(keys, decided) if d]))
+    if model is None:
+        return scored, threshold, 0
+    return {**scored, "score": learn.probabilities(model, features)}, learn.THRESHOLD, int(decided.sum())
+
+
+def queue_ranks(over_threshold: np.ndarray, undecided: np.ndarray, band: int) -> np.ndarray:
+    """Return each pair's place in the review queue (1 = first), NaN for pairs not worth a look.
+
+    Pairs come best first. The queue holds every undecided pair over the threshold, then the next `band`
+    undecided ones: the likeliest repeats the threshold missed. Decided pairs leave the queue.
+    """
+    flagged = over_threshold & undecided
+    in_band = undecided & ~over_threshold
+    in_band &= np.cumsum(in_band) <= band
+    queued = flagged | in_band
+    ranks = np.full(len(queued), np.nan)
+    ranks[queued] = np.arange(1, int(queued.sum()) + 1)
+    return ranks
 
 
 def pair_rows(pairs: dict, mask=None) -> list[dict]:
@@ -51,14 +86,17 @@ def pair_rows(pairs: dict, mask=None) -> list[dict]:
     rows = []
     for i in index:
         row = {name: (values[i].item() if hasattr(values[i], "item") else values[i]) for name, values in pairs.items()}
-        if row["semantic_score"] != row["semantic_score"]:
-            row["semantic_score"] = None
+        for name in ("semantic_score", "queue_rank"):
+            if row[name] != row[name]:
+                row[name] = None
+        if row["queue_rank"] is not None:
+            row["queue_rank"] = int(row["queue_rank"])
         rows.append(row)
     return rows
 
 
-def review_mask(pairs: dict, settings: Settings = DEFAULT) -> np.ndarray:
-    """Return which pairs an editor should see: flagged and undecided, in the uncertain band, or decided."""
-    undecided = np.array([d is None for d in pairs["decision"]], dtype=bool)
-    band = undecided & (pairs["score"] >= settings.threshold - settings.review_band)
-    return band | ~undecided
+def review_mask(pairs: dict) -> np.ndarray:
+    """Return which pairs an editor should see: those in the review queue, and the decided ones."""
+    queued = ~np.isnan(pairs["queue_rank"])
+    decided = np.array([d is not None for d in pairs["decision"]], dtype=bool)
+    return queued | decided

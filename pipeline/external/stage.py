@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from pipeline import io
-from pipeline.dedup.score import DEFAULT, SEMANTIC
+from pipeline.similarity.score import DEFAULT
 from pipeline.errors import InputError
 from pipeline.external import report, tables
 from pipeline.external.markdown import parse_bank
@@ -40,32 +40,35 @@ def run_banks(warehouse: Path, registry_path: Path) -> dict[str, list[dict]]:
     return out
 
 
-def run_overlap(warehouse: Path, reports: Path, semantic: bool = False) -> dict[str, list[dict]]:
-    """Return `external_coverage` after matching every external question to the appendix; write the report."""
+def run_overlap(warehouse: Path, reports: Path, embeddings: str = "auto") -> dict[str, list[dict]]:
+    """Return `external_coverage` after matching every external question to the appendix; write the report.
+
+    `embeddings` is auto, on or off (see `pipeline/similarity/embed.py`); auto embeds banks up to the settings' size.
+    """
+    from pipeline.similarity.embed import embeddings_for
+
     questions, sections, banks, external = (
         io.read_rows(table(n), warehouse) for n in ("questions", "sections", "external_banks", "external_questions")
     )
-    settings = SEMANTIC if semantic else DEFAULT
-    encode = None
-    if semantic:
-        from pipeline.dedup.semantic import load_encoder
-
-        encode = load_encoder()
+    settings = DEFAULT
+    appendix = embeddings_for([q["text"] for q in questions], embeddings, settings.embed_max_questions)
+    threshold = settings.threshold_for(appendix is not None)
+    near = threshold - settings.near_margin
     coverage, views = [], []
     for bank in banks:
         items = [x for x in external if x["bank_id"] == bank["bank_id"]]
-        embeddings = None
-        if encode is not None:
+        vectors = None
+        if appendix is not None:
             import numpy as np
 
-            embeddings = np.vstack([encode([q["text"] for q in questions]), encode([x["text"] for x in items])])
-        rows = tables.coverage_rows(questions, items, settings, embeddings)
+            vectors = np.vstack([appendix, embeddings_for([x["text"] for x in items], "on", 0)])
+        rows = tables.coverage_rows(questions, items, settings, vectors)
         coverage += rows
-        views.append(report.coverage_view(bank, items, rows, questions, sections, settings.threshold - settings.review_band))
+        views.append(report.coverage_view(bank, items, rows, questions, sections, near))
     with io.staged_outputs(warehouse) as warehouse_scratch, io.staged_outputs(reports) as reports_scratch:
         io.write_table(coverage, table("external_coverage"), warehouse_scratch)
-        (reports_scratch / "external_coverage.md").write_text(report.render_markdown(views, settings.threshold, settings.threshold - settings.review_band), encoding="utf-8")
-        (reports_scratch / "external_coverage.html").write_text(report.render_html(views, settings.threshold, settings.threshold - settings.review_band), encoding="utf-8")
+        (reports_scratch / "external_coverage.md").write_text(report.render_markdown(views, threshold, near), encoding="utf-8")
+        (reports_scratch / "external_coverage.html").write_text(report.render_html(views, threshold, near), encoding="utf-8")
     return {"external_banks": banks, "external_coverage": coverage}
 
 

@@ -1,6 +1,6 @@
 """Assemble the external-bank tables: questions, coverage by the appendix, bank sizes. Pure."""
 
-from pipeline.dedup.score import DEFAULT, Settings, best_matches
+from pipeline.similarity.score import DEFAULT, Settings, best_matches
 from pipeline.ingest.parse import stable_ids
 
 
@@ -42,7 +42,7 @@ def coverage_rows(questions: list[dict], external: list[dict], settings: Setting
                 "score": match["score"],
                 "lexical_score": match.get("lexical_score", 0.0),
                 "semantic_score": match.get("semantic_score"),
-                "is_covered": match["score"] >= settings.threshold,
+                "is_covered": match["score"] >= settings.threshold_for(embeddings is not None),
             }
         )
     return rows

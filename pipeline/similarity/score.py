@@ -1,4 +1,6 @@
-"""Score candidate near-duplicate question pairs. Pure: texts in, scored pairs out.
+"""Score candidate near-duplicate question pairs. Pure: texts (and their embeddings) in, scored pairs out.
+
+Used by two stages: dedup (the bank against itself) and overlap (external banks against the bank).
 
 Built to serve a bank a thousand times larger with the same code: texts are hashed into sparse TF-IDF rows
 (no vocabulary that grows with the bank), candidates are each question's top-k neighbours found by a chunked
@@ -12,7 +14,19 @@ once, column-wise. Each pair gets four component scores and one combined score:
 - `rare_score`: IDF-weighted Dice overlap of the terms that are rare in the bank (in at most
   `rare_max_df` questions): model names, acronyms, named techniques. Template look-alikes
   ("What is ZeRO / FSDP and how does it reduce memory?" / "What is QLoRA and how does it reduce
-  memory further?") share only common words and score 0 here.
+  memory further?") share only common words and score 0 here;
+- `semantic_score`: cosine of the questions' sentence embeddings (see `pipeline/similarity/embed.py`);
+- `subject_agreement` and `subject_conflict`: how far the named things of the two questions agree, and how far
+  each names something the other does not (see `pipeline/similarity/subject.py`);
+- `is_same_section`: both questions stand in one section (deliberate follow-ups are common there).
+
+The combined `score` separates subject from frame:
+    base  = (1 − lexical_share) · semantic + lexical_share · lexical + agreement_weight · agreement
+    score = base · (1 − conflict_penalty · conflict) · (1 − section_penalty · is_same_section)
+so a look-alike that keeps the frame and swaps the subject loses up to half its score, however alike its words.
+Without embeddings (`embeddings=None`: switched off, or a bank above `Settings.embed_max_questions`) `base` is the
+lexical score and the lexical threshold applies. The weights were chosen on the development labels only
+(tests/data/dedup_labels.csv); `make eval-dedup` reports them on the held-out sets.
 """
 
 import math
@@ -22,12 +36,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.progress import progress
+from pipeline.similarity import subject
 
 STOP_WORDS = frozenset(
     "a an and are as at be between by can do does for from how in is it its of on or that the this to vs what when "
     "which why with would you your each about into than them they their there these those we our one two any".split()
 )
-SCORE_COLUMNS = ("word_score", "char_score", "fuzz_score", "rare_score", "lexical_score", "semantic_score", "score")
+SCORE_COLUMNS = ("word_score", "char_score", "fuzz_score", "rare_score", "lexical_score", "semantic_score",
+                 "subject_agreement", "subject_conflict", "is_same_section", "score")
 TOKEN = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
 
 
@@ -46,15 +62,23 @@ class Settings:
     batch_pairs: int = 50_000  # pairs scored per batch: bounds memory
     rare_max_df: int = 3  # a term in at most this many questions counts as rare …
     rare_share: float = 0.0001  # … or in at most this share of the bank, when that is more (a name in 100 of 1M questions)
-    threshold: float = 0.40  # the lowest threshold at which `make eval-dedup` flags no hard negative
-    review_band: float = 0.08  # pairs this far below the threshold are listed as uncertain, for a second look
+    threshold: float = 0.50  # with embeddings; chosen on the development labels (no hard negative flagged there)
+    lexical_threshold: float = 0.40  # without embeddings: the lowest at which the development labels flag no hard negative
+    review_band: int = 20  # the undecided pairs after the flagged ones that join the review queue
+    near_margin: float = 0.08  # overlap: an external question this far below the threshold is "near", not covered
     weights: Weights = Weights()
-    semantic_weight: float = 0.0  # share of the embedding cosine in `score` when embeddings are given
+    lexical_share: float = 0.4  # share of the lexical score in `base` (the rest is the embedding cosine)
+    agreement_weight: float = 0.1  # bonus for shared names
+    conflict_penalty: float = 0.5  # a full subject swap halves the score
+    section_penalty: float = 0.20  # a pair inside one section loses this share (follow-ups are deliberate there)
+    embed_max_questions: int = 20_000  # `auto` embeds banks up to this size (encoding costs about 2.3 ms a question here)
+
+    def threshold_for(self, has_embeddings: bool) -> float:
+        """Return the flagging threshold of the scoring in use."""
+        return self.threshold if has_embeddings else self.lexical_threshold
 
 
 DEFAULT = Settings()
-# With the semantic extra: 0.7 embedding cosine + 0.3 lexical score; threshold from `make eval-dedup SEMANTIC=1`.
-SEMANTIC = Settings(threshold=0.49, semantic_weight=0.7)
 
 
 def terms(text: str) -> frozenset[str]:
@@ -86,6 +110,9 @@ class Space:
     rare_mass: np.ndarray  # per text: the sum of its rare terms' IDF weights
     candidates: object  # word TF-IDF without the terms too common to make candidates, CSR
     embeddings: object = None
+    names: list = None  # per text: its names (subject.names)
+    name_weights: dict = None  # IDF weight of each name that can mark a subject
+    sections: object = None  # per text: the section it stands in (None: unknown, never "same section")
 
 
 def _hashing(analyzer: str, ngram_range: tuple[int, int], **options):
@@ -95,7 +122,7 @@ def _hashing(analyzer: str, ngram_range: tuple[int, int], **options):
                              norm=None, lowercase=True, dtype=np.float32, **options)  # fmt: skip
 
 
-def vectorise(texts: list[str], embeddings=None, settings: "Settings | None" = None) -> Space:
+def vectorise(texts: list[str], embeddings=None, settings: "Settings | None" = None, sections=None) -> Space:
     """Return the scoring space of `texts` (IDF and rarity are relative to these texts)."""
     from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.preprocessing import normalize
@@ -121,7 +148,9 @@ def vectorise(texts: list[str], embeddings=None, settings: "Settings | None" = N
     pruned = words.multiply(keep).tocsr()
     pruned.eliminate_zeros()  # multiply leaves the dropped terms as stored zeros, which the product would still walk
     candidates = normalize(pruned)
-    return Space(texts, words, chars, rare, rare_mass, candidates, embeddings)
+    text_names = [subject.names(text) for text in texts]
+    section_array = None if sections is None else np.asarray(sections, dtype=object)
+    return Space(texts, words, chars, rare, rare_mass, candidates, embeddings, text_names, subject.name_weights(text_names), section_array)
 
 
 def _top_k(query, corpus, k: int, exclude_self: bool, max_cells: int = 20_000_000) -> tuple[np.ndarray, np.ndarray]:
@@ -184,12 +213,18 @@ def _row_dot(matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
 
 
+def _subject_columns(space: Space, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    scores = [subject.subject_scores(space.names[i], space.names[j], space.name_weights) for i, j in zip(a.tolist(), b.tolist())]
+    return np.array([s[0] for s in scores], dtype=np.float64), np.array([s[1] for s in scores], dtype=np.float64)
+
+
 def score_columns(space: Space, a: np.ndarray, b: np.ndarray, settings: "Settings | None" = None) -> dict[str, np.ndarray]:
     """Return the component scores, lexical score, semantic score (or NaN) and combined score of pairs (a[i], b[i])."""
     from rapidfuzz import fuzz, process
 
     settings = settings or DEFAULT
     w = settings.weights
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
     columns = {name: [] for name in SCORE_COLUMNS}
     starts = range(0, len(a), settings.batch_pairs)
     for start in progress(starts, len(starts), "scoring pairs"):
@@ -202,24 +237,33 @@ def score_columns(space: Space, a: np.ndarray, b: np.ndarray, settings: "Setting
         has_both = (space.rare_mass[pa] > 0) & (space.rare_mass[pb] > 0)
         rare = np.where(has_both, 2 * shared / np.where(mass > 0, mass, 1), 0.0)
         lexical = w.word * word + w.char * char + w.fuzz * fuzz_score + w.rare * rare
+        agreement, conflict = _subject_columns(space, pa, pb)
+        if space.sections is None:
+            same_section = np.zeros(len(pa))
+        else:
+            same_section = (space.sections[pa] == space.sections[pb]).astype(np.float64)
         if space.embeddings is None:
             semantic = np.full(len(pa), np.nan)
-            combined = lexical
+            base = lexical
         else:
             semantic = np.einsum("ij,ij->i", space.embeddings[pa], space.embeddings[pb])
-            combined = settings.semantic_weight * semantic + (1 - settings.semantic_weight) * lexical
+            base = (1 - settings.lexical_share) * semantic + settings.lexical_share * lexical
+        combined = (base + settings.agreement_weight * agreement) * (1 - settings.conflict_penalty * conflict) * (1 - settings.section_penalty * same_section)
         for name, values in (("word_score", word), ("char_score", char), ("fuzz_score", fuzz_score), ("rare_score", rare),
-                             ("lexical_score", lexical), ("semantic_score", semantic), ("score", combined)):  # fmt: skip
+                             ("lexical_score", lexical), ("semantic_score", semantic), ("subject_agreement", agreement),
+                             ("subject_conflict", conflict), ("is_same_section", same_section), ("score", combined)):  # fmt: skip
             columns[name].append(np.round(np.asarray(values, dtype=np.float64), 4))
     return {name: (np.concatenate(parts) if parts else np.array([], dtype=np.float64)) for name, parts in columns.items()}
 
 
-def score_pair_columns(texts: list[str], settings: "Settings | None" = None, extra_pairs=(), embeddings=None) -> dict[str, np.ndarray]:
-    """Return every candidate pair (and every pair in `extra_pairs`) with its scores, as columns `a`, `b`, … ."""
+def score_pair_columns(texts: list[str], settings: "Settings | None" = None, extra_pairs=(), embeddings=None, sections=None) -> dict[str, np.ndarray]:
+    """Return every candidate pair (and every pair in `extra_pairs`) with its scores, as columns `a`, `b`, … .
+
+    `sections` (one per text, optional) tells which pairs stand in one section."""
     settings = settings or DEFAULT
     if len(texts) < 2:
         return {"a": np.array([], dtype=np.int64), "b": np.array([], dtype=np.int64), **{name: np.array([], dtype=np.float64) for name in SCORE_COLUMNS}}
-    space = vectorise(texts, embeddings, settings)
+    space = vectorise(texts, embeddings, settings, sections)
     a, b = candidate_pairs(space, settings)
     if extra_pairs:
         extra = np.array(sorted(extra_pairs), dtype=np.int64).reshape(-1, 2)
@@ -228,14 +272,14 @@ def score_pair_columns(texts: list[str], settings: "Settings | None" = None, ext
     return {"a": a, "b": b, **score_columns(space, a, b, settings)}
 
 
-def score_pairs(texts: list[str], settings: "Settings | None" = None, extra_pairs=(), embeddings=None) -> list[dict]:
+def score_pairs(texts: list[str], settings: "Settings | None" = None, extra_pairs=(), embeddings=None, sections=None) -> list[dict]:
     """Return one row per candidate pair (indices `a` < `b` into `texts`): component scores and `score`.
 
     `extra_pairs` (index pairs, a < b) are scored too, candidates or not: the pairs editors decided.
     With `embeddings` (unit rows, one per text), their nearest neighbours are candidates too and
-    `score` blends their cosine (`semantic_score`) with the lexical score by `settings.semantic_weight`.
+    `score` blends their cosine (`semantic_score`) with the lexical score (see the module's docstring).
     """
-    columns = score_pair_columns(texts, settings, extra_pairs, embeddings)
+    columns = score_pair_columns(texts, settings, extra_pairs, embeddings, sections)
     names = list(columns)
     rows = []
     for values in zip(*(columns[name].tolist() for name in names)):

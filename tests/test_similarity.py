@@ -1,0 +1,148 @@
+"""The similarity room shared by dedup and overlap: names (subjects), embeddings, the combined score, the queue."""
+
+import numpy as np
+import pytest
+
+from pipeline import paths
+from pipeline.dedup import evaluate
+from pipeline.dedup.tables import queue_ranks
+from pipeline.errors import InputError
+from pipeline.similarity import embed, subject
+from pipeline.similarity.score import DEFAULT, score_pairs
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("How does FlashAttention improve performance without changing the attention math?", {"flashattention"}),
+        ("Compare LayerNorm and RMSNorm. Why do modern LLMs favor RMSNorm?", {"layernorm", "rmsnorm"}),  # LLMs: generic
+        ("Explain the Chinchilla scaling laws.", {"chinchilla"}),  # a capital that does not open a sentence
+        ("Why does word2vec need negative sampling?", {"word2vec"}),
+        ("What does pass@k measure, and how is it different from pass@1?", {"pass@k", "pass@1"}),
+        ("What is Multi-LoRA serving (the Bento pattern)?", {"multi-lora", "lora", "bento"}),  # a hyphenated name names its parts
+        ("What is JSON/tool output?", {"json"}),
+        ("Why is beam search bland? Because it is.", set()),  # sentence openers are not names
+    ],
+)
+def test_names(text, names):
+    assert subject.names(text) == names
+
+
+@pytest.mark.parametrize(
+    "a, b, agreement, conflict",
+    [
+        ({"flashattention"}, {"pagedattention"}, 0.0, 1.0),  # a swapped subject
+        ({"mla"}, {"mla", "deepseek"}, 2 / 3, 0.0),  # detail added: no conflict
+        ({"mla", "gqa"}, {"mla", "v3"}, 0.5, 0.5),
+        (set(), {"mla"}, 0.0, 0.0),  # no names on one side: no evidence either way
+    ],
+)
+def test_subject_scores(a, b, agreement, conflict):
+    weights = {"flashattention": 1.0, "pagedattention": 1.0, "mla": 1.0, "deepseek": 1.0, "gqa": 1.0, "v3": 1.0}
+    assert subject.subject_scores(frozenset(a), frozenset(b), weights) == (pytest.approx(agreement), pytest.approx(conflict))
+
+
+def test_names_in_a_large_share_of_the_bank_mark_no_subject():
+    bank = [frozenset({"kv"})] * 30 + [frozenset({"mla"})] + [frozenset()] * 69
+    weights = subject.name_weights(bank)
+    assert "mla" in weights and "kv" not in weights
+
+
+def test_a_subject_swap_halves_the_score():
+    texts = ["How does FlashAttention improve performance without changing the attention math?",
+             "How does PagedAttention improve performance without changing the attention math?",
+             "What is a learning rate schedule?", "How do you pick a batch size?"]  # fmt: skip
+    vectors = np.eye(4, dtype=np.float32)
+    vectors[1] = vectors[0]  # identical embeddings: only the names tell them apart
+    (pair,) = [r for r in score_pairs(texts, embeddings=vectors) if (r["a"], r["b"]) == (0, 1)]
+    assert pair["subject_conflict"] == 1.0
+    base = (1 - DEFAULT.lexical_share) * pair["semantic_score"] + DEFAULT.lexical_share * pair["lexical_score"]
+    assert pair["score"] == pytest.approx(base * (1 - DEFAULT.conflict_penalty), abs=1e-3)
+    assert pair["score"] < DEFAULT.threshold
+
+
+def test_a_pair_in_one_section_loses_the_section_penalty():
+    texts = ["What is MLA in DeepSeek V2?", "Explain MLA in DeepSeek V2.", "What is a learning rate?", "What is dropout?"]
+    apart = {(r["a"], r["b"]): r for r in score_pairs(texts, sections=["1.1", "2.1", "3.1", "4.1"])}[(0, 1)]
+    together = {(r["a"], r["b"]): r for r in score_pairs(texts, sections=["1.1", "1.1", "3.1", "4.1"])}[(0, 1)]
+    assert together["score"] == pytest.approx(apart["score"] * (1 - DEFAULT.section_penalty), abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    "over, undecided, band, ranks",
+    [
+        ([True, True, False, False, False], [True, True, True, True, True], 2, [1, 2, 3, 4, None]),
+        ([True, True, False, False], [False, True, False, True], 1, [None, 1, None, 2]),  # decided pairs leave the queue
+        ([False, False], [True, True], 0, [None, None]),
+    ],
+)
+def test_queue_ranks(over, undecided, band, ranks):
+    got = queue_ranks(np.array(over), np.array(undecided), band)
+    assert [None if np.isnan(x) else int(x) for x in got] == ranks
+
+
+def test_the_embedding_model_is_pinned_and_local():
+    encode = embed.load_encoder()
+    vectors = encode(["Explain PagedAttention by analogy with virtual memory.", "What is PagedAttention? How is it like virtual memory?",
+                      "How do you evaluate retrieval quality?"])  # fmt: skip
+    assert vectors.shape == (3, embed.DIMENSIONS)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > 0.8 > vectors[0] @ vectors[2]
+    assert np.array_equal(encode(["How do you evaluate retrieval quality?"])[0], vectors[2])  # order and batch do not matter
+
+
+def test_a_model_file_that_is_not_the_pinned_one_is_refused(monkeypatch):
+    monkeypatch.setattr(embed, "MODEL_SHA256", "0" * 64)
+    with pytest.raises(InputError, match="does not match its pinned sha256"):
+        embed.model_path()
+
+
+@pytest.mark.parametrize("mode, count, used", [("off", 10, False), ("auto", 10, True), ("auto", 11, False), ("on", 11, True)])
+def test_embedding_modes(monkeypatch, mode, count, used):
+    monkeypatch.setattr(embed, "load_encoder", lambda: lambda texts: np.zeros((len(texts), 2)))
+    assert (embed.embeddings_for(["q"] * count, mode, max_questions=10) is not None) == used
+
+
+def test_the_held_out_figures_in_the_default_install(real_tables):
+    """The figures docs/dedup.md quotes for the default (embeddings on): held-out labels and the blind rewrites."""
+    questions = real_tables["questions"]
+    vectors = embed.embeddings_for([q["text"] for q in questions], "on", 0)
+    bank = evaluate.bank_scores(questions, DEFAULT, vectors)
+    by_label = {q["label"]: q["text"] for q in questions}
+    held_out = evaluate.set_metrics(evaluate.labelled_pairs(evaluate.load_labels(paths.DEDUP_HOLDOUT, by_label)), bank)
+    assert (held_out["flagged"], held_out["queued"], held_out["positives"], held_out["negatives_flagged"]) == (1, 2, 7, 0)
+    rewrites = evaluate.load_rewrites(paths.DEDUP_REWRITES, set(by_label), {s["section_id"] for s in real_tables["sections"]})
+    rewritten = evaluate.with_rewrites(real_tables, rewrites)["questions"]
+    moved = evaluate.bank_scores(rewritten, DEFAULT, embed.embeddings_for([q["text"] for q in rewritten], "on", 0))
+    pairs = evaluate.rewrite_pairs(rewrites, by_label, {q["text"]: q["label"] for q in rewritten})
+    figures = evaluate.set_metrics(pairs, moved)
+    assert (figures["flagged"], figures["queued"], figures["positives"]) == (22, 23, 24)
+    assert (figures["negatives_flagged"], figures["negatives"]) == (6, 24)
+
+
+def test_the_rewrites_land_in_other_chapters(real_tables):
+    by_label = {q["label"]: q["text"] for q in real_tables["questions"]}
+    rewrites = evaluate.load_rewrites(paths.DEDUP_REWRITES, set(by_label), {s["section_id"] for s in real_tables["sections"]})
+    assert sum(r["kind"] == "paraphrase" for r in rewrites) >= 20 and sum(r["kind"] == "lookalike" for r in rewrites) >= 20
+    assert all(r["of_label"].split(".")[0] != r["insert_into"].split(".")[0] for r in rewrites)
+    rewritten = evaluate.with_rewrites(real_tables, rewrites)
+    assert len(rewritten["questions"]) == len(real_tables["questions"]) + len(rewrites)
+    assert rewritten["parse_issues"] == []
+
+
+def test_the_combination_is_learned_only_from_enough_verdicts():
+    from pipeline.dedup.tables import _learned
+    from pipeline.similarity import learn
+
+    rng = np.random.default_rng(0)
+    n = 80
+    semantic = np.concatenate([rng.uniform(0.6, 1.0, n // 2), rng.uniform(0.0, 0.5, n // 2)])
+    scored = {"a": np.arange(n), "b": np.arange(n) + n, "semantic_score": semantic, "lexical_score": semantic / 2,
+              "subject_agreement": np.zeros(n), "subject_conflict": np.zeros(n), "is_same_section": np.zeros(n), "score": semantic}  # fmt: skip
+    ids = np.array([f"q{i:03d}" for i in range(2 * n)], dtype=object)
+    verdicts = {(f"q{i:03d}", f"q{i + n:03d}"): "duplicate" if i < n // 2 else "distinct" for i in range(n)}
+    few = dict(list(verdicts.items())[: learn.MIN_PER_CLASS - 1] + list(verdicts.items())[-5:])
+    assert _learned(scored, ids, few, 0.5) == (scored, 0.5, 0)  # fixed weights while labels are few
+    learned, threshold, taught = _learned(scored, ids, verdicts, 0.42)
+    assert (threshold, taught) == (learn.THRESHOLD, n)
+    assert (learned["score"][: n // 2] > 0.5).all() and (learned["score"][n // 2 :] < 0.5).all()
