@@ -6,14 +6,29 @@ import io
 from pipeline.errors import InputError
 
 
-def csv_records(text: str, columns: tuple[str, ...], exact: bool = False) -> list[tuple[int, dict]]:
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(cell: str) -> str:
+    """Return `cell` safe for a spreadsheet (OWASP's CSV-injection rule): a leading `'` before a formula-like start."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def restored(cell: str) -> str:
+    """Return the cell `neutralised` wrote: the reader's inverse, so a spreadsheet round trip keeps the text."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+
+
+def csv_records(text: str, columns: tuple[str, ...], exact: bool = False, optional: tuple[str, ...] = ()) -> list[tuple[int, dict]]:
     """Return (line, row) per non-blank row, cells stripped; InputError (with the line) for a wrong header or short row.
 
     With `exact`, the header and every row must have exactly `columns`; otherwise they must start with them and
-    may carry more (a report saved back as the file keeps its extra columns).
+    may carry more (a report saved back as the file keeps its extra columns); `optional` columns are read by their
+    header name when present ("" otherwise). Cells neutralised for spreadsheets (`'=…`) are restored.
     """
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     header = tuple(h.strip() for h in next(reader, None) or ())
+    extra = {name: header.index(name) for name in optional if name in header}
     if (header if exact else header[: len(columns)]) != columns:
         raise InputError(("the header must be " if exact else "the header must start with ") + ",".join(columns), line=1)
     rows = []
@@ -22,5 +37,8 @@ def csv_records(text: str, columns: tuple[str, ...], exact: bool = False) -> lis
             continue
         if len(cells) < len(columns) or (exact and len(cells) != len(columns)):
             raise InputError(f"expected {'' if exact else 'at least '}{len(columns)} fields, found {len(cells)}", line=reader.line_num)
-        rows.append((reader.line_num, dict(zip(columns, (cell.strip() for cell in cells)))))
+        record = dict(zip(columns, (restored(cell.strip()) for cell in cells)))
+        record.update({name: restored(cells[i].strip()) if i < len(cells) else "" for name, i in extra.items()})
+        record.update({name: "" for name in optional if name not in extra})
+        rows.append((reader.line_num, record))
     return rows

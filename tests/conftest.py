@@ -50,3 +50,20 @@ def build_warehouse(source: Path, folder: Path, *warehouse_options: str, report:
         result = run_cli(*args)
         assert result.returncode == 0, result.stderr
     return warehouse, reports
+
+
+def ingested_bank(folder: Path) -> tuple[Path, Path, Path, object]:
+    """Ingest the real appendix into `folder`; return (warehouse, reports, decisions file, dedup) where dedup() runs the
+    dedup stage with that decisions file (header only at first) and returns the duplicate_pairs rows."""
+    import pyarrow.parquet as pq
+
+    warehouse, reports, decisions = folder / "wh", folder / "rep", folder / "decisions.csv"
+    decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
+    assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)).returncode == 0
+
+    def dedup() -> list[dict]:
+        result = run_cli("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports))
+        assert result.returncode == 0, result.stderr
+        return pq.ParquetFile(warehouse / "duplicate_pairs.parquet").read().to_pylist()
+
+    return warehouse, reports, decisions, dedup

@@ -189,3 +189,22 @@ def test_external_bank_checks(clean_text, stated, actual, numbers, expected, rep
     if expected:
         block = stage.summary(report).split(f"/{sorted(expected)[0]}:", 1)[1]
         assert f"line {reported_line}:" in block.split("\n", 2)[1]
+
+
+def test_an_undecided_flagged_duplicate_is_a_warning_naming_the_earlier_line(clean_text):
+    from pipeline.dedup.tables import duplicate_tables
+    from pipeline.schema import table
+
+    tables = tables_of(clean_text)
+    questions = tables["questions"].to_dict("records")
+    pairs = duplicate_tables(questions, [], embeddings=None)["duplicate_pairs"]  # lexical: no model needed
+    tables["duplicate_pairs"] = pd.DataFrame({c: pairs[c] for c in table("duplicate_pairs").column_names})
+    report = stage.evaluate(tables, SUITES)
+    assert failing(report) == {"flagged-duplicates-reviewed"}
+    (outcome,) = [o for o in report["outcomes"] if o["check"] == "flagged-duplicates-reviewed"]
+    assert outcome["severity"] == "warning" and stage.exit_code(report, strict=False) == 0 and stage.exit_code(report, strict=True) == 1
+    rows = [(o["label_a"], o["label_b"], o["source_line"]) for o in outcome["offending"]]
+    assert ("1.3.14", "5.1.4", 55) in rows  # the earlier question first, with its line
+    assert [r[2] for r in rows] == sorted(r[2] for r in rows)
+    decided = tables["duplicate_pairs"].assign(status=lambda t: t["status"].where(~t["is_flagged"], "confirmed duplicate"))
+    assert "flagged-duplicates-reviewed" not in failing(stage.evaluate({**tables, "duplicate_pairs": decided}, SUITES))

@@ -1,12 +1,11 @@
 """The editors' review loop: decisions honoured across rebuilds, stale and malformed decisions, clusters, the report."""
 
 import csv
-import html.parser
 import io as stdio
 
 import pytest
 
-from conftest import FIXTURE_APPENDIX, REAL_APPENDIX, run_cli, snapshot
+from conftest import FIXTURE_APPENDIX, REAL_APPENDIX, ingested_bank, run_cli, snapshot
 from pipeline.dedup.clusters import cluster_rows, connected_groups
 from pipeline.dedup.decisions import COLUMNS, parse_decisions
 from pipeline.errors import InputError
@@ -63,21 +62,12 @@ def test_a_wrong_header_is_line_1():
     assert caught.value.line == 1
 
 
-class PairParser(html.parser.HTMLParser):
-    """Collect the pairs (and their section) and groups of the review page."""
+def page_data(page: str) -> dict:
+    """Return the data block of the review page (the JSON inside <script type="application/json" id="data">)."""
+    import json
 
-    def __init__(self):
-        super().__init__()
-        self.section, self.pairs, self.groups = None, [], []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "section":
-            self.section = attrs.get("data-section")
-        elif tag == "article":
-            self.pairs.append((self.section, attrs["data-question-id-a"], attrs["data-question-id-b"], attrs["data-status"]))
-        elif tag == "div" and "data-cluster-id" in attrs:
-            self.groups.append(attrs["data-cluster-id"])
+    start = page.index('<script type="application/json" id="data">') + len('<script type="application/json" id="data">')
+    return json.loads(page[start : page.index("</script>", start)])
 
 
 def read_parquet(path):
@@ -88,29 +78,30 @@ def read_parquet(path):
 
 @pytest.fixture
 def built(tmp_path):
-    """Ingest the real appendix and run dedup with an empty decisions file, into tmp_path."""
-    warehouse, reports, decisions = tmp_path / "wh", tmp_path / "rep", tmp_path / "decisions.csv"
-    decisions.write_text(HEADER, encoding="utf-8")
-    assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)).returncode == 0
+    """Ingest the real appendix; dedup() runs the stage and returns its pairs keyed `a~b`."""
+    warehouse, reports, decisions, run_dedup = ingested_bank(tmp_path)
 
     def dedup():
-        result = run_cli("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports))
-        assert result.returncode == 0, result.stderr
-        return {p["question_id_a"] + "~" + p["question_id_b"]: p for p in read_parquet(warehouse / "duplicate_pairs.parquet")}
+        return {p["question_id_a"] + "~" + p["question_id_b"]: p for p in run_dedup()}
 
     return warehouse, reports, decisions, dedup
 
 
-def test_the_page_holds_every_flagged_pair_and_every_group(built):
+def test_the_page_holds_the_queue_and_every_group(built):
     warehouse, reports, _, dedup = built
     pairs = dedup()
+    queued = {(p["question_id_a"], p["question_id_b"]) for p in pairs.values() if p["queue_rank"] is not None}
     flagged = {(p["question_id_a"], p["question_id_b"]) for p in pairs.values() if p["is_flagged"]}
-    assert len(flagged) == 10
-    page = PairParser()
-    page.feed((reports / "duplicates.html").read_text(encoding="utf-8"))
-    assert {(a, b) for section, a, b, _ in page.pairs if section == "review"} == flagged
-    assert set(page.groups) == {c["cluster_id"] for c in read_parquet(warehouse / "duplicate_clusters.parquet")}
-    assert "<mark>MLA</mark>" in (reports / "duplicates.html").read_text(encoding="utf-8")
+    assert flagged <= queued and len(queued) == len(flagged) + 20
+    data = page_data((reports / "duplicates.html").read_text(encoding="utf-8"))
+    assert {tuple(sorted((p["a"], p["b"]))) for p in data["pairs"]} == queued
+    assert [g["id"] for g in data["groups"]] == sorted({c["cluster_id"] for c in read_parquet(warehouse / "duplicate_clusters.parquet")},
+                                                       key=lambda cid: int(cid[1:]))  # groups in the bank's order
+    for pair in data["pairs"]:  # the earlier question on the left, with its chapter and section titles
+        assert data["questions"][pair["a"]]["order"] < data["questions"][pair["b"]]["order"]
+    mla = next(p for p in data["pairs"] if {data["questions"][p["a"]]["label"], data["questions"][p["b"]]["label"]} == {"1.3.14", "5.1.4"})
+    assert "mla" in mla["shared_names"] and mla["components"]["semantic"] > 0.8
+    assert data["questions"][mla["a"]]["section_title"] == "Attention" and data["questions"][mla["a"]]["chapter_title"] == "Foundations"
 
 
 def test_decisions_are_honoured_on_every_rebuild(built):
@@ -125,13 +116,15 @@ def test_decisions_are_honoured_on_every_rebuild(built):
         + f"{parallel['question_id_a']},{parallel['question_id_b']},distinct,ana,2026-11-20,different strategies\n",
         encoding="utf-8",
     )
+    needing_review = sum(p["status"] == "needs review" for p in pairs.values())
     for _ in range(2):  # the same outcome on every rebuild
         after = dedup()
         key_mla = mla["question_id_a"] + "~" + mla["question_id_b"]
         key_parallel = parallel["question_id_a"] + "~" + parallel["question_id_b"]
         assert (after[key_mla]["decision"], after[key_mla]["status"], after[key_mla]["is_flagged"]) == ("duplicate", "confirmed duplicate", True)
         assert (after[key_parallel]["status"], after[key_parallel]["is_flagged"]) == ("judged distinct", False)
-        assert sum(p["status"] == "needs review" for p in after.values()) == 8
+        assert sum(p["status"] == "needs review" for p in after.values()) == needing_review - sum(p["is_flagged"] for p in (mla, parallel))
+        assert after[key_mla]["queue_rank"] is None and after[key_parallel]["queue_rank"] is None  # decided pairs leave the queue
     review_csv = list(csv.DictReader(stdio.StringIO((reports / "duplicates.csv").read_text(encoding="utf-8"))))
     assert list(review_csv[0])[:6] == list(COLUMNS)
     assert {r["verdict"] for r in review_csv} == {"", "duplicate", "distinct"}
@@ -146,8 +139,8 @@ def test_a_decision_on_an_edited_question_is_reported_stale(built):
     dedup()
     (row,) = read_parquet(warehouse / "duplicate_decisions.parquet")
     assert row["is_stale"] and row["source_line"] == 2
-    page = (reports / "duplicates.html").read_text(encoding="utf-8")
-    assert 'data-stale-line="2"' in page and "Stale decisions (1)" in page
+    (stale,) = page_data((reports / "duplicates.html").read_text(encoding="utf-8"))["stale"]
+    assert (stale["line"], stale["verdict"], stale["a"]["changed"], stale["b"]["changed"]) == (2, "duplicate", True, True)
     assert "stale" in (reports / "duplicates.csv").read_text(encoding="utf-8")
 
 
@@ -177,17 +170,69 @@ def test_the_fixture_bank_flags_its_repeat():
     assert frozenset(("1.1.4", "3.1.1")) in flagged
 
 
-def test_a_long_section_of_the_page_shows_the_best_and_points_to_the_csv(monkeypatch):
+def test_a_stale_decision_shows_the_text_then_and_the_question_now(built):
+    """An editor decided a pair; then question 1.3.14 was edited: the decision goes stale and the page shows both texts."""
+    warehouse, reports, decisions, dedup = built
+    pairs = dedup()
+    mla = next(p for p in pairs.values() if {p["label_a"], p["label_b"]} == {"1.3.14", "5.1.4"})
+    decisions.write_text((reports / "duplicates.csv").read_text(encoding="utf-8").replace(
+        f"{mla['question_id_a']},{mla['question_id_b']},,,,", f"{mla['question_id_a']},{mla['question_id_b']},distinct,bo,2026-11-02,not the same", 1),
+        encoding="utf-8")  # fmt: skip
+    text_then = next(r for r in csv.DictReader(stdio.StringIO(decisions.read_text(encoding="utf-8"))) if r["verdict"])
+    edited = REAL_APPENDIX.read_text(encoding="utf-8").replace("as used in DeepSeek V2?", "as introduced in DeepSeek V2?")
+    source = warehouse.parent / "edited.txt"
+    source.write_text(edited, encoding="utf-8")
+    assert run_cli("ingest", "--source", str(source), "--warehouse", str(warehouse)).returncode == 0
+    dedup()
+    data = page_data((reports / "duplicates.html").read_text(encoding="utf-8"))
+    (stale,) = data["stale"]
+    changed = "a" if stale["a"]["changed"] else "b"
+    assert [stale["a"]["changed"], stale["b"]["changed"]].count(True) == 1
+    assert "as used in DeepSeek V2?" in stale[changed]["text_then"] and text_then["text_a"] in (stale["a"]["text_then"], stale["b"]["text_then"])
+    assert "as introduced in DeepSeek V2?" in data["questions"][stale[changed]["now_id"]]["text"]
+    back = [p for p in data["pairs"] if p["earlier"]]  # the pair came back after the edit: it shows its earlier verdict
+    assert [(p["earlier"]["verdict"], p["earlier"]["reviewer"]) for p in back] == [("distinct", "bo")]
+
+
+MARKUP = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+
+
+def test_every_value_is_escaped_in_the_page():
     from pipeline.dedup import report
 
-    monkeypatch.setattr(report, "PAGE_PAIRS", 2)
-    questions = [{"question_id": f"q{i}", "label": f"1.1.{i}", "section_id": "1.1", "source_line": i, "tag": "design", "text": f"Question {i}?"} for i in range(4)]
-    pairs = [{"question_id_a": "q0", "question_id_b": f"q{i}", "label_a": "1.1.0", "label_b": f"1.1.{i}", "score": 0.9 - i / 10, "word_score": 0.5,
-              "char_score": 0.5, "fuzz_score": 0.5, "rare_score": 0.5, "lexical_score": 0.5, "semantic_score": None, "is_flagged": True,
-              "decision": None, "status": "needs review"} for i in (1, 2, 3)]  # fmt: skip
-    tables = {"review_pairs": pairs, "duplicate_clusters": [], "duplicate_decisions": [], "counts": {"pairs": 3, "flagged": 3, "review": 3}}
-    page = PairParser()
-    page.feed(report.render_html(questions, tables))
-    assert [(a, b) for section, a, b, _ in page.pairs if section == "review"] == [("q0", "q1"), ("q0", "q2")]
-    assert "The 2 best-scoring of 3 are shown" in report.render_html(questions, tables)
-    assert report.render_csv(questions, tables).count("\n") == 4  # header + all three
+    questions = [{"question_id": f"q{i}{MARKUP}", "label": f"1.1.{i}", "chapter_id": 1, "section_id": "1.1", "source_line": i, "tag": MARKUP,
+                  "text": f"Question {i} {MARKUP}?"} for i in range(2)]  # fmt: skip
+    pair = {"question_id_a": questions[0]["question_id"], "question_id_b": questions[1]["question_id"], "score": 0.9, "status": "needs review",
+            "queue_rank": 1, "semantic_score": 0.9, "lexical_score": 0.5, "decision": None}  # fmt: skip
+    decision = {"question_id_a": "qgone" + MARKUP, "question_id_b": "q0" + MARKUP, "verdict": "distinct", "reviewer": MARKUP, "decided_on": "2026-11-01",
+                "note": MARKUP, "is_stale": True, "source_line": 2, "label_a": MARKUP, "label_b": None, "text_a": MARKUP, "text_b": None}  # fmt: skip
+    tables = {"review_pairs": [pair], "duplicate_clusters": [], "duplicate_decisions": [decision], "counts": {"pairs": 1, "flagged": 1, "review": 1}}
+    page = report.render_html(questions, tables, [{"chapter_id": 1, "title": MARKUP}], [{"section_id": "1.1", "title": MARKUP}])
+    assert "<script>alert" not in page and "<img" not in page and "onerror=alert(2)>" not in page
+    data = page_data(page)
+    assert data["questions"][questions[0]["question_id"]]["text"] == questions[0]["text"]  # escaped for the page, intact as data
+    assert data["stale"][0]["note"] == MARKUP
+    script = (report.PAGE / "review.js").read_text(encoding="utf-8")
+    assert not any(sink in script for sink in (".innerHTML", ".outerHTML", "insertAdjacentHTML", "document.write"))  # text only
+
+
+@pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "plain", "'quoted"])
+def test_csv_cells_are_neutralised_and_read_back(cell):
+    from pipeline.csvrows import neutralised, restored
+
+    written = neutralised(cell)
+    assert not written.startswith(("=", "+", "-", "@"))
+    assert restored(written) == cell
+
+
+def test_the_review_csv_round_trip_keeps_a_formula_like_note():
+    from pipeline.dedup import report
+
+    questions = [{"question_id": f"q{i}", "label": f"1.1.{i}", "section_id": "1.1", "source_line": i, "tag": "design", "text": f"=Question {i}?"} for i in range(2)]
+    pair = {"question_id_a": "q0", "question_id_b": "q1", "score": 0.9, "status": "judged distinct", "queue_rank": None, "decision": "distinct"}
+    decision = {"question_id_a": "q0", "question_id_b": "q1", "verdict": "distinct", "reviewer": "ana", "decided_on": "2026-11-01",
+                "note": "=1+1 is not a formula here", "is_stale": False, "source_line": 2}  # fmt: skip
+    written = report.render_csv(questions, {"review_pairs": [pair], "duplicate_decisions": [decision]})
+    assert "\n'=1+1" not in written and ",'=1+1 is not a formula here," in written and ",'=Question 0?," in written
+    (row,) = parse_decisions(written, {"q0", "q1"})
+    assert (row["note"], row["text_a"]) == ("=1+1 is not a formula here", "=Question 0?")

@@ -25,6 +25,7 @@ LOCATORS = {
     "bank_claims": ["bank", "source_line", "attribution_count", "reference_count", "reference_line"],
     "external_bank_claims": ["bank_id", "source_line", "stated", "actual"],
     "external_questions": ["bank_id", "source_line", "section", "number", "text"],
+    "flagged_duplicates": ["label_a", "label_b", "source_line", "score", "status"],
 }
 
 
@@ -113,15 +114,28 @@ def external_bank_claims_frame(banks: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def flagged_duplicates_frame(pairs: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
+    """Return the flagged duplicate pairs (confirmed or not), the earlier question first, with its line."""
+    flagged = pairs[pairs["is_flagged"].astype(bool)]
+    lines = questions.drop_duplicates("question_id").set_index("question_id")["source_line"]  # a broken key fails its own check
+    line_a, line_b = flagged["question_id_a"].map(lines), flagged["question_id_b"].map(lines)
+    a_first = line_a <= line_b
+    return pd.DataFrame({"label_a": flagged["label_a"].where(a_first, flagged["label_b"]), "label_b": flagged["label_b"].where(a_first, flagged["label_a"]),
+                         "source_line": line_a.where(a_first, line_b).astype("Int64"), "score": flagged["score"], "status": flagged["status"]}
+                        ).sort_values("source_line").reset_index(drop=True)  # fmt: skip
+
+
 def check_frames(tables: dict[str, pd.DataFrame], tolerance: float) -> dict[str, pd.DataFrame]:
     """Return every frame a suite runs on, keyed by the frame name its expectations name.
 
-    The external-bank tables are optional: without them (a run on the appendix alone) their frames are empty.
+    The external-bank and dedup tables are optional: without them (a run on the appendix alone) their frames are empty.
     """
     questions, sections = tables["questions"], tables["sections"]
     banks = tables.get("external_banks", pd.DataFrame(columns=["bank_id", "stated_count", "questions", "stated_line"]))
     external = tables.get("external_questions", pd.DataFrame(columns=["bank_id", "source_line", "section", "number", "text", "number_step"]))
+    pairs = tables.get("duplicate_pairs", pd.DataFrame(columns=["question_id_a", "question_id_b", "label_a", "label_b", "score", "status", "is_flagged"]))
     return {
+        "flagged_duplicates": flagged_duplicates_frame(pairs, questions),
         "external_bank_claims": external_bank_claims_frame(banks),
         "external_questions": external,
         "questions": questions_frame(questions, sections),

@@ -30,7 +30,8 @@ def run(warehouse: Path, expectations: Path, reports: Path, tolerance_override: 
     """Return the quality report after writing it (`quality.json`) and the Data Docs (`data_docs/`) into `reports`."""
     suites = load_suites(expectations)
     tables = {t.name: io.read_table(t, warehouse) for t in TABLES if t.stage == "ingest"}
-    tables |= {t.name: io.read_table(t, warehouse) for t in TABLES if t.stage == "external" and (Path(warehouse) / f"{t.name}.parquet").exists()}
+    tables |= {t.name: io.read_table(t, warehouse) for t in TABLES
+               if t.stage == "external" or t.name == "duplicate_pairs" if (Path(warehouse) / f"{t.name}.parquet").exists()}  # fmt: skip
     with io.staged_outputs(reports) as scratch:
         report = evaluate(tables, suites, tolerance_override, scratch / "data_docs")
         io.write_json(report, scratch / "quality.json")

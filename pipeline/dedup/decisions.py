@@ -10,6 +10,9 @@ from pipeline.csvrows import csv_records
 from pipeline.errors import InputError
 
 COLUMNS = ("question_id_a", "question_id_b", "verdict", "reviewer", "date", "note")
+# Read when present: what the pair's questions said when it was decided (the review page and CSV write them),
+# so a decision that goes stale can show the text then beside the text now.
+CONTEXT = ("label_a", "label_b", "text_a", "text_b")
 VERDICTS = ("duplicate", "related", "distinct")
 STATUS = {"duplicate": "confirmed duplicate", "related": "related", "distinct": "judged distinct"}
 
@@ -26,7 +29,7 @@ def parse_decisions(text: str, known_ids: set[str]) -> list[dict]:
     marked `is_stale`, so the editors see it instead of losing it.
     """
     rows, seen = [], {}
-    for line_no, record in csv_records(text, COLUMNS):
+    for line_no, record in csv_records(text, COLUMNS, optional=CONTEXT):
         if not record["verdict"]:
             continue  # not decided yet (a row of reports/duplicates.csv left blank)
         if record["verdict"] not in VERDICTS:
@@ -40,6 +43,10 @@ def parse_decisions(text: str, known_ids: set[str]) -> list[dict]:
         except ValueError:
             raise InputError(f"date {record['date']!r} is not YYYY-MM-DD", line=line_no) from None
         key = pair_key(record["question_id_a"], record["question_id_b"])
+        swapped = key[0] != record["question_id_a"]
+        then = {"label_a": record["label_a"], "label_b": record["label_b"], "text_a": record["text_a"], "text_b": record["text_b"]}
+        if swapped:
+            then = {"label_a": then["label_b"], "label_b": then["label_a"], "text_a": then["text_b"], "text_b": then["text_a"]}
         if key in seen:
             raise InputError(f"this pair was already decided on line {seen[key]}", line=line_no)
         seen[key] = line_no
@@ -53,6 +60,7 @@ def parse_decisions(text: str, known_ids: set[str]) -> list[dict]:
                 "note": record["note"] or None,
                 "is_stale": not (key[0] in known_ids and key[1] in known_ids),
                 "source_line": line_no,
+                **{name: value or None for name, value in then.items()},
             }
         )
     return rows
