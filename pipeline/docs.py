@@ -1,4 +1,4 @@
-"""Keep README.md's generated blocks (table reference, check reference) in step with their sources."""
+"""Keep the generated blocks of docs/ (table, check and view references) in step with their sources."""
 
 import re
 from pathlib import Path
@@ -52,21 +52,37 @@ def with_block(readme: str, name: str, content: str) -> str:
     """Return `readme` with the text between `<!-- name:start -->` and `<!-- name:end -->` replaced by `content`."""
     pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.DOTALL)
     if not pattern.search(readme):
-        raise ValueError(f"README has no <!-- {name}:start --> … <!-- {name}:end --> block")
+        raise ValueError(f"no <!-- {name}:start --> … <!-- {name}:end --> block")
     return pattern.sub(lambda m: m.group(1) + content + "\n" + m.group(2), readme)
 
 
+# Which file of docs/ holds each generated block.
+BLOCK_FILES = {"schema": "tables.md", "checks": "checks.md", "views": "warehouse.md"}
+
+
 def generated_readme(readme: str, blocks: dict[str, str]) -> str:
-    """Return `readme` with every generated block rewritten."""
+    """Return `readme` (any Markdown text) with every generated block in `blocks` rewritten."""
     for name, content in blocks.items():
         readme = with_block(readme, name, content)
     return readme
 
 
-def update_readme(path: Path, blocks: dict[str, str]) -> bool:
-    """Rewrite the README's generated blocks; return whether anything changed."""
-    before = path.read_text(encoding="utf-8")
-    after = generated_readme(before, blocks)
-    if after != before:
-        path.write_text(after, encoding="utf-8")
-    return after != before
+def generated_docs(folder: Path, blocks: dict[str, str]) -> dict[Path, tuple[str, str]]:
+    """Return, per doc file holding a block, its text now and as it should be."""
+    out = {}
+    for name, content in blocks.items():
+        path = Path(folder) / BLOCK_FILES[name]
+        before = out.get(path, (path.read_text(encoding="utf-8"),) * 2)[0]
+        current = out.get(path, (before, before))[1]
+        out[path] = (before, with_block(current, name, content))
+    return out
+
+
+def update_docs(folder: Path, blocks: dict[str, str]) -> list[Path]:
+    """Rewrite the generated blocks of docs/; return the files that changed."""
+    changed = []
+    for path, (before, after) in generated_docs(folder, blocks).items():
+        if after != before:
+            path.write_text(after, encoding="utf-8")
+            changed.append(path)
+    return changed

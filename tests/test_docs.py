@@ -1,4 +1,4 @@
-"""The README stays true: the table reference, the commands, and the make targets it names."""
+"""The README and docs/ stay true: the generated references, the commands, and the make targets they name."""
 
 import re
 
@@ -6,9 +6,10 @@ import pytest
 
 from conftest import ROOT, run_cli
 from pipeline.__main__ import build_parser, readme_blocks
-from pipeline.docs import generated_readme
+from pipeline.docs import generated_docs
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+README_LIMIT = 12 * 1024
 
 
 @pytest.fixture(scope="module")
@@ -19,15 +20,22 @@ def real_warehouse(tmp_path_factory):
     return build_warehouse(REAL_APPENDIX, tmp_path_factory.mktemp("docs"))[0]
 
 
-def test_readme_generated_blocks_match_their_sources(real_warehouse):
+def test_generated_references_match_their_sources(real_warehouse):
     blocks = readme_blocks(real_warehouse / "questions.duckdb")
-    assert generated_readme(README, blocks) == README, "run: make all && .venv/bin/python -m pipeline docs --update-readme"
+    for path, (now, expected) in generated_docs(ROOT / "docs", blocks).items():
+        assert now == expected, f"{path} is stale: run make all && .venv/bin/python -m pipeline docs --update"
+
+
+def test_the_readme_is_a_front_page():
+    assert len(README.encode("utf-8")) <= README_LIMIT
+    for link in re.findall(r"\]\((docs/[^)#]+)", README):
+        assert (ROOT / link).exists(), link
 
 
 def test_readme_example_queries_run_verbatim(real_warehouse):
     import duckdb
 
-    examples = re.findall(r"```sql\n(.*?)```", README.split("#### Example queries", 1)[1], re.DOTALL)
+    examples = re.findall(r"```sql\n(.*?)```", README.split("## Example queries", 1)[1].split("\n## ", 1)[0], re.DOTALL)
     assert len(examples) == 5
     connection = duckdb.connect(str(real_warehouse / "questions.duckdb"), read_only=True)
     try:
