@@ -100,6 +100,10 @@ MUTATIONS = [
     ({"ref-chapter-exists"}, 545, ["| Retrieval-Augmented Generation for Knowledge-Intensive NLP Tasks | Lewis et al. | 2020 | Ch 9 (RAG) |"], 545),
     ({"stated-tag-counts"}, 488, ["- Debug: ~30"], 488),
     ({"attributed-works-referenced"}, None, lambda text: text.replace("Hu et al. 2021 (LoRA)", "Hu et al. 2020 (LoRA-X)"), 4),
+    ({"ref-row-unique"}, 545, ["| Retrieval-Augmented Generation for Knowledge-Intensive NLP Tasks | Lewis et al. | 2020 | Ch 7 (RAG) |"] * 2, 545),
+    ({"every-line-placed"}, None, lambda text: text + "\nChapter 9 — Appended\n9.1 More\n- What is new?\n[design]\n", 564),  # after References
+    ({"every-line-placed", "ref-row-unique"}, None, lambda text: text + "\n" + text, 564),  # a second copy: its reference rows repeat
+    ({"every-line-placed"}, 12, ["- Why do modern LLMs use subword\x00 tokenization instead of word-level or character-level?"], 12),  # a NUL byte
     ({"bank-counts-agree"}, 553, ["| MLStack.cafe — LLMs Interview Questions (58 Qs) | mlstack.cafe/interview-questions/llms | Transformer architecture |"], 5),
 ]
 

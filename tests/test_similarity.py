@@ -146,3 +146,22 @@ def test_the_combination_is_learned_only_from_enough_verdicts():
     learned, threshold, taught = _learned(scored, ids, verdicts, 0.42)
     assert (threshold, taught) == (learn.THRESHOLD, n)
     assert (learned["score"][: n // 2] > 0.5).all() and (learned["score"][n // 2 :] < 0.5).all()
+
+
+@pytest.mark.parametrize(
+    "x, y, same",
+    [
+        ("flashattention", "flashattetnion", True),  # two letters swapped
+        ("deepseek", "deepseeek", True),  # a letter doubled
+        ("bakuso", "bkuso", True),  # a letter dropped
+        ("flashattention", "pagedattention", False),  # another subject
+        ("lora", "qlora", False),  # a prefix makes another name
+        ("gpt-4", "gpt-3", False),  # versions differ
+        ("mixtral", "mistral", False),  # a letter replaced is another name
+        ("lora", "loras", False),  # too short to guess at
+    ],
+)
+def test_misspelt_names_are_one_name(x, y, same):
+    assert subject.is_misspelling(x, y) is same
+    weights = {x: 1.0, y: 1.0}
+    assert subject.subject_scores(frozenset({x}), frozenset({y}), weights)[1] == (0.0 if same else 1.0)

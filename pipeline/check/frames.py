@@ -66,6 +66,11 @@ def figure_claims_frame(stated_totals: pd.DataFrame, questions: pd.DataFrame, ch
     )
 
 
+def refs_frame(refs: pd.DataFrame) -> pd.DataFrame:
+    """Return the reference rows with a key of their table and folded title (a row printed twice shares it)."""
+    return refs.assign(row_key=refs["category"].astype(str) + "\n" + refs["title"].astype(str).map(text_fingerprint))
+
+
 def tag_claims_frame(tags: pd.DataFrame, questions: pd.DataFrame, tolerance: float) -> pd.DataFrame:
     """Return one row per tag with a stated count: actual count, relative deviation, and the deviation allowed.
 
@@ -142,7 +147,7 @@ def check_frames(tables: dict[str, pd.DataFrame], tolerance: float) -> dict[str,
         "sections": sections_frame(sections, questions),
         "chapters": chapters_frame(tables["chapters"]),
         "tags": tables["tags"],
-        "refs": tables["refs"],
+        "refs": refs_frame(tables["refs"]),
         "ref_chapters": tables["ref_chapters"],
         "parse_issues": tables["parse_issues"],
         "figure_claims": figure_claims_frame(tables["stated_totals"], questions, tables["chapters"]),

@@ -124,6 +124,7 @@ class ParseState:
     section: dict | None = None
     pending: _Pending | None = None
     ref_category: str | None = None
+    ref_category_line: int | None = None
     ref_header: list | None = None
     sections_in_chapter: dict = field(default_factory=dict)  # running counts: positions in O(1), not by rescanning
     questions_in_section: dict = field(default_factory=dict)
@@ -142,6 +143,9 @@ def parse_appendix(text: str) -> dict[str, list[dict]]:
     mode = "preamble"
     for line_no, raw_line in enumerate(lines, start=1):
         line = raw_line.strip()
+        control = next((c for c in raw_line if unicodedata.category(c) == "Cc" and c != "\t"), None)
+        if control is not None:
+            state.issue(line_no, raw_line, f"control character U+{ord(control):04X} in the line (column {raw_line.index(control) + 1})")
         if not line:
             continue
         if mode in ("preamble", "questions") and CHAPTER.match(line):
@@ -153,6 +157,11 @@ def parse_appendix(text: str) -> dict[str, list[dict]]:
             _finish_pending(state)
             mode = "references"
             continue
+        elif mode == "references" and (line == "References" or CHAPTER.match(line) or SECTION.match(line) or TOTAL.match(line)
+                                       or QUESTION.match(line) or LEADING_TAG.match(line)):  # fmt: skip
+            state.issue(line_no, line, "the appendix goes on after its reference tables (an appended chapter, a second copy?): "
+                                       "this line is not a reference table heading or row")  # fmt: skip
+            continue
         if mode == "preamble":
             _parse_preamble_line(state, line_no, line)
         elif mode == "questions":
@@ -162,6 +171,7 @@ def parse_appendix(text: str) -> dict[str, list[dict]]:
         else:
             _parse_reference_line(state, line_no, line)
     _finish_pending(state)
+    _finish_reference_table(state)
     if not state.chapters:
         raise InputError("no chapter heading (`Chapter N — Title`) found: is this the appendix?")
     return _tables(state)
@@ -329,9 +339,19 @@ def _cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
+def _finish_reference_table(state: ParseState) -> None:
+    """Report a reference table heading that no table followed."""
+    if state.ref_category is not None and state.ref_header is None:
+        state.issue(state.ref_category_line, state.ref_category, "reference table heading with no table under it")
+
+
 def _parse_reference_line(state: ParseState, line_no: int, line: str) -> None:
     if not TABLE_ROW.match(line):
-        state.ref_category, state.ref_header = line, None
+        if "|" in line:
+            state.issue(line_no, line, "holds table cells but is not one table row (a row glued to the next line?)")
+            return
+        _finish_reference_table(state)
+        state.ref_category, state.ref_category_line, state.ref_header = line, line_no, None
         return
     if state.ref_category is None:
         state.issue(line_no, line, "table row before any reference table heading")

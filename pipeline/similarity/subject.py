@@ -65,6 +65,30 @@ def name_weights(all_names: list[frozenset], max_share: float = MAX_SHARE) -> di
     return {name: math.log(n / df) + 1 for name, df in frequency.items() if df <= limit}
 
 
+def is_misspelling(x: str, y: str) -> bool:
+    """Return whether two (lower-cased) names are one name misspelt: a letter dropped, doubled or two swapped.
+
+    Only names of at least five characters, with the same first letter and the same digits: `flashattetnion` is
+    `flashattention`, but `qlora` is not `lora`, `gpt-3` is not `gpt-4`, and `mixtral` is not `mistral` (a letter
+    replaced makes another name).
+    """
+    if x == y or min(len(x), len(y)) < 5 or x[0] != y[0] or [c for c in x if c.isdigit()] != [c for c in y if c.isdigit()]:
+        return False
+    from rapidfuzz.distance import Indel
+
+    return Indel.distance(x, y) <= (2 if min(len(x), len(y)) >= 8 else 1)
+
+
+def _spelled_alike(a: dict, b: dict) -> tuple[dict, dict]:
+    """Return `a` and `b` with each name of `b` that misspells an unshared name of `a` renamed to it."""
+    only_a = [n for n in a if n not in b]
+    renamed = {}
+    for name, weight in b.items():
+        match = None if name in a else next((n for n in only_a if is_misspelling(n, name)), None)
+        renamed[match or name] = max(weight, renamed.get(match or name, 0.0))
+    return a, renamed
+
+
 def subject_scores(a: frozenset, b: frozenset, weights: dict[str, float]) -> tuple[float, float]:
     """Return (agreement, conflict) of two questions' names.
 
@@ -78,6 +102,7 @@ def subject_scores(a: frozenset, b: frozenset, weights: dict[str, float]) -> tup
     b = {n: weights[n] for n in b if n in weights}
     if not a or not b:
         return 0.0, 0.0
+    a, b = _spelled_alike(a, b)
     mass_a, mass_b = sum(a.values()), sum(b.values())
     shared = sum(w for n, w in a.items() if n in b)
     agreement = 2 * shared / (mass_a + mass_b)
