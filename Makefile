@@ -1,8 +1,13 @@
 # The pipeline's DAG. Every rule builds real files from their prerequisites, so a second
 # `make all` with nothing changed does no work. `make help` lists the commands.
 #
+# Stages build into a work area ($(BUILDS)/work), never where readers look. The last step of `make all`, publish,
+# makes the finished build current in one atomic step: warehouse/ and reports/ are symbolic links into it
+# (docs/reliability.md). Each stage's target is a stamp touched after its files are in place, so a failed or
+# killed stage is simply run again; `.DELETE_ON_ERROR` only ever deletes a stamp.
+#
 # Override the input and outputs to run on another copy of the appendix:
-#   make all SOURCE=path/to/appendix.txt WAREHOUSE=dir REPORTS=dir
+#   make all SOURCE=path/to/appendix.txt WAREHOUSE=dir/warehouse REPORTS=dir/reports
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -18,6 +23,10 @@ PY := $(VENV)/bin/python
 SOURCE ?= raw/appendix2_interview_questions.txt
 WAREHOUSE ?= warehouse
 REPORTS ?= reports
+# Beside the warehouse link: the work area, the published generations and the `current` link.
+BUILDS ?= $(dir $(WAREHOUSE)).$(notdir $(WAREHOUSE))-builds
+W := $(BUILDS)/work/warehouse
+R := $(BUILDS)/work/reports
 STRICT ?=
 DECISIONS ?= raw/duplicate_decisions.csv
 EMBEDDINGS ?= auto
@@ -30,7 +39,7 @@ INGEST_PY := $(SHARED_PY) $(wildcard pipeline/ingest/*.py)
 
 CHECK_PY := $(SHARED_PY) $(wildcard pipeline/check/*.py)
 SIMILARITY_PY := $(wildcard pipeline/similarity/*.py)
-DEDUP_PY := $(SHARED_PY) $(wildcard pipeline/dedup/*.py) $(SIMILARITY_PY)
+DEDUP_PY := $(SHARED_PY) $(wildcard pipeline/dedup/*.py) $(wildcard pipeline/dedup/page/*) $(SIMILARITY_PY)
 WAREHOUSE_PY := $(SHARED_PY) $(wildcard pipeline/warehouse/*.py) pipeline/check/claims.py
 SQL_FILES := $(wildcard pipeline/warehouse/sql/*/*.sql)
 REPORT_PY := $(SHARED_PY) $(wildcard pipeline/report/*.py)
@@ -40,17 +49,23 @@ EXTERNAL_FILES := $(wildcard raw/external/*.md)
 ALIASES ?= raw/ref_aliases.csv
 GENERIC_TERMS ?= raw/generic_terms.csv
 
-INGESTED := $(WAREHOUSE)/ingest.json
-QUALITY := $(REPORTS)/quality.json
-DEDUPED := $(WAREHOUSE)/duplicate_pairs.parquet
-EXTERNALS := $(WAREHOUSE)/external_questions.parquet
-OVERLAP := $(WAREHOUSE)/external_coverage.parquet
-DATABASE := $(WAREHOUSE)/questions.duckdb
-COVERAGE := $(REPORTS)/coverage.html
+PUBLISH_PY := $(SHARED_PY) $(wildcard pipeline/publish/*.py)
 
-.PHONY: all help venv test test-browser chromium bench ingest external overlap check dedup warehouse report sql eval-dedup clean
+# Stamps: touched when a stage's files are all in place (the stage moves them by rename first).
+INGESTED := $(W)/.ingest.done
+EXTERNALS := $(W)/.external.done
+QUALITY := $(R)/.check.done
+DEDUPED := $(W)/.dedup.done
+OVERLAP := $(W)/.overlap.done
+DATABASE := $(W)/.warehouse.done
+COVERAGE := $(R)/.report.done
+STAGES := $(INGESTED) $(EXTERNALS) $(QUALITY) $(DEDUPED) $(OVERLAP) $(DATABASE) $(COVERAGE)
+# Q (make sql) is read unexpanded and reaches the program through the environment: Make never runs what is in it.
+QUERY := $(value Q)
 
-all: $(INGESTED) $(EXTERNALS) $(QUALITY) $(DEDUPED) $(OVERLAP) $(DATABASE) $(COVERAGE) ## rebuild every table, check and report from raw/
+.PHONY: all help venv test test-slow test-browser chromium bench ingest external overlap check gate dedup warehouse report publish sql eval-dedup clean
+
+all: publish ## rebuild every table, check and report from raw/, then publish them at once (warehouse/, reports/)
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -62,48 +77,58 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
-ingest: $(INGESTED) ## parse the appendix into Parquet tables (the external banks are read in the same process)
+# Inputs: a missing one gets our one-line error, not Make's "No rule to make target".
+$(SOURCE) $(DECISIONS) $(EXTERNAL_BANKS) $(ALIASES) $(GENERIC_TERMS):
+	@echo "error: $@: no such file" >&2; exit 2
+
+ingest: $(INGESTED) ## parse the appendix into Parquet tables in the work area (the external banks are read in the same process)
 
 # Stages joined by `+` run in one process, so their imports are paid once (see `make bench`):
-# ingest with external (both read raw text), dedup with overlap (both score with scikit-learn and rapidfuzz).
-# A grouped target (&:) is built by one run of its recipe; each stage still writes its own files atomically.
+# ingest with external (both read raw text), dedup with overlap (both score with pipeline/similarity).
 $(INGESTED) $(EXTERNALS) &: $(SOURCE) $(INGEST_PY) $(EXTERNAL_BANKS) $(EXTERNAL_FILES) $(EXTERNAL_PY) | $(VENV)/.installed
-	$(PY) -m pipeline ingest --source $(SOURCE) --warehouse $(WAREHOUSE) + external --warehouse $(WAREHOUSE) --registry $(EXTERNAL_BANKS)
+	$(PY) -m pipeline ingest --source $(SOURCE) --warehouse $(W) + external --warehouse $(W) --registry $(EXTERNAL_BANKS)
+	touch $(INGESTED) $(EXTERNALS)
 
 external: $(EXTERNALS) ## read the question banks registered in raw/external_banks.csv (with ingest, in one process)
 
-overlap: $(OVERLAP) ## match the external banks' questions to the appendix (with dedup, in one process); write reports/external_coverage.md and .html
+overlap: $(OVERLAP) ## match the external banks' questions to the appendix (with dedup, in one process)
 
 # make all records the checks' results but does not stop on them; make check is the gate.
 $(QUALITY): $(INGESTED) $(EXTERNALS) $(DEDUPED) $(wildcard expectations/*.json) $(CHECK_PY) | $(VENV)/.installed
-	$(PY) -m pipeline check --warehouse $(WAREHOUSE) --reports $(REPORTS)
+	$(PY) -m pipeline check --warehouse $(W) --reports $(R)
+	touch $@
 
-check: $(INGESTED) $(EXTERNALS) $(DEDUPED) | $(VENV)/.installed ## run the quality gate: exit 1 on a critical failure (STRICT=1: on warnings too, such as undecided flagged duplicates)
-	$(PY) -m pipeline check --warehouse $(WAREHOUSE) --reports $(REPORTS) --gate $(if $(STRICT),--strict)
+check: all ## the quality gate on the published build: exit 1 on a critical failure (STRICT=1: on warnings too)
+	$(PY) -m pipeline gate --reports $(REPORTS) $(if $(STRICT),--strict)
 
-dedup: $(DEDUPED) ## score near-duplicates, apply raw/duplicate_decisions.csv, write reports/duplicates.html and .csv
+dedup: $(DEDUPED) ## score near-duplicates, apply raw/duplicate_decisions.csv, write the review page and CSV
 
-# duplicate_pairs.parquet is moved into place last of the dedup stage's files: it stands for all of them.
 # The mode stamp (.dedup-auto, .dedup-on or .dedup-off) makes a switch of EMBEDDINGS rerun both stages.
-$(DEDUPED) $(OVERLAP) &: $(INGESTED) $(EXTERNALS) $(DECISIONS) $(DEDUP_PY) $(EXTERNAL_PY) $(WAREHOUSE)/.dedup-$(EMBEDDINGS) | $(VENV)/.installed
-	$(PY) -m pipeline dedup --warehouse $(WAREHOUSE) --decisions $(DECISIONS) --reports $(REPORTS) --embeddings $(EMBEDDINGS) \
-		+ overlap --warehouse $(WAREHOUSE) --reports $(REPORTS) --embeddings $(EMBEDDINGS)
+$(DEDUPED) $(OVERLAP) &: $(INGESTED) $(EXTERNALS) $(DECISIONS) $(DEDUP_PY) $(EXTERNAL_PY) $(W)/.mode-$(EMBEDDINGS) | $(VENV)/.installed
+	$(PY) -m pipeline dedup --warehouse $(W) --decisions $(DECISIONS) --reports $(R) --embeddings $(EMBEDDINGS) \
+		+ overlap --warehouse $(W) --reports $(R) --embeddings $(EMBEDDINGS)
+	touch $(DEDUPED) $(OVERLAP)
 
-$(WAREHOUSE)/.dedup-%:
-	mkdir -p $(WAREHOUSE) && rm -f $(WAREHOUSE)/.dedup-* && touch $@
+$(W)/.mode-%:
+	mkdir -p $(W) && rm -f $(W)/.mode-* && touch $@
 
-warehouse: $(DATABASE) ## link questions to references and build warehouse/questions.duckdb (tables and report views)
+warehouse: $(DATABASE) ## link questions to references and build the DuckDB database (tables and report views)
 
 $(DATABASE): $(INGESTED) $(DEDUPED) $(EXTERNALS) $(OVERLAP) $(ALIASES) $(GENERIC_TERMS) $(SQL_FILES) $(WAREHOUSE_PY) | $(VENV)/.installed
-	$(PY) -m pipeline warehouse --warehouse $(WAREHOUSE) --aliases $(ALIASES) --generic-terms $(GENERIC_TERMS)
+	$(PY) -m pipeline warehouse --warehouse $(W) --aliases $(ALIASES) --generic-terms $(GENERIC_TERMS)
+	touch $@
 
-report: $(COVERAGE) ## write reports/coverage.md and coverage.html (with charts) from the warehouse
+report: $(COVERAGE) ## write the coverage report (Markdown and HTML, with charts) from the database
 
 $(COVERAGE): $(DATABASE) $(REPORT_PY) | $(VENV)/.installed
-	$(PY) -m pipeline report --warehouse $(WAREHOUSE) --reports $(REPORTS)
+	$(PY) -m pipeline report --warehouse $(W) --reports $(R)
+	touch $@
 
-sql: $(DATABASE) ## run Q="select …" on the warehouse and print the result; without Q, an interactive session
-	$(PY) -m pipeline sql --warehouse $(WAREHOUSE) $(if $(Q),"$$Q")
+publish: $(STAGES) | $(VENV)/.installed ## make the finished build current: warehouse/ and reports/ switch to it at once
+	@$(PY) -m pipeline publish --builds $(BUILDS) --warehouse $(WAREHOUSE) --reports $(REPORTS)
+
+sql: all ## run Q="select …" on the warehouse and print the result; without Q, an interactive session
+	@Q='$(subst ','\'',$(QUERY))' $(PY) -m pipeline sql --warehouse $(WAREHOUSE) --query-env Q
 
 eval-dedup: | $(VENV)/.installed ## measure the duplicate scorer (embeddings on and off) on the labelled pairs and the blind rewrites in tests/data
 	$(PY) -m pipeline eval-dedup --source $(SOURCE)
@@ -112,8 +137,11 @@ SIZES ?= 10000 100000
 bench: $(VENV)/.installed ## time every stage and make all (real appendix, then generated banks of SIZES questions); writes reports/bench.json
 	$(PY) -m pipeline.bench.run $(SIZES)
 
-test: $(VENV)/.installed ## run the test suite (the browser tests skip, saying why, without Chromium: see make test-browser)
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+test: $(VENV)/.installed ## run the tests but the slow end-to-end ones (the browser tests skip, saying why, without Chromium)
+	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
+
+test-slow: $(VENV)/.installed ## run the slow end-to-end tests: Make runs, crashes and kills at 40+ points, a full disk
+	$(PY) -m pytest -q -m slow $(PYTEST_ARGS)
 
 chromium: ## install Debian's headless Chromium and its driver if missing (apt-get, as root), for the browser tests
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
@@ -124,5 +152,5 @@ chromium: ## install Debian's headless Chromium and its driver if missing (apt-g
 test-browser: chromium $(VENV)/.installed ## run the browser tests only (installs Chromium first where it can)
 	REQUIRE_BROWSER=1 $(PY) -m pytest -q -m browser $(PYTEST_ARGS)
 
-clean: ## delete the warehouse and reports (raw/ is never touched)
-	rm -rf $(WAREHOUSE)/*.parquet $(WAREHOUSE)/*.json $(WAREHOUSE)/*.duckdb $(WAREHOUSE)/.dedup-* $(REPORTS)/*
+clean: ## delete the warehouse and reports, published and in progress (raw/ is never touched)
+	rm -rf $(BUILDS) $(WAREHOUSE) $(REPORTS)

@@ -24,6 +24,21 @@ def _check(args) -> int:
     return code if args.gate else 0
 
 
+def _gate(args) -> int:
+    from pipeline.check import stage
+
+    report = stage.read_report(args.reports)
+    print(stage.summary(report))
+    return stage.exit_code(report, args.strict)
+
+
+def _publish(args) -> int:
+    from pipeline.publish import stage
+
+    print(stage.summary(stage.run(args.builds, args.warehouse, args.reports)))
+    return 0
+
+
 def _dedup(args) -> int:
     from pipeline.dedup import stage
 
@@ -34,7 +49,7 @@ def _dedup(args) -> int:
 def _external(args) -> int:
     from pipeline.external import stage
 
-    print(stage.summary_banks(stage.run_banks(args.warehouse, args.registry)))
+    print(stage.summary_banks(stage.run_banks(args.warehouse, args.registry, args.max_bank_bytes)))
     return 0
 
 
@@ -63,10 +78,13 @@ def _report(args) -> int:
 def _sql(args) -> int:
     from pipeline.warehouse import query
 
+    import os
+
+    text = os.environ.get(args.query_env, "") if args.query_env else args.query
     connection = query.connect(args.warehouse / paths.DUCKDB_FILE)
     try:
-        if args.query:
-            print(query.run_query(connection, args.query))
+        if text:
+            print(query.run_query(connection, text))
             return 0
         return query.interactive(connection)
     finally:
@@ -177,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE, help="output folder")
     ingest.set_defaults(handler=_ingest)
 
-    check = commands.add_parser("check", help="run the expectation suites; write quality.json and Data Docs")
+    check = commands.add_parser("check", help="run the expectation suites; write quality.json and quality.html")
     check.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
     check.add_argument("--expectations", type=Path, default=paths.EXPECTATIONS, help="folder of suite files")
     check.add_argument("--reports", type=Path, default=paths.REPORTS)
@@ -185,6 +203,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="warnings fail too")
     check.add_argument("--gate", action="store_true", help="exit 1 on a critical failure (or any, with --strict)")
     check.set_defaults(handler=_check)
+
+    gate = commands.add_parser("gate", help="the quality gate on a finished build: print its checks; exit 1 on a critical failure")
+    gate.add_argument("--reports", type=Path, default=paths.REPORTS, help="the reports folder holding quality.json")
+    gate.add_argument("--strict", action="store_true", help="warnings fail too")
+    gate.set_defaults(handler=_gate)
+
+    publish = commands.add_parser("publish", help="make the finished build in BUILDS/work current: warehouse/ and reports/ switch at once")
+    publish.add_argument("--builds", type=Path, required=True, help="the builds folder (work area, generations, current)")
+    publish.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE, help="the link readers open for the warehouse")
+    publish.add_argument("--reports", type=Path, default=paths.REPORTS, help="the link readers open for the reports")
+    publish.set_defaults(handler=_publish)
 
     dedup = commands.add_parser("dedup", help="score near-duplicate pairs, apply the editors' decisions, write the review report")
     dedup.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
@@ -196,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     external = commands.add_parser("external", help="read the external question banks registered in raw/external_banks.csv")
     external.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
     external.add_argument("--registry", type=Path, default=paths.EXTERNAL_BANKS, help="the banks' registry (CSV); files are relative to it")
+    external.add_argument("--max-bank-bytes", type=int, default=5_000_000, help="refuse a bank file larger than this (default 5,000,000)")
     external.set_defaults(handler=_external)
 
     overlap = commands.add_parser("overlap", help="match every external question to the appendix; write reports/external_coverage.*")
@@ -218,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     sql = commands.add_parser("sql", help="run one query on the warehouse, or open an interactive session without one")
     sql.add_argument("query", nargs="?", help="a SQL query; omit it for an interactive session")
     sql.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
+    sql.add_argument("--query-env", metavar="NAME", help="read the query from this environment variable (how `make sql Q=…` passes it untouched)")
     sql.set_defaults(handler=_sql)
 
     evaluation = commands.add_parser("eval-dedup", help="precision, recall and F1 of the duplicate scorer on the labelled pairs, and a threshold sweep")
@@ -264,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
+    from pipeline import faults
+
+    faults.STAGE["name"] = args.command
     try:
         return args.handler(args)
     except InputError as error:
@@ -273,8 +307,16 @@ def _run(args) -> int:
         sys.stderr.close()
         return 0
     except OSError as error:  # an output we cannot write: still one line, no traceback
-        print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        print(f"error: {error.filename or args.command}: {error.strerror or error}", file=sys.stderr)
         return 1
+    except Exception as error:  # a bug or a library's failure: one line; PIPELINE_DEBUG=1 shows the traceback
+        import os
+
+        if os.environ.get("PIPELINE_DEBUG"):
+            raise
+        first = (str(error).splitlines() or [""])[0]
+        print(f"error: {args.command}: unexpected {type(error).__name__}: {first} (PIPELINE_DEBUG=1 shows where)", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

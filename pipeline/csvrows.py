@@ -26,7 +26,15 @@ def csv_records(text: str, columns: tuple[str, ...], exact: bool = False, option
     may carry more (a report saved back as the file keeps its extra columns); `optional` columns are read by their
     header name when present ("" otherwise). Cells neutralised for spreadsheets (`'=…`) are restored.
     """
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")  # old Mac files end lines with CR alone
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return _records(reader, columns, exact, optional)
+    except csv.Error as error:  # a field over the csv module's limit, a stray quote at the end of the file
+        raise InputError(f"not readable as CSV: {error}", line=reader.line_num) from None
+
+
+def _records(reader, columns: tuple[str, ...], exact: bool, optional: tuple[str, ...]) -> list[tuple[int, dict]]:
     header = tuple(h.strip() for h in next(reader, None) or ())
     extra = {name: header.index(name) for name in optional if name in header}
     if (header if exact else header[: len(columns)]) != columns:

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline.errors import InputError
+from pipeline.faults import reached
 from pipeline.schema import Table
 
 
@@ -32,21 +33,44 @@ def read_text(path: Path) -> str:
 def staged_outputs(target: Path):
     """Yield a scratch folder; on success move every file in it into `target`, on failure delete it.
 
-    Everything a stage writes goes to the scratch folder first, so a stage that fails part-way
-    leaves the outputs of the last good run exactly as they were.
+    Everything a stage writes goes to the scratch folder first, so a stage that fails part-way leaves the outputs
+    of the last good run exactly as they were; files are moved by rename (a reader sees the old file or the new
+    one, never a half-written one). Scratch folders a killed run left behind are removed on the next run. An
+    OSError that names no file (a full disk) is raised naming the folder being written.
     """
     target = Path(target)
-    target.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".staging-", dir=target))
     try:
+        target.mkdir(parents=True, exist_ok=True)
+        for stale in target.glob(".staging-*"):  # left by a run that was killed: nothing in them was published
+            shutil.rmtree(stale, ignore_errors=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".staging-", dir=target))
+    except OSError as error:
+        raise _named(error, target) from None
+    try:
+        reached("start")
         yield scratch
+        reached("written")
+        moved = 0
         for path in sorted(scratch.rglob("*")):
             if path.is_file():
                 destination = target / path.relative_to(scratch)
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(path, destination)
+                moved += 1
+                if moved == 1:
+                    reached("moving")
+        reached("moved")
+    except OSError as error:
+        raise _named(error, target) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _named(error: OSError, folder: Path) -> OSError:
+    """Return `error` naming `folder` when it names no file of its own."""
+    if error.filename:
+        return error
+    return type(error)(error.errno, error.strerror or str(error), str(folder))
 
 
 _ARROW_TYPES = {"string": "string", "int64": "int64", "float64": "float64", "bool": "bool_"}

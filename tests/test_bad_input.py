@@ -67,3 +67,70 @@ def test_an_unwritable_warehouse_is_one_line(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
+
+
+# --- the editors' CSV files and the banks' registry (issue: tracebacks and unconfined paths) ---------------------
+
+DECISIONS_HEADER = "question_id_a,question_id_b,verdict,reviewer,date,note"
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (DECISIONS_HEADER + "\rqa,qb,maybe,ana,2026-11-01,\r", "{p}:2: verdict 'maybe' is not one of duplicate, related, distinct"),  # CR-only lines
+        (DECISIONS_HEADER + "\nqa,qb,distinct,ana,2026-11-01," + "x" * 140_000 + "\n", "{p}:2: not readable as CSV: field larger than field limit (131072)"),
+    ],
+    ids=["cr-only-line-ends", "field-over-131072"],
+)
+def test_an_unreadable_decisions_file_is_one_line(tmp_path, good_warehouse, body, expected):
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_bytes(body.encode("utf-8"))
+    result = run_cli("dedup", "--warehouse", str(good_warehouse), "--decisions", str(decisions), "--reports", str(tmp_path / "rep"), "--embeddings", "off")
+    assert (result.returncode, result.stderr) == (2, "error: " + expected.format(p=decisions) + "\n")
+
+
+REGISTRY_HEADER = "bank_id,name,file,source,licence,layout,question_level,stated_as\n"
+
+
+@pytest.mark.parametrize(
+    "file, level, expected",
+    [
+        ("../../etc/passwd", "", "file '../../etc/passwd' of bank 'b' is outside raw/: a bank's file must be under the registry's folder"),
+        ("/etc/passwd", "", "file '/etc/passwd' of bank 'b' is outside raw/: a bank's file must be under the registry's folder"),
+        ("fifo.md", "", "file 'fifo.md' of bank 'b' is not a regular file"),
+        ("big.md", "", "file 'big.md' of bank 'b' is 125 bytes, over the limit of 100 (--max-bank-bytes)"),
+        ("link.md", "", "file 'link.md' of bank 'b' is outside raw/: a bank's file must be under the registry's folder"),
+        ("bank.md", "²", "question_level must be a heading level (1–6)"),
+    ],
+    ids=["parent-path", "absolute-path", "fifo", "over-size-limit", "link-out", "superscript-level"],
+)
+def test_a_registry_row_that_points_outside_raw_is_refused(tmp_path, good_warehouse, file, level, expected):
+    import os
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    os.mkfifo(raw / "fifo.md")  # opening it would hang: it must never be opened
+    (raw / "big.md").write_text("# T\n\n" + "1. What is it?\n" * 8, encoding="utf-8")
+    (raw / "bank.md").write_text("# T\n\n1. What is it?\n", encoding="utf-8")
+    (raw / "link.md").symlink_to("/etc/hostname")
+    registry = raw / "external_banks.csv"
+    registry.write_text(REGISTRY_HEADER + f"b,B,{file},s,MIT,numbered,{level},\n", encoding="utf-8")
+    before = snapshot(good_warehouse)
+    result = run_cli("external", "--warehouse", str(good_warehouse), "--registry", str(registry), "--max-bank-bytes", "100")
+    assert (result.returncode, result.stderr) == (2, f"error: {registry}:2: {expected}\n")
+    assert snapshot(good_warehouse) == before
+
+
+def test_a_full_disk_names_the_folder(tmp_path, monkeypatch, good_warehouse):
+    import errno
+
+    from pipeline import io
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(io.tempfile, "mkdtemp", full)
+    with pytest.raises(OSError) as caught:
+        with io.staged_outputs(good_warehouse):
+            pass
+    assert (caught.value.filename, caught.value.strerror) == (str(good_warehouse), "No space left on device")

@@ -153,8 +153,20 @@ def test_cli_gate_exit_codes_and_outputs(tmp_path, clean_text):
     assert "CRITICAL questions/tag-valid" in gated.stdout and "line 13: " in gated.stdout and "tradeof" in gated.stdout
     quality = json.loads((reports / "quality.json").read_text())
     assert [o["check"] for o in quality["outcomes"] if not o["success"] and o["severity"] == "critical"] == ["tag-valid"]
-    assert (reports / "data_docs" / "index.html").exists()
     assert "Calculating Metrics" not in gated.stdout + gated.stderr
+    from_file = run_cli("gate", "--reports", str(reports))  # make check: the gate on the published build's quality.json
+    assert from_file.returncode == 1 and from_file.stdout == gated.stdout
+
+
+def test_the_quality_page_shows_check_ids_lines_and_escapes_values(tmp_path, clean_text):
+    source, warehouse, reports = tmp_path / "a.txt", tmp_path / "wh", tmp_path / "rep"
+    source.write_text(mutate(clean_text, 14, ["[<script>alert(1)</script>] - What is byte-level BPE (BBPE) and why is it better?"]), encoding="utf-8")
+    assert run_cli("ingest", "--source", str(source), "--warehouse", str(warehouse)).returncode == 0
+    assert run_cli("check", "--warehouse", str(warehouse), "--reports", str(reports)).returncode == 0
+    page = (reports / "quality.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "questions/tag-valid" in page and "CRITICAL" in page and "<td>13</td>" in page
+    assert not list(reports.glob("data_docs*"))  # GX's Data Docs (CDN assets, values unescaped) are no longer written
 
 
 def test_strict_fails_on_warnings(tmp_path):

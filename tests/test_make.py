@@ -28,9 +28,11 @@ def test_make_all_builds_then_does_nothing_the_second_time(outputs):
     first = make("all", *args)
     assert first.returncode == 0, first.stdout + first.stderr
     assert (tmp_path / "warehouse" / "questions.parquet").exists()
-    assert make("-q", "all", *args).returncode == 0  # -q: exit 0 only if every target is up to date
+    second = make("all", *args)  # every stage is up to date: only the publish step looks, and changes nothing
+    assert second.returncode == 0 and "pipeline ingest" not in second.stdout
+    assert "publish: nothing changed" in second.stdout
     os.utime(tmp_path / "appendix.txt")
-    assert make("-q", "all", *args).returncode == 1
+    assert "pipeline ingest" in make("all", *args).stdout
 
 
 def test_make_all_on_bad_input_fails_with_one_line_and_keeps_outputs(outputs):
@@ -43,3 +45,49 @@ def test_make_all_on_bad_input_fails_with_one_line_and_keeps_outputs(outputs):
     assert f"error: {tmp_path / 'appendix.txt'}: the appendix is empty" in failed.stderr
     assert "Traceback" not in failed.stderr
     assert {p: p.read_bytes() for p in (tmp_path / "warehouse").glob("*.parquet")} == before
+
+
+def test_a_missing_source_is_our_one_line(outputs):
+    args, tmp_path = outputs
+    missing = tmp_path / "nowhere.txt"
+    failed = make("all", *[a for a in args if not a.startswith("SOURCE=")], f"SOURCE={missing}")
+    assert failed.returncode != 0
+    assert f"error: {missing}: no such file" in failed.stderr and "No rule to make target" not in failed.stderr
+
+
+@pytest.mark.parametrize(
+    "query, shown",
+    [
+        ("select 'it''s' as x", "it's"),
+        ("select 'a$b' as x", "a$b"),  # Make would have expanded $b to nothing
+        ("select '$(shell echo INJECTED)' as x", "$(shell echo INJECTED)"),  # never run
+    ],
+)
+def test_make_sql_passes_the_query_untouched(outputs, query, shown):
+    args, tmp_path = outputs
+    assert make("all", *args).returncode == 0
+    result = make("-s", "sql", *args, f"Q={query}")
+    assert result.returncode == 0, result.stderr
+    assert shown in result.stdout.splitlines()[-1]
+
+
+def test_make_sql_cannot_touch_files(outputs):
+    args, tmp_path = outputs
+    assert make("all", *args).returncode == 0
+    for query in (f"copy questions to '{tmp_path}/leak.csv'", "select * from read_text('/etc/hostname')", "install httpfs"):
+        result = make("-s", "sql", *args, f"Q={query}")
+        assert result.returncode != 0 and "disabled by configuration" in result.stderr, query
+    assert not (tmp_path / "leak.csv").exists()
+
+
+def test_the_published_build_is_a_link_switched_at_once(outputs):
+    args, tmp_path = outputs
+    assert make("all", *args).returncode == 0
+    warehouse, reports = tmp_path / "warehouse", tmp_path / "reports"
+    assert warehouse.is_symlink() and reports.is_symlink()
+    assert warehouse.resolve().parent == reports.resolve().parent == (tmp_path / ".warehouse-builds" / "current").resolve()
+    first = warehouse.resolve().parent
+    os.utime(tmp_path / "appendix.txt")
+    assert make("all", *args).returncode == 0
+    assert warehouse.resolve().parent != first  # a new generation
+    assert len(list((tmp_path / ".warehouse-builds").glob("gen-*"))) == 2  # the current one and the one before

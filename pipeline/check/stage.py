@@ -1,21 +1,23 @@
-"""The check stage: run the suites in expectations/ on the warehouse; write reports/quality.json and Data Docs."""
+"""The check stage: run the suites in expectations/ on the warehouse; write reports/quality.json and quality.html."""
 
 from pathlib import Path
 
 from pipeline import io
 from pipeline.check import frames as check_frames
 from pipeline.check.suites import load_suites, tolerance
+from pipeline.check.page import render_html
 from pipeline.check.summary import failed_outcomes, summarise
+from pipeline.errors import InputError
 from pipeline.schema import TABLES
 
 
-def evaluate(tables: dict, suites: list[dict], tolerance_override: float | None = None, docs_folder: Path | None = None) -> dict:
+def evaluate(tables: dict, suites: list[dict], tolerance_override: float | None = None) -> dict:
     """Return the quality report of `tables` (DataFrames by name) under `suites`: every expectation's outcome."""
     from pipeline.check.validate import validate  # imports GX: only this stage pays for it
 
     allowed = tolerance(suites) if tolerance_override is None else tolerance_override
     frames = check_frames.check_frames(tables, allowed)
-    outcomes = validate(suites, frames, check_frames.suite_parameters(tables), docs_folder)
+    outcomes = validate(suites, frames, check_frames.suite_parameters(tables))
     return {
         "tolerance": allowed,
         "passed": sum(o["success"] for o in outcomes),
@@ -27,15 +29,27 @@ def evaluate(tables: dict, suites: list[dict], tolerance_override: float | None 
 
 
 def run(warehouse: Path, expectations: Path, reports: Path, tolerance_override: float | None = None) -> dict:
-    """Return the quality report after writing it (`quality.json`) and the Data Docs (`data_docs/`) into `reports`."""
+    """Return the quality report after writing it into `reports`: `quality.json` for scripts, `quality.html` for people."""
     suites = load_suites(expectations)
     tables = {t.name: io.read_table(t, warehouse) for t in TABLES if t.stage == "ingest"}
     tables |= {t.name: io.read_table(t, warehouse) for t in TABLES
                if t.stage == "external" or t.name == "duplicate_pairs" if (Path(warehouse) / f"{t.name}.parquet").exists()}  # fmt: skip
+    report = evaluate(tables, suites, tolerance_override)
     with io.staged_outputs(reports) as scratch:
-        report = evaluate(tables, suites, tolerance_override, scratch / "data_docs")
         io.write_json(report, scratch / "quality.json")
+        (scratch / "quality.html").write_text(render_html(report), encoding="utf-8")
     return report
+
+
+def read_report(reports: Path) -> dict:
+    """Return the quality report a build wrote (`quality.json`); InputError if there is none."""
+    import json
+
+    path = Path(reports) / "quality.json"
+    try:
+        return json.loads(io.read_text(path))
+    except json.JSONDecodeError as error:
+        raise InputError(f"not the check stage's JSON: {error.msg}", str(path), error.lineno) from None
 
 
 def exit_code(report: dict, strict: bool) -> int:

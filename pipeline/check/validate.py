@@ -2,7 +2,6 @@
 
 import logging
 import os
-from pathlib import Path
 
 import pandas as pd
 
@@ -14,23 +13,14 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network here; never
 MAX_ROWS = 50  # offending rows kept per expectation
 
 
-def validate(suites: list[dict], frames: dict[str, pd.DataFrame], parameters: dict, docs_folder: Path | None) -> list[dict]:
-    """Return one outcome per expectation (see `_outcome`); build Data Docs into `docs_folder` if given."""
+def validate(suites: list[dict], frames: dict[str, pd.DataFrame], parameters: dict) -> list[dict]:
+    """Return one outcome per expectation (see `_outcome`). No Data Docs: reports/quality.html is ours (check/page.py)."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    if docs_folder is not None:
-        context.add_data_docs_site(
-            "reports",
-            {
-                "class_name": "SiteBuilder",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(Path(docs_folder).resolve())},
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            },
-        )
     source = context.data_sources.add_pandas("warehouse")
     outcomes = []
     for suite in suites:
@@ -49,8 +39,6 @@ def validate(suites: list[dict], frames: dict[str, pd.DataFrame], parameters: di
                 result_format={"result_format": "COMPLETE", "unexpected_index_column_names": locators},
             )
             outcomes += [_outcome(suite["name"], frame_name, frame, locators, r) for r in result.results]
-    if docs_folder is not None:
-        context.build_data_docs()
     return outcomes
 
 

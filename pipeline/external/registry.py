@@ -1,4 +1,8 @@
-"""The registry of external question banks (raw/external_banks.csv). Pure: text in, rows out."""
+"""The registry of external question banks (raw/external_banks.csv). Pure but for `bank_file`, which checks a file."""
+
+import os
+import stat
+from pathlib import Path
 
 from pipeline.csvrows import csv_records
 from pipeline.errors import InputError
@@ -16,7 +20,7 @@ def parse_registry(text: str) -> list[dict]:
                 raise InputError(f"{required} is empty", line=line)
         if bank["layout"] not in LAYOUTS:
             raise InputError(f"layout {bank['layout']!r} is not one of {', '.join(LAYOUTS)}", line=line)
-        if bank["question_level"] and not bank["question_level"].isdigit():
+        if bank["question_level"] and bank["question_level"] not in tuple("123456"):
             raise InputError("question_level must be a heading level (1–6)", line=line)
         if bank["bank_id"] in seen:
             raise InputError(f"bank_id {bank['bank_id']!r} is registered twice", line=line)
@@ -26,3 +30,30 @@ def parse_registry(text: str) -> list[dict]:
         bank["registry_line"] = line
         banks.append(bank)
     return banks
+
+
+MAX_BANK_BYTES = 5_000_000  # a question bank in Markdown is tens of kilobytes; the largest known is 100 KB
+
+
+def bank_file(registry: Path, bank: dict, max_bytes: int = MAX_BANK_BYTES) -> Path:
+    """Return the bank's file: a regular file inside the registry's folder, at most `max_bytes`; InputError naming the row.
+
+    The path is checked before the file is opened, so a FIFO, a device or a link out of the folder is never read.
+    """
+    folder = Path(registry).resolve().parent
+    path = Path(registry).parent / bank["file"]
+
+    def refuse(why: str) -> InputError:
+        return InputError(f"file {bank['file']!r} of bank {bank['bank_id']!r} {why}", str(registry), bank["registry_line"])
+
+    if Path(bank["file"]).is_absolute() or not path.resolve().is_relative_to(folder):
+        raise refuse(f"is outside {folder.name}/: a bank's file must be under the registry's folder")
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        raise refuse(f"cannot be read: {error.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise refuse("is not a regular file")
+    if info.st_size > max_bytes:
+        raise refuse(f"is {info.st_size:,} bytes, over the limit of {max_bytes:,} (--max-bank-bytes)")
+    return path

@@ -7,7 +7,7 @@ from pipeline.similarity.score import DEFAULT
 from pipeline.errors import InputError
 from pipeline.external import report, tables
 from pipeline.external.markdown import parse_bank
-from pipeline.external.registry import parse_registry
+from pipeline.external.registry import MAX_BANK_BYTES, bank_file, parse_registry
 from pipeline.schema import table
 
 
@@ -18,13 +18,13 @@ def _banks(registry_path: Path) -> list[dict]:
         raise error.located(str(registry_path)) from None
 
 
-def run_banks(warehouse: Path, registry_path: Path) -> dict[str, list[dict]]:
+def run_banks(warehouse: Path, registry_path: Path, max_bank_bytes: int = MAX_BANK_BYTES) -> dict[str, list[dict]]:
     """Return `external_banks` and `external_questions` after reading every registered bank (fast: no matching)."""
     banks = _banks(registry_path)
     attributions = io.read_rows(table("attributions"), warehouse)
     out = {"external_banks": [], "external_questions": []}
     for bank in banks:
-        path = Path(registry_path).parent / bank["file"]
+        path = bank_file(registry_path, bank, max_bank_bytes)
         try:
             parsed = parse_bank(io.read_text(path), bank["layout"], bank["question_level"])
         except InputError as error:

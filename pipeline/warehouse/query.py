@@ -9,13 +9,21 @@ PROMPT, MORE = "sql> ", " ..> "
 HELP = "End a query with `;`. `.tables` lists tables and views, `.schema NAME` its columns, `.quit` leaves."
 
 
+# Ad-hoc queries read the warehouse and nothing else: no file read or written (COPY, EXPORT, read_text, ATTACH),
+# no extension installed or loaded, and the settings locked so a query cannot turn this back on.
+SANDBOX = {"enable_external_access": False, "autoinstall_known_extensions": False, "autoload_known_extensions": False, "lock_configuration": True}
+
+
 def connect(database: Path):
-    """Return a read-only connection to the warehouse; InputError if it has not been built."""
+    """Return a read-only, sandboxed connection to the warehouse; InputError if it has not been built."""
     import duckdb
 
     if not Path(database).exists():
         raise InputError("no warehouse database: run `make all`", str(database))
-    return duckdb.connect(str(database), read_only=True)
+    try:
+        return duckdb.connect(str(database), read_only=True, config=SANDBOX)
+    except duckdb.Error as error:
+        raise InputError(f"cannot open the warehouse: {str(error).splitlines()[0]}", str(database)) from None
 
 
 def run_query(connection, query: str, max_rows: int = 200) -> str:
@@ -25,7 +33,7 @@ def run_query(connection, query: str, max_rows: int = 200) -> str:
     try:
         relation = connection.sql(query)
     except duckdb.Error as error:
-        raise InputError(str(error).splitlines()[0]) from None
+        raise InputError(str(error).splitlines()[0], "query") from None
     if relation is None:
         return "ok"
     return relation.to_df().to_string(index=False, max_rows=max_rows, max_colwidth=80)

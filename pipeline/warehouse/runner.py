@@ -41,7 +41,20 @@ def build(database: Path, parquet_paths: dict[str, Path], sql_root: Path) -> lis
     """Create `database` with every table and every model view; return the view names. InputError names a failing model."""
     import duckdb
 
-    connection = duckdb.connect(str(database))
+    try:
+        _build(duckdb.connect(str(database)), parquet_paths, sql_root)
+    except duckdb.Error as error:  # not a model's fault (those are InputErrors): the disk filled, the file is unwritable
+        message = str(error).splitlines()[0]
+        raise OSError(None, message.split(": ")[-1] if "No space left" in message else message, str(database)) from None
+    wal = Path(f"{database}.wal")
+    if wal.exists():
+        raise InputError("the database kept a write-ahead log after closing: not published", str(wal))
+    return [name for name, _ in models(sql_root)]
+
+
+def _build(connection, parquet_paths: dict[str, Path], sql_root: Path) -> None:
+    import duckdb
+
     try:
         for _, statement in load_statements(parquet_paths):
             connection.execute(statement)
@@ -51,6 +64,6 @@ def build(database: Path, parquet_paths: dict[str, Path], sql_root: Path) -> lis
                 connection.execute(f"select * from {name} limit 0")  # fail here, naming the file, not in a report
             except duckdb.Error as error:
                 raise InputError(str(error).splitlines()[0], str(path)) from None
+        connection.execute("checkpoint")  # everything into the database file: no write-ahead log is ever published
     finally:
         connection.close()
-    return [name for name, _ in models(sql_root)]

@@ -1,0 +1,178 @@
+"""Builds under faults: the build is killed at 46 points across every stage, and the disk fills up.
+
+Each case starts from a published build of bank A, changes the appendix to bank B (one question more), and runs
+`make all` until the fault. Then, through `warehouse/` and `reports/` (what readers open):
+
+- the published build is all of A or all of B, never a mix (every table, the database's row counts, the reports);
+- no write-ahead log is published;
+
+and after one more `make all`: the published build equals a clean build of B, with no scratch folder left anywhere.
+Slow (about 6 minutes): `make test-slow`, run by CI.
+"""
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURE_APPENDIX, ROOT
+
+pytestmark = pytest.mark.slow
+
+STAGES = ("ingest", "external", "dedup", "overlap", "check", "warehouse", "report")
+POINTS = ("start", "written", "moving", "moved")  # see pipeline/io.staged_outputs
+NAMED = [f"{stage}:{point}" for stage in STAGES for point in POINTS] + ["publish:linked", "publish:switched"]
+TIMED = [("SIGKILL", seed) for seed in range(12)] + [("SIGINT", seed) for seed in range(12, 16)]  # Make's own cleanup on SIGINT
+ADDED = "[conceptual] - What is a brand-new question about speculative decoding?\n"
+
+
+def make_all(folder: Path, fault: str | None = None, popen: bool = False, extra: tuple = ()):
+    """Run `make all` on the bank in `folder` (its own process group, like a terminal job)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+    env.pop("PIPELINE_FAULT", None)
+    if fault:
+        env["PIPELINE_FAULT"] = fault
+    command = ["make", "-s", "-C", str(ROOT), "all", f"SOURCE={folder / 'appendix.txt'}", f"WAREHOUSE={folder / 'warehouse'}",
+               f"REPORTS={folder / 'reports'}", f"VENV={ROOT / '.venv'}", "EMBEDDINGS=off", *extra]  # fmt: skip
+    if popen:
+        return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.run(command, env=env, capture_output=True, text=True, start_new_session=True)
+
+
+def published(folder: Path) -> dict:
+    """Return what a reader sees through the links: every table, the database's counts, the reports' content."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    warehouse, reports = folder / "warehouse", folder / "reports"
+    assert not list(warehouse.glob("*.wal")), "a write-ahead log was published"
+    state = {name.name: pq.ParquetFile(name).read().to_pylist() for name in sorted(warehouse.glob("*.parquet"))}
+    connection = duckdb.connect(str(warehouse / "questions.duckdb"), read_only=True)
+    try:
+        state["duckdb"] = {t: connection.execute(f"select count(*) from {t}").fetchall()[0][0] for t in ("questions", "duplicate_pairs", "refs")}
+        state["duckdb_views"] = len(connection.sql("select * from duckdb_views() where not internal").fetchall())
+    finally:
+        connection.close()
+    quality = json.loads((reports / "quality.json").read_text(encoding="utf-8"))
+    state["quality"] = [(o["check"], o["success"], o["unexpected_count"]) for o in quality["outcomes"]]
+    for name in ("duplicates.csv", "coverage.md", "external_coverage.md"):
+        state[name] = (reports / name).read_text(encoding="utf-8")
+    return state
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.name.startswith((".staging-", ".tmp-", "legacy-")))
+
+
+@pytest.fixture(scope="module")
+def banks(tmp_path_factory):
+    """A published build of bank A (to copy for each case), and the state of a clean build of bank B."""
+    base = tmp_path_factory.mktemp("bank_a")
+    shutil.copy(FIXTURE_APPENDIX, base / "appendix.txt")
+    assert make_all(base).returncode == 0
+    clean_b = tmp_path_factory.mktemp("bank_b")
+    (clean_b / "appendix.txt").write_text(with_question_added(FIXTURE_APPENDIX.read_text(encoding="utf-8")), encoding="utf-8")
+    assert make_all(clean_b).returncode == 0
+    state_a, state_b = published(base), published(clean_b)
+    assert state_a != state_b and len(state_b["questions.parquet"]) == len(state_a["questions.parquet"]) + 1
+    return base, state_a, state_b
+
+
+def with_question_added(text: str) -> str:
+    """Return the fixture appendix with one question more, at the end of section 1.1."""
+    return text.replace("[conceptual]\n1.2 Architecture", ADDED + "[conceptual]\n1.2 Architecture", 1)
+
+
+def case_folder(tmp_path: Path, base: Path) -> Path:
+    folder = tmp_path / "bank"
+    shutil.copytree(base, folder, symlinks=True)
+    source = folder / "appendix.txt"
+    source.write_text(with_question_added(source.read_text(encoding="utf-8")), encoding="utf-8")  # newer than every output copied
+    return folder
+
+
+def check_and_repair(folder: Path, state_a: dict, state_b: dict) -> str:
+    """Assert the published build is A or B; rebuild; assert it is B and nothing is left over. Return which it was."""
+    seen = published(folder)
+    assert seen in (state_a, state_b), "the published build mixes two builds"
+    repaired = make_all(folder)
+    assert repaired.returncode == 0, repaired.stderr
+    assert published(folder) == state_b
+    assert leftovers(folder) == []
+    return "A" if seen == state_a else "B"
+
+
+def test_the_fault_points_name_every_stage():
+    assert len(NAMED) + len(TIMED) >= 40
+    assert {n.split(":")[0] for n in NAMED} == set(STAGES) | {"publish"}
+
+
+@pytest.mark.parametrize("fault", NAMED)
+def test_a_kill_at_a_named_point(tmp_path, banks, fault):
+    base, state_a, state_b = banks
+    folder = case_folder(tmp_path, base)
+    killed = make_all(folder, fault)
+    assert killed.returncode == -signal.SIGKILL, f"the fault point {fault} was never reached: {killed.stdout}{killed.stderr}"
+    seen = check_and_repair(folder, state_a, state_b)
+    assert seen == ("B" if fault == "publish:switched" else "A")  # only the switch publishes
+
+
+@pytest.mark.parametrize("signal_name, seed", TIMED, ids=[f"{s}-{n}" for s, n in TIMED])
+def test_a_kill_at_a_random_instant(tmp_path, banks, signal_name, seed):
+    base, state_a, state_b = banks
+    folder = case_folder(tmp_path, base)
+    delay = random.Random(seed).uniform(0.0, 9.0)  # a clean build of this bank takes 6–9 s here
+    process = make_all(folder, popen=True)
+    try:
+        process.wait(timeout=delay)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, getattr(signal, signal_name))
+        process.wait(timeout=60)
+    check_and_repair(folder, state_a, state_b)
+
+
+def _mount_small_disk(folder: Path, megabytes: int) -> str | None:
+    """Mount a tmpfs of `megabytes` on `folder`; return why not, if it cannot be done here."""
+    if os.geteuid() != 0:
+        return "mounting a small disk needs root"
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)], capture_output=True, text=True)
+    return None if done.returncode == 0 else f"cannot mount a tmpfs here: {done.stderr.strip()}"
+
+
+@pytest.mark.parametrize("free_kib", [40, 400, 1500, 4000])
+def test_a_full_disk_fails_cleanly_and_the_next_build_repairs(tmp_path, banks, free_kib):
+    base, state_a, state_b = banks
+    disk = tmp_path / "disk"
+    why = _mount_small_disk(disk, 48)
+    if why:
+        pytest.skip(why)
+    try:
+        folder = disk / "bank"
+        shutil.copytree(base, folder, symlinks=True)
+        assert published(folder) == state_a
+        source = folder / "appendix.txt"
+        source.write_text(with_question_added(source.read_text(encoding="utf-8")), encoding="utf-8")
+        filler = disk / "filler"
+        free = shutil.disk_usage(disk).free - free_kib * 1024
+        with open(filler, "wb") as handle:
+            handle.write(b"\0" * max(free, 0))
+        failed = make_all(folder)
+        errors = [line for line in failed.stderr.splitlines() if line.startswith("error: ")]
+        assert "Traceback" not in failed.stdout + failed.stderr
+        if failed.returncode != 0:  # a generous free space may let the build through: then it must be B
+            assert errors and all(" No space left on device" in e or "incomplete" in e for e in errors), failed.stderr
+            assert all(e.split(":")[1].strip() for e in errors), "an error line names no file"
+        seen = published(folder)
+        assert seen in (state_a, state_b)
+        filler.unlink()
+        assert make_all(folder).returncode == 0
+        assert published(folder) == state_b and leftovers(folder) == []
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
