@@ -29,6 +29,7 @@ W := $(BUILDS)/work/warehouse
 R := $(BUILDS)/work/reports
 STRICT ?=
 DECISIONS ?= raw/duplicate_decisions.csv
+TAG_DECISIONS ?= raw/tag_decisions.csv
 EMBEDDINGS ?= auto
 
 # GX must not phone home (no network here) nor draw progress bars into logs.
@@ -50,6 +51,7 @@ ALIASES ?= raw/ref_aliases.csv
 GENERIC_TERMS ?= raw/generic_terms.csv
 
 PUBLISH_PY := $(SHARED_PY) $(wildcard pipeline/publish/*.py)
+TAGS_PY := $(SHARED_PY) $(wildcard pipeline/tags/*.py) $(SIMILARITY_PY)
 
 # Stamps: touched when a stage's files are all in place (the stage moves them by rename first).
 INGESTED := $(W)/.ingest.done
@@ -59,11 +61,12 @@ DEDUPED := $(W)/.dedup.done
 OVERLAP := $(W)/.overlap.done
 DATABASE := $(W)/.warehouse.done
 COVERAGE := $(R)/.report.done
-STAGES := $(INGESTED) $(EXTERNALS) $(QUALITY) $(DEDUPED) $(OVERLAP) $(DATABASE) $(COVERAGE)
+TAGGED := $(W)/.tags.done
+STAGES := $(INGESTED) $(EXTERNALS) $(QUALITY) $(DEDUPED) $(OVERLAP) $(TAGGED) $(DATABASE) $(COVERAGE)
 # Q (make sql) is read unexpanded and reaches the program through the environment: Make never runs what is in it.
 QUERY := $(value Q)
 
-.PHONY: all help venv test test-slow test-browser chromium bench ingest external overlap check gate dedup warehouse report publish sql eval-dedup clean
+.PHONY: all help venv test test-slow test-browser chromium bench ingest external overlap check dedup tags warehouse report publish sql eval-dedup eval-tags clean
 
 all: publish ## rebuild every table, check and report from raw/, then publish them at once (warehouse/, reports/)
 
@@ -78,7 +81,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	touch $@
 
 # Inputs: a missing one gets our one-line error, not Make's "No rule to make target".
-$(SOURCE) $(DECISIONS) $(EXTERNAL_BANKS) $(ALIASES) $(GENERIC_TERMS):
+$(SOURCE) $(DECISIONS) $(TAG_DECISIONS) $(EXTERNAL_BANKS) $(ALIASES) $(GENERIC_TERMS):
 	@echo "error: $@: no such file" >&2; exit 2
 
 ingest: $(INGESTED) ## parse the appendix into Parquet tables in the work area (the external banks are read in the same process)
@@ -94,7 +97,7 @@ external: $(EXTERNALS) ## read the question banks registered in raw/external_ban
 overlap: $(OVERLAP) ## match the external banks' questions to the appendix (with dedup, in one process)
 
 # make all records the checks' results but does not stop on them; make check is the gate.
-$(QUALITY): $(INGESTED) $(EXTERNALS) $(DEDUPED) $(wildcard expectations/*.json) $(CHECK_PY) | $(VENV)/.installed
+$(QUALITY): $(INGESTED) $(EXTERNALS) $(DEDUPED) $(TAGGED) $(wildcard expectations/*.json) $(CHECK_PY) | $(VENV)/.installed
 	$(PY) -m pipeline check --warehouse $(W) --reports $(R)
 	touch $@
 
@@ -112,9 +115,15 @@ $(DEDUPED) $(OVERLAP) &: $(INGESTED) $(EXTERNALS) $(DECISIONS) $(DEDUP_PY) $(EXT
 $(W)/.mode-%:
 	mkdir -p $(W) && rm -f $(W)/.mode-* && touch $@
 
+tags: $(TAGGED) ## audit every question's tag against its wording, apply raw/tag_decisions.csv, write the tag audit report
+
+$(TAGGED): $(INGESTED) $(TAG_DECISIONS) $(TAGS_PY) $(W)/.mode-$(EMBEDDINGS) | $(VENV)/.installed
+	$(PY) -m pipeline tags --warehouse $(W) --decisions $(TAG_DECISIONS) --reports $(R) --embeddings $(EMBEDDINGS)
+	touch $@
+
 warehouse: $(DATABASE) ## link questions to references and build the DuckDB database (tables and report views)
 
-$(DATABASE): $(INGESTED) $(DEDUPED) $(EXTERNALS) $(OVERLAP) $(ALIASES) $(GENERIC_TERMS) $(SQL_FILES) $(WAREHOUSE_PY) | $(VENV)/.installed
+$(DATABASE): $(INGESTED) $(DEDUPED) $(EXTERNALS) $(OVERLAP) $(TAGGED) $(ALIASES) $(GENERIC_TERMS) $(SQL_FILES) $(WAREHOUSE_PY) | $(VENV)/.installed
 	$(PY) -m pipeline warehouse --warehouse $(W) --aliases $(ALIASES) --generic-terms $(GENERIC_TERMS)
 	touch $@
 
@@ -129,6 +138,9 @@ publish: $(STAGES) | $(VENV)/.installed ## make the finished build current: ware
 
 sql: all ## run Q="select …" on the warehouse and print the result; without Q, an interactive session
 	@Q='$(subst ','\'',$(QUERY))' $(PY) -m pipeline sql --warehouse $(WAREHOUSE) --query-env Q
+
+eval-tags: | $(VENV)/.installed ## the tag audit: out-of-fold accuracy, per-tag F1, and 15 tags flipped at random (10 seeds) found among the top 15/30/45
+	$(PY) -m pipeline eval-tags --source $(SOURCE)
 
 eval-dedup: | $(VENV)/.installed ## measure the duplicate scorer (embeddings on and off) on the labelled pairs and the blind rewrites in tests/data
 	$(PY) -m pipeline eval-dedup --source $(SOURCE)

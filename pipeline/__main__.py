@@ -24,6 +24,34 @@ def _check(args) -> int:
     return code if args.gate else 0
 
 
+def _tags(args) -> int:
+    from pipeline.tags import stage
+
+    print(stage.summary(stage.run(args.warehouse, args.decisions, args.reports, args.embeddings)))
+    return 0
+
+
+def _eval_tags(args) -> int:
+    from pipeline import io
+    from pipeline.ingest.parse import parse_appendix
+    from pipeline.similarity.embed import embeddings_for
+    from pipeline.tags import evaluate
+
+    tagged = [q for q in parse_appendix(io.read_text(args.source))["questions"] if q["tag"]]
+    texts, tags = [q["text"] for q in tagged], [q["tag"] for q in tagged]
+    for mode in ("on", "off"):
+        vectors = embeddings_for(texts, mode, 0)
+        figures = evaluate.model_figures(texts, tags, vectors)
+        print(f"embeddings {mode}: out-of-fold accuracy {figures['accuracy']:.3f}, macro-F1 {figures['macro_f1']:.3f} ({len(texts)} tagged questions)")
+        for row in figures["per_tag"]:
+            print(f"  {row['tag']:<12} precision {row['precision']:.3f}  recall {row['recall']:.3f}  F1 {row['f1']:.3f}  ({row['support']} questions)")
+        flips = evaluate.flip_experiment(texts, tags, vectors, args.flips, args.seeds)
+        print(f"  flipped-tag experiment ({flips['flips']} tags flipped at random, {flips['seeds']} seeds): flips found among the k least likely")
+        for k, found in flips["found"].items():
+            print(f"    top {k:>2}: mean {found['mean']:.1f} of {flips['flips']} (range {found['min']}–{found['max']}; runs {found['runs']})")
+    return 0
+
+
 def _gate(args) -> int:
     from pipeline.check import stage
 
@@ -203,6 +231,19 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="warnings fail too")
     check.add_argument("--gate", action="store_true", help="exit 1 on a critical failure (or any, with --strict)")
     check.set_defaults(handler=_check)
+
+    tags = commands.add_parser("tags", help="audit every question's tag against its wording; write tag_suspects and reports/tag_audit.*")
+    tags.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
+    tags.add_argument("--decisions", type=Path, default=paths.TAG_DECISIONS, help="the editors' tag verdicts (CSV)")
+    tags.add_argument("--reports", type=Path, default=paths.REPORTS)
+    tags.add_argument("--embeddings", choices=EMBEDDING_MODES, default="auto", help=EMBEDDINGS_HELP)
+    tags.set_defaults(handler=_tags)
+
+    eval_tags = commands.add_parser("eval-tags", help="the tag audit's accuracy, per-tag F1, and the flipped-tag experiment")
+    eval_tags.add_argument("--source", type=Path, default=paths.SOURCE, help="the appendix")
+    eval_tags.add_argument("--flips", type=int, default=15, help="tags flipped per run (default 15)")
+    eval_tags.add_argument("--seeds", type=int, default=10, help="runs, one seed each (default 10)")
+    eval_tags.set_defaults(handler=_eval_tags)
 
     gate = commands.add_parser("gate", help="the quality gate on a finished build: print its checks; exit 1 on a critical failure")
     gate.add_argument("--reports", type=Path, default=paths.REPORTS, help="the reports folder holding quality.json")

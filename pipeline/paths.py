@@ -6,6 +6,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"
 SOURCE = RAW / "appendix2_interview_questions.txt"
 DECISIONS = RAW / "duplicate_decisions.csv"
+TAG_DECISIONS = RAW / "tag_decisions.csv"
 ALIASES = RAW / "ref_aliases.csv"
 GENERIC_TERMS = RAW / "generic_terms.csv"
 EXTERNAL_BANKS = RAW / "external_banks.csv"

@@ -317,7 +317,41 @@ EXTERNAL_TABLES: tuple[Table, ...] = (
     ),
 )
 
-TABLES = TABLES + DEDUP_TABLES + LINK_TABLES + EXTERNAL_TABLES
+TAG_TABLES: tuple[Table, ...] = (
+    Table(
+        "tag_suspects",
+        "one row per question: how likely its tag is, by a model that never saw it, and whether it is a suspect",
+        "tags",
+        (
+            _col("question_id", "string", "the question"),
+            _col("label", "string", "its label"),
+            _col("tag", "string", "its tag as written", nullable=True),
+            _col("suggested_tag", "string", "the tag the out-of-fold model finds most likely"),
+            _col("tag_probability", "float64", "the out-of-fold probability of its own tag"),
+            _col("suggested_probability", "float64", "the out-of-fold probability of the suggested tag"),
+            _col("is_suspect", "bool", "cleanlab finds a label issue and no editor kept the tag"),
+            _col("suspect_rank", "int64", "1 = least likely to carry its tag; null when not a suspect", nullable=True),
+            _col("decision", "string", "the editors' verdict: keep, or retag:<tag> (an edit to make in the appendix)", nullable=True),
+        ),
+    ),
+    Table(
+        "tag_decisions",
+        "one row per decided question in raw/tag_decisions.csv",
+        "tags",
+        (
+            _col("question_id", "string", "the question"),
+            _col("label", "string", "its label when decided, as the file gives it", nullable=True),
+            _col("verdict", "string", "keep, or retag:<tag>"),
+            _col("reviewer", "string", "who decided"),
+            _col("decided_on", "string", "date of the decision, YYYY-MM-DD"),
+            _col("note", "string", "the reviewer's note", nullable=True),
+            _col("is_stale", "bool", "the question no longer exists (its text was edited or removed)"),
+            _col("source_line", "int64", "line of the decisions file"),
+        ),
+    ),
+)
+
+TABLES = TABLES + DEDUP_TABLES + LINK_TABLES + EXTERNAL_TABLES + TAG_TABLES
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}
 

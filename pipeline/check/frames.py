@@ -26,7 +26,9 @@ LOCATORS = {
     "external_bank_claims": ["bank_id", "source_line", "stated", "actual"],
     "external_questions": ["bank_id", "source_line", "section", "number", "text"],
     "flagged_duplicates": ["label_a", "label_b", "source_line", "score", "status"],
+    "open_tag_suspects": ["label", "source_line", "tag", "suggested_tag", "suggested_probability"],
 }
+TAG_SUSPECT_CUTOFF = 0.8  # a suspect whose suggested tag the model gives at least this probability needs a verdict
 
 
 def questions_frame(questions: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame:
@@ -130,6 +132,15 @@ def flagged_duplicates_frame(pairs: pd.DataFrame, questions: pd.DataFrame) -> pd
                         ).sort_values("source_line").reset_index(drop=True)  # fmt: skip
 
 
+def open_tag_suspects_frame(suspects: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
+    """Return the undecided tag suspects whose suggested tag is at least TAG_SUSPECT_CUTOFF likely, with their lines."""
+    open_ = suspects[suspects["is_suspect"].astype(bool) & suspects["decision"].isna() & (suspects["suggested_probability"] >= TAG_SUSPECT_CUTOFF)]
+    lines = questions.drop_duplicates("question_id").set_index("question_id")["source_line"]
+    return pd.DataFrame({"label": open_["label"], "source_line": open_["question_id"].map(lines).astype("Int64"), "tag": open_["tag"],
+                         "suggested_tag": open_["suggested_tag"], "suggested_probability": open_["suggested_probability"]}
+                        ).sort_values("source_line").reset_index(drop=True)  # fmt: skip
+
+
 def check_frames(tables: dict[str, pd.DataFrame], tolerance: float) -> dict[str, pd.DataFrame]:
     """Return every frame a suite runs on, keyed by the frame name its expectations name.
 
@@ -139,8 +150,10 @@ def check_frames(tables: dict[str, pd.DataFrame], tolerance: float) -> dict[str,
     banks = tables.get("external_banks", pd.DataFrame(columns=["bank_id", "stated_count", "questions", "stated_line"]))
     external = tables.get("external_questions", pd.DataFrame(columns=["bank_id", "source_line", "section", "number", "text", "number_step"]))
     pairs = tables.get("duplicate_pairs", pd.DataFrame(columns=["question_id_a", "question_id_b", "label_a", "label_b", "score", "status", "is_flagged"]))
+    suspects = tables.get("tag_suspects", pd.DataFrame(columns=["question_id", "label", "tag", "suggested_tag", "suggested_probability", "is_suspect", "decision"]))
     return {
         "flagged_duplicates": flagged_duplicates_frame(pairs, questions),
+        "open_tag_suspects": open_tag_suspects_frame(suspects, questions),
         "external_bank_claims": external_bank_claims_frame(banks),
         "external_questions": external,
         "questions": questions_frame(questions, sections),

@@ -33,7 +33,7 @@ def run(warehouse: Path, expectations: Path, reports: Path, tolerance_override: 
     suites = load_suites(expectations)
     tables = {t.name: io.read_table(t, warehouse) for t in TABLES if t.stage == "ingest"}
     tables |= {t.name: io.read_table(t, warehouse) for t in TABLES
-               if t.stage == "external" or t.name == "duplicate_pairs" if (Path(warehouse) / f"{t.name}.parquet").exists()}  # fmt: skip
+               if t.stage == "external" or t.name in ("duplicate_pairs", "tag_suspects") if (Path(warehouse) / f"{t.name}.parquet").exists()}  # fmt: skip
     report = evaluate(tables, suites, tolerance_override)
     with io.staged_outputs(reports) as scratch:
         io.write_json(report, scratch / "quality.json")

@@ -26,8 +26,9 @@ from pipeline.errors import InputError
 from pipeline.faults import reached
 
 REQUIRED = {  # what a complete build holds: every reader finds these
-    "warehouse": ("questions.parquet", "questions.duckdb", "duplicate_pairs.parquet", "external_coverage.parquet"),
-    "reports": ("quality.json", "quality.html", "duplicates.html", "duplicates.csv", "coverage.html", "coverage.md", "external_coverage.html"),
+    "warehouse": ("questions.parquet", "questions.duckdb", "duplicate_pairs.parquet", "external_coverage.parquet", "tag_suspects.parquet"),
+    "reports": ("quality.json", "quality.html", "duplicates.html", "duplicates.csv", "coverage.html", "coverage.md", "external_coverage.html",
+                "tag_audit.html", "tag_audit.md"),
 }
 KEEP = 2  # generations kept: the current one and the one before it
 

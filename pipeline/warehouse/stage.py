@@ -9,7 +9,7 @@ from pipeline.errors import InputError
 from pipeline.schema import LINK_TABLES, TABLES, table
 from pipeline.warehouse import link, runner
 
-OPTIONAL_STAGES = ("external", "overlap")
+OPTIONAL_STAGES = ("external", "overlap", "tags")
 
 
 def link_tables(questions: list[dict], refs: list[dict], attributions: list[dict], aliases: list[dict], generic: list[dict]) -> dict[str, list[dict]]:

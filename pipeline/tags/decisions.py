@@ -1,0 +1,50 @@
+"""The editors' tag verdicts (raw/tag_decisions.csv): parse them. Pure: text in, rows out.
+
+A verdict is `keep` (the tag is right: the question stops being a suspect) or `retag:<tag>` (the tag is wrong:
+the report lists it as an edit to make in the appendix; the pipeline never changes a tag itself). A verdict on a
+question that no longer exists (its text was edited, which changes its id) is kept and reported as stale.
+"""
+
+import datetime
+
+from pipeline.csvrows import csv_records
+from pipeline.errors import InputError
+
+COLUMNS = ("question_id", "label", "verdict", "reviewer", "date", "note")
+HEADER = ",".join(COLUMNS) + "\n"
+
+
+def parse_tag_decisions(text: str, known_ids: set[str], tags: set[str]) -> list[dict]:
+    """Return one row per decided question; InputError (with the line) for a malformed row."""
+    rows, seen = [], {}
+    for line_no, record in csv_records(text, COLUMNS):
+        if not record["verdict"]:
+            continue
+        verdict = record["verdict"]
+        if verdict != "keep" and not (verdict.startswith("retag:") and verdict.removeprefix("retag:") in tags):
+            raise InputError(f"verdict {verdict!r} is not keep or retag:<tag> with a declared tag ({', '.join(sorted(tags))})", line=line_no)
+        if not record["question_id"]:
+            raise InputError("question_id is empty", line=line_no)
+        if not record["reviewer"]:
+            raise InputError("reviewer is empty", line=line_no)
+        try:
+            decided_on = datetime.date.fromisoformat(record["date"]).isoformat()
+        except ValueError:
+            raise InputError(f"date {record['date']!r} is not YYYY-MM-DD", line=line_no) from None
+        if record["question_id"] in seen:
+            raise InputError(f"this question was already decided on line {seen[record['question_id']]}", line=line_no)
+        seen[record["question_id"]] = line_no
+        rows.append({"question_id": record["question_id"], "label": record["label"] or None, "verdict": verdict, "reviewer": record["reviewer"],
+                     "decided_on": decided_on, "note": record["note"] or None, "is_stale": record["question_id"] not in known_ids,
+                     "source_line": line_no})  # fmt: skip
+    return rows
+
+
+def apply_decisions(rows: list[dict], decisions: list[dict]) -> list[dict]:
+    """Return the suspect rows with each verdict recorded; a kept tag is no longer a suspect (ranks close up)."""
+    verdicts = {d["question_id"]: d["verdict"] for d in decisions if not d["is_stale"]}
+    out = [{**row, "decision": verdicts.get(row["question_id"]),
+            "is_suspect": row["is_suspect"] and verdicts.get(row["question_id"]) != "keep"} for row in rows]  # fmt: skip
+    ranked = sorted((r for r in out if r["is_suspect"]), key=lambda r: r["suspect_rank"])
+    rank = {r["question_id"]: i for i, r in enumerate(ranked, start=1)}
+    return [{**r, "suspect_rank": rank.get(r["question_id"])} for r in out]

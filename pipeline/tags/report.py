@@ -1,0 +1,146 @@
+"""The tag audit report (reports/tag_audit.md and .html): suspects, counts, the confusion matrix, the tags in use. Pure."""
+
+import base64
+import io
+import re
+from collections import Counter
+from html import escape
+
+OPENER = re.compile(r"[A-Za-z’']+")
+
+
+def tag_counts(tags_table: list[dict], rows: list[dict]) -> list[dict]:
+    """Return per tag: the count the appendix states, the count as tagged, and the count if every suspect took its suggestion."""
+    tagged = Counter(r["tag"] for r in rows)
+    retagged = Counter(r["suggested_tag"] if r["is_suspect"] else r["tag"] for r in rows)
+    out = []
+    for tag in [t["tag"] for t in tags_table]:
+        stated = next((t for t in tags_table if t["tag"] == tag), {})
+        out.append({"tag": tag, "stated": stated.get("stated_count"), "approximate": bool(stated.get("is_approximate")),
+                    "tagged": tagged.get(tag, 0), "if_retagged": retagged.get(tag, 0)})  # fmt: skip
+    return out
+
+
+def usage(questions: list[dict], top: int = 4) -> dict[str, list[tuple[str, int]]]:
+    """Return, per tag, its questions' most frequent openers (first two words): the tags as the bank uses them."""
+    openers: dict[str, Counter] = {}
+    for question in questions:
+        words = OPENER.findall(question["text"])[:2]
+        openers.setdefault(question["tag"], Counter())[" ".join(words).lower()] += 1
+    return {tag: counts.most_common(top) for tag, counts in sorted(openers.items(), key=lambda kv: str(kv[0]))}
+
+
+def confusion(rows: list[dict], classes: list[str]) -> list[list[int]]:
+    """Return the confusion matrix: rows the tag as written, columns the out-of-fold model's most likely tag."""
+    index = {c: i for i, c in enumerate(classes)}
+    matrix = [[0] * len(classes) for _ in classes]
+    for row in rows:
+        if row["tag"] in index:
+            matrix[index[row["tag"]]][index[row["suggested_tag"]]] += 1
+    return matrix
+
+
+def confusion_png(matrix: list[list[int]], classes: list[str]) -> bytes:
+    """Return the confusion matrix drawn as a PNG (matplotlib's object API: no global state)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(5.5, 4.5), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.imshow(matrix, cmap="Blues")
+    axes.set_xticks(range(len(classes)), classes, rotation=30, ha="right")
+    axes.set_yticks(range(len(classes)), classes)
+    axes.set_xlabel("most likely tag (out-of-fold model)")
+    axes.set_ylabel("tag as written")
+    peak = max(max(r) for r in matrix) or 1
+    for i, row in enumerate(matrix):
+        for j, value in enumerate(row):
+            axes.text(j, i, str(value), ha="center", va="center", color="white" if value > peak / 2 else "black")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _percent(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def _stated(row: dict) -> str:
+    return "—" if row["stated"] is None else ("~" if row["approximate"] else "") + str(row["stated"])
+
+
+def view(questions: list[dict], sections: list[dict], rows: list[dict], decisions: list[dict], tags_table: list[dict], accuracy: float) -> dict:
+    """Return what both renderings show."""
+    by_id = {q["question_id"]: q for q in questions}
+    titles = {s["section_id"]: s["title"] for s in sections}
+    suspects = sorted((r for r in rows if r["is_suspect"]), key=lambda r: r["suspect_rank"])
+    edits = [r for r in rows if (r["decision"] or "").startswith("retag:")]
+    return {
+        "accuracy": accuracy,
+        "suspects": [{**r, "text": by_id[r["question_id"]]["text"], "line": by_id[r["question_id"]]["source_line"],
+                      "section": f"{by_id[r['question_id']]['section_id']} {titles.get(by_id[r['question_id']]['section_id'], '')}"} for r in suspects],  # fmt: skip
+        "edits": [{**r, "line": by_id[r["question_id"]]["source_line"], "to": r["decision"].removeprefix("retag:")} for r in edits],
+        "kept": sum(r["decision"] == "keep" for r in rows),
+        "stale": [d for d in decisions if d["is_stale"]],
+        "counts": tag_counts(tags_table, rows),
+        "usage": usage(questions),
+    }
+
+
+def render_markdown(v: dict) -> str:
+    """Return the audit as Markdown."""
+    lines = ["# Tag audit", "",
+             f"A model that never saw a question predicts its tag (5-fold cross-validation, accuracy {_percent(v['accuracy'])}); "
+             f"cleanlab's confident learning flags the questions whose tag the model finds unlikely. {len(v['suspects'])} suspects, "
+             f"{v['kept']} tags kept by an editor, {len(v['edits'])} edits to make, {len(v['stale'])} stale decisions.", "",
+             "## Counts per tag", "", "| tag | stated | tagged | if every suspect took its suggestion |", "|---|---|---|---|"]  # fmt: skip
+    lines += [f"| {c['tag']} | {_stated(c)} | {c['tagged']} | {c['if_retagged']} |" for c in v["counts"]]
+    lines += ["", "## Suspects", "", "| rank | label | line | tag (probability) | suggested (probability) | question |", "|---|---|---|---|---|---|"]
+    lines += [f"| {s['suspect_rank']} | {s['label']} | {s['line']} | {s['tag']} ({_percent(s['tag_probability'])}) | "
+              f"{s['suggested_tag']} ({_percent(s['suggested_probability'])}) | {s['text'].replace('|', '/')} |" for s in v["suspects"]]  # fmt: skip
+    if v["edits"]:
+        lines += ["", "## Edits to make in the appendix (editors' retag verdicts)", ""]
+        lines += [f"- line {e['line']} ({e['label']}): [{e['tag']}] → [{e['to']}]" for e in v["edits"]]
+    lines += ["", "## The tags as the bank uses them", "", "The appendix declares the six tags but does not define them; their questions' most frequent openers:", ""]
+    lines += [f"- **{tag}**: " + ", ".join(f"“{o}” ({n})" for o, n in openers) for tag, openers in v["usage"].items()]
+    return "\n".join(lines) + "\n"
+
+
+CSS = ("body{font:14px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:1200px;padding:0 1em;color:#222}"
+       "table{border-collapse:collapse}td,th{padding:.25em .6em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}"
+       "h2{margin-top:1.6em;border-bottom:2px solid #ddd}")  # fmt: skip
+
+
+def render_html(v: dict, png: bytes) -> str:
+    """Return the audit as one offline page (the chart inline); every value escaped."""
+    def cells(values):
+        return "<tr>" + "".join(f"<td>{escape(str(x))}</td>" for x in values) + "</tr>"
+
+    out = ["<!doctype html><html lang=en><head><meta charset=utf-8><title>Tag audit</title>", f"<style>{CSS}</style></head><body>",
+           "<h1>Tag audit</h1>",
+           f"<p>A model that never saw a question predicts its tag (5-fold cross-validation, accuracy {_percent(v['accuracy'])}); cleanlab's "
+           f"confident learning flags the questions whose tag the model finds unlikely: {len(v['suspects'])} suspects, {v['kept']} tags kept "
+           f"by an editor, {len(v['edits'])} edits to make, {len(v['stale'])} stale decisions. Record verdicts in "
+           "<code>raw/tag_decisions.csv</code> (<code>keep</code> or <code>retag:&lt;tag&gt;</code>).</p>",
+           "<h2>Counts per tag</h2><table><tr><th>tag</th><th>stated</th><th>tagged</th><th>if every suspect took its suggestion</th></tr>"]  # fmt: skip
+    out += [cells([c["tag"], _stated(c), c["tagged"], c["if_retagged"]]) for c in v["counts"]]
+    out.append(f'</table><h2>Confusion matrix</h2><img alt="tag as written against the most likely tag" src="data:image/png;base64,{base64.b64encode(png).decode()}">')
+    out.append(f"<h2>Suspects ({len(v['suspects'])})</h2><table><tr><th>rank</th><th>label</th><th>line</th><th>section</th><th>tag</th>"
+               "<th>probability</th><th>suggested</th><th>probability</th><th>question</th></tr>")  # fmt: skip
+    out += [cells([s["suspect_rank"], s["label"], s["line"], s["section"], s["tag"], _percent(s["tag_probability"]), s["suggested_tag"],
+                   _percent(s["suggested_probability"]), s["text"]]) for s in v["suspects"]]  # fmt: skip
+    out.append("</table>")
+    if v["edits"]:
+        out.append("<h2>Edits to make in the appendix</h2><table><tr><th>line</th><th>label</th><th>from</th><th>to</th></tr>")
+        out += [cells([e["line"], e["label"], e["tag"], e["to"]]) for e in v["edits"]]
+        out.append("</table>")
+    if v["stale"]:
+        out.append("<h2>Stale decisions</h2><table><tr><th>line</th><th>label then</th><th>verdict</th><th>reviewer</th><th>date</th></tr>")
+        out += [cells([d["source_line"], d["label"] or "", d["verdict"], d["reviewer"], d["decided_on"]]) for d in v["stale"]]
+        out.append("</table>")
+    out.append("<h2>The tags as the bank uses them</h2><p>The appendix declares the six tags but does not define them; their questions' most frequent openers:</p><ul>")
+    out += [f"<li><strong>{escape(str(tag))}</strong>: " + escape(", ".join(f"“{o}” ({n})" for o, n in openers)) + "</li>" for tag, openers in v["usage"].items()]
+    out.append("</ul></body></html>")
+    return "\n".join(out)

@@ -1,0 +1,57 @@
+"""The tags stage: audit every question's tag against its wording; write tag_suspects, tag_decisions and the report."""
+
+from pathlib import Path
+
+import numpy as np
+
+from pipeline import io
+from pipeline.errors import InputError
+from pipeline.schema import table
+from pipeline.tags import model, report
+from pipeline.tags.decisions import apply_decisions, parse_tag_decisions
+
+
+def audit(questions: list[dict], embeddings=None) -> tuple[list[str], np.ndarray, list[dict]]:
+    """Return (classes, out-of-fold probabilities, one suspect row per tagged question). Questions without a tag are left out."""
+    tagged = [q for q in questions if q["tag"]]
+    texts, tags = [q["text"] for q in tagged], [q["tag"] for q in tagged]
+    classes, probabilities = model.out_of_fold_probabilities(texts, tags, embeddings)
+    is_suspect, quality = model.label_issues(tags, classes, probabilities)
+    return classes, probabilities, model.suspect_rows(tagged, classes, probabilities, is_suspect, quality)
+
+
+def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = "auto") -> dict:
+    """Return the audit after writing its tables into `warehouse` and tag_audit.md/.html into `reports`."""
+    from pipeline.similarity.embed import embeddings_for
+    from pipeline.similarity.score import DEFAULT
+
+    questions, sections, tags_table = (io.read_rows(table(n), warehouse) for n in ("questions", "sections", "tags"))
+    declared = {t["tag"] for t in tags_table if t["is_declared"]}
+    try:
+        decisions = parse_tag_decisions(io.read_text(decisions_path), {q["question_id"] for q in questions}, declared)
+    except InputError as error:
+        raise error.located(str(decisions_path)) from None
+    tagged = [q for q in questions if q["tag"]]
+    vectors = embeddings_for([q["text"] for q in tagged], embeddings, DEFAULT.embed_max_questions)
+    try:
+        classes, probabilities, rows = audit(questions, vectors)
+    except ValueError as error:
+        raise InputError(f"no tag audit: {error}", str(warehouse)) from None
+    rows = apply_decisions(rows, decisions)
+    accuracy = float(np.mean([r["suggested_tag"] == r["tag"] for r in rows]))
+    shown = report.view(questions, sections, rows, decisions, tags_table, accuracy)
+    png = report.confusion_png(report.confusion(rows, classes), classes)
+    with io.staged_outputs(warehouse) as warehouse_scratch, io.staged_outputs(reports) as reports_scratch:
+        io.write_table(rows, table("tag_suspects"), warehouse_scratch)
+        io.write_table(decisions, table("tag_decisions"), warehouse_scratch)
+        (reports_scratch / "tag_audit.md").write_text(report.render_markdown(shown), encoding="utf-8")
+        (reports_scratch / "tag_audit.html").write_text(report.render_html(shown, png), encoding="utf-8")
+    return {"rows": rows, "decisions": decisions, "accuracy": accuracy, "view": shown}
+
+
+def summary(result: dict) -> str:
+    """Return the one-line terminal summary of the tags stage."""
+    view = result["view"]
+    return (f"tags: out-of-fold accuracy {result['accuracy']:.0%}, {len(view['suspects'])} suspects, {view['kept']} kept, "
+            f"{len(view['edits'])} edits to make, {len(view['stale'])} stale decisions — reports/tag_audit.html")  # fmt: skip
+

@@ -1,0 +1,126 @@
+"""The tag audit: out-of-fold probabilities, cleanlab's suspects, the editors' verdicts, the check, the experiment."""
+
+import numpy as np
+import pytest
+
+from conftest import REAL_APPENDIX, run_cli
+from pipeline.errors import InputError
+from pipeline.tags import model, stage
+from pipeline.tags.decisions import HEADER, apply_decisions, parse_tag_decisions
+
+SYSTEMS = ["chat assistant", "search engine", "fraud detector", "recommendation feed", "translation service", "code reviewer",
+           "voice agent", "document parser", "ad ranker", "ticket router", "data labeller", "news summariser"]  # fmt: skip
+TOPICS = ["dropout", "attention", "tokenization", "beam search", "layer normalization", "residual connections", "quantization",
+          "embeddings", "positional encoding", "the KV cache", "mixture of experts", "speculative decoding"]  # fmt: skip
+
+
+def bank() -> list[dict]:
+    """Return a small bank: design questions, conceptual questions, tradeoff questions; one design question tagged conceptual."""
+    rows = []
+    for i, system in enumerate(SYSTEMS):
+        rows.append(("design", f"Design a {system} that serves a million users: which components, which data flow, which failure modes?"))
+        rows.append(("conceptual", f"What is {TOPICS[i]} and why does it matter in a transformer?"))
+        rows.append(("tradeoff", f"Compare {TOPICS[i]} with {TOPICS[(i + 1) % len(TOPICS)]}: when would you choose each, and what does it cost?"))
+    rows.append(("conceptual", "Design a moderation pipeline that serves a million users: which components, which data flow, which failure modes?"))
+    return [{"question_id": f"q{i:03d}", "label": f"1.1.{i + 1}", "tag": tag, "text": text, "section_id": "1.1", "source_line": i + 10}
+            for i, (tag, text) in enumerate(rows)]  # fmt: skip
+
+
+def test_a_question_tagged_against_its_wording_is_ranked_first():
+    questions = bank()
+    classes, probabilities, rows = stage.audit(questions)
+    first = next(r for r in rows if r["suspect_rank"] == 1)
+    assert (first["label"], first["tag"], first["suggested_tag"]) == (questions[-1]["label"], "conceptual", "design")
+    assert first["is_suspect"] and first["tag_probability"] < 0.5 < first["suggested_probability"]
+    assert len(rows) == len(questions) and classes == ["conceptual", "design", "tradeoff"]
+    assert np.allclose(probabilities.sum(axis=1), 1.0)
+
+
+def test_the_audit_is_deterministic():
+    assert stage.audit(bank())[2] == stage.audit(bank())[2]
+
+
+def test_out_of_fold_means_a_question_never_scores_itself():
+    """Out of fold, a question that is the only one of its wording cannot vouch for its own tag."""
+    questions = bank()
+    _, probabilities, _ = stage.audit(questions)
+    in_sample_like = sum(p.max() > 0.999 for p in probabilities)
+    assert in_sample_like < len(questions) // 2
+
+
+def test_a_kept_tag_is_no_longer_a_suspect_and_a_retag_is_an_edit_to_make():
+    rows = [{"question_id": "a", "is_suspect": True, "suspect_rank": 1}, {"question_id": "b", "is_suspect": True, "suspect_rank": 2},
+            {"question_id": "c", "is_suspect": True, "suspect_rank": 3}, {"question_id": "d", "is_suspect": False, "suspect_rank": None}]  # fmt: skip
+    decisions = [{"question_id": "a", "verdict": "keep", "is_stale": False}, {"question_id": "b", "verdict": "retag:design", "is_stale": False},
+                 {"question_id": "c", "verdict": "keep", "is_stale": True}]  # fmt: skip
+    out = {r["question_id"]: r for r in apply_decisions(rows, decisions)}
+    assert (out["a"]["is_suspect"], out["a"]["suspect_rank"], out["a"]["decision"]) == (False, None, "keep")
+    assert (out["b"]["is_suspect"], out["b"]["suspect_rank"], out["b"]["decision"]) == (True, 1, "retag:design")  # ranks close up
+    assert (out["c"]["is_suspect"], out["c"]["suspect_rank"], out["c"]["decision"]) == (True, 2, None)  # a stale verdict is not applied
+
+
+@pytest.mark.parametrize(
+    "body, line, message",
+    [
+        ("q1,1.1.1,maybe,ana,2026-11-01,\n", 2, "verdict 'maybe' is not keep or retag:<tag> with a declared tag (conceptual, design)"),
+        ("q1,1.1.1,retag:trivia,ana,2026-11-01,\n", 2, "verdict 'retag:trivia' is not keep or retag:<tag> with a declared tag (conceptual, design)"),
+        ("q1,1.1.1,keep,,2026-11-01,\n", 2, "reviewer is empty"),
+        ("q1,1.1.1,keep,ana,1/11/2026,\n", 2, "date '1/11/2026' is not YYYY-MM-DD"),
+        (",1.1.1,keep,ana,2026-11-01,\n", 2, "question_id is empty"),
+        ("q1,1.1.1,keep,ana,2026-11-01,\nq1,1.1.1,retag:design,bo,2026-11-02,\n", 3, "this question was already decided on line 2"),
+    ],
+)
+def test_bad_tag_decisions_name_their_line(body, line, message):
+    with pytest.raises(InputError) as caught:
+        parse_tag_decisions(HEADER + body, {"q1"}, {"conceptual", "design"})
+    assert (caught.value.line, caught.value.message) == (line, message)
+
+
+def test_a_verdict_on_an_edited_question_is_stale():
+    (row,) = parse_tag_decisions(HEADER + "qgone,1.1.1,keep,ana,2026-11-01,old text\n", {"q1"}, {"design"})
+    assert row["is_stale"] and row["source_line"] == 2
+
+
+def test_the_stage_honours_verdicts_and_the_check_lists_undecided_suspects(tmp_path):
+    import pyarrow.parquet as pq
+
+    warehouse, reports, decisions = tmp_path / "wh", tmp_path / "rep", tmp_path / "tags.csv"
+    decisions.write_text(HEADER, encoding="utf-8")
+    assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)).returncode == 0
+    args = ("tags", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports), "--embeddings", "off")
+    assert run_cli(*args).returncode == 0
+    rows = pq.ParquetFile(warehouse / "tag_suspects.parquet").read().to_pylist()
+    first = next(r for r in rows if r["suspect_rank"] == 1)
+    check = ("check", "--warehouse", str(warehouse), "--reports", str(reports), "--gate", "--strict")
+    before = run_cli(*check)
+    assert "WARNING  tag_suspects/tag-suspects-decided" in before.stdout
+    decisions.write_text(HEADER + f"{first['question_id']},{first['label']},keep,ana,2026-11-20,the wording is fine\n"
+                         + "".join(f"{r['question_id']},{r['label']},retag:{r['suggested_tag']},ana,2026-11-20,\n" for r in rows
+                                   if r["is_suspect"] and r["suspect_rank"] > 1), encoding="utf-8")  # fmt: skip
+    assert run_cli(*args).returncode == 0
+    after = {r["question_id"]: r for r in pq.ParquetFile(warehouse / "tag_suspects.parquet").read().to_pylist()}
+    assert not after[first["question_id"]]["is_suspect"] and after[first["question_id"]]["decision"] == "keep"
+    assert "tag-suspects-decided" not in run_cli(*check).stdout
+    page = (reports / "tag_audit.html").read_text(encoding="utf-8")
+    assert "Edits to make in the appendix" in page and "data:image/png;base64," in page
+    markdown = (reports / "tag_audit.md").read_text(encoding="utf-8")
+    assert "| conceptual | ~150 | 170 |" in markdown  # stated, as tagged
+    assert all(r["tag"] == next(q for q in rows if q["question_id"] == r["question_id"])["tag"] for r in after.values())  # no tag is changed
+
+
+def test_flipping_changes_exactly_the_chosen_tags():
+    tags = ["a", "b", "c"] * 20
+    changed, chosen = model.flipped(tags, ["a", "b", "c"], 15, seed=3)
+    assert len(chosen) == 15 and all(changed[i] != tags[i] for i in chosen)
+    assert sum(x != y for x, y in zip(changed, tags)) == 15
+    quality = np.linspace(0, 1, len(tags))  # question i is the i-th least likely
+    assert model.found_in_top(quality, [0, 1, 20, 40], tops=(2, 30)) == {2: 2, 30: 3}
+
+
+@pytest.mark.slow
+def test_eval_tags_reports_the_figures_docs_quote():
+    result = run_cli("eval-tags", "--source", str(REAL_APPENDIX))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "embeddings on: out-of-fold accuracy 0.780, macro-F1 0.765 (368 tagged questions)"
+    assert "    top 30: mean 11.7 of 15 (range 11–14; runs [14, 12, 12, 12, 11, 12, 11, 11, 11, 11])" in lines
