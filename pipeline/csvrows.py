@@ -1,6 +1,7 @@
 """Read the editors' CSV files (decisions, registry, aliases): header check, blank rows skipped, line numbers kept. Pure."""
 
 import csv
+import datetime
 import io
 
 from pipeline.errors import InputError
@@ -50,3 +51,13 @@ def _records(reader, columns: tuple[str, ...], exact: bool, optional: tuple[str,
         record.update({name: "" for name in optional if name not in extra})
         rows.append((reader.line_num, record))
     return rows
+
+
+def reviewed_on(record: dict, line_no: int) -> str:
+    """Return the record's `date` as YYYY-MM-DD; InputError (with the line) if it has no reviewer or no such date."""
+    if not record["reviewer"]:
+        raise InputError("reviewer is empty", line=line_no)
+    try:
+        return datetime.date.fromisoformat(record["date"]).isoformat()
+    except ValueError:
+        raise InputError(f"date {record['date']!r} is not YYYY-MM-DD", line=line_no) from None

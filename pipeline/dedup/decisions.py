@@ -4,9 +4,7 @@ The file is the editors'; the pipeline reads it and never writes it. A row with 
 skipped, so `reports/duplicates.csv` (same leading columns) can be filled in and saved as this file.
 """
 
-import datetime
-
-from pipeline.csvrows import csv_records
+from pipeline.csvrows import csv_records, reviewed_on
 from pipeline.errors import InputError
 
 COLUMNS = ("question_id_a", "question_id_b", "verdict", "reviewer", "date", "note")
@@ -36,12 +34,7 @@ def parse_decisions(text: str, known_ids: set[str]) -> list[dict]:
             raise InputError(f"verdict {record['verdict']!r} is not one of {', '.join(VERDICTS)}", line=line_no)
         if not record["question_id_a"] or not record["question_id_b"] or record["question_id_a"] == record["question_id_b"]:
             raise InputError("a decision needs two different question ids", line=line_no)
-        if not record["reviewer"]:
-            raise InputError("reviewer is empty", line=line_no)
-        try:
-            decided_on = datetime.date.fromisoformat(record["date"])
-        except ValueError:
-            raise InputError(f"date {record['date']!r} is not YYYY-MM-DD", line=line_no) from None
+        decided_on = reviewed_on(record, line_no)
         key = pair_key(record["question_id_a"], record["question_id_b"])
         swapped = key[0] != record["question_id_a"]
         then = {"label_a": record["label_a"], "label_b": record["label_b"], "text_a": record["text_a"], "text_b": record["text_b"]}
@@ -56,7 +49,7 @@ def parse_decisions(text: str, known_ids: set[str]) -> list[dict]:
                 "question_id_b": key[1],
                 "verdict": record["verdict"],
                 "reviewer": record["reviewer"],
-                "decided_on": decided_on.isoformat(),
+                "decided_on": decided_on,
                 "note": record["note"] or None,
                 "is_stale": not (key[0] in known_ids and key[1] in known_ids),
                 "source_line": line_no,

@@ -5,9 +5,7 @@ the report lists it as an edit to make in the appendix; the pipeline never chang
 question that no longer exists (its text was edited, which changes its id) is kept and reported as stale.
 """
 
-import datetime
-
-from pipeline.csvrows import csv_records
+from pipeline.csvrows import csv_records, reviewed_on
 from pipeline.errors import InputError
 
 COLUMNS = ("question_id", "label", "verdict", "reviewer", "date", "note")
@@ -25,12 +23,7 @@ def parse_tag_decisions(text: str, known_ids: set[str], tags: set[str]) -> list[
             raise InputError(f"verdict {verdict!r} is not keep or retag:<tag> with a declared tag ({', '.join(sorted(tags))})", line=line_no)
         if not record["question_id"]:
             raise InputError("question_id is empty", line=line_no)
-        if not record["reviewer"]:
-            raise InputError("reviewer is empty", line=line_no)
-        try:
-            decided_on = datetime.date.fromisoformat(record["date"]).isoformat()
-        except ValueError:
-            raise InputError(f"date {record['date']!r} is not YYYY-MM-DD", line=line_no) from None
+        decided_on = reviewed_on(record, line_no)
         if record["question_id"] in seen:
             raise InputError(f"this question was already decided on line {seen[record['question_id']]}", line=line_no)
         seen[record["question_id"]] = line_no
