@@ -77,6 +77,9 @@ def _dedup(args) -> int:
 def _external(args) -> int:
     from pipeline.external import stage
 
+    if args.preview:
+        print(stage.preview(args.preview, args.layout, args.question_level, args.question_column))
+        return 0
     print(stage.summary_banks(stage.run_banks(args.warehouse, args.registry, args.max_bank_bytes)))
     return 0
 
@@ -266,6 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
     external = commands.add_parser("external", help="read the external question banks registered in raw/external_banks.csv")
     external.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
     external.add_argument("--registry", type=Path, default=paths.EXTERNAL_BANKS, help="the banks' registry (CSV); files are relative to it")
+    external.add_argument("--preview", type=Path, metavar="FILE", help="print what each layout reads from FILE (nothing is written)")
+    external.add_argument("--layout", default="auto", help="with --preview: one layout only (default: every layout, and auto's choice)")
+    external.add_argument("--question-level", type=int, help="with --preview: the heading level of a question (headings layout)")
+    external.add_argument("--question-column", help="with --preview: the table column holding the question (name or 1-based number)")
     external.add_argument("--max-bank-bytes", type=int, default=5_000_000, help="refuse a bank file larger than this (default 5,000,000)")
     external.set_defaults(handler=_external)
 

@@ -186,8 +186,9 @@ def test_a_malformed_suite_is_one_line(tmp_path):
     assert result.stderr == f"error: {tmp_path / 'bad.json'}: expectation 1 needs meta.check and meta.severity (critical or warning)\n"
 
 
-def external_tables(stated: int, actual: int, numbers: list[int]) -> dict[str, pd.DataFrame]:
-    banks = pd.DataFrame([{"bank_id": "b", "questions": actual, "stated_count": stated, "stated_line": 5}])
+def external_tables(stated: int, actual: int, numbers: list[int], share: float = 1.0, warnings=None, error=None) -> dict[str, pd.DataFrame]:
+    banks = pd.DataFrame([{"bank_id": "b", "questions": actual, "stated_count": stated, "stated_line": 5, "registry_line": 2,
+                           "layout_used": "numbered", "question_like_share": share, "warnings": warnings, "error": error}])  # fmt: skip
     steps = [n - p for n, p in zip(numbers, [0] + numbers[:-1])]
     questions = pd.DataFrame([{"bank_id": "b", "source_line": 10 + i, "section": "S", "number": n, "text": f"q{n}", "number_step": s}
                               for i, (n, s) in enumerate(zip(numbers, steps))])  # fmt: skip
@@ -195,11 +196,15 @@ def external_tables(stated: int, actual: int, numbers: list[int]) -> dict[str, p
 
 
 @pytest.mark.parametrize(
-    "stated, actual, numbers, expected, reported_line",
-    [(60, 60, [1, 2, 3], set(), None), (60, 62, [1, 2, 3], {"external-bank-size"}, 5), (3, 3, [1, 3, 4], {"external-numbering"}, 11)],
+    "stated, actual, numbers, extra, expected, reported_line",
+    [(60, 60, [1, 2, 3], {}, set(), None), (60, 62, [1, 2, 3], {}, {"external-bank-size"}, 5),
+     (3, 3, [1, 3, 4], {}, {"external-numbering"}, 11), (3, 3, [1, 2, 2], {}, {"external-numbering"}, 12),  # a gap, a repeat
+     (3, 3, [1, 2, 3], {"share": 0.2}, {"external-items-look-like-questions"}, 2),
+     (3, 3, [1, 2, 3], {"warnings": "line 15: a numbered heading at level 3"}, {"external-layout-clean"}, 2),
+     (3, 3, [1, 2, 3], {"error": "no question found"}, {"external-bank-read"}, 2)],
 )
-def test_external_bank_checks(clean_text, stated, actual, numbers, expected, reported_line):
-    tables = tables_of(clean_text) | external_tables(stated, actual, numbers)
+def test_external_bank_checks(clean_text, stated, actual, numbers, extra, expected, reported_line):
+    tables = tables_of(clean_text) | external_tables(stated, actual, numbers, **extra)
     report = stage.evaluate(tables, SUITES)
     assert failing(report) == expected
     if expected:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pipeline.csvrows import csv_records
 from pipeline.errors import InputError
-from pipeline.external.markdown import LAYOUTS
+from pipeline.external.markdown import CHOICES
 
 COLUMNS = ("bank_id", "name", "file", "source", "licence", "layout", "question_level", "stated_as")
 
@@ -14,12 +14,12 @@ COLUMNS = ("bank_id", "name", "file", "source", "licence", "layout", "question_l
 def parse_registry(text: str) -> list[dict]:
     """Return one row per registered bank; InputError with the line for a malformed row."""
     banks, seen = [], set()
-    for line, bank in csv_records(text, COLUMNS, exact=True):
+    for line, bank in csv_records(text, COLUMNS, optional=("question_column",)):
         for required in ("bank_id", "name", "file", "source", "licence", "layout"):
             if not bank[required]:
                 raise InputError(f"{required} is empty", line=line)
-        if bank["layout"] not in LAYOUTS:
-            raise InputError(f"layout {bank['layout']!r} is not one of {', '.join(LAYOUTS)}", line=line)
+        if bank["layout"] not in CHOICES:
+            raise InputError(f"layout {bank['layout']!r} is not one of {', '.join(CHOICES)}", line=line)
         if bank["question_level"] and bank["question_level"] not in tuple("123456"):
             raise InputError("question_level must be a heading level (1–6)", line=line)
         if bank["bank_id"] in seen:
@@ -27,6 +27,7 @@ def parse_registry(text: str) -> list[dict]:
         seen.add(bank["bank_id"])
         bank["question_level"] = int(bank["question_level"]) if bank["question_level"] else None
         bank["stated_as"] = bank["stated_as"] or None
+        bank["question_column"] = bank["question_column"] or None
         bank["registry_line"] = line
         banks.append(bank)
     return banks

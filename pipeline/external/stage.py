@@ -6,7 +6,7 @@ from pipeline import io
 from pipeline.similarity.score import DEFAULT
 from pipeline.errors import InputError
 from pipeline.external import report, tables
-from pipeline.external.markdown import parse_bank
+from pipeline.external.markdown import read_bank
 from pipeline.external.registry import MAX_BANK_BYTES, bank_file, parse_registry
 from pipeline.schema import table
 
@@ -18,21 +18,39 @@ def _banks(registry_path: Path) -> list[dict]:
         raise error.located(str(registry_path)) from None
 
 
+def read_one(registry_path: Path, bank: dict, max_bank_bytes: int) -> tuple[list[dict], str, str, list[str]]:
+    """Return what the bank's file holds: (rows, layout used, why, warnings); InputError naming the registry row."""
+    path = bank_file(registry_path, bank, max_bank_bytes)
+    try:
+        rows, layout, why, warnings = read_bank(io.read_text(path), bank["layout"], bank["question_level"], bank.get("question_column"))
+    except InputError as error:
+        raise InputError(f"bank {bank['bank_id']!r} ({path}): {error.message}", str(registry_path), bank["registry_line"]) from None
+    if not rows:
+        raise InputError(f"bank {bank['bank_id']!r}: no question found in {bank['file']} ({why}): check the registry's layout "
+                         f"(`python -m pipeline external --preview {path}` shows what each layout reads)", str(registry_path), bank["registry_line"])  # fmt: skip
+    return rows, layout, why, warnings
+
+
 def run_banks(warehouse: Path, registry_path: Path, max_bank_bytes: int = MAX_BANK_BYTES) -> dict[str, list[dict]]:
-    """Return `external_banks` and `external_questions` after reading every registered bank (fast: no matching)."""
+    """Return `external_banks` and `external_questions` after reading every registered bank (fast: no matching).
+
+    A bank that cannot be read is recorded with its error (the check `external-bank-read` fails on it) and
+    reported on stderr with its registry row; the other banks are still read.
+    """
+    import sys
+
     banks = _banks(registry_path)
     attributions = io.read_rows(table("attributions"), warehouse)
     out = {"external_banks": [], "external_questions": []}
     for bank in banks:
-        path = bank_file(registry_path, bank, max_bank_bytes)
         try:
-            parsed = parse_bank(io.read_text(path), bank["layout"], bank["question_level"])
+            parsed, layout, why, warnings = read_one(registry_path, bank, max_bank_bytes)
         except InputError as error:
-            raise error.located(str(path)) from None
-        if not parsed:
-            raise InputError(f"no question found in the {bank['layout']} layout: check the registry's layout", str(path))
+            print(f"error: {error} (the other banks are read; make check fails on this one)", file=sys.stderr)
+            out["external_banks"].append(tables.bank_row(bank, [], attributions, error=error.message))
+            continue
         external = tables.question_rows(bank["bank_id"], parsed)
-        out["external_banks"].append(tables.bank_row(bank, len(external), attributions))
+        out["external_banks"].append(tables.bank_row(bank, external, attributions, layout, why, warnings))
         out["external_questions"] += external
     with io.staged_outputs(warehouse) as scratch:
         for name in out:
@@ -88,3 +106,22 @@ def summary_overlap(out: dict[str, list[dict]]) -> str:
         rows = [c for c in out["external_coverage"] if c["bank_id"] == bank["bank_id"]]
         parts.append(f"{bank['bank_id']}: {sum(c['is_covered'] for c in rows)} of {len(rows)} covered")
     return "overlap: " + "; ".join(parts) + " — reports/external_coverage.html"
+
+
+def preview(path: Path, layout: str = "auto", question_level: int | None = None, question_column=None) -> str:
+    """Return what each layout reads from a bank file (count, first and last three questions, warnings) and auto's choice."""
+    from pipeline.external.markdown import LAYOUTS, choose, question_share, read_layouts
+
+    text = io.read_text(path)
+    read = read_layouts(text, {"question_level": question_level, "question_column": question_column})
+    lines = [f"{path}:"]
+    for name in LAYOUTS if layout == "auto" else (layout,):
+        items, warnings = read[name]
+        lines.append(f"  {name}: {len(items)} items, {question_share([i.text for i in items]):.0%} look like questions")
+        shown = items if len(items) <= 6 else items[:3] + [None] + items[-3:]
+        lines += ["      …" if item is None else f"    line {item.source_line}: " + (f"{item.number}. " if item.number is not None else "") + item.text[:100]
+                  for item in shown]  # fmt: skip
+        lines += [f"    warning: {w}" for w in warnings]
+    if layout == "auto":
+        lines.append("  " + choose(read)[1])
+    return "\n".join(lines)

@@ -1,0 +1,50 @@
+"""Property: a random bank rendered in any layout reads back to the same questions and sections, with its layout and with auto."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.external.markdown import read_bank
+
+WORDS = ["model", "attention", "token", "cache", "gradient", "loss", "batch", "layer", "prompt", "retrieval", "agent", "latency"]
+OPENERS = ["What is", "Why does", "How would you", "Explain", "Compare", "When should you"]
+
+question = st.builds(lambda opener, words, emphasised: f"{opener} {' '.join(words)}" + (" _carefully_" if emphasised else "") + "?",
+                     st.sampled_from(OPENERS), st.lists(st.sampled_from(WORDS), min_size=1, max_size=6), st.booleans())  # fmt: skip
+section = st.builds(lambda words: " ".join(words).capitalize(), st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))
+bank = st.lists(st.tuples(section, st.lists(question, min_size=1, max_size=5)), min_size=1, max_size=4)
+
+
+def render(layout: str, sections: list) -> str:
+    """Return the bank as Markdown in `layout`, with answers, contents and noise a real bank has."""
+    out = ["# A question bank", "", "Some words about it.", ""]
+    if layout == "bold-bullets":
+        out += ["## Contents", ""] + [f"- [{title}](#s{i})" for i, (title, _) in enumerate(sections)] + [""]
+    for title, questions in sections:
+        out += [f"## {title}", ""]
+        if layout == "table":
+            out += ["| # | Question | Answer |", "|---|---|---|"] + [f"| Q{n} | {q} | An answer. |" for n, q in enumerate(questions, 1)] + [""]
+            continue
+        for n, q in enumerate(questions, 1):
+            out += {
+                "numbered": [f"{n}. {q}", "   An answer, indented.", "   1. a numbered point of the answer", ""],
+                "headings": [f"### {n}. {q}", "", "An answer.", ""],
+                "details": ["<details>", f"<summary><b>{n}. {q}</b></summary>", "", "An answer.", "</details>", ""],
+                "bold-paragraphs": [f"**{q}** 🟡", "", "1. An answer point.", "2. Another one.", ""],
+                "bold-bullets": [f"- **{q}**", "  An answer.", ""],
+            }[layout]
+    return "\n".join(out) + "\n"
+
+
+def expected(sections: list) -> list[tuple[str, str]]:
+    return [(title, q.replace("_carefully_", "carefully")) for title, questions in sections for q in questions]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sections=bank, layout=st.sampled_from(["numbered", "headings", "table", "details", "bold-paragraphs", "bold-bullets"]))
+def test_a_random_bank_reads_back_in_its_layout_and_with_auto(sections, layout):
+    text = render(layout, sections)
+    level = 3 if layout == "headings" else None
+    for asked in (layout, "auto"):
+        rows, used, why, warnings = read_bank(text, asked, level)
+        assert [(r["section"], r["text"]) for r in rows] == expected(sections), (asked, why)
+        assert used == layout and warnings == []
