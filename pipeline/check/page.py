@@ -16,12 +16,16 @@ td,th{padding:.25em .6em;border-bottom:1px solid #eee;text-align:left;vertical-a
 
 
 def _rows_table(rows: list[dict]) -> str:
+    from pipeline import pages
+
     if not rows:
         return ""
     columns = list(rows[0])
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{escape('' if row.get(c) is None else str(row.get(c)))}</td>" for c in columns) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
+
+    def value(column, cell):
+        return f"{cell:.1%}" if column == "deviation" and isinstance(cell, (int, float)) else cell
+
+    return pages.table([c.replace("_", " ") for c in columns], [[value(c, row.get(c)) for c in columns] for row in rows])
 
 
 def render_html(report: dict) -> str:
@@ -31,9 +35,10 @@ def render_html(report: dict) -> str:
     failing.sort(key=lambda o: (o["severity"] != "critical", o["suite"], o["check"]))
     verdict = ("fails: a critical check failed" if report["critical_failed"]
                else "passes" + (f", with {report['warnings']} warnings" if report["warnings"] else ""))  # fmt: skip
+    from pipeline import pages
+
     out = [
-        "<!doctype html><html lang=en><head><meta charset=utf-8><title>Quality report</title>",
-        f"<style>{CSS}</style></head><body><h1>Quality report</h1>",
+        pages.head("Quality report", CSS), pages.nav("quality.html"), "<h1>Quality report</h1>",
         f'<p class="summary">{len(outcomes)} checks: {report["passed"]} passed, {report["critical_failed"]} critical failed, '
         f'{report["warnings"]} warnings. The gate (<code>make check</code>) {escape(verdict)}; <code>make check STRICT=1</code> '
         "fails on warnings too.</p>",
@@ -60,5 +65,5 @@ def render_html(report: dict) -> str:
     out.append(f"<h2>Every check ({len(outcomes)})</h2>")
     out.append(_rows_table([{"suite": o["suite"], "check": o["check"], "severity": o["severity"], "result": "passed" if o["success"] else "FAILED",
                              "asserts": o["why"]} for o in outcomes]))  # fmt: skip
-    out.append("</body></html>")
+    out.append(pages.foot())
     return "\n".join(out)

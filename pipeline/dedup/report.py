@@ -108,7 +108,10 @@ def render_html(questions: list[dict], tables: dict, chapters: list[dict], secti
     style = (PAGE / "review.css").read_text(encoding="utf-8")
     script = (PAGE / "review.js").read_text(encoding="utf-8")
     body = (PAGE / "review.html").read_text(encoding="utf-8")
-    return body.replace("/*STYLE*/", style).replace("/*DATA*/", data).replace("/*SCRIPT*/", script)
+    from pipeline import pages
+
+    style += pages.BASE_CSS.split("\n", 2)[2]  # the shared navigation bar's style (not the base body rule: the app has its own)
+    return body.replace("/*STYLE*/", style).replace("/*NAV*/", pages.nav("duplicates.html")).replace("/*DATA*/", data).replace("/*SCRIPT*/", script)
 
 
 def render_csv(questions: list[dict], tables: dict, settings: Settings = DEFAULT) -> str:

@@ -5,6 +5,7 @@ import html
 
 
 KINDS = ("covered", "near", "missing")
+UNRELATED_MARGIN = 0.12  # a best match this far below the near band is not shown as a match
 MARKS = {"covered": "✓", "near": "≈", "missing": "✗"}
 
 
@@ -23,6 +24,8 @@ def coverage_view(bank: dict, external: list[dict], coverage: list[dict], questi
                  "label": best["label"] if best else None, "match": best["text"] if best else None}  # fmt: skip
         group = per_section.setdefault(item["section"] or "(no section)", {kind: [] for kind in KINDS})
         kind = "covered" if match["is_covered"] else ("near" if match["score"] >= near_from else "missing")
+        entry["kind"] = kind
+        entry["related"] = match["score"] >= near_from - UNRELATED_MARGIN  # below this the best match is no match at all
         group[kind].append(entry)
     asked = {c["section_id"] for c in coverage if c["is_covered"]}
     never = [s for s in sections if s["section_id"] not in asked]
@@ -58,21 +61,26 @@ def render_markdown(views: list[dict], threshold: float, near_from: float) -> st
         out += [f"| {name} | {sum(len(g[k]) for k in KINDS)} | {len(g['covered'])} | {len(g['near'])} | {len(g['missing'])} |" for name, g in view["sections"].items()]
         for name, group in view["sections"].items():
             out += ["", f"### {name}", ""]
-            for kind in KINDS:
-                for e in group[kind]:
-                    out.append(f"- {MARKS[kind]} {e['number']}. {e['text']} — best match {e['label']} ({e['score']:.2f}): {e['match']}")
+            for e in _in_order(group):
+                match = f"best match {e['label']} ({e['score']:.2f}): {e['match']}" if e["related"] else f"no close match (best score {e['score']:.2f})"
+                out.append(f"- {MARKS[e['kind']]} {e['number']}. {e['text']} (line {e['line']} of {bank['file']}) — {match}")
         out += ["", "### Appendix sections this bank never asks about", ""]
         out += [f"- {sid} {title}" for sid, title in view["never_asked"]] or ["- none"]
         out.append("")
     return "\n".join(out)
 
 
+def _in_order(group: dict) -> list[dict]:
+    """Return a section's questions in the bank's order (by number, then line), whatever their coverage."""
+    return sorted((e for kind in KINDS for e in group[kind]), key=lambda e: (e["number"] is None, e["number"] or 0, e["line"]))
+
+
 def render_html(views: list[dict], threshold: float, near_from: float) -> str:
     """Return the HTML report of every bank: one offline page."""
-    css = ("body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px}table{border-collapse:collapse}"
-           "td,th{border-bottom:1px solid #ddd;padding:.2em .6em;text-align:left;vertical-align:top}.covered{color:#1d6b1d}.missing{color:#a33}"
-           ".near{color:#8a6d00}.meta{color:#666;font-size:.9em}")  # fmt: skip
-    out = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>External coverage</title><style>{css}</style></head><body>",
+    from pipeline import pages
+
+    css = ".covered{color:#1d6b1d}.missing{color:#a33}.near{color:#8a6d00}"
+    out = [pages.head("External coverage", css), pages.nav("external_coverage.html"),
            "<h1>External question banks: coverage by the appendix</h1>",
            f"<p>Covered (✓): best appendix match scores at least {threshold}. Near (≈): {near_from:.2f}–{threshold}, worth a look. Missing (✗): below.</p>"]  # fmt: skip
     esc = lambda v: html.escape(str(v)) if v is not None else ""  # noqa: E731
@@ -82,14 +90,14 @@ def render_html(views: list[dict], threshold: float, near_from: float) -> str:
         out.append(f"<p>{esc(_size_line(bank))}</p><p>Covered: <strong>{view['covered']}</strong> of {view['total']} questions; near: {view['near']}.</p>")
         for name, group in view["sections"].items():
             out.append(f"<h3>{esc(name)}</h3><table><tr><th></th><th>external question</th><th>best appendix match</th><th>score</th></tr>")
-            for kind in KINDS:
-                for e in group[kind]:
-                    out.append(f'<tr class="{kind}" data-coverage="{kind}"><td>{MARKS[kind]}</td>'
-                               f"<td>{esc(e['number'])}. {esc(e['text'])} <span class=meta>(line {e['line']})</span></td>"
-                               f"<td>{esc(e['label'])}: {esc(e['match'])}</td><td>{e['score']:.2f}</td></tr>")  # fmt: skip
+            for e in _in_order(group):
+                match = f"{esc(e['label'])}: {esc(e['match'])}" if e["related"] else '<span class=meta>no close match in the appendix</span>'
+                out.append(f'<tr class="{e["kind"]}" data-coverage="{e["kind"]}"><td>{MARKS[e["kind"]]}</td>'
+                           f"<td>{esc(e['number'])}. {esc(e['text'])} <span class=meta>(line {e['line']} of {esc(bank['file'])})</span></td>"
+                           f"<td>{match}</td><td>{e['score']:.2f}</td></tr>")  # fmt: skip
             out.append("</table>")
         out.append("<h3>Appendix sections this bank never asks about</h3><ul>")
         out += [f'<li data-never-asked="{esc(sid)}">{esc(sid)} {esc(title)}</li>' for sid, title in view["never_asked"]]
         out.append("</ul>")
-    out.append("</body></html>")
+    out.append(pages.foot())
     return "\n".join(out)

@@ -61,20 +61,82 @@ def render_markdown(results: dict[str, tuple[list[str], list[tuple]]], chart_fil
     return "\n".join(out)
 
 
-def render_html(results: dict[str, tuple[list[str], list[tuple]]], chart_pngs: dict[str, bytes]) -> str:
-    """Return the HTML report: one offline page, charts embedded as PNG data."""
-    css = ("body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px}table{border-collapse:collapse;margin:.5em 0 2em}"
-           "td,th{border-bottom:1px solid #ddd;padding:.2em .6em;text-align:left;vertical-align:top}th{background:#f4f4f4}"
-           "img{max-width:100%;border:1px solid #eee}")  # fmt: skip
-    out = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Coverage report</title><style>{css}</style></head><body>",
-           "<h1>Coverage report</h1><nav>" + " · ".join(f'<a href="#{v}">{html.escape(t)}</a>' for v, t, _ in SECTIONS) + "</nav>"]  # fmt: skip
+HEADERS = {"chapter_id": "chapter", "is_approximate": "approximate", "source_line": "line", "stated_line": "line",
+           "section_line": "line", "section_id": "section", "chapter_title": "title", "section_title": "title"}  # fmt: skip
+PERCENT_COLUMNS = ("deviation", "share")
+LABEL_COLUMNS = ("labels",)
+TOLERANCE = 0.10  # the ~ tolerance of expectations/appendix_claims.json, for the verdict column
+
+
+def _about(text: str) -> str:
+    """Return a section's explanation as HTML: escaped, `code` spans rendered."""
+    parts = html.escape(text).split("`")
+    return "".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts))
+
+
+def _labels(value, questions: dict[str, str]):
+    from pipeline.pages import Raw
+
+    if not value:
+        return ""
+    links = [f'<a href="#q-{html.escape(label)}" title="{html.escape(questions.get(label, ""))}">{html.escape(label)}</a>'
+             for label in (part.strip() for part in str(value).split(","))]  # fmt: skip
+    return Raw(", ".join(links))
+
+
+def _display(column: str, value, chapters: dict, questions: dict):
+    if column in LABEL_COLUMNS:
+        return _labels(value, questions)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if column in PERCENT_COLUMNS and isinstance(value, (int, float)):
+        return f"{value:.1%}"
+    if column == "chapter_id" and value in chapters:
+        return f"{value} — {chapters[value]}"
+    return _cell(value)
+
+
+def html_rows(view: str, columns: list[str], rows: list[tuple], chapters: dict, questions: dict) -> tuple[list[str], list[list]]:
+    """Return the headers and cells a person reads: plain names, percentages, yes/no, chapter titles, linked labels."""
+    headers = [HEADERS.get(c, c.replace("_", " ")) for c in columns]
+    cells = [[_display(c, v, chapters, questions) for c, v in zip(columns, row)] for row in rows]
+    if view == "rpt_tag_claims":
+        stated, deviation, approximate = columns.index("stated"), columns.index("deviation"), columns.index("is_approximate")
+        headers.append("verdict")
+        for row, out in zip(rows, cells):
+            allowed = TOLERANCE if row[approximate] else 0.0
+            out.append("—" if row[stated] is None else ("ok" if (row[deviation] or 0) <= allowed else "OFF"))
+    return headers, cells
+
+
+def render_html(results: dict[str, tuple[list[str], list[tuple]]], chart_pngs: dict[str, bytes], chapters: dict | None = None,
+                questions: dict | None = None) -> str:  # fmt: skip
+    """Return the HTML report: one offline page, charts embedded as PNG data, long tables folded and sortable."""
+    from pipeline import pages
+
+    chapters, questions = chapters or {}, questions or {}
+    css = "img{max-width:100%;border:1px solid #eee}"
+    out = [pages.head("Coverage report", css), pages.nav("coverage.html"), "<h1>Coverage report</h1>",
+           "<p>" + " · ".join(f'<a href="#{v}">{html.escape(t)}</a>' for v, t, _ in SECTIONS) + "</p>"]  # fmt: skip
     for name, png in chart_pngs.items():
         out.append(f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,{base64.b64encode(png).decode()}"></figure>')
+    named = set()
     for view, title, about in SECTIONS:
         columns, rows = results[view]
-        out.append(f'<h2 id="{view}">{html.escape(title)}</h2><p>{html.escape(about)}</p><p>View <code>{view}</code>: {len(rows)} rows.</p>')
-        out.append(html_table(columns, rows, view))
-    out.append("</body></html>")
+        out.append(f'<h2 id="{view}">{html.escape(title)}</h2><p>{_about(about)}</p><p class="meta">View <code>{view}</code>: {len(rows)} rows.</p>')
+        headers, cells = html_rows(view, columns, rows, chapters, questions)
+        out.append(pages.table(headers, cells, [f'data-view="{view}"'] * len(cells)))
+        for column in LABEL_COLUMNS:
+            if column in columns:
+                named |= {part.strip() for row in rows for part in str(row[columns.index(column)] or "").split(",") if part.strip()}
+    if named:
+        out.append("<h2 id=questions>The questions named above</h2><ul>")
+        out += [f'<li id="q-{html.escape(label)}"><strong>{html.escape(label)}</strong> {html.escape(questions.get(label, ""))}</li>'
+                for label in sorted(named, key=lambda lab: [int(p) if p.isdigit() else p for p in lab.split(".")])]  # fmt: skip
+        out.append("</ul>")
+    out.append(pages.foot())
     return "\n".join(out)
 
 
@@ -82,17 +144,20 @@ def charts(results: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, bytes
     """Return PNG charts: tags × chapters (heat map) and stated against actual questions per tag (bars)."""
     from matplotlib.figure import Figure  # the object API renders with Agg, without pyplot's import (0.2 s)
 
+    claim_columns, claims = results["rpt_tag_claims"]
+    order = [r[claim_columns.index("tag")] for r in claims]  # one tag order for both charts, zero-count tags included
     columns, rows = results["rpt_tag_mix_chapter"]
     ci, ti, qi = columns.index("chapter_id"), columns.index("tag"), columns.index("questions")
     chapters = sorted({r[ci] for r in rows})
-    tags = sorted({r[ti] for r in rows})
+    titles = {r[ci]: r[columns.index("chapter_title")] for r in rows} if "chapter_title" in columns else {}
+    tags = order + sorted({r[ti] for r in rows} - set(order))
     grid = [[0] * len(chapters) for _ in tags]
     for row in rows:
         grid[tags.index(row[ti])][chapters.index(row[ci])] = row[qi]
     figure = Figure(figsize=(8, 3.6))
     axes = figure.subplots()
     image = axes.imshow(grid, cmap="Blues", aspect="auto")
-    axes.set_xticks(range(len(chapters)), [f"Ch {c}" for c in chapters])
+    axes.set_xticks(range(len(chapters)), [f"{c} {titles.get(c, '')[:12]}".strip() for c in chapters], rotation=25, ha="right", fontsize=8)
     axes.set_yticks(range(len(tags)), tags)
     for y, line in enumerate(grid):
         for x, value in enumerate(line):
@@ -101,7 +166,7 @@ def charts(results: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, bytes
     figure.colorbar(image, ax=axes)
     pngs = {"tags-by-chapter": _png(figure)}
 
-    columns, rows = results["rpt_tag_claims"]
+    columns, rows = claim_columns, claims
     names = [r[columns.index("tag")] for r in rows]
     stated = [r[columns.index("stated")] or 0 for r in rows]
     actual = [r[columns.index("actual")] for r in rows]

@@ -27,7 +27,10 @@ def query_views(database: Path, views: list[str]) -> dict[str, tuple[list[str], 
 
 def run(warehouse: Path, reports: Path) -> dict[str, int]:
     """Return rows per report view after writing the coverage report into `reports`."""
-    results = query_views(Path(warehouse) / paths.DUCKDB_FILE, [view for view, _, _ in SECTIONS])
+    results = query_views(Path(warehouse) / paths.DUCKDB_FILE, [view for view, _, _ in SECTIONS] + ["chapters", "questions"])
+    chapters = {row[0]: row[1] for row in results.pop("chapters")[1]}
+    columns, rows = results.pop("questions")
+    questions = {row[columns.index("label")]: row[columns.index("text")] for row in rows}
     pngs = charts(results)
     with io.staged_outputs(reports) as scratch:
         (scratch / "charts").mkdir()
@@ -36,5 +39,5 @@ def run(warehouse: Path, reports: Path) -> dict[str, int]:
             (scratch / "charts" / f"{name}.png").write_bytes(png)
             files[name] = f"charts/{name}.png"
         (scratch / "coverage.md").write_text(render_markdown(results, files), encoding="utf-8")
-        (scratch / "coverage.html").write_text(render_html(results, pngs), encoding="utf-8")
+        (scratch / "coverage.html").write_text(render_html(results, pngs, chapters, questions), encoding="utf-8")
     return {view: len(rows) for view, (_, rows) in results.items()}

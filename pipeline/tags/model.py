@@ -9,6 +9,7 @@ questions whose given tag is unlikely under the model, beyond what the per-tag c
 import numpy as np
 
 FOLDS = 5
+MIN_PER_TAG = 2  # a tag with fewer questions cannot be predicted out of fold
 SEED = 0
 C = 10.0  # inverse regularisation of the logistic regression (a common default for TF-IDF text features)
 

@@ -35,13 +35,15 @@ def confusion(rows: list[dict], classes: list[str]) -> list[list[int]]:
     index = {c: i for i, c in enumerate(classes)}
     matrix = [[0] * len(classes) for _ in classes]
     for row in rows:
-        if row["tag"] in index:
+        if row["tag"] in index and row["suggested_tag"] in index:
             matrix[index[row["tag"]]][index[row["suggested_tag"]]] += 1
     return matrix
 
 
 def confusion_png(matrix: list[list[int]], classes: list[str]) -> bytes:
-    """Return the confusion matrix drawn as a PNG (matplotlib's object API: no global state)."""
+    """Return the confusion matrix drawn as a PNG (matplotlib's object API: no global state); empty when nothing was audited."""
+    if not classes:
+        return b""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -63,8 +65,8 @@ def confusion_png(matrix: list[list[int]], classes: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-def _percent(value: float) -> str:
-    return f"{value:.0%}"
+def _percent(value) -> str:
+    return "n/a" if value is None or value != value else f"{value:.0%}"
 
 
 def _stated(row: dict) -> str:
@@ -118,15 +120,17 @@ def render_html(v: dict, png: bytes) -> str:
     def cells(values):
         return "<tr>" + "".join(f"<td>{escape(str(x))}</td>" for x in values) + "</tr>"
 
-    out = ["<!doctype html><html lang=en><head><meta charset=utf-8><title>Tag audit</title>", f"<style>{CSS}</style></head><body>",
-           "<h1>Tag audit</h1>",
+    from pipeline import pages
+
+    out = [pages.head("Tag audit", CSS), pages.nav("tag_audit.html"), "<h1>Tag audit</h1>",
            f"<p>A model that never saw a question predicts its tag (5-fold cross-validation, accuracy {_percent(v['accuracy'])}); cleanlab's "
            f"confident learning flags the questions whose tag the model finds unlikely: {len(v['suspects'])} suspects, {v['kept']} tags kept "
            f"by an editor, {len(v['edits'])} edits to make, {len(v['stale'])} stale decisions. Record verdicts in "
            "<code>raw/tag_decisions.csv</code> (<code>keep</code> or <code>retag:&lt;tag&gt;</code>).</p>",
            "<h2>Counts per tag</h2><table><tr><th>tag</th><th>stated</th><th>tagged</th><th>if every suspect took its suggestion</th></tr>"]  # fmt: skip
     out += [cells([c["tag"], _stated(c), c["tagged"], c["if_retagged"]]) for c in v["counts"]]
-    out.append(f'</table><h2>Confusion matrix</h2><img alt="tag as written against the most likely tag" src="data:image/png;base64,{base64.b64encode(png).decode()}">')
+    out.append("</table><h2>Confusion matrix</h2>" + (f'<img alt="tag as written against the most likely tag" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+               if png else "<p>Too few tagged questions to audit: a tag needs at least two questions, and two tags are needed.</p>"))  # fmt: skip
     out.append(f"<h2>Suspects ({len(v['suspects'])})</h2><table><tr><th>rank</th><th>label</th><th>line</th><th>section</th><th>tag</th>"
                "<th>probability</th><th>suggested</th><th>probability</th><th>question</th></tr>")  # fmt: skip
     out += [cells([s["suspect_rank"], s["label"], s["line"], s["section"], s["tag"], _percent(s["tag_probability"]), s["suggested_tag"],
@@ -142,5 +146,5 @@ def render_html(v: dict, png: bytes) -> str:
         out.append("</table>")
     out.append("<h2>The tags as the bank uses them</h2><p>The appendix declares the six tags but does not define them; their questions' most frequent openers:</p><ul>")
     out += [f"<li><strong>{escape(str(tag))}</strong>: " + escape(", ".join(f"“{o}” ({n})" for o, n in openers)) + "</li>" for tag, openers in v["usage"].items()]
-    out.append("</ul></body></html>")
+    out.append("</ul>" + pages.foot())
     return "\n".join(out)

@@ -12,12 +12,27 @@ from pipeline.tags.decisions import apply_decisions, parse_tag_decisions
 
 
 def audit(questions: list[dict], embeddings=None) -> tuple[list[str], np.ndarray, list[dict]]:
-    """Return (classes, out-of-fold probabilities, one suspect row per tagged question). Questions without a tag are left out."""
+    """Return (classes, out-of-fold probabilities, one row per tagged question).
+
+    A tag carried by fewer than two questions cannot be learned out of fold: its questions get a row that says
+    so (no suggestion, no probability, never a suspect). Questions without a tag are left out.
+    """
+    from collections import Counter
+
     tagged = [q for q in questions if q["tag"]]
-    texts, tags = [q["text"] for q in tagged], [q["tag"] for q in tagged]
-    classes, probabilities = model.out_of_fold_probabilities(texts, tags, embeddings)
-    is_suspect, quality = model.label_issues(tags, classes, probabilities)
-    return classes, probabilities, model.suspect_rows(tagged, classes, probabilities, is_suspect, quality)
+    counts = Counter(q["tag"] for q in tagged)
+    auditable = [i for i, q in enumerate(tagged) if counts[q["tag"]] >= model.MIN_PER_TAG]
+    classes, probabilities, rows = [], np.zeros((0, 0)), {}
+    if len({tagged[i]["tag"] for i in auditable}) >= 2:
+        chosen = [tagged[i] for i in auditable]
+        tags = [q["tag"] for q in chosen]
+        vectors = None if embeddings is None else embeddings[auditable]
+        classes, probabilities = model.out_of_fold_probabilities([q["text"] for q in chosen], tags, vectors)
+        is_suspect, quality = model.label_issues(tags, classes, probabilities)
+        rows = {r["question_id"]: r for r in model.suspect_rows(chosen, classes, probabilities, is_suspect, quality)}
+    unaudited = {"suggested_tag": None, "tag_probability": None, "suggested_probability": None, "is_suspect": False, "suspect_rank": None}
+    return classes, probabilities, [rows.get(q["question_id"], {"question_id": q["question_id"], "label": q["label"], "tag": q["tag"], **unaudited})
+                                    for q in tagged]  # fmt: skip
 
 
 def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = "auto") -> dict:
@@ -33,12 +48,10 @@ def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = 
         raise error.located(str(decisions_path)) from None
     tagged = [q for q in questions if q["tag"]]
     vectors = embeddings_for([q["text"] for q in tagged], embeddings, DEFAULT.embed_max_questions)
-    try:
-        classes, probabilities, rows = audit(questions, vectors)
-    except ValueError as error:
-        raise InputError(f"no tag audit: {error}", str(warehouse)) from None
+    classes, probabilities, rows = audit(questions, vectors)
     rows = apply_decisions(rows, decisions)
-    accuracy = float(np.mean([r["suggested_tag"] == r["tag"] for r in rows]))
+    audited = [r for r in rows if r["suggested_tag"] is not None]
+    accuracy = float(np.mean([r["suggested_tag"] == r["tag"] for r in audited])) if audited else float("nan")
     shown = report.view(questions, sections, rows, decisions, tags_table, accuracy)
     png = report.confusion_png(report.confusion(rows, classes), classes)
     with io.staged_outputs(warehouse) as warehouse_scratch, io.staged_outputs(reports) as reports_scratch:
@@ -52,6 +65,7 @@ def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = 
 def summary(result: dict) -> str:
     """Return the one-line terminal summary of the tags stage."""
     view = result["view"]
-    return (f"tags: out-of-fold accuracy {result['accuracy']:.0%}, {len(view['suspects'])} suspects, {view['kept']} kept, "
+    accuracy = "n/a (too few tagged questions)" if result["accuracy"] != result["accuracy"] else f"{result['accuracy']:.0%}"
+    return (f"tags: out-of-fold accuracy {accuracy}, {len(view['suspects'])} suspects, {view['kept']} kept, "
             f"{len(view['edits'])} edits to make, {len(view['stale'])} stale decisions — reports/tag_audit.html")  # fmt: skip
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from pipeline.errors import InputError
 
 PROMPT, MORE = "sql> ", " ..> "
-HELP = "End a query with `;`. `.tables` lists tables and views, `.schema NAME` its columns, `.quit` leaves."
+HELP = "End a query with `;`. `.tables` lists tables and views, `.schema NAME` its columns, `.help` this, `.quit` or Ctrl-D leaves; Ctrl-C cancels."
 
 
 # Ad-hoc queries read the warehouse and nothing else: no file read or written (COPY, EXPORT, read_text, ATTACH),
@@ -26,50 +26,113 @@ def connect(database: Path):
         raise InputError(f"cannot open the warehouse: {str(error).splitlines()[0]}", str(database)) from None
 
 
-def run_query(connection, query: str, max_rows: int = 200) -> str:
-    """Return the query's result as a text table; InputError with DuckDB's first line if it fails."""
+def render(relation, width: int | None = None, max_rows: int = 200) -> str:
+    """Return a result as the DuckDB CLI shows it: a box table, NULL as NULL, columns fitted to `width`."""
+    import contextlib
+    import io
+    import shutil
+
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        relation.show(max_width=width, max_rows=max_rows)
+    return buffer.getvalue().rstrip("\n")
+
+
+def run_query(connection, query: str, max_rows: int = 200, width: int | None = None) -> str:
+    """Return the query's result as a box table; InputError with DuckDB's whole message (its hint too) if it fails."""
     import duckdb
 
     try:
         relation = connection.sql(query)
     except duckdb.Error as error:
-        raise InputError(str(error).splitlines()[0], "query") from None
+        raise InputError(" ".join(str(error).split("\n")), "query") from None
     if relation is None:
         return "ok"
-    return relation.to_df().to_string(index=False, max_rows=max_rows, max_colwidth=80)
+    return render(relation, width, max_rows)
 
 
 def dot_command(connection, line: str) -> str:
-    """Return the answer to a `.tables` or `.schema NAME` command."""
+    """Return the answer to `.tables`, `.schema NAME` or `.help`."""
     if line == ".tables":
-        return run_query(connection, "select table_name, table_type from information_schema.tables order by table_type, table_name")
-    if line.startswith(".schema "):
-        name = line.split(maxsplit=1)[1].replace("'", "")
+        return run_query(connection, "select table_name as name, table_type as kind from information_schema.tables order by table_type, table_name")
+    if line.startswith(".schema"):
+        name = line.removeprefix(".schema").strip().replace("'", "")
+        if not name:
+            return "usage: .schema NAME (.tables lists the names)"
         return run_query(connection, f"select column_name, data_type from information_schema.columns where table_name = '{name}' order by ordinal_position")
     return HELP
 
 
-def interactive(connection, stdin=sys.stdin, stdout=sys.stdout) -> int:
-    """Read queries until `.quit` or end of input, printing each result; errors are printed, not raised."""
-    print(f"DuckDB warehouse, read-only. {HELP}", file=stdout)
-    buffer = []
-    while True:
-        if stdin.isatty():
-            stdout.write(MORE if buffer else PROMPT)
-            stdout.flush()
-        line = stdin.readline()
-        if not line:
-            return 0
-        line = line.strip()
-        if not buffer and line.startswith("."):
-            if line in (".quit", ".exit"):
-                return 0
-            print(dot_command(connection, line), file=stdout)
-            continue
-        buffer.append(line)
-        if line.endswith(";"):
+def _history(path: Path | None):
+    """Return a function that saves the history, after loading it from `path` (readline, when the terminal has it)."""
+    try:
+        import readline
+    except ImportError:  # no line editing on this Python: the session still works
+        return lambda: None
+    readline.set_history_length(1000)
+    if path and Path(path).exists():
+        try:
+            readline.read_history_file(str(path))
+        except OSError:
+            pass
+
+    def save():
+        for position in reversed(range(readline.get_current_history_length())):  # leaving is not worth recalling
+            if (readline.get_history_item(position + 1) or "").strip() in (".quit", ".exit"):
+                readline.remove_history_item(position)
+        if path:
             try:
-                print(run_query(connection, "\n".join(buffer)), file=stdout)
-            except InputError as error:
-                print(f"error: {error.message}", file=stdout)
-            buffer = []
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                readline.write_history_file(str(path))
+            except OSError:
+                pass
+
+    return save
+
+
+def interactive(connection, stdin=sys.stdin, stdout=sys.stdout, history: Path | None = None) -> int:
+    """Read queries until `.quit` or Ctrl-D, printing each result; errors are printed, not raised.
+
+    On a terminal: line editing and history (readline, kept in `history`), Ctrl-C cancels the line or the running
+    query and the session goes on. Without one (a pipe): lines are read as they come, without prompts.
+    """
+    tty = stdin.isatty()
+    save = _history(history) if tty else (lambda: None)
+    print(f"DuckDB warehouse, read-only. {HELP}", file=stdout, flush=True)
+    buffer: list[str] = []
+    try:
+        while True:
+            try:
+                if tty:
+                    line = input(MORE if buffer else PROMPT)
+                else:
+                    line = stdin.readline()
+                    if not line:
+                        return 0
+            except EOFError:
+                print(file=stdout)
+                return 0
+            except KeyboardInterrupt:
+                print("^C", file=stdout, flush=True)
+                buffer = []
+                continue
+            line = line.strip()
+            if not buffer and line.startswith("."):
+                if line in (".quit", ".exit"):
+                    return 0
+                print(dot_command(connection, line), file=stdout, flush=True)
+                continue
+            if line:
+                buffer.append(line)
+            if buffer and buffer[-1].endswith(";"):
+                try:
+                    print(run_query(connection, "\n".join(buffer)), file=stdout, flush=True)
+                except InputError as error:
+                    print(f"error: {error.message}", file=stdout, flush=True)
+                except KeyboardInterrupt:
+                    connection.interrupt()
+                    print("query cancelled", file=stdout, flush=True)
+                buffer = []
+    finally:
+        save()

@@ -1,0 +1,84 @@
+"""Every report page, opened offline in headless Chromium: complete, nothing fetched from the network, one navigation.
+
+The screenshots are written next to the pages (`screenshots/`), for a person to look at.
+"""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from conftest import REAL_APPENDIX, run_cli
+from test_review_browser import browser  # noqa: F401  (the shared Chromium fixture)
+
+pytestmark = pytest.mark.browser
+PAGES = ("duplicates.html", "tag_audit.html", "quality.html", "coverage.html", "external_coverage.html")
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pages")
+    warehouse, reports, decisions, tags = folder / "wh", folder / "rep", folder / "d.csv", folder / "t.csv"
+    decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
+    tags.write_text("question_id,label,verdict,reviewer,date,note\n", encoding="utf-8")
+    for step in [("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)),
+                 ("external", "--warehouse", str(warehouse)),
+                 ("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports)),
+                 ("overlap", "--warehouse", str(warehouse), "--reports", str(reports)),
+                 ("tags", "--warehouse", str(warehouse), "--decisions", str(tags), "--reports", str(reports)),
+                 ("check", "--warehouse", str(warehouse), "--reports", str(reports)),
+                 ("warehouse", "--warehouse", str(warehouse)),
+                 ("report", "--warehouse", str(warehouse), "--reports", str(reports))]:  # fmt: skip
+        result = run_cli(*step)
+        assert result.returncode == 0, (step, result.stderr)
+    return reports
+
+
+class Fetches(HTMLParser):
+    """Collect every address a page would load: scripts, stylesheets, images, frames, media."""
+
+    def __init__(self):
+        super().__init__()
+        self.addresses = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "img", "iframe", "audio", "video", "source") and attrs.get("src"):
+            self.addresses.append(attrs["src"])
+        if tag == "link" and attrs.get("href"):
+            self.addresses.append(attrs["href"])
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_page_loads_nothing_from_the_network(reports, name):
+    page = Fetches()
+    page.feed((reports / name).read_text(encoding="utf-8"))
+    remote = [a for a in page.addresses if a.startswith(("http:", "https:", "//", "ftp:"))]
+    assert remote == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_page_is_complete_offline(browser, reports, name):  # noqa: F811
+    browser.get((reports / name).as_uri())
+    assert browser.execute_script("return document.readyState") == "complete"
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == [], errors
+    text = browser.find_element("tag name", "body").text
+    assert len(text) > 300, text
+    links = [a.get_attribute("href").rsplit("/", 1)[-1] for a in browser.find_elements("css selector", "nav.site a")]
+    assert links == list(PAGES)  # one navigation on every page
+    (reports / "screenshots").mkdir(exist_ok=True)
+    browser.save_screenshot(str(reports / "screenshots" / name.replace(".html", ".png")))
+    assert (reports / "screenshots" / name.replace(".html", ".png")).stat().st_size > 10_000
+
+
+def test_long_tables_fold_and_sort(browser, reports):  # noqa: F811
+    browser.get((reports / "coverage.html").as_uri())
+    folded = browser.find_elements("css selector", "details > summary")
+    assert folded, "a long table should start folded"
+    folded[0].click()
+    table = browser.find_elements("css selector", "details table.sortable")[0]
+    header = table.find_elements("css selector", "th")[0]
+    header.click()
+    first = table.find_elements("css selector", "tbody tr td")[0].text
+    header.click()
+    assert table.find_elements("css selector", "tbody tr td")[0].text != first  # the order reversed
