@@ -68,3 +68,43 @@ def test_every_make_command_is_documented():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     for target in re.findall(r"^([a-z-]+):.*## ", makefile, re.MULTILINE):
         assert f"make {target}" in README, target
+
+
+def readme_commands() -> list[str]:
+    """Return every command the README shows: lines of its sh blocks and `make …` / `python -m pipeline …` in its text."""
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", README, re.DOTALL):
+        commands += [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
+    commands += re.findall(r"`((?:make|python -m pipeline) [^`]+)`", README)
+    return sorted(set(commands))
+
+
+def test_every_readme_command_is_valid():
+    """Each `make` command the README shows is a target Make accepts (dry run); each pipeline command parses its arguments."""
+    import subprocess
+
+    from pipeline.__main__ import build_parser
+
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("MAKE")}
+    checked = 0
+    for command in readme_commands():
+        import shlex
+
+        words = shlex.split(command.replace("FILE", "raw/external/awesome_genai_60.md"))
+        if words[0] == "make":
+            args = [w for w in words[1:] if "…" not in w]
+            result = subprocess.run(["make", "-n", "-C", str(ROOT), *args], capture_output=True, text=True, env=env)
+            assert result.returncode == 0, (command, result.stderr)
+        elif words[:3] == ["python", "-m", "pipeline"]:
+            parser = build_parser()
+            if len(words) == 4:  # a command named in the text: it exists
+                assert words[3] in parser._subparsers._group_actions[0].choices, command
+            else:
+                parser.parse_args(words[3:])  # raises SystemExit on a bad command
+        checked += 1
+    assert checked >= 15
+
+
+def test_the_readme_preview_command_runs():
+    result = run_cli("external", "--preview", str(ROOT / "raw" / "external" / "awesome_genai_60.md"))
+    assert result.returncode == 0 and "auto chose numbered: 62 items" in result.stdout
