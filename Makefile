@@ -151,7 +151,11 @@ eval-dedup: | $(VENV)/.installed ## measure the duplicate scorer (embeddings on 
 	$(PY) -m pipeline eval-dedup --source $(SOURCE)
 
 SIZES ?= 10000 100000
-bench: $(VENV)/.installed ## time every stage and make all (real appendix, then generated banks of SIZES questions); writes reports/bench.json
+$(VENV)/.bench: requirements-bench.lock $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock
+	touch $@
+
+bench: $(VENV)/.bench ## time every stage and make all (real appendix, then generated banks of SIZES questions); writes reports/bench.json
 	$(PY) -m pipeline.bench.run $(SIZES)
 
 test: $(VENV)/.installed ## run the tests but the slow end-to-end ones (the browser tests skip, saying why, without Chromium)

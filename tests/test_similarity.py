@@ -165,3 +165,15 @@ def test_misspelt_names_are_one_name(x, y, same):
     assert subject.is_misspelling(x, y) is same
     weights = {x: 1.0, y: 1.0}
     assert subject.subject_scores(frozenset({x}), frozenset({y}), weights)[1] == (0.0 if same else 1.0)
+
+
+def test_vectorised_subject_scores_match_their_definition():
+    from pipeline.similarity.score import _subject_columns, vectorise
+
+    texts = ["What is FlashAttention in vLLM?", "What is PagedAttention in vLLM?", "Explain MLA in DeepSeek V2.", "Explain MLA.",
+             "How does FlashAttetnion work?", "Why use GQA or MQA?", "What is a learning rate?", "Compare GQA, MQA and MHA."]  # fmt: skip
+    space = vectorise(texts)
+    pairs = [(a, b) for a in range(len(texts)) for b in range(a + 1, len(texts))]
+    agreement, conflict = _subject_columns(space, np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]))
+    expected = [subject.subject_scores(space.names[a], space.names[b], space.name_weights) for a, b in pairs]
+    assert agreement == pytest.approx([e[0] for e in expected]) and conflict == pytest.approx([e[1] for e in expected])

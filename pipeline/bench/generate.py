@@ -108,11 +108,23 @@ def typo(text: str, rng: random.Random) -> str:
 PERTURB = {"paraphrase": paraphrase, "reorder": reorder, "typo": typo}
 
 
-def generate(real: dict[str, list[dict]], size: int, seed: int = 0, duplicate_share: float = 0.02) -> tuple[dict, list[dict]]:
-    """Return (tables, injected): a synthetic appendix of `size` questions and its injected near-duplicate pairs.
+def lookalike(text: str, rng: random.Random, vocabulary: list[str]) -> str:
+    """Return a question on `text`'s frame about another subject: its names replaced by other invented ones
+    (or, without a name, a content word by another), so it shares the sentence and changes what it asks about."""
+    if NAME.search(text):
+        return rename(text, rng)
+    words = CONTENT.findall(text)
+    return re.sub(rf"\b{rng.choice(words)}\b", rng.choice(vocabulary), text, count=1) if words else text + " " + invented_name(rng, "Camel")
+
+
+def generate(real: dict[str, list[dict]], size: int, seed: int = 0, duplicate_share: float = 0.02,
+             lookalike_share: float = 0.01) -> tuple[dict, list[dict]]:  # fmt: skip
+    """Return (tables, injected): a synthetic appendix of `size` questions and its injected pairs.
 
     The chapters, sections, tag mix and reference tables are the real ones; each section holds a share of the
-    questions in proportion to its real size. `injected` rows name the two questions by label, with the kind.
+    questions in proportion to its real size. `injected` rows name the two questions by label, with the kind:
+    a near-duplicate (paraphrase, reorder, typo: a dedup tool should flag it) or a `lookalike` (the frame of
+    another question about another subject: it should not), so that precision is measured on the hard case.
     """
     rng = random.Random(seed)
     vocabulary = sorted({w for q in real["questions"] for w in CONTENT.findall(q["text"])})
@@ -123,9 +135,9 @@ def generate(real: dict[str, list[dict]], size: int, seed: int = 0, duplicate_sh
     sections = real["sections"]
     quotas = [max(1, round(size * len(seeds_by_section.get(s["section_id"], [])) / total)) for s in sections]
     quotas[-1] += size - sum(quotas)  # land on `size` exactly
-    n_duplicates = int(size * duplicate_share)
+    n_duplicates, n_lookalikes = int(size * duplicate_share), int(size * lookalike_share)
     slots = [(s, q) for s, quota in zip(sections, quotas) for q in range(quota)]
-    duplicate_slots = set(rng.sample(range(len(slots)), n_duplicates))
+    duplicate_slots = set(rng.sample(range(len(slots)), n_duplicates + n_lookalikes))
     questions, originals, pending = [], [], []
     for index, (section, _) in enumerate(slots):
         if index in duplicate_slots:
@@ -136,11 +148,11 @@ def generate(real: dict[str, list[dict]], size: int, seed: int = 0, duplicate_sh
         questions.append({"section_id": section["section_id"], "text": recombine(seed_question["text"], rng, vocabulary), "tag": seed_question["tag"]})
         originals.append(index)
     injected = []
-    for index in pending:
+    for number, index in enumerate(pending):
         original = rng.choice(originals)
-        kind = KINDS[len(injected) % len(KINDS)]
+        kind = KINDS[len(injected) % len(KINDS)] if number < n_duplicates else "lookalike"
         source = questions[original]
-        text = PERTURB[kind](source["text"], rng)
+        text = PERTURB[kind](source["text"], rng) if kind != "lookalike" else lookalike(source["text"], rng, vocabulary)
         if text == source["text"]:
             text = typo(text, rng)
         questions[index] = {"section_id": slots[index][0]["section_id"], "text": text, "tag": source["tag"]}

@@ -57,15 +57,30 @@ def recall(warehouse: Path, injected: list[dict]) -> dict:
     by_label = dict(zip(questions["label"], questions["question_id"]))
     pairs = pq.read_table(warehouse / "duplicate_pairs.parquet", columns=["question_id_a", "question_id_b", "is_flagged"]).to_pydict()
     flagged = {frozenset(p) for p, f in zip(zip(pairs["question_id_a"], pairs["question_id_b"]), pairs["is_flagged"]) if f}
-    found = [frozenset((by_label[p["label_a"]], by_label[p["label_b"]])) in flagged for p in injected]
-    kinds = sorted({p["kind"] for p in injected})
+    return injected_figures(flagged, injected, lambda p: frozenset((by_label[p["label_a"]], by_label[p["label_b"]])))
+
+
+def injected_figures(flagged: set, injected: list[dict], key=lambda p: frozenset((p["label_a"], p["label_b"]))) -> dict:
+    """Return recall of the injected near-duplicates, look-alikes flagged, and precision on the injected set.
+
+    Precision on the injected set = flagged near-duplicates / (flagged near-duplicates + flagged look-alikes): the
+    pairs whose truth is known. Other flagged pairs (the generator's template siblings) are counted apart.
+    """
+    positives = [p for p in injected if p["kind"] != "lookalike"]
+    negatives = [p for p in injected if p["kind"] == "lookalike"]
+    found = [key(p) in flagged for p in positives]
+    false = sum(key(p) in flagged for p in negatives)
+    kinds = sorted({p["kind"] for p in positives})
     return {
-        "injected": len(injected),
+        "injected": len(positives),
         "flagged_injected": sum(found),
-        "recall": round(sum(found) / len(injected), 4) if injected else None,
-        "recall_by_kind": {k: round(sum(f for f, p in zip(found, injected) if p["kind"] == k) / sum(p["kind"] == k for p in injected), 4) for k in kinds},
+        "recall": round(sum(found) / len(positives), 4) if positives else None,
+        "recall_by_kind": {k: round(sum(f for f, p in zip(found, positives) if p["kind"] == k) / sum(p["kind"] == k for p in positives), 4) for k in kinds},
+        "lookalikes": len(negatives),
+        "lookalikes_flagged": false,
+        "precision_injected": round(sum(found) / (sum(found) + false), 4) if sum(found) + false else None,
         "flagged_pairs": len(flagged),
-        "flagged_not_injected": len(flagged) - sum(found),
+        "flagged_not_injected": len(flagged) - sum(found) - false,
     }
 
 
@@ -94,7 +109,42 @@ def bench_size(size: int | None, folder: Path, real_tables: dict) -> dict:
     figures = {"size": size or len(real_tables["questions"]), "stages": stages}
     if injected:
         figures["duplicates"] = recall(warehouse, injected)
+        figures["peers"] = bench_peers(source, folder, injected, size)
     return figures
+
+
+PEERS = (("datasketch MinHashLSH, threshold 0.5", "minhash", 0.5), ("datasketch MinHashLSH, threshold 0.3", "minhash", 0.3),
+         ("MiniLM embeddings, exact top-10, cosine ≥ 0.85", "embedding", 0.85))  # fmt: skip
+EMBEDDING_PEER_MAX = 20_000  # encoding costs about 2.9 ms a question here: the embedding peer runs up to this size
+
+
+def bench_peers(source: Path, folder: Path, injected: list[dict], size: int) -> list[dict]:
+    """Return each peer's wall time, peak memory, recall, pairs flagged and precision on the injected set, on this bank."""
+    out = []
+    for name, method, threshold in PEERS:
+        if method == "embedding" and size > EMBEDDING_PEER_MAX:
+            continue
+        pairs_file = folder / f"peer-{method}-{threshold}.json"
+        result = measure([sys.executable, "-m", "pipeline.bench.peers", method, "--threshold", str(threshold), str(source), str(pairs_file)])
+        if result["returncode"] != 0:
+            print(f"  {size:>9} peer {name}: FAILED {result['stderr'].strip().splitlines()[-1:]}", flush=True)
+            continue
+        flagged = {frozenset(pair) for pair in json.loads(pairs_file.read_text(encoding="utf-8"))}
+        figures = injected_figures(flagged, injected)
+        out.append({"name": name, "wall_s": result["wall_s"], "peak_mib": result["peak_mib"], "recall": figures["recall"],
+                    "flagged": figures["flagged_pairs"], "precision": figures["precision_injected"], "lookalikes_flagged": figures["lookalikes_flagged"]})  # fmt: skip
+        print(f"  {size:>9} peer {name}: {result['wall_s']:.2f} s, {result['peak_mib']:.0f} MiB, recall {figures['recall']}, "
+              f"precision {figures['precision_injected']}, {figures['flagged_pairs']} pairs flagged", flush=True)  # fmt: skip
+    return out
+
+
+IMPORTS = "pandas, pyarrow.parquet, duckdb, great_expectations, sklearn.linear_model, rapidfuzz, onnxruntime, tokenizers, cleanlab, matplotlib.figure, markdown_it"
+
+
+def import_floor(repeats: int = 3) -> float:
+    """Return the median wall time of one Python process importing every library the pipeline uses (the floor of any build)."""
+    env = {**os.environ, "GX_ANALYTICS_ENABLED": "false"}
+    return statistics.median(measure([sys.executable, "-c", f"import {IMPORTS}"], env)["wall_s"] for _ in range(repeats))
 
 
 def bench_make_all(repeats: int) -> dict:
@@ -139,8 +189,11 @@ def main(argv: list[str]) -> int:
     report = {"machine": {"cores": os.cpu_count()}, "sizes": []}
     print(f"make all on the real appendix ({MAKE_ALL_REPEATS} runs each):", flush=True)
     report["make_all"] = bench_make_all(MAKE_ALL_REPEATS)
+    report["make_all"]["import_floor_s"] = import_floor()
+    report["make_all"]["ratio_to_floor"] = round(report["make_all"]["clean_median_s"] / report["make_all"]["import_floor_s"], 2)
     print(f"  clean: median {report['make_all']['clean_median_s']:.2f} s (runs {report['make_all']['clean_runs_s']}); "
-          f"nothing changed: median {report['make_all']['noop_median_s']:.3f} s", flush=True)  # fmt: skip
+          f"nothing changed: median {report['make_all']['noop_median_s']:.3f} s; import floor {report['make_all']['import_floor_s']:.2f} s "
+          f"(clean / floor = {report['make_all']['ratio_to_floor']})", flush=True)  # fmt: skip
     print("per stage (wall, peak memory):", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         for size in [None] + sizes:
@@ -150,7 +203,13 @@ def main(argv: list[str]) -> int:
         if "duplicates" in row:
             d = row["duplicates"]
             print(f"  {row['size']:>9} injected near-duplicates: recall {d['recall']:.3f} ({d['flagged_injected']}/{d['injected']}; "
-                  f"by kind {d['recall_by_kind']}); {d['flagged_pairs']} pairs flagged, {d['flagged_not_injected']} not injected")  # fmt: skip
+                  f"by kind {d['recall_by_kind']}); look-alikes flagged {d['lookalikes_flagged']}/{d['lookalikes']}, precision on the "
+                  f"injected set {d['precision_injected']}; {d['flagged_pairs']} pairs flagged, {d['flagged_not_injected']} not injected")  # fmt: skip
+            ours = row["stages"]["ingest"]["wall_s"] + row["stages"]["dedup"]["wall_s"]
+            for peer in row.get("peers", []):
+                print(f"  {row['size']:>9} ours / {peer['name']}: time {ours / peer['wall_s']:.2f}, memory "
+                      f"{row['stages']['dedup']['peak_mib'] / peer['peak_mib']:.2f}; recall {d['recall']} vs {peer['recall']}, "
+                      f"precision {d['precision_injected']} vs {peer['precision']}")  # fmt: skip
     for target in report["targets"]:
         if "peak_mib" not in target:
             print(f"  target {target['size']}: {target['stages']} {target['wall_s']} s (≤ {target['target_s']}): {'met' if target['met'] else 'MISSED'}")

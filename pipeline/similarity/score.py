@@ -153,6 +153,23 @@ def vectorise(texts: list[str], embeddings=None, settings: "Settings | None" = N
     return Space(texts, words, chars, rare, rare_mass, candidates, embeddings, text_names, subject.name_weights(text_names), section_array)
 
 
+def _dense_top_k(block: np.ndarray, start: int, k: int, exclude_self: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Return (row, neighbour) of each row's k best columns of a dense block (rows offset by `start`)."""
+    block = block.astype(np.float32, copy=True)
+    if exclude_self:
+        diagonal = np.arange(block.shape[0])
+        inside = diagonal + start < block.shape[1]
+        block[diagonal[inside], diagonal[inside] + start] = -np.inf
+    k = min(k, block.shape[1] - (1 if exclude_self else 0))
+    if k <= 0:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    best = np.argpartition(-block, k - 1, axis=1)[:, :k]
+    rows = np.repeat(np.arange(block.shape[0], dtype=np.int64), k)
+    cols = best.ravel().astype(np.int64)
+    keep = block[rows, cols] > 0
+    return rows[keep] + start, cols[keep]
+
+
 def _top_k(query, corpus, k: int, exclude_self: bool, max_cells: int = 20_000_000) -> tuple[np.ndarray, np.ndarray]:
     """Return (row, neighbour) index arrays: each query row's k best corpus rows by dot product (> 0).
 
@@ -174,6 +191,11 @@ def _top_k(query, corpus, k: int, exclude_self: bool, max_cells: int = 20_000_00
     starts = range(0, n_query, chunk)
     for start in progress(starts, len(starts), "neighbours"):
         block = query[start : start + chunk] @ corpus_t
+        if not hasattr(block, "tocoo"):  # dense (embeddings): a partial sort per row, not a sort of the whole block
+            rows_here, cols_here = _dense_top_k(np.asarray(block), start, k, exclude_self)
+            rows.append(rows_here)
+            cols.append(cols_here)
+            continue
         if hasattr(block, "tocoo"):
             block = block.tocoo()
             r, c, v = block.row.astype(np.int64), block.col.astype(np.int64), block.data
@@ -213,9 +235,41 @@ def _row_dot(matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
 
 
+def _name_matrices(space: Space):
+    """Return (weights, presence): per text, the IDF weight of each subject name it holds, and which it holds (CSR)."""
+    from scipy.sparse import csr_matrix
+
+    if getattr(space, "_names_csr", None) is None:
+        index = {name: i for i, name in enumerate(space.name_weights)}
+        rows, cols, weights = [], [], []
+        for row, found in enumerate(space.names):
+            for name in found:
+                if name in index:
+                    rows.append(row)
+                    cols.append(index[name])
+                    weights.append(space.name_weights[name])
+        shape = (len(space.names), max(len(index), 1))
+        space._names_csr = (csr_matrix((weights, (rows, cols)), shape=shape), csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape))
+    return space._names_csr
+
+
 def _subject_columns(space: Space, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    scores = [subject.subject_scores(space.names[i], space.names[j], space.name_weights) for i, j in zip(a.tolist(), b.tolist())]
-    return np.array([s[0] for s in scores], dtype=np.float64), np.array([s[1] for s in scores], dtype=np.float64)
+    """Return subject agreement and conflict of pairs (a[i], b[i]), as `subject.subject_scores` defines them.
+
+    Computed with sparse products; only the pairs with a conflict (each names something the other lacks) go through
+    the misspelling check one by one, so a typo'd name is not taken for a swapped subject.
+    """
+    weights, presence = _name_matrices(space)
+    mass = np.asarray(weights.sum(axis=1)).ravel()
+    shared = np.asarray(weights[a].multiply(presence[b]).sum(axis=1)).ravel()
+    mass_a, mass_b = mass[a], mass[b]
+    both = (mass_a > 0) & (mass_b > 0)
+    agreement = np.where(both, 2 * shared / np.where(both, mass_a + mass_b, 1), 0.0)
+    conflict = np.where(both, np.minimum((mass_a - shared) / np.where(both, mass_a, 1), (mass_b - shared) / np.where(both, mass_b, 1)), 0.0)
+    conflict = np.clip(conflict, 0.0, 1.0)
+    for i in np.flatnonzero(conflict > 1e-9):
+        agreement[i], conflict[i] = subject.subject_scores(space.names[a[i]], space.names[b[i]], space.name_weights)
+    return agreement, conflict
 
 
 def score_columns(space: Space, a: np.ndarray, b: np.ndarray, settings: "Settings | None" = None) -> dict[str, np.ndarray]:
