@@ -41,9 +41,10 @@ def staged_outputs(target: Path):
     target = Path(target)
     try:
         target.mkdir(parents=True, exist_ok=True)
-        for stale in target.glob(".staging-*"):  # left by a run that was killed: nothing in them was published
-            shutil.rmtree(stale, ignore_errors=True)
-        scratch = Path(tempfile.mkdtemp(prefix=".staging-", dir=target))
+        for stale in target.glob(".staging-*"):  # left by a killed run: nothing in them was published
+            if not _alive(stale):  # another stage writing into the same folder right now (make -j) keeps its own
+                shutil.rmtree(stale, ignore_errors=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=target))
     except OSError as error:
         raise _named(error, target) from None
     try:
@@ -64,6 +65,21 @@ def staged_outputs(target: Path):
         raise _named(error, target) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _alive(scratch: Path) -> bool:
+    """Return whether the process that made a scratch folder (its pid is in the name) is still running."""
+    try:
+        pid = int(scratch.name.split("-")[1])
+    except (IndexError, ValueError):
+        return False  # an older name without a pid: a leftover
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _named(error: OSError, folder: Path) -> OSError:

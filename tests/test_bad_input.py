@@ -142,3 +142,20 @@ def test_a_full_disk_names_the_folder(tmp_path, monkeypatch, good_warehouse):
         with io.staged_outputs(good_warehouse):
             pass
     assert (caught.value.filename, caught.value.strerror) == (str(good_warehouse), "No space left on device")
+
+
+def test_a_leftover_scratch_folder_is_removed_but_a_running_stage_keeps_its_own(tmp_path):
+    """Stages run side by side (make -j2) write into one folder: only the scratch of a dead process is a leftover."""
+    import os
+
+    from pipeline import io
+
+    dead = tmp_path / ".staging-999999999-abc"  # no such process
+    running = tmp_path / f".staging-{os.getppid()}-xyz"
+    old = tmp_path / ".staging-oldname"
+    for folder in (dead, running, old):
+        folder.mkdir()
+    with io.staged_outputs(tmp_path) as scratch:
+        (scratch / "out.txt").write_text("ok")
+    assert not dead.exists() and not old.exists() and running.exists()
+    assert (tmp_path / "out.txt").read_text() == "ok"

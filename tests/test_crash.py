@@ -1,4 +1,4 @@
-"""Builds under faults: the build is killed at 46 points across every stage, and the disk fills up.
+"""Builds under faults: the build is killed at 50 points across every stage, and the disk fills up.
 
 Each case starts from a published build of bank A, changes the appendix to bank B (one question more), and runs
 `make all` until the fault. Then, through `warehouse/` and `reports/` (what readers open):
@@ -25,7 +25,7 @@ from conftest import FIXTURE_APPENDIX, ROOT
 
 pytestmark = pytest.mark.slow
 
-STAGES = ("ingest", "external", "dedup", "overlap", "check", "warehouse", "report")
+STAGES = ("ingest", "external", "dedup", "overlap", "tags", "check", "warehouse", "report")
 POINTS = ("start", "written", "moving", "moved")  # see pipeline/io.staged_outputs
 NAMED = [f"{stage}:{point}" for stage in STAGES for point in POINTS] + ["publish:linked", "publish:switched"]
 TIMED = [("SIGKILL", seed) for seed in range(12)] + [("SIGINT", seed) for seed in range(12, 16)]  # Make's own cleanup on SIGINT
