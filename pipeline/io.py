@@ -42,9 +42,10 @@ def staged_outputs(target: Path):
     try:
         target.mkdir(parents=True, exist_ok=True)
         for stale in target.glob(".staging-*"):  # left by a killed run: nothing in them was published
-            if not _alive(stale):  # another stage writing into the same folder right now (make -j) keeps its own
+            if not _in_use(stale):  # another stage writing into the same folder right now (make -j) keeps its own
                 shutil.rmtree(stale, ignore_errors=True)
-        scratch = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=target))
+        scratch = Path(tempfile.mkdtemp(prefix=".staging-", dir=target))
+        lock = _hold(scratch)
     except OSError as error:
         raise _named(error, target) from None
     try:
@@ -53,7 +54,7 @@ def staged_outputs(target: Path):
         reached("written")
         moved = 0
         for path in sorted(scratch.rglob("*")):
-            if path.is_file():
+            if path.is_file() and path.name != LOCK:
                 destination = target / path.relative_to(scratch)
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(path, destination)
@@ -65,21 +66,40 @@ def staged_outputs(target: Path):
         raise _named(error, target) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        os.close(lock)
 
 
-def _alive(scratch: Path) -> bool:
-    """Return whether the process that made a scratch folder (its pid is in the name) is still running."""
+LOCK = ".in-use"  # inside each scratch folder, locked while its stage runs: the OS releases it when the process dies
+
+
+def _hold(scratch: Path) -> int:
+    """Lock the scratch folder's lock file for as long as this process writes into it; return the file descriptor."""
+    import fcntl
+
+    descriptor = os.open(scratch / LOCK, os.O_CREAT | os.O_RDWR, 0o644)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    return descriptor
+
+
+def _in_use(scratch: Path, grace_s: float = 30.0) -> bool:
+    """Return whether a running process holds the scratch folder (a killed one holds nothing: its lock died with it)."""
+    import fcntl
+    import time
+
     try:
-        pid = int(scratch.name.split("-")[1])
-    except (IndexError, ValueError):
-        return False  # an older name without a pid: a leftover
+        descriptor = os.open(scratch / LOCK, os.O_RDWR)
+    except FileNotFoundError:  # just made, not yet locked; or left by an older version: only an old one is a leftover
+        try:
+            return time.time() - scratch.stat().st_mtime < grace_s
+        except OSError:  # gone meanwhile: nothing to remove
+            return True
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
         return True
-    return True
+    finally:
+        os.close(descriptor)
+    return False
 
 
 def _named(error: OSError, folder: Path) -> OSError:

@@ -145,17 +145,24 @@ def test_a_full_disk_names_the_folder(tmp_path, monkeypatch, good_warehouse):
 
 
 def test_a_leftover_scratch_folder_is_removed_but_a_running_stage_keeps_its_own(tmp_path):
-    """Stages run side by side (make -j2) write into one folder: only the scratch of a dead process is a leftover."""
+    """Stages run side by side (make -j2) write into one folder: only a scratch folder nobody holds is a leftover."""
+    import fcntl
     import os
+    import time
 
     from pipeline import io
 
-    dead = tmp_path / ".staging-999999999-abc"  # no such process
-    running = tmp_path / f".staging-{os.getppid()}-xyz"
-    old = tmp_path / ".staging-oldname"
-    for folder in (dead, running, old):
+    killed, running, unlocked_old = tmp_path / ".staging-killed", tmp_path / ".staging-running", tmp_path / ".staging-old"
+    for folder in (killed, running, unlocked_old):
         folder.mkdir()
-    with io.staged_outputs(tmp_path) as scratch:
-        (scratch / "out.txt").write_text("ok")
-    assert not dead.exists() and not old.exists() and running.exists()
-    assert (tmp_path / "out.txt").read_text() == "ok"
+    (killed / io.LOCK).touch()  # its process died: the lock it held went with it
+    held = os.open(running / io.LOCK, os.O_CREAT | os.O_RDWR)
+    fcntl.flock(held, fcntl.LOCK_EX)  # a stage still writing
+    os.utime(unlocked_old, (time.time() - 600, time.time() - 600))  # made by an older version, long ago
+    try:
+        with io.staged_outputs(tmp_path) as scratch:
+            (scratch / "out.txt").write_text("ok")
+    finally:
+        os.close(held)
+    assert not killed.exists() and not unlocked_old.exists() and running.exists()
+    assert (tmp_path / "out.txt").read_text() == "ok" and not (tmp_path / io.LOCK).exists()
