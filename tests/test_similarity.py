@@ -139,11 +139,11 @@ def test_the_combination_is_learned_only_from_enough_verdicts():
     semantic = np.concatenate([rng.uniform(0.6, 1.0, n // 2), rng.uniform(0.0, 0.5, n // 2)])
     scored = {"a": np.arange(n), "b": np.arange(n) + n, "semantic_score": semantic, "lexical_score": semantic / 2,
               "subject_agreement": np.zeros(n), "subject_conflict": np.zeros(n), "is_same_section": np.zeros(n), "score": semantic}  # fmt: skip
-    ids = np.array([f"q{i:03d}" for i in range(2 * n)], dtype=object)
-    verdicts = {(f"q{i:03d}", f"q{i + n:03d}"): "duplicate" if i < n // 2 else "distinct" for i in range(n)}
-    few = dict(list(verdicts.items())[: learn.MIN_PER_CLASS - 1] + list(verdicts.items())[-5:])
-    assert _learned(scored, ids, few, 0.5) == (scored, 0.5, 0)  # fixed weights while labels are few
-    learned, threshold, taught = _learned(scored, ids, verdicts, 0.42)
+    verdicts = np.array(["duplicate" if i < n // 2 else "distinct" for i in range(n)], dtype=object)
+    few = verdicts.copy()
+    few[learn.MIN_PER_CLASS - 1 : n - 5] = None  # fewer repeats decided than the model needs
+    assert _learned(scored, few, 0.5) == (scored, 0.5, 0)  # fixed weights while labels are few
+    learned, threshold, taught = _learned(scored, verdicts, 0.42)
     assert (threshold, taught) == (learn.THRESHOLD, n)
     assert (learned["score"][: n // 2] > 0.5).all() and (learned["score"][n // 2 :] < 0.5).all()
 

@@ -7,7 +7,7 @@ questions with millions of candidate pairs stays in arrays from scoring to Parqu
 import numpy as np
 
 from pipeline.dedup.clusters import cluster_rows
-from pipeline.dedup.decisions import STATUS, pair_key
+from pipeline.dedup.decisions import STATUS
 from pipeline.similarity.score import DEFAULT, Settings, score_pair_columns
 
 COMPONENTS = ("word_score", "char_score", "fuzz_score", "rare_score", "lexical_score", "semantic_score", "subject_agreement", "subject_conflict")
@@ -26,13 +26,12 @@ def duplicate_tables(questions: list[dict], decisions: list[dict], settings: Set
     verdicts = {(d["question_id_a"], d["question_id_b"]): d["verdict"] for d in decisions if not d["is_stale"]}
     decided = {(min(position[a], position[b]), max(position[a], position[b])) for a, b in verdicts}
     scored = score_pair_columns([q["text"] for q in questions], settings, decided, embeddings, [q["section_id"] for q in questions])
-    threshold = settings.threshold_for(embeddings is not None)
-    scored, threshold, learned_from = _learned(scored, ids, verdicts, threshold)
     a, b = scored["a"], scored["b"]
     swap = ids[a] > ids[b]  # question_id_a is the smaller id, as in the decisions file
     first, second = np.where(swap, b, a), np.where(swap, a, b)
     id_a, id_b = ids[first], ids[second]
     verdict = np.array([verdicts.get((x, y)) for x, y in zip(id_a, id_b)] if verdicts else [None] * len(a), dtype=object)
+    scored, threshold, learned_from = _learned(scored, verdict, settings.threshold_for(embeddings is not None))
     score = scored["score"]
     undecided = np.array([v is None for v in verdict], dtype=bool)
     flagged = (verdict == "duplicate") | (undecided & (score >= threshold))
@@ -50,16 +49,18 @@ def duplicate_tables(questions: list[dict], decisions: list[dict], settings: Set
             "threshold": threshold, "learned_from": learned_from}  # fmt: skip
 
 
-def _learned(scored: dict, ids: np.ndarray, verdicts: dict, threshold: float) -> tuple[dict, float, int]:
-    """Return the scores (the learned combination's probabilities once enough verdicts exist), the threshold, and how many verdicts taught it."""
+def _learned(scored: dict, verdict: np.ndarray, threshold: float) -> tuple[dict, float, int]:
+    """Return the scores (the learned combination's probabilities once enough verdicts exist), the threshold, and how many verdicts taught it.
+
+    `verdict` holds each scored pair's verdict (None when undecided), in the order of `scored`.
+    """
     from pipeline.similarity import learn
 
-    keys = [tuple(sorted((x, y))) for x, y in zip(ids[scored["a"]], ids[scored["b"]])]
-    decided = np.array([k in verdicts for k in keys], dtype=bool)
+    decided = np.array([v is not None for v in verdict], dtype=bool)
     if not decided.any():
         return scored, threshold, 0
     features = learn.feature_matrix(scored)
-    model = learn.fit(features[decided], np.array([verdicts[k] == "duplicate" for k, d in zip(keys, decided) if d]))
+    model = learn.fit(features[decided], verdict[decided] == "duplicate")
     if model is None:
         return scored, threshold, 0
     return {**scored, "score": learn.probabilities(model, features)}, learn.THRESHOLD, int(decided.sum())
