@@ -57,15 +57,3 @@ def parse_decisions(text: str, known_ids: set[str]) -> list[dict]:
             }
         )
     return rows
-
-
-def status(score: float, threshold: float, verdict: str | None) -> str:
-    """Return a pair's review status: an editor's verdict wins; else flagged pairs need review."""
-    if verdict is not None:
-        return STATUS[verdict]
-    return "needs review" if score >= threshold else "not flagged"
-
-
-def is_flagged(score: float, threshold: float, verdict: str | None) -> bool:
-    """Return whether a pair counts as a duplicate: confirmed by an editor, or over the threshold and not judged otherwise."""
-    return verdict == "duplicate" or (verdict is None and score >= threshold)
