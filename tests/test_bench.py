@@ -12,3 +12,33 @@ def test_bench_verdicts_hold_each_figure_to_its_target():
     sizes[0]["duplicates"]["recall"] = 0.95
     make_all["clean_median_s"] = 5.0
     assert all(v["met"] for v in verdicts(sizes, make_all))
+
+
+def test_widen_repeats_the_chapters_with_their_sections_questions_and_claims():
+    from pipeline import paths
+    from pipeline.bench.generate import generate, widen
+    from pipeline.ingest.parse import parse_appendix
+    from pipeline.ingest.render import render_appendix
+
+    real = parse_appendix(paths.SOURCE.read_text(encoding="utf-8"))
+    wide = widen(real, 20)
+    assert [c["chapter_id"] for c in wide["chapters"]] == list(range(1, 21))
+    assert {s["chapter_id"] for s in wide["sections"]} == set(range(1, 21))
+    assert len(wide["sections"]) > 2 * len(real["sections"])
+    tables, _ = generate(wide, 400, seed=3)
+    parsed = parse_appendix(render_appendix(tables, "pdf"))
+    assert not parsed["parse_issues"]
+    assert len(parsed["chapters"]) == 20 and len(parsed["sections"]) == len(wide["sections"])
+    claimed = {row["chapter_id"] for row in parsed["ref_chapters"]}
+    assert max(claimed) > 8 and claimed <= set(range(1, 21))  # the copies' references claim the copies' chapters
+
+
+def test_the_heat_map_grid_and_its_axis_labels_stay_linear_and_readable():
+    from pipeline.report.coverage import _ticks, tag_chapter_grid
+
+    rows = [(c, t, c * 10 + i) for c in range(1, 5001) for i, t in enumerate(("design", "debug"))]
+    grid = tag_chapter_grid(rows, (0, 1, 2), ["design", "debug", "coding"], list(range(1, 5001)))
+    assert grid[0][0] == 10 and grid[1][4999] == 50001 and grid[2] == [0] * 5000
+    assert _ticks(8, 24) == list(range(8))
+    ticks = _ticks(10_000, 24)
+    assert len(ticks) == 24 and ticks[0] == 0 and ticks[-1] == 9_999

@@ -174,3 +174,31 @@ def generate(real: dict[str, list[dict]], size: int, seed: int = 0, duplicate_sh
         "stated_totals": [{"figure": "questions", "value": len(questions), "is_approximate": False}],
     }
     return tables, pairs
+
+
+CHAPTER_CLAIM = re.compile(r"\bCh(?:apters?|s?)\.? ?(\d+)")
+
+
+def widen(real: dict[str, list[dict]], chapters: int) -> dict[str, list[dict]]:
+    """Return real-shaped tables with `chapters` chapters: the real ones repeated in turn (titles numbered), each copy
+    with its own sections, questions and reference rows whose `Relevant Chapters` name the copy. Feed it to
+    `generate` to measure how a stage grows with chapters and sections rather than with questions."""
+    copies = -(-chapters // len(real["chapters"]))
+    out = {"chapters": [], "sections": [], "questions": [], "refs": []}
+    for copy in range(copies):
+        offset = copy * len(real["chapters"])
+        kept = [c for c in real["chapters"] if c["chapter_id"] + offset <= chapters]
+        ids = {c["chapter_id"] for c in kept}
+        suffix = f" {copy + 1}" if copy else ""
+        out["chapters"] += [{**c, "chapter_id": c["chapter_id"] + offset, "title": c["title"] + suffix} for c in kept]
+        moved = lambda sid: f"{int(sid.split('.')[0]) + offset}.{sid.split('.', 1)[1]}"  # noqa: E731
+        out["sections"] += [{**s, "section_id": moved(s["section_id"]), "chapter_id": s["chapter_id"] + offset,
+                             "parent_chapter_id": s["parent_chapter_id"] + offset} for s in real["sections"] if s["chapter_id"] in ids]  # fmt: skip
+        out["questions"] += [{**q, "section_id": moved(q["section_id"]), "chapter_id": q["chapter_id"] + offset}
+                             for q in real["questions"] if q["chapter_id"] in ids]  # fmt: skip
+        for ref in real["refs"]:
+            claims = ref.get("relevant_chapters")
+            renumbered = CHAPTER_CLAIM.sub(lambda m: m.group(0)[: -len(m.group(1))] + str(int(m.group(1)) + offset), claims) if claims else claims
+            if all(int(n) <= chapters for n in CHAPTER_CLAIM.findall(renumbered or "")):
+                out["refs"].append({**ref, "title": ref["title"] + suffix, "relevant_chapters": renumbered})
+    return {**real, **out}

@@ -140,6 +140,26 @@ def render_html(results: dict[str, tuple[list[str], list[tuple]]], chart_pngs: d
     return "\n".join(out)
 
 
+CHART_LABELS = 24  # at most this many chapter labels on the heat map's axis, and numbers in its cells only up to it
+
+
+def tag_chapter_grid(rows: list[tuple], indexes: tuple[int, int, int], tags: list[str], chapters: list) -> list[list[int]]:
+    """Return questions per (tag, chapter) as rows of `tags` × columns of `chapters` (linear in the rows)."""
+    ci, ti, qi = indexes
+    tag_at, chapter_at = {t: i for i, t in enumerate(tags)}, {c: i for i, c in enumerate(chapters)}
+    grid = [[0] * len(chapters) for _ in tags]
+    for row in rows:
+        grid[tag_at[row[ti]]][chapter_at[row[ci]]] = row[qi]
+    return grid
+
+
+def _ticks(count: int, most: int) -> list[int]:
+    """Return at most `most` evenly spread positions of `count`, the first and last included."""
+    if count <= most:
+        return list(range(count))
+    return sorted({round(i * (count - 1) / (most - 1)) for i in range(most)})
+
+
 def charts(results: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, bytes]:
     """Return PNG charts: tags × chapters (heat map) and stated against actual questions per tag (bars)."""
     from matplotlib.figure import Figure  # the object API renders with Agg, without pyplot's import (0.2 s)
@@ -151,18 +171,19 @@ def charts(results: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, bytes
     chapters = sorted({r[ci] for r in rows})
     titles = {r[ci]: r[columns.index("chapter_title")] for r in rows} if "chapter_title" in columns else {}
     tags = order + sorted({r[ti] for r in rows} - set(order))
-    grid = [[0] * len(chapters) for _ in tags]
-    for row in rows:
-        grid[tags.index(row[ti])][chapters.index(row[ci])] = row[qi]
+    grid = tag_chapter_grid(rows, (ci, ti, qi), tags, chapters)
     figure = Figure(figsize=(8, 3.6))
     axes = figure.subplots()
-    image = axes.imshow(grid, cmap="Blues", aspect="auto")
-    axes.set_xticks(range(len(chapters)), [f"{c} {titles.get(c, '')[:12]}".strip() for c in chapters], rotation=25, ha="right", fontsize=8)
+    image = axes.imshow(grid, cmap="Blues", aspect="auto", interpolation="nearest")
+    shown = _ticks(len(chapters), CHART_LABELS)
+    axes.set_xticks(shown, [f"{chapters[x]} {titles.get(chapters[x], '')[:12]}".strip() for x in shown], rotation=25, ha="right", fontsize=8)
     axes.set_yticks(range(len(tags)), tags)
-    for y, line in enumerate(grid):
-        for x, value in enumerate(line):
-            axes.text(x, y, str(value), ha="center", va="center", color="white" if value > max(map(max, grid)) / 2 else "black", fontsize=9)
-    axes.set_title("Questions per tag and chapter")
+    if len(chapters) <= CHART_LABELS:  # a number in every cell while they can be read; above, the colour bar says it
+        top = max((max(line) for line in grid), default=0)
+        for y, line in enumerate(grid):
+            for x, value in enumerate(line):
+                axes.text(x, y, str(value), ha="center", va="center", color="white" if value > top / 2 else "black", fontsize=9)
+    axes.set_title("Questions per tag and chapter" + (f" ({len(chapters)} chapters)" if len(chapters) > CHART_LABELS else ""))
     figure.colorbar(image, ax=axes)
     pngs = {"tags-by-chapter": _png(figure)}
 
