@@ -133,3 +133,17 @@ def test_a_tag_on_one_question_is_not_audited_and_nothing_fails():
     lonely = next(r for r in rows if r["question_id"] == "q999")
     assert "estimation" not in classes and (lonely["suggested_tag"], lonely["tag_probability"], lonely["is_suspect"]) == (None, None, False)
     assert stage.audit(questions[:1])[2][0]["suggested_tag"] is None  # one tag only: nothing to learn, nothing fails
+
+
+def test_a_large_fold_learns_from_a_stratified_sample_that_keeps_every_tag():
+    import numpy as np
+
+    from pipeline.tags.model import _sample
+
+    y = np.array([0] * 9_000 + [1] * 990 + [2] * 10)
+    train = np.arange(len(y))
+    assert _sample(train, y, 20_000, 0) is train  # small enough: every question
+    kept = _sample(train, y, 1_000, 0)
+    counts = np.bincount(y[kept], minlength=3)
+    assert abs(len(kept) - 1_000) <= 3 and counts[0] == 900 and counts[1] == 99 and counts[2] == 2
+    assert len(set(kept.tolist())) == len(kept) and list(kept) == sorted(kept)

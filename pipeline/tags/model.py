@@ -1,7 +1,8 @@
 """Which questions carry a tag their wording contradicts. Pure: texts, tags (and embeddings) in, probabilities out.
 
 Out-of-fold probabilities: each question's tag probabilities come from a model that never saw it (stratified
-5-fold cross-validation, fixed seed). The model is a logistic regression over word 1–2-gram and character 2–5-gram
+5-fold cross-validation, fixed seed). Above `TRAIN_MAX` questions a fold's model learns from a stratified sample of
+the other folds, and predicts its own fold in batches, so a bank of a million questions costs minutes, not hours. The model is a logistic regression over word 1–2-gram and character 2–5-gram
 TF-IDF, plus the sentence embeddings when given. cleanlab's confident learning then finds the label issues:
 questions whose given tag is unlikely under the model, beyond what the per-tag confusion explains.
 """
@@ -12,25 +13,48 @@ FOLDS = 5
 MIN_PER_TAG = 2  # a tag with fewer questions cannot be predicted out of fold
 SEED = 0
 C = 10.0  # inverse regularisation of the logistic regression (a common default for TF-IDF text features)
+TRAIN_MAX = 20_000  # each fold's model learns from at most this many questions (a stratified sample above it)
+PREDICT_BATCH = 50_000  # questions featurised at once when predicting a fold
 
 
-def _features(train_texts: list[str], test_texts: list[str], train_vectors=None, test_vectors=None):
-    from scipy.sparse import csr_matrix, hstack
+def _fit(texts: list[str], y: np.ndarray, vectors=None):
+    """Return (model, word vectoriser, character vectoriser) fitted on one fold's training questions."""
     from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
 
     words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, lowercase=True)
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, lowercase=True)
-    train = [words.fit_transform(train_texts), chars.fit_transform(train_texts)]
-    test = [words.transform(test_texts), chars.transform(test_texts)]
-    if train_vectors is not None:
-        train.append(csr_matrix(train_vectors))
-        test.append(csr_matrix(test_vectors))
-    return hstack(train).tocsr(), hstack(test).tocsr()
+    x = _stack([words.fit_transform(texts), chars.fit_transform(texts)], vectors)
+    model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")
+    return model.fit(x, y), words, chars
+
+
+def _transform(words, chars, texts: list[str], vectors=None):
+    return _stack([words.transform(texts), chars.transform(texts)], vectors)
+
+
+def _stack(parts: list, vectors=None):
+    from scipy.sparse import csr_matrix, hstack
+
+    return hstack(parts + ([csr_matrix(vectors)] if vectors is not None else [])).tocsr()
+
+
+def _sample(train: np.ndarray, y: np.ndarray, most: int, seed: int) -> np.ndarray:
+    """Return `train` itself, or above `most` a stratified sample of `most` of it (every tag keeps its share, at least 2)."""
+    if len(train) <= most:
+        return train
+    rng = np.random.default_rng(seed)
+    labels = y[train]
+    kept = []
+    for label in np.unique(labels):
+        members = train[labels == label]
+        share = max(2, round(most * len(members) / len(train)))
+        kept.append(rng.choice(members, size=min(share, len(members)), replace=False))
+    return np.sort(np.concatenate(kept))
 
 
 def out_of_fold_probabilities(texts: list[str], tags: list[str], embeddings=None, seed: int = SEED) -> tuple[list[str], np.ndarray]:
     """Return (classes, probabilities): one row per question, one column per tag present, from folds that left it out."""
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
     classes = sorted(set(tags))
@@ -41,11 +65,12 @@ def out_of_fold_probabilities(texts: list[str], tags: list[str], embeddings=None
     probabilities = np.zeros((len(texts), len(classes)))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train, test in splitter.split(np.zeros(len(y)), y):
-        x_train, x_test = _features([texts[i] for i in train], [texts[i] for i in test],
-                                    None if embeddings is None else embeddings[train], None if embeddings is None else embeddings[test])  # fmt: skip
-        model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")
-        model.fit(x_train, y[train])
-        probabilities[np.ix_(test, model.classes_)] = model.predict_proba(x_test)
+        train = _sample(train, y, TRAIN_MAX, seed)
+        model, words, chars = _fit([texts[i] for i in train], y[train], None if embeddings is None else embeddings[train])
+        for start in range(0, len(test), PREDICT_BATCH):
+            part = test[start : start + PREDICT_BATCH]
+            x_test = _transform(words, chars, [texts[i] for i in part], None if embeddings is None else embeddings[part])
+            probabilities[np.ix_(part, model.classes_)] = model.predict_proba(x_test)
     return classes, probabilities
 
 
