@@ -99,6 +99,19 @@ def rare_overlap(a: frozenset, b: frozenset, idf: dict, document_frequency, max_
     return 2 * shared / (sum(idf[t] for t in rare_a) + sum(idf[t] for t in rare_b))
 
 
+@dataclass(frozen=True)
+class Statistics:
+    """What a bank's texts say of its features: enough to place other texts (queries) in the bank's space."""
+
+    n: int
+    word_idf: np.ndarray  # per hashed word 1–2-gram: the bank's IDF (sklearn's smoothed form)
+    char_idf: np.ndarray
+    term_df: np.ndarray  # per hashed term: questions holding it
+    rare_limit: int
+    candidate_keep: np.ndarray  # per word feature: 1 when rare enough to make candidates
+    common_names: frozenset  # names too common in the bank to mark a subject
+
+
 @dataclass
 class Space:
     """The vectorised texts every pair score reads."""
@@ -113,6 +126,7 @@ class Space:
     names: list = None  # per text: its names (subject.names)
     name_weights: dict = None  # IDF weight of each name that can mark a subject
     sections: object = None  # per text: the section it stands in (None: unknown, never "same section")
+    statistics: Statistics = None
 
 
 def _hashing(analyzer: str, ngram_range: tuple[int, int], **options):
@@ -122,35 +136,110 @@ def _hashing(analyzer: str, ngram_range: tuple[int, int], **options):
                              norm=None, lowercase=True, dtype=np.float32, **options)  # fmt: skip
 
 
-def vectorise(texts: list[str], embeddings=None, settings: "Settings | None" = None, sections=None) -> Space:
-    """Return the scoring space of `texts` (IDF and rarity are relative to these texts)."""
-    from sklearn.feature_extraction.text import TfidfTransformer
+def _counts(texts: list[str]):
+    """Return the hashed word 1–2-gram counts, character 3–5-gram counts and term presence of `texts` (CSR)."""
+    words = _hashing("word", (1, 2), token_pattern=TOKEN.pattern, stop_words=sorted(STOP_WORDS)).transform(texts).tocsr()
+    chars = _hashing("char_wb", (3, 5)).transform(texts).tocsr()
+    present = _hashing("word", (1, 1), token_pattern=TOKEN.pattern, stop_words=sorted(STOP_WORDS), binary=True).transform(texts).tocsr()
+    present.data[:] = 1
+    return words, chars, present
+
+
+def _weighted(counts, idf: np.ndarray):
+    """Return sublinear-tf × IDF rows, L2-normalised: what sklearn's TfidfTransformer(sublinear_tf=True) computes."""
     from sklearn.preprocessing import normalize
 
-    settings = settings or DEFAULT
-    n = len(texts)
-    word_counts = _hashing("word", (1, 2), token_pattern=TOKEN.pattern, stop_words=sorted(STOP_WORDS)).transform(texts)
-    words = TfidfTransformer(sublinear_tf=True).fit_transform(word_counts).tocsr()
-    chars = TfidfTransformer(sublinear_tf=True).fit_transform(_hashing("char_wb", (3, 5)).transform(texts)).tocsr()
-    terms_present = _hashing("word", (1, 1), token_pattern=TOKEN.pattern, stop_words=sorted(STOP_WORDS), binary=True).transform(texts).tocsr()
-    terms_present.data[:] = 1
-    document_frequency = np.asarray(terms_present.sum(axis=0)).ravel()
-    idf = np.zeros_like(document_frequency, dtype=np.float64)
-    seen = document_frequency > 0
-    idf[seen] = np.log(n / document_frequency[seen]) + 1
-    rare_limit = max(settings.rare_max_df, math.ceil(settings.rare_share * n))
-    weights = np.where((document_frequency > 0) & (document_frequency <= rare_limit), idf, 0.0)
-    rare = terms_present.multiply(weights).tocsr()
+    weighted = counts.astype(np.float32, copy=True)
+    np.log(weighted.data, out=weighted.data)
+    weighted.data += 1
+    weighted.data *= idf[weighted.indices].astype(np.float32)
+    return normalize(weighted)
+
+
+def _idf(document_frequency: np.ndarray, n: int) -> np.ndarray:
+    return np.log((1 + n) / (1 + document_frequency)) + 1  # sklearn's smoothed IDF
+
+
+def _rare(present, term_df: np.ndarray, n: int, rare_limit: int):
+    """Return each text's rare terms weighted by IDF (a term the bank never holds counts as held once), and their mass."""
+    df = np.maximum(term_df, 1)
+    weights = np.where(df <= rare_limit, np.log(n / df) + 1, 0.0)
+    rare = present.multiply(weights).tocsr()
     rare.eliminate_zeros()
-    rare_mass = np.asarray(rare.sum(axis=1)).ravel()
-    word_df = np.diff(words.tocsc().indptr)
-    keep = (word_df <= settings.candidate_max_df).astype(np.float32)
+    return rare, np.asarray(rare.sum(axis=1)).ravel()
+
+
+def _candidates(words, keep: np.ndarray):
+    from sklearn.preprocessing import normalize
+
     pruned = words.multiply(keep).tocsr()
     pruned.eliminate_zeros()  # multiply leaves the dropped terms as stored zeros, which the product would still walk
-    candidates = normalize(pruned)
+    return normalize(pruned)
+
+
+_MEMO: dict = {}  # the last bank vectorised, so that overlap scores against the space dedup built in the same process
+
+
+def _lexical_space(texts: list[str], settings: "Settings") -> Space:
+    import hashlib
+
+    key = (hashlib.blake2b("\0".join(texts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest(), len(texts), settings)
+    if _MEMO.get("key") != key:
+        _MEMO.clear()  # one bank at a time: the previous space is released before the next is built
+        _MEMO.update(key=key, space=_build_space(texts, settings))
+    return _MEMO["space"]
+
+
+def _build_space(texts: list[str], settings: "Settings") -> Space:
+    n = len(texts)
+    word_counts, char_counts, present = _counts(texts)
+    word_df = np.bincount(word_counts.indices, minlength=word_counts.shape[1])
+    char_df = np.bincount(char_counts.indices, minlength=char_counts.shape[1])
+    term_df = np.bincount(present.indices, minlength=present.shape[1])
+    statistics = Statistics(
+        n=n, word_idf=_idf(word_df, n), char_idf=_idf(char_df, n), term_df=term_df,
+        rare_limit=max(settings.rare_max_df, math.ceil(settings.rare_share * n)),
+        candidate_keep=(word_df <= settings.candidate_max_df).astype(np.float32), common_names=frozenset(),
+    )  # fmt: skip
+    words = _weighted(word_counts, statistics.word_idf)
+    del word_counts
+    chars = _weighted(char_counts, statistics.char_idf)
+    del char_counts
+    rare, rare_mass = _rare(present, term_df, n, statistics.rare_limit)
     text_names = [subject.names(text) for text in texts]
+    weights = subject.name_weights(text_names)
+    common = frozenset(name for found in text_names for name in found if name not in weights)
+    statistics = Statistics(**{**statistics.__dict__, "common_names": common})
+    return Space(texts, words, chars, rare, rare_mass, _candidates(words, statistics.candidate_keep), None, text_names, weights, None, statistics)
+
+
+def vectorise(texts: list[str], embeddings=None, settings: "Settings | None" = None, sections=None) -> Space:
+    """Return the scoring space of `texts` (IDF and rarity are relative to these texts).
+
+    The lexical part is kept for the process: a second call on the same texts (overlap after dedup) reuses it.
+    """
+    from dataclasses import replace
+
+    settings = settings or DEFAULT
     section_array = None if sections is None else np.asarray(sections, dtype=object)
-    return Space(texts, words, chars, rare, rare_mass, candidates, embeddings, text_names, subject.name_weights(text_names), section_array)
+    return replace(_lexical_space(texts, settings), embeddings=embeddings, sections=section_array)
+
+
+def project(space: Space, texts: list[str], embeddings=None) -> Space:
+    """Return `texts` placed in `space`: weighted by the bank's IDF, rarity and name weights, so that each can be
+    scored against the bank's texts (`score_columns(space, a, b, right=projected)`) without vectorising the bank
+    again. What overlap does with an external bank: its cost follows the external questions, not the bank."""
+    stats = space.statistics
+    word_counts, char_counts, present = _counts(texts)
+    words = _weighted(word_counts, stats.word_idf)
+    rare, rare_mass = _rare(present, stats.term_df, stats.n, stats.rare_limit)
+    text_names = [subject.names(text) for text in texts]
+    unseen = math.log(stats.n) + 1  # a name the bank never holds weighs as a name held once
+    weights = dict(space.name_weights)
+    for found in text_names:
+        weights.update({name: unseen for name in found if name not in weights and name not in stats.common_names})
+    return Space(texts, words, _weighted(char_counts, stats.char_idf), rare, rare_mass, _candidates(words, stats.candidate_keep),
+                 embeddings, text_names, weights, None, stats)  # fmt: skip
 
 
 def _dense_top_k(block: np.ndarray, start: int, k: int, exclude_self: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -179,18 +268,21 @@ def _top_k(query, corpus, k: int, exclude_self: bool, max_cells: int = 20_000_00
     sort, not a loop over rows.
     """
     n_query = query.shape[0]
-    corpus_t = corpus.T.tocsr() if hasattr(corpus, "tocsr") else corpus.T
-    if hasattr(corpus, "tocsr"):
+    sparse = hasattr(corpus, "tocsr")
+    few = sparse and n_query * 8 < corpus.shape[0]  # a few queries (overlap): multiply the corpus as it is, never transposed
+    corpus_t = corpus.T if few or not sparse else corpus.T.tocsr()
+    product = (lambda rows: (corpus @ rows.T.tocsr()).T.tocsr()) if few else (lambda rows: rows @ corpus_t)  # noqa: E731
+    if sparse:
         spread = np.linspace(0, n_query - 1, num=min(512, n_query), dtype=np.int64)  # rows from the whole bank
-        sample = query[spread] @ corpus_t
+        sample = product(query[spread])
         density = 4 * max(sample.nnz / len(spread), 1.0)  # a margin: density varies between sections
     else:
         density = float(corpus.shape[0])  # dense embeddings: every cell is filled
-    chunk = int(max(64, min(n_query, 100_000, max_cells // density)))
+    chunk = int(max(1 if few else 64, min(n_query, 100_000, max_cells // density)))
     rows, cols = [], []
     starts = range(0, n_query, chunk)
     for start in progress(starts, len(starts), "neighbours"):
-        block = query[start : start + chunk] @ corpus_t
+        block = product(query[start : start + chunk])
         if not hasattr(block, "tocoo"):  # dense (embeddings): a partial sort per row, not a sort of the whole block
             rows_here, cols_here = _dense_top_k(np.asarray(block), start, k, exclude_self)
             rows.append(rows_here)
@@ -231,10 +323,6 @@ def candidate_pairs(space: Space, settings: "Settings | None" = None) -> tuple[n
     return pairs[:, 0], pairs[:, 1]
 
 
-def _row_dot(matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
-
-
 def _name_matrices(space: Space):
     """Return (weights, presence): per text, the IDF weight of each subject name it holds, and which it holds (CSR)."""
     from scipy.sparse import csr_matrix
@@ -253,54 +341,65 @@ def _name_matrices(space: Space):
     return space._names_csr
 
 
-def _subject_columns(space: Space, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return subject agreement and conflict of pairs (a[i], b[i]), as `subject.subject_scores` defines them.
+def _subject_columns(left: Space, right: Space, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return subject agreement and conflict of pairs (left a[i], right b[i]), as `subject.subject_scores` defines them.
 
     Computed with sparse products; only the pairs with a conflict (each names something the other lacks) go through
-    the misspelling check one by one, so a typo'd name is not taken for a swapped subject.
+    the misspelling check one by one, so a typo'd name is not taken for a swapped subject. A projected space's names
+    extend the bank's (same columns first), so the shared columns line up.
     """
-    weights, presence = _name_matrices(space)
-    mass = np.asarray(weights.sum(axis=1)).ravel()
-    shared = np.asarray(weights[a].multiply(presence[b]).sum(axis=1)).ravel()
-    mass_a, mass_b = mass[a], mass[b]
+    weights_l, presence_l = _name_matrices(left)
+    weights_r, presence_r = _name_matrices(right)
+    width = min(weights_l.shape[1], presence_r.shape[1])
+    mass_a = np.asarray(weights_l.sum(axis=1)).ravel()[a]
+    mass_b = np.asarray(weights_r.sum(axis=1)).ravel()[b]
+    shared = np.asarray(weights_l[a][:, :width].multiply(presence_r[b][:, :width]).sum(axis=1)).ravel()
     both = (mass_a > 0) & (mass_b > 0)
     agreement = np.where(both, 2 * shared / np.where(both, mass_a + mass_b, 1), 0.0)
     conflict = np.where(both, np.minimum((mass_a - shared) / np.where(both, mass_a, 1), (mass_b - shared) / np.where(both, mass_b, 1)), 0.0)
     conflict = np.clip(conflict, 0.0, 1.0)
     for i in np.flatnonzero(conflict > 1e-9):
-        agreement[i], conflict[i] = subject.subject_scores(space.names[a[i]], space.names[b[i]], space.name_weights)
+        agreement[i], conflict[i] = subject.subject_scores(left.names[a[i]], right.names[b[i]], right.name_weights)
     return agreement, conflict
 
 
-def score_columns(space: Space, a: np.ndarray, b: np.ndarray, settings: "Settings | None" = None) -> dict[str, np.ndarray]:
-    """Return the component scores, lexical score, semantic score (or NaN) and combined score of pairs (a[i], b[i])."""
+def _pair_dot(left, right, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.asarray(left[a].multiply(right[b]).sum(axis=1)).ravel()
+
+
+def score_columns(space: Space, a: np.ndarray, b: np.ndarray, settings: "Settings | None" = None, right: Space | None = None) -> dict[str, np.ndarray]:
+    """Return the component scores, lexical score, semantic score (or NaN) and combined score of pairs (a[i], b[i]).
+
+    `a` indexes `space`; `b` indexes `right` (default: `space`), a space made by `project(space, …)`.
+    """
     from rapidfuzz import fuzz, process
 
     settings = settings or DEFAULT
+    right = space if right is None else right
     w = settings.weights
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
     columns = {name: [] for name in SCORE_COLUMNS}
     starts = range(0, len(a), settings.batch_pairs)
     for start in progress(starts, len(starts), "scoring pairs"):
         pa, pb = a[start : start + settings.batch_pairs], b[start : start + settings.batch_pairs]
-        word = _row_dot(space.words, pa, pb)
-        char = _row_dot(space.chars, pa, pb)
-        fuzz_score = process.cpdist([space.texts[i] for i in pa], [space.texts[i] for i in pb], scorer=fuzz.token_set_ratio, workers=-1) / 100
-        shared = np.asarray(space.rare[pa].minimum(space.rare[pb]).sum(axis=1)).ravel()
-        mass = space.rare_mass[pa] + space.rare_mass[pb]
-        has_both = (space.rare_mass[pa] > 0) & (space.rare_mass[pb] > 0)
-        rare = np.where(has_both, 2 * shared / np.where(mass > 0, mass, 1), 0.0)
+        word = _pair_dot(space.words, right.words, pa, pb)
+        char = _pair_dot(space.chars, right.chars, pa, pb)
+        fuzz_score = process.cpdist([space.texts[i] for i in pa], [right.texts[i] for i in pb], scorer=fuzz.token_set_ratio, workers=-1) / 100
+        shared = np.asarray(space.rare[pa].minimum(right.rare[pb]).sum(axis=1)).ravel()
+        mass_a, mass_b = space.rare_mass[pa], right.rare_mass[pb]
+        has_both = (mass_a > 0) & (mass_b > 0)
+        rare = np.where(has_both, 2 * shared / np.where(has_both, mass_a + mass_b, 1), 0.0)
         lexical = w.word * word + w.char * char + w.fuzz * fuzz_score + w.rare * rare
-        agreement, conflict = _subject_columns(space, pa, pb)
-        if space.sections is None:
+        agreement, conflict = _subject_columns(space, right, pa, pb)
+        if space.sections is None or right.sections is None:
             same_section = np.zeros(len(pa))
         else:
-            same_section = (space.sections[pa] == space.sections[pb]).astype(np.float64)
-        if space.embeddings is None:
+            same_section = (space.sections[pa] == right.sections[pb]).astype(np.float64)
+        if space.embeddings is None or right.embeddings is None:
             semantic = np.full(len(pa), np.nan)
             base = lexical
         else:
-            semantic = np.einsum("ij,ij->i", space.embeddings[pa], space.embeddings[pb])
+            semantic = np.einsum("ij,ij->i", space.embeddings[pa], right.embeddings[pb])
             base = (1 - settings.lexical_share) * semantic + settings.lexical_share * lexical
         combined = (base + settings.agreement_weight * agreement) * (1 - settings.conflict_penalty * conflict) * (1 - settings.section_penalty * same_section)
         for name, values in (("word_score", word), ("char_score", char), ("fuzz_score", fuzz_score), ("rare_score", rare),
@@ -347,22 +446,24 @@ def score_pairs(texts: list[str], settings: "Settings | None" = None, extra_pair
 def best_matches(corpus: list[str], queries: list[str], settings: "Settings | None" = None, embeddings=None) -> list[dict]:
     """Return, for each query text, its best-scoring corpus text (`corpus_index`) and the scores.
 
-    Both sets share one scoring space (IDF over corpus and queries together); candidates are each query's
-    top-k corpus neighbours, so no queries × corpus matrix is built. `embeddings`, if given, has one unit
-    row per corpus text, then one per query.
+    The queries are projected into the corpus's space (its IDF, rarity and names: `project`), and the corpus's space
+    is the one dedup built in this process when the texts are the same, so matching costs in proportion to the
+    queries. Candidates are each query's top-k corpus neighbours; no queries × corpus matrix is kept.
+    `embeddings`, if given, has one unit row per corpus text, then one per query.
     """
     settings = settings or DEFAULT
     if not corpus or not queries:
         return [{"corpus_index": None, "score": 0.0} for _ in queries]
-    space = vectorise(corpus + queries, embeddings, settings)
     n = len(corpus)
+    space = vectorise(corpus, None if embeddings is None else embeddings[:n], settings)
+    asked = project(space, queries, None if embeddings is None else embeddings[n:])
     found_q, found_c = [], []
-    for matrix in [space.candidates, space.chars] + ([embeddings] if embeddings is not None else []):
-        rows, cols = _top_k(matrix[n:], matrix[:n], settings.neighbours, exclude_self=False)
+    for mine, theirs in [(asked.candidates, space.candidates), (asked.chars, space.chars)] + ([(asked.embeddings, space.embeddings)] if embeddings is not None else []):
+        rows, cols = _top_k(mine, theirs, settings.neighbours, exclude_self=False)
         found_q.append(rows)
         found_c.append(cols)
     q, c = np.concatenate(found_q), np.concatenate(found_c)
-    scored = score_columns(space, c, q + n, settings)
+    scored = score_columns(space, c, q, settings, right=asked)
     results = [{"corpus_index": None, "score": 0.0, "lexical_score": 0.0, "semantic_score": None} for _ in queries]
     order = np.lexsort((c, -scored["score"], q))  # per query: best score first, then the earlier corpus text
     taken = set()
