@@ -39,6 +39,13 @@ export PIPELINE_SHOW_WAREHOUSE := $(WAREHOUSE)
 
 # GX must not phone home (no network here) nor draw progress bars into logs.
 export GX_ANALYTICS_ENABLED := false
+# Embeddings outlive a build here, by text: a rebuild encodes only the questions that changed.
+export PIPELINE_EMBEDDINGS_CACHE := $(BUILDS)/cache
+# Two processes run side by side (JOBS): one BLAS thread each. Threads of two processes spinning against each other
+# made the tag model 4× slower (docs/benchmarks.md).
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
 
 SHARED_PY := $(wildcard pipeline/*.py)
 INGEST_PY := $(SHARED_PY) $(wildcard pipeline/ingest/*.py)
@@ -93,8 +100,10 @@ ingest: $(INGESTED) ## parse the appendix into Parquet tables in the work area (
 
 # Stages joined by `+` run in one process, so their imports are paid once (see `make bench`):
 # ingest with external (both read raw text), dedup with overlap (both score with pipeline/similarity).
+# The embed step encodes every question once into $(BUILDS)/cache for dedup, overlap and tags (docs/dedup.md).
 $(INGESTED) $(EXTERNALS) &: $(SOURCE) $(INGEST_PY) $(EXTERNAL_BANKS) $(EXTERNAL_FILES) $(EXTERNAL_PY) | $(VENV)/.installed
-	$(PY) -m pipeline ingest --source $(SOURCE) --warehouse $(W) + external --warehouse $(W) --registry $(EXTERNAL_BANKS)
+	$(PY) -m pipeline ingest --source $(SOURCE) --warehouse $(W) + external --warehouse $(W) --registry $(EXTERNAL_BANKS) \
+		+ embed --warehouse $(W) --embeddings $(EMBEDDINGS)
 	touch $(INGESTED) $(EXTERNALS)
 
 external: $(EXTERNALS) ## read the question banks registered in raw/external_banks.csv (with ingest, in one process)
@@ -151,12 +160,13 @@ eval-dedup: | $(VENV)/.installed ## measure the duplicate scorer (embeddings on 
 	$(PY) -m pipeline eval-dedup --source $(SOURCE)
 
 SIZES ?= 10000 100000
+CHAPTERS ?= 1000 10000
 $(VENV)/.bench: requirements-bench.lock $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock
 	touch $@
 
 bench: $(VENV)/.bench ## time every stage and make all (real appendix, then generated banks of SIZES questions); writes reports/bench.json
-	$(PY) -m pipeline.bench.run $(SIZES)
+	$(PY) -m pipeline.bench.run $(SIZES) --chapters $(CHAPTERS)
 
 test: $(VENV)/.installed ## run the tests but the slow end-to-end ones (the browser tests skip, saying why, without Chromium)
 	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)

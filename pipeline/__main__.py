@@ -28,6 +28,13 @@ def _ingest(args) -> int:
     return 0
 
 
+def _embed(args) -> int:
+    from pipeline.similarity import stage
+
+    print(stage.summary(stage.run(args.warehouse, args.embeddings)))
+    return 0
+
+
 def _check(args) -> int:
     from pipeline.check import stage
 
@@ -238,6 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--source", type=Path, default=paths.SOURCE, help="appendix text file")
     ingest.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE, help="output folder")
     ingest.set_defaults(handler=_ingest)
+
+    embed = commands.add_parser("embed", help="encode the questions once for dedup, overlap and tags (cache: $PIPELINE_EMBEDDINGS_CACHE)")
+    embed.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
+    embed.add_argument("--embeddings", choices=EMBEDDING_MODES, default="auto", help=EMBEDDINGS_HELP)
+    embed.set_defaults(handler=_embed)
 
     check = commands.add_parser("check", help="run the expectation suites; write quality.json and quality.html")
     check.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)

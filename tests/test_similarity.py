@@ -99,8 +99,52 @@ def test_a_model_file_that_is_not_the_pinned_one_is_refused(monkeypatch):
 
 @pytest.mark.parametrize("mode, count, used", [("off", 10, False), ("auto", 10, True), ("auto", 11, False), ("on", 11, True)])
 def test_embedding_modes(monkeypatch, mode, count, used):
-    monkeypatch.setattr(embed, "load_encoder", lambda: lambda texts: np.zeros((len(texts), 2)))
+    monkeypatch.setattr(embed, "load_encoder", lambda: lambda texts: np.zeros((len(texts), embed.DIMENSIONS)))
+    monkeypatch.setattr(embed, "_SEEN", {})
     assert (embed.embeddings_for(["q"] * count, mode, max_questions=10) is not None) == used
+
+
+def _counting_encoder(calls: list):
+    def encode(texts):
+        calls.append(list(texts))
+        return np.array([np.full(embed.DIMENSIONS, len(t), dtype=np.float32) for t in texts])
+
+    return lambda: encode
+
+
+def test_embeddings_outlive_the_process_in_the_cache_folder_and_the_model_encodes_only_new_texts(monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(embed, "load_encoder", _counting_encoder(calls))
+    monkeypatch.setattr(embed, "_SEEN", {})
+    monkeypatch.setenv(embed.CACHE_ENV, str(tmp_path))
+    texts = ["What is LoRA?", "Why RAG?", "What is LoRA?", "Question 640?"]  # the last one's digest ends in a zero byte
+    first, encoded = embed.encode(texts)
+    assert encoded == 3
+    calls[:] = [["What is LoRA?", "Why RAG?"]]
+    monkeypatch.setattr(embed, "_SEEN", {})
+    assert embed.encode(texts)[1] == 0  # every one of them read back from the cache
+    encoded = 2
+    assert encoded == 2 and calls == [["What is LoRA?", "Why RAG?"]] and first[0][0] == len("What is LoRA?")
+    monkeypatch.setattr(embed, "_SEEN", {})  # another process: only the cache folder remains
+    again, encoded = embed.encode(["Why RAG?", "What is DPO, exactly?"])
+    assert encoded == 1 and calls[-1] == ["What is DPO, exactly?"] and np.array_equal(again[0], first[1])
+    monkeypatch.setattr(embed, "_SEEN", {})
+    monkeypatch.setattr(embed, "load_encoder", lambda: pytest.fail("the model was loaded for texts the cache holds"))
+    assert embed.encode(["What is DPO, exactly?", "What is LoRA?"])[1] == 0
+
+
+def test_a_damaged_cache_is_rebuilt_and_a_full_one_keeps_the_newest(monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(embed, "load_encoder", _counting_encoder(calls))
+    monkeypatch.setattr(embed, "_SEEN", {})
+    monkeypatch.setenv(embed.CACHE_ENV, str(tmp_path))
+    embed.cache_file(tmp_path).write_bytes(b"PK\x03\x04 not a zip at all")
+    assert embed.encode(["a", "b"])[1] == 2
+    assert len(embed.read_cache(embed.cache_file(tmp_path))) == 2
+    embed.write_cache(embed.cache_file(tmp_path), {"x" * 32: np.ones(embed.DIMENSIONS, dtype=np.float32)}, most=2)
+    kept = embed.read_cache(embed.cache_file(tmp_path))
+    assert len(kept) == 2 and "x" * 32 in kept and embed._key("a") not in kept  # the oldest went
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".embeddings-")]  # no temporary file left
 
 
 def test_the_held_out_figures_in_the_default_install(real_tables):
@@ -174,6 +218,6 @@ def test_vectorised_subject_scores_match_their_definition():
              "How does FlashAttetnion work?", "Why use GQA or MQA?", "What is a learning rate?", "Compare GQA, MQA and MHA."]  # fmt: skip
     space = vectorise(texts)
     pairs = [(a, b) for a in range(len(texts)) for b in range(a + 1, len(texts))]
-    agreement, conflict = _subject_columns(space, np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]))
+    agreement, conflict = _subject_columns(space, space, np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]))
     expected = [subject.subject_scores(space.names[a], space.names[b], space.name_weights) for a, b in pairs]
     assert agreement == pytest.approx([e[0] for e in expected]) and conflict == pytest.approx([e[1] for e in expected])

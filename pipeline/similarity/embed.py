@@ -46,7 +46,7 @@ def model_path() -> Path:
     return path
 
 
-@functools.cache  # dedup and overlap run in one process: the model loads once
+@functools.cache  # the model loads once a process
 def load_encoder():
     """Return a function texts → unit-length float32 embeddings (one row per text)."""
     import onnxruntime
@@ -75,24 +75,93 @@ def load_encoder():
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
-    seen: dict[str, np.ndarray] = {}  # dedup and overlap embed the same bank: each text is encoded once a process
-
     def encode(texts: list[str]) -> np.ndarray:
-        new = sorted({t for t in texts if t not in seen}, key=len)
-        starts = range(0, len(new), BATCH)
+        ordered = sorted(texts, key=len)
+        starts = range(0, len(ordered), BATCH)
+        found = {}
         for start in progress(starts, len(starts), "embedding"):
-            batch = new[start : start + BATCH]
-            seen.update(zip(batch, encode_batch(batch)))
-        return np.array([seen[t] for t in texts], dtype=np.float32).reshape(len(texts), DIMENSIONS)
+            batch = ordered[start : start + BATCH]
+            found.update(zip(batch, encode_batch(batch)))
+        return np.array([found[t] for t in texts], dtype=np.float32).reshape(len(texts), DIMENSIONS)
 
     return encode
 
 
 MODES = ("auto", "on", "off")
+CACHE_ENV = "PIPELINE_EMBEDDINGS_CACHE"  # a folder where embeddings outlive the process (make sets it beside the builds)
+CACHE_MAX = 100_000  # embeddings kept in that folder, the most recently written first
+_SEEN: dict[str, np.ndarray] = {}  # this process's embeddings: dedup, overlap and tags ask for the same texts
+
+
+def cache_file(folder: Path) -> Path:
+    """Return the cache file of this model and tokenizer in `folder` (another model never reads it)."""
+    return Path(folder) / f"minilm-{MODEL_SHA256[:12]}-{TOKENIZER_SHA256[:12]}.npz"
+
+
+def _key(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def read_cache(path: Path) -> dict[str, np.ndarray]:
+    """Return the embeddings stored in `path` by text digest; {} when it is missing or unreadable (it is rebuilt)."""
+    import zipfile
+
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            keys, vectors = stored["keys"], stored["vectors"]
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return {}
+    if vectors.ndim != 2 or vectors.shape[1] != DIMENSIONS or len(keys) != len(vectors):
+        return {}
+    return dict(zip(keys.tolist(), vectors))
+
+
+def write_cache(path: Path, fresh: dict[str, np.ndarray], most: int = CACHE_MAX) -> None:
+    """Add `fresh` to the cache file: merged with what it holds under a lock, written whole, then renamed into place."""
+    import fcntl
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        merged = {k: v for k, v in read_cache(path).items() if k not in fresh}
+        merged.update(fresh)  # the newest last: the oldest go first when the cache is full
+        keys = list(merged)[-most:]
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".embeddings-", suffix=".npz")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                np.savez(out, keys=np.array(keys, dtype="U32"), vectors=np.array([merged[k] for k in keys], dtype=np.float32).reshape(len(keys), DIMENSIONS))
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def encode(texts: list[str]) -> tuple[np.ndarray, int]:
+    """Return (the texts' unit embeddings, how many had to be encoded now).
+
+    Each text is looked up in this process first, then in the cache folder named by PIPELINE_EMBEDDINGS_CACHE; the
+    model is loaded only for the texts found in neither, and what it encodes is added to the cache.
+    """
+    import os
+
+    missing = [t for t in dict.fromkeys(texts) if t not in _SEEN]
+    folder = os.environ.get(CACHE_ENV)
+    if missing and folder:
+        stored = read_cache(cache_file(folder))
+        _SEEN.update({t: stored[k] for t in missing if (k := _key(t)) in stored})
+        missing = [t for t in missing if t not in _SEEN]
+    if missing:
+        fresh = load_encoder()(missing)
+        _SEEN.update(zip(missing, fresh))
+        if folder:
+            write_cache(cache_file(folder), {_key(t): v for t, v in zip(missing, fresh)})
+    return np.array([_SEEN[t] for t in texts], dtype=np.float32).reshape(len(texts), DIMENSIONS), len(missing)
 
 
 def embeddings_for(texts: list[str], mode: str, max_questions: int):
     """Return the texts' embeddings, or None when `mode` is off (or auto and there are more than `max_questions`)."""
     if mode == "off" or (mode == "auto" and len(texts) > max_questions):
         return None
-    return load_encoder()(texts)
+    return encode(texts)[0]
