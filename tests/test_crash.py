@@ -28,6 +28,7 @@ pytestmark = pytest.mark.slow
 STAGES = ("ingest", "external", "dedup", "overlap", "tags", "check", "warehouse", "report")
 POINTS = ("start", "written", "moving", "moved")  # see pipeline/io.staged_outputs
 NAMED = [f"{stage}:{point}" for stage in STAGES for point in POINTS] + ["publish:linked", "publish:switched"]
+CACHE_POINTS = ("embed:cache-written", "embed:cache-moved")  # see pipeline/similarity/embed.write_cache
 TIMED = [("SIGKILL", seed) for seed in range(12)] + [("SIGINT", seed) for seed in range(12, 16)]  # Make's own cleanup on SIGINT
 ADDED = "[conceptual] - What is a brand-new question about speculative decoding?\n"
 
@@ -67,7 +68,7 @@ def published(folder: Path) -> dict:
 
 
 def leftovers(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.name.startswith((".staging-", ".tmp-", "legacy-")))
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.name.startswith((".staging-", ".tmp-", "legacy-", ".embeddings-")))
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +122,25 @@ def test_a_kill_at_a_named_point(tmp_path, banks, fault):
     assert killed.returncode == -signal.SIGKILL, f"the fault point {fault} was never reached: {killed.stdout}{killed.stderr}"
     seen = check_and_repair(folder, state_a, state_b)
     assert seen == ("B" if fault == "publish:switched" else "A")  # only the switch publishes
+
+
+@pytest.mark.parametrize("fault", CACHE_POINTS)
+def test_a_kill_while_the_embeddings_cache_is_written(tmp_path, banks, fault):
+    from pipeline.similarity import embed
+
+    base, state_a, _ = banks
+    folder = case_folder(tmp_path, base)
+    killed = make_all(folder, fault, extra=("EMBEDDINGS=on",))
+    assert killed.returncode == -signal.SIGKILL, f"the fault point {fault} was never reached: {killed.stdout}{killed.stderr}"
+    assert published(folder) == state_a
+    repaired = make_all(folder, extra=("EMBEDDINGS=on",))
+    assert repaired.returncode == 0, repaired.stderr
+    assert leftovers(folder) == []
+    cached = embed.read_cache(embed.cache_file(folder / ".warehouse-builds" / "cache"))
+    assert embed._key(ADDED.split("] - ", 1)[1].strip()) in cached  # the question added in B was encoded and kept
+    (folder / "appendix.txt").touch()
+    again = make_all(folder, extra=("EMBEDDINGS=on",))
+    assert again.returncode == 0 and "0 encoded now" in again.stdout, again.stdout
 
 
 @pytest.mark.parametrize("signal_name, seed", TIMED, ids=[f"{s}-{n}" for s, n in TIMED])

@@ -139,12 +139,13 @@ def test_a_damaged_cache_is_rebuilt_and_a_full_one_keeps_the_newest(monkeypatch,
     monkeypatch.setattr(embed, "_SEEN", {})
     monkeypatch.setenv(embed.CACHE_ENV, str(tmp_path))
     embed.cache_file(tmp_path).write_bytes(b"PK\x03\x04 not a zip at all")
+    (tmp_path / ".embeddings-killed.npz").write_bytes(b"half")  # a writer killed before its rename
     assert embed.encode(["a", "b"])[1] == 2
     assert len(embed.read_cache(embed.cache_file(tmp_path))) == 2
     embed.write_cache(embed.cache_file(tmp_path), {"x" * 32: np.ones(embed.DIMENSIONS, dtype=np.float32)}, most=2)
     kept = embed.read_cache(embed.cache_file(tmp_path))
     assert len(kept) == 2 and "x" * 32 in kept and embed._key("a") not in kept  # the oldest went
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".embeddings-")]  # no temporary file left
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".embeddings-")]  # no temporary file left, the killed one's neither
 
 
 def test_the_held_out_figures_in_the_default_install(real_tables):

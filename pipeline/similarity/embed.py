@@ -122,9 +122,13 @@ def write_cache(path: Path, fresh: dict[str, np.ndarray], most: int = CACHE_MAX)
     import os
     import tempfile
 
+    from pipeline import faults
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        for stale in path.parent.glob(".embeddings-*"):  # a writer killed before its rename (we hold the lock: none is live)
+            stale.unlink(missing_ok=True)
         merged = {k: v for k, v in read_cache(path).items() if k not in fresh}
         merged.update(fresh)  # the newest last: the oldest go first when the cache is full
         keys = list(merged)[-most:]
@@ -132,7 +136,9 @@ def write_cache(path: Path, fresh: dict[str, np.ndarray], most: int = CACHE_MAX)
         try:
             with os.fdopen(handle, "wb") as out:
                 np.savez(out, keys=np.array(keys, dtype="U32"), vectors=np.array([merged[k] for k in keys], dtype=np.float32).reshape(len(keys), DIMENSIONS))
+            faults.reached("cache-written")
             os.replace(temporary, path)
+            faults.reached("cache-moved")
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
