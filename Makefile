@@ -99,7 +99,8 @@ $(SOURCE) $(DECISIONS) $(TAG_DECISIONS) $(EXTERNAL_BANKS) $(ALIASES) $(GENERIC_T
 ingest: $(INGESTED) ## parse the appendix into Parquet tables in the work area (the external banks are read in the same process)
 
 # Stages joined by `+` run in one process, so their imports are paid once (see `make bench`):
-# ingest with external (both read raw text), dedup with overlap (both score with pipeline/similarity).
+# ingest with external and embed (all read raw text), overlap with dedup (both score with pipeline/similarity: the
+# bank is vectorised once, and overlap goes first so that dedup can release it once it has scored).
 # The embed step encodes every question once into $(BUILDS)/cache for dedup, overlap and tags (docs/dedup.md).
 $(INGESTED) $(EXTERNALS) &: $(SOURCE) $(INGEST_PY) $(EXTERNAL_BANKS) $(EXTERNAL_FILES) $(EXTERNAL_PY) | $(VENV)/.installed
 	$(PY) -m pipeline ingest --source $(SOURCE) --warehouse $(W) + external --warehouse $(W) --registry $(EXTERNAL_BANKS) \
@@ -122,8 +123,8 @@ dedup: $(DEDUPED) ## score near-duplicates, apply raw/duplicate_decisions.csv, w
 
 # The mode stamp (.dedup-auto, .dedup-on or .dedup-off) makes a switch of EMBEDDINGS rerun both stages.
 $(DEDUPED) $(OVERLAP) &: $(INGESTED) $(EXTERNALS) $(DECISIONS) $(DEDUP_PY) $(EXTERNAL_PY) $(W)/.mode-$(EMBEDDINGS) | $(VENV)/.installed
-	$(PY) -m pipeline dedup --warehouse $(W) --decisions $(DECISIONS) --reports $(R) --embeddings $(EMBEDDINGS) \
-		+ overlap --warehouse $(W) --reports $(R) --embeddings $(EMBEDDINGS)
+	$(PY) -m pipeline overlap --warehouse $(W) --reports $(R) --embeddings $(EMBEDDINGS) \
+		+ dedup --warehouse $(W) --decisions $(DECISIONS) --reports $(R) --embeddings $(EMBEDDINGS)
 	touch $(DEDUPED) $(OVERLAP)
 
 $(W)/.mode-%:

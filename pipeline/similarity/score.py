@@ -177,7 +177,7 @@ def _candidates(words, keep: np.ndarray):
     return normalize(pruned)
 
 
-_MEMO: dict = {}  # the last bank vectorised, so that overlap scores against the space dedup built in the same process
+_MEMO: dict = {}  # the last bank vectorised: overlap and dedup, in one process, build the bank's space once
 
 
 def _lexical_space(texts: list[str], settings: "Settings") -> Space:
@@ -211,6 +211,11 @@ def _build_space(texts: list[str], settings: "Settings") -> Space:
     common = frozenset(name for found in text_names for name in found if name not in weights)
     statistics = Statistics(**{**statistics.__dict__, "common_names": common})
     return Space(texts, words, chars, rare, rare_mass, _candidates(words, statistics.candidate_keep), None, text_names, weights, None, statistics)
+
+
+def forget() -> None:
+    """Release the space kept for the process (its last user calls this: dedup, after scoring, under Make)."""
+    _MEMO.clear()
 
 
 def vectorise(texts: list[str], embeddings=None, settings: "Settings | None" = None, sections=None) -> Space:
@@ -273,7 +278,7 @@ def _top_k(query, corpus, k: int, exclude_self: bool, max_cells: int = 20_000_00
     corpus_t = corpus.T if few or not sparse else corpus.T.tocsr()
     product = (lambda rows: (corpus @ rows.T.tocsr()).T.tocsr()) if few else (lambda rows: rows @ corpus_t)  # noqa: E731
     if sparse:
-        spread = np.linspace(0, n_query - 1, num=min(512, n_query), dtype=np.int64)  # rows from the whole bank
+        spread = np.linspace(0, n_query - 1, num=min(8 if few else 512, n_query), dtype=np.int64)  # rows from the whole bank
         sample = product(query[spread])
         density = 4 * max(sample.nnz / len(spread), 1.0)  # a margin: density varies between sections
     else:
@@ -447,8 +452,7 @@ def best_matches(corpus: list[str], queries: list[str], settings: "Settings | No
     """Return, for each query text, its best-scoring corpus text (`corpus_index`) and the scores.
 
     The queries are projected into the corpus's space (its IDF, rarity and names: `project`), and the corpus's space
-    is the one dedup built in this process when the texts are the same, so matching costs in proportion to the
-    queries. Candidates are each query's top-k corpus neighbours; no queries × corpus matrix is kept.
+    is kept for dedup in the same process (Make runs overlap first), so matching costs in proportion to the queries. Candidates are each query's top-k corpus neighbours; no queries × corpus matrix is kept.
     `embeddings`, if given, has one unit row per corpus text, then one per query.
     """
     settings = settings or DEFAULT
