@@ -222,3 +222,21 @@ def test_vectorised_subject_scores_match_their_definition():
     agreement, conflict = _subject_columns(space, space, np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]))
     expected = [subject.subject_scores(space.names[a], space.names[b], space.name_weights) for a, b in pairs]
     assert agreement == pytest.approx([e[0] for e in expected]) and conflict == pytest.approx([e[1] for e in expected])
+
+
+def test_texts_projected_into_a_bank_space_weigh_and_score_as_the_bank_texts_do():
+    from pipeline.similarity.score import project, score_columns, vectorise
+
+    texts = ["What is FlashAttention in vLLM?", "What is PagedAttention in vLLM?", "Explain MLA in DeepSeek V2.", "Explain MLA.",
+             "How does FlashAttetnion work?", "Why use GQA or MQA?", "What is a learning rate?", "Compare GQA, MQA and MHA."]  # fmt: skip
+    space = vectorise(texts)
+    asked = project(space, texts[:4])
+    for name in ("words", "chars", "rare", "candidates"):
+        assert np.allclose(getattr(asked, name).toarray(), getattr(space, name)[:4].toarray(), atol=1e-6), name
+    a, b = np.array([1, 0, 5, 7, 2]), np.array([0, 1, 3, 2, 3])
+    inside, projected = score_columns(space, a, b), score_columns(space, a, b, right=asked)
+    for name in ("word_score", "char_score", "rare_score", "subject_agreement", "subject_conflict", "score"):
+        assert np.allclose(inside[name], projected[name], atol=1e-4), name
+    unseen = project(space, ["Explain ZeroBubble."])  # a name the bank never holds weighs as one held once
+    assert unseen.name_weights["zerobubble"] == pytest.approx(np.log(len(texts)) + 1)
+    assert score_columns(space, np.array([3]), np.array([0]), right=unseen)["subject_conflict"][0] == 1.0  # MLA / ZeroBubble
