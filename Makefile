@@ -15,8 +15,8 @@ SHELL := bash
 .DEFAULT_GOAL := all
 JOBS ?= 2
 # Independent stages run side by side (the checks beside dedup); each recipe's output is printed whole, except in
-# `make sql`, whose prompt and results must appear as they happen.
-MAKEFLAGS += --no-builtin-rules --jobs=$(JOBS) $(if $(filter sql,$(MAKECMDGOALS)),,--output-sync=target)
+# `make sql` and `make bench`, whose prompt, results and progress must appear as they happen.
+MAKEFLAGS += --no-builtin-rules --jobs=$(JOBS) $(if $(filter sql bench,$(MAKECMDGOALS)),,--output-sync=target)
 
 PYTHON_BOOT ?= python3.11
 VENV ?= .venv

@@ -57,13 +57,18 @@ def _render_questions(tables: dict, layout: str) -> list[str]:
             lines.append(f"[{pending_tag}]")
             pending_tag = None
 
+    sections_of, questions_of = {}, {}  # grouped once: a bank of 10,000 chapters renders in linear time
+    for section in tables["sections"]:
+        sections_of.setdefault(section["parent_chapter_id"], []).append(section)
+    for question in tables["questions"]:
+        questions_of.setdefault(question["section_id"], []).append(question)
     for chapter in tables["chapters"]:
         flush_tag()
         lines.append(f"Chapter {chapter['chapter_id']} — {chapter['title']}")
-        for section in (s for s in tables["sections"] if s["parent_chapter_id"] == chapter["chapter_id"]):
+        for section in sections_of.get(chapter["chapter_id"], []):
             flush_tag()
             lines.append(f"{section['section_id']} {section['title']}")
-            for question in (q for q in tables["questions"] if q["section_id"] == section["section_id"]):
+            for question in questions_of.get(section["section_id"], []):
                 tag = question["tag"]
                 if layout == "clean":
                     lines.append(f"- {question['text']}" + (f" [{tag}]" if tag is not None else ""))
@@ -79,9 +84,10 @@ def _render_refs(refs: list[dict]) -> list[str]:
     if not refs:
         return []
     lines = ["References"]
-    categories = dict.fromkeys(ref["category"] for ref in refs)
-    for category in categories:
-        rows = [ref for ref in refs if ref["category"] == category]
+    categories: dict[str, list[dict]] = {}
+    for ref in refs:
+        categories.setdefault(ref["category"], []).append(ref)
+    for category, rows in categories.items():
         is_resource_table = any(ref["link"] or ref["notes"] for ref in rows)
         columns = ("title", "link", "notes") if is_resource_table else ("title", "authors", "year", "relevant_chapters")
         header = ("Resource", "Link", "Notes") if is_resource_table else ("Paper", "Authors", "Year", "Relevant Chapters")
