@@ -142,9 +142,14 @@ def test_a_damaged_cache_is_rebuilt_and_a_full_one_keeps_the_newest(monkeypatch,
     (tmp_path / ".embeddings-killed.npz").write_bytes(b"half")  # a writer killed before its rename
     assert embed.encode(["a", "b"])[1] == 2
     assert len(embed.read_cache(embed.cache_file(tmp_path))) == 2
+    with open(embed.cache_file(tmp_path), "wb") as out:  # another layout: keys as raw bytes
+        np.savez(out, keys=np.array([b"\xfc" * 16], dtype="S16"), vectors=np.ones((1, embed.DIMENSIONS), dtype=np.float32))
+    assert embed.read_cache(embed.cache_file(tmp_path)) == {}
+    embed.write_cache(embed.cache_file(tmp_path), {"y" * 32: np.ones(embed.DIMENSIONS, dtype=np.float32)})
     embed.write_cache(embed.cache_file(tmp_path), {"x" * 32: np.ones(embed.DIMENSIONS, dtype=np.float32)}, most=2)
-    kept = embed.read_cache(embed.cache_file(tmp_path))
-    assert len(kept) == 2 and "x" * 32 in kept and embed._key("a") not in kept  # the oldest went
+    assert list(embed.read_cache(embed.cache_file(tmp_path))) == ["y" * 32, "x" * 32]
+    embed.write_cache(embed.cache_file(tmp_path), {"z" * 32: np.ones(embed.DIMENSIONS, dtype=np.float32)}, most=2)
+    assert list(embed.read_cache(embed.cache_file(tmp_path))) == ["x" * 32, "z" * 32]  # full: the oldest went
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".embeddings-")]  # no temporary file left, the killed one's neither
 
 
@@ -240,3 +245,14 @@ def test_texts_projected_into_a_bank_space_weigh_and_score_as_the_bank_texts_do(
     unseen = project(space, ["Explain ZeroBubble."])  # a name the bank never holds weighs as one held once
     assert unseen.name_weights["zerobubble"] == pytest.approx(np.log(len(texts)) + 1)
     assert score_columns(space, np.array([3]), np.array([0]), right=unseen)["subject_conflict"][0] == 1.0  # MLA / ZeroBubble
+
+
+def test_a_cache_that_cannot_be_written_is_a_warning_not_a_failure(monkeypatch, tmp_path, capsys):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setattr(embed, "load_encoder", _counting_encoder([]))
+    monkeypatch.setattr(embed, "_SEEN", {})
+    monkeypatch.setenv(embed.CACHE_ENV, str(blocked / "cache"))
+    vectors, encoded = embed.encode(["What is LoRA?"])
+    assert encoded == 1 and vectors.shape == (1, embed.DIMENSIONS)
+    assert "warning: embeddings cache not written" in capsys.readouterr().err

@@ -111,8 +111,8 @@ def read_cache(path: Path) -> dict[str, np.ndarray]:
             keys, vectors = stored["keys"], stored["vectors"]
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return {}
-    if vectors.ndim != 2 or vectors.shape[1] != DIMENSIONS or len(keys) != len(vectors):
-        return {}
+    if keys.dtype.kind != "U" or vectors.ndim != 2 or vectors.shape[1] != DIMENSIONS or len(keys) != len(vectors):
+        return {}  # another layout (an older version's, say): rebuilt
     return dict(zip(keys.tolist(), vectors))
 
 
@@ -162,7 +162,12 @@ def encode(texts: list[str]) -> tuple[np.ndarray, int]:
         fresh = load_encoder()(missing)
         _SEEN.update(zip(missing, fresh))
         if folder:
-            write_cache(cache_file(folder), {_key(t): v for t, v in zip(missing, fresh)})
+            try:
+                write_cache(cache_file(folder), {_key(t): v for t, v in zip(missing, fresh)})
+            except OSError as error:  # an accelerator: the build goes on without it
+                import sys
+
+                print(f"warning: embeddings cache not written ({error.filename or folder}: {error.strerror or error})", file=sys.stderr)
     return np.array([_SEEN[t] for t in texts], dtype=np.float32).reshape(len(texts), DIMENSIONS), len(missing)
 
 
