@@ -102,8 +102,12 @@ def test_the_stage_honours_verdicts_and_the_check_lists_undecided_suspects(tmp_p
     assert not after[first["question_id"]]["is_suspect"] and after[first["question_id"]]["decision"] == "keep"
     assert "tag-suspects-decided" not in run_cli(*check).stdout
     page = (reports / "tag_audit.html").read_text(encoding="utf-8")
-    assert "Edits to make in the appendix" in page and "data:image/png;base64," in page
+    assert "Edits to make in the appendix" in page and "<table class=confusion>" in page
     markdown = (reports / "tag_audit.md").read_text(encoding="utf-8")
+    confusion = [line for line in markdown.splitlines() if line.startswith("| conceptual |")]
+    assert len(confusion) == 2  # counts per tag, and the confusion matrix row, which sums to the questions tagged conceptual
+    cells = [int(x) for x in confusion[1].strip("| ").split(" | ")[1:]]
+    assert sum(cells[:-1]) == cells[-1] == sum(r["tag"] == "conceptual" and r["suggested_tag"] is not None for r in after.values())
     assert "| conceptual | ~150 | 170 |" in markdown  # stated, as tagged
     assert all(r["tag"] == next(q for q in rows if q["question_id"] == r["question_id"])["tag"] for r in after.values())  # no tag is changed
 
@@ -147,3 +151,11 @@ def test_a_large_fold_learns_from_a_stratified_sample_that_keeps_every_tag():
     counts = np.bincount(y[kept], minlength=3)
     assert abs(len(kept) - 1_000) <= 3 and counts[0] == 900 and counts[1] == 99 and counts[2] == 2
     assert len(set(kept.tolist())) == len(kept) and list(kept) == sorted(kept)
+
+
+def test_the_confusion_matrix_is_a_table_with_its_totals():
+    from pipeline.tags.report import confusion, confusion_rows
+
+    rows = [{"tag": "design", "suggested_tag": "design"}, {"tag": "design", "suggested_tag": "debug"},
+            {"tag": "debug", "suggested_tag": "debug"}, {"tag": "debug", "suggested_tag": None}]  # fmt: skip
+    assert confusion_rows(confusion(rows, ["debug", "design"]), ["debug", "design"]) == [["debug", 1, 0, 1], ["design", 1, 1, 2]]

@@ -1,7 +1,5 @@
 """The tag audit report (reports/tag_audit.md and .html): suspects, counts, the confusion matrix, the tags in use. Pure."""
 
-import base64
-import io
 import re
 from collections import Counter
 from html import escape
@@ -40,29 +38,23 @@ def confusion(rows: list[dict], classes: list[str]) -> list[list[int]]:
     return matrix
 
 
-def confusion_png(matrix: list[list[int]], classes: list[str]) -> bytes:
-    """Return the confusion matrix drawn as a PNG (matplotlib's object API: no global state); empty when nothing was audited."""
-    if not classes:
-        return b""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+def confusion_rows(matrix: list[list[int]], classes: list[str]) -> list[list]:
+    """Return the confusion matrix as table rows: the tag as written, then one count per most likely tag, then the total."""
+    return [[tag, *row, sum(row)] for tag, row in zip(classes, matrix)]
 
-    figure = Figure(figsize=(5.5, 4.5), dpi=100)
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    axes.imshow(matrix, cmap="Blues")
-    axes.set_xticks(range(len(classes)), classes, rotation=30, ha="right")
-    axes.set_yticks(range(len(classes)), classes)
-    axes.set_xlabel("most likely tag (out-of-fold model)")
-    axes.set_ylabel("tag as written")
-    peak = max(max(r) for r in matrix) or 1
-    for i, row in enumerate(matrix):
-        for j, value in enumerate(row):
-            axes.text(j, i, str(value), ha="center", va="center", color="white" if value > peak / 2 else "black")
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
+
+def _confusion_html(matrix: list[list[int]], classes: list[str]) -> str:
+    """Return the confusion matrix as an HTML table, each cell shaded by its count (no image: readable, copyable)."""
+    if not classes:
+        return "<p>Too few tagged questions to audit: a tag needs at least two questions, and two tags are needed.</p>"
+    peak = max(max(row) for row in matrix) or 1
+    head = "".join(f"<th>{escape(c)}</th>" for c in classes)
+    out = [f'<table class=confusion><tr><th>tag as written ↓ · most likely →</th>{head}<th>total</th></tr>']
+    for tag, *counts, total in confusion_rows(matrix, classes):
+        cells = "".join(f'<td style="background:rgba(59,110,168,{0.85 * n / peak:.2f});color:{"#fff" if n > peak / 2 else "#222"}">{n}</td>'
+                        for n in counts)  # fmt: skip
+        out.append(f"<tr><th>{escape(tag)}</th>{cells}<td>{total}</td></tr>")
+    return "".join(out) + "</table>"
 
 
 def _percent(value) -> str:
@@ -99,6 +91,10 @@ def render_markdown(v: dict) -> str:
              f"{v['kept']} tags kept by an editor, {len(v['edits'])} edits to make, {len(v['stale'])} stale decisions.", "",
              "## Counts per tag", "", "| tag | stated | tagged | if every suspect took its suggestion |", "|---|---|---|---|"]  # fmt: skip
     lines += [f"| {c['tag']} | {_stated(c)} | {c['tagged']} | {c['if_retagged']} |" for c in v["counts"]]
+    if v.get("classes"):
+        lines += ["", "## Confusion matrix", "", "Rows: the tag as written; columns: the out-of-fold model's most likely tag.", "",
+                  "| tag as written | " + " | ".join(v["classes"]) + " | total |", "|---" * (len(v["classes"]) + 2) + "|"]  # fmt: skip
+        lines += ["| " + " | ".join(str(x) for x in row) + " |" for row in confusion_rows(v["confusion"], v["classes"])]
     lines += ["", "## Suspects", "", "| rank | label | line | tag (probability) | suggested (probability) | question |", "|---|---|---|---|---|---|"]
     lines += [f"| {s['suspect_rank']} | {s['label']} | {s['line']} | {s['tag']} ({_percent(s['tag_probability'])}) | "
               f"{s['suggested_tag']} ({_percent(s['suggested_probability'])}) | {s['text'].replace('|', '/')} |" for s in v["suspects"]]  # fmt: skip
@@ -112,11 +108,11 @@ def render_markdown(v: dict) -> str:
 
 CSS = ("body{font:14px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:1200px;padding:0 1em;color:#222}"
        "table{border-collapse:collapse}td,th{padding:.25em .6em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}"
-       "h2{margin-top:1.6em;border-bottom:2px solid #ddd}")  # fmt: skip
+       "h2{margin-top:1.6em;border-bottom:2px solid #ddd}.confusion td{text-align:center;min-width:4em}")  # fmt: skip
 
 
-def render_html(v: dict, png: bytes) -> str:
-    """Return the audit as one offline page (the chart inline); every value escaped."""
+def render_html(v: dict) -> str:
+    """Return the audit as one offline page; every value escaped."""
     def cells(values):
         return "<tr>" + "".join(f"<td>{escape(str(x))}</td>" for x in values) + "</tr>"
 
@@ -129,8 +125,7 @@ def render_html(v: dict, png: bytes) -> str:
            "<code>raw/tag_decisions.csv</code> (<code>keep</code> or <code>retag:&lt;tag&gt;</code>).</p>",
            "<h2>Counts per tag</h2><table><tr><th>tag</th><th>stated</th><th>tagged</th><th>if every suspect took its suggestion</th></tr>"]  # fmt: skip
     out += [cells([c["tag"], _stated(c), c["tagged"], c["if_retagged"]]) for c in v["counts"]]
-    out.append("</table><h2>Confusion matrix</h2>" + (f'<img alt="tag as written against the most likely tag" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
-               if png else "<p>Too few tagged questions to audit: a tag needs at least two questions, and two tags are needed.</p>"))  # fmt: skip
+    out.append("</table><h2>Confusion matrix</h2>" + _confusion_html(v.get("confusion", []), v.get("classes", [])))
     out.append(f"<h2>Suspects ({len(v['suspects'])})</h2><table><tr><th>rank</th><th>label</th><th>line</th><th>section</th><th>tag</th>"
                "<th>probability</th><th>suggested</th><th>probability</th><th>question</th></tr>")  # fmt: skip
     out += [cells([s["suspect_rank"], s["label"], s["line"], s["section"], s["tag"], _percent(s["tag_probability"]), s["suggested_tag"],

@@ -53,12 +53,12 @@ def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = 
     audited = [r for r in rows if r["suggested_tag"] is not None]
     accuracy = float(np.mean([r["suggested_tag"] == r["tag"] for r in audited])) if audited else float("nan")
     shown = report.view(questions, sections, rows, decisions, tags_table, accuracy)
-    png = report.confusion_png(report.confusion(rows, classes), classes)
+    shown.update(classes=list(classes), confusion=report.confusion(rows, classes))
     with io.staged_outputs(warehouse) as warehouse_scratch, io.staged_outputs(reports) as reports_scratch:
         io.write_table(rows, table("tag_suspects"), warehouse_scratch)
         io.write_table(decisions, table("tag_decisions"), warehouse_scratch)
         (reports_scratch / "tag_audit.md").write_text(report.render_markdown(shown), encoding="utf-8")
-        (reports_scratch / "tag_audit.html").write_text(report.render_html(shown, png), encoding="utf-8")
+        (reports_scratch / "tag_audit.html").write_text(report.render_html(shown), encoding="utf-8")
     return {"rows": rows, "decisions": decisions, "accuracy": accuracy, "view": shown}
 
 
