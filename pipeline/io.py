@@ -163,14 +163,28 @@ def read_table(table: Table, folder: Path):
     return pq.ParquetFile(path).read().to_pandas()  # not pq.read_table: it imports pyarrow.dataset (0.2 s)
 
 
-def read_rows(table: Table, folder: Path) -> list[dict]:
-    """Return `<folder>/<table>.parquet` as a list of row dicts (ints stay ints, nulls are None)."""
+def _parquet(table: Table, folder: Path):
     import pyarrow.parquet as pq
 
     path = Path(folder) / f"{table.name}.parquet"
     if not path.exists():
         raise InputError(f"missing table {table.name}: run the stage that writes it (`make all`)", str(path))
-    return pq.ParquetFile(path).read().to_pylist()
+    return pq.ParquetFile(path)
+
+
+def read_rows(table: Table, folder: Path) -> list[dict]:
+    """Return `<folder>/<table>.parquet` as a list of row dicts (ints stay ints, nulls are None)."""
+    return _parquet(table, folder).read().to_pylist()
+
+
+def read_column(table: Table, folder: Path, column: str) -> list:
+    """Return one column of `<folder>/<table>.parquet` as a list (the other columns are not read)."""
+    return _parquet(table, folder).read(columns=[column]).column(0).to_pylist()
+
+
+def row_count(table: Table, folder: Path) -> int:
+    """Return the rows of `<folder>/<table>.parquet`, from its footer (nothing else is read)."""
+    return _parquet(table, folder).metadata.num_rows
 
 
 def write_json(payload, path: Path) -> None:

@@ -256,3 +256,27 @@ def test_a_cache_that_cannot_be_written_is_a_warning_not_a_failure(monkeypatch, 
     vectors, encoded = embed.encode(["What is LoRA?"])
     assert encoded == 1 and vectors.shape == (1, embed.DIMENSIONS)
     assert "warning: embeddings cache not written" in capsys.readouterr().err
+
+
+def test_the_embed_step_reads_only_the_text_and_skips_a_bank_too_large_without_reading_it(monkeypatch, tmp_path):
+    from dataclasses import replace
+
+    from pipeline import io
+    from pipeline.schema import table
+    from pipeline.similarity import stage
+
+    calls = []
+    monkeypatch.setattr(embed, "load_encoder", _counting_encoder(calls))
+    monkeypatch.setattr(embed, "_SEEN", {})
+    monkeypatch.delenv(embed.CACHE_ENV, raising=False)
+    rows = [{name: None for name in table("questions").column_names} for _ in range(3)]
+    for i, row in enumerate(rows):
+        row.update(question_id=f"q{i}", label=f"1.1.{i + 1}", chapter_id=1, section_id="1.1", position=i + 1, text=f"Question {i}?", source_line=i + 1)
+    io.write_table(rows, table("questions"), tmp_path)
+    out = stage.run(tmp_path, "auto")
+    assert (out["texts"], out["encoded"]) == (3, 3) and "3 encoded now" in stage.summary(out)
+    monkeypatch.setattr(stage, "DEFAULT", replace(stage.DEFAULT, embed_max_questions=2))
+    monkeypatch.setattr(io, "read_column", lambda *a: pytest.fail("a bank too large to embed was read"))
+    out = stage.run(tmp_path, "auto")
+    assert out["texts"] == 0 and stage.summary(out) == "embed: no embeddings (auto embeds banks up to 2 questions; this one holds 3)"
+    assert stage.summary(stage.run(tmp_path, "off")) == "embed: no embeddings (off)"

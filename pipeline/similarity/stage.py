@@ -18,10 +18,11 @@ def run(warehouse: Path, mode: str = "auto") -> dict:
     """Return how many texts were embedded and how many of them the model had to encode (the rest came from the cache)."""
     from pipeline.similarity.embed import encode
 
-    questions = [q["text"] for q in io.read_rows(table("questions"), warehouse)]
-    if mode == "off" or (mode == "auto" and len(questions) > DEFAULT.embed_max_questions):
-        return {"mode": mode, "texts": 0, "encoded": 0, "seconds": 0.0, "questions": len(questions)}
-    external = [x["text"] for x in io.read_rows(table("external_questions"), warehouse)] if (warehouse / "external_questions.parquet").exists() else []
+    count = io.row_count(table("questions"), warehouse)  # a bank too large to embed is not read at all
+    if mode == "off" or (mode == "auto" and count > DEFAULT.embed_max_questions):
+        return {"mode": mode, "texts": 0, "encoded": 0, "seconds": 0.0, "questions": count}
+    questions = io.read_column(table("questions"), warehouse, "text")
+    external = io.read_column(table("external_questions"), warehouse, "text") if (warehouse / "external_questions.parquet").exists() else []
     start = time.perf_counter()
     _, encoded = encode(questions + external)
     return {"mode": mode, "texts": len(questions) + len(external), "encoded": encoded, "seconds": time.perf_counter() - start, "questions": len(questions)}
@@ -30,6 +31,6 @@ def run(warehouse: Path, mode: str = "auto") -> dict:
 def summary(out: dict) -> str:
     """Return the one-line terminal summary of the embed step."""
     if not out["texts"]:
-        why = "off" if out["mode"] == "off" else f"auto, and the bank holds {out['questions']:,} questions (over {DEFAULT.embed_max_questions:,})"
+        why = "off" if out["mode"] == "off" else f"auto embeds banks up to {DEFAULT.embed_max_questions:,} questions; this one holds {out['questions']:,}"
         return f"embed: no embeddings ({why})"
     return f"embed: {out['texts']} texts, {out['encoded']} encoded now, {out['texts'] - out['encoded']} from the cache ({out['seconds']:.1f} s)"
