@@ -153,23 +153,19 @@ def write_columns(columns: dict, table: Table, folder: Path) -> Path:
     return path
 
 
-def read_table(table: Table, folder: Path):
-    """Return `<folder>/<table>.parquet` as a pandas DataFrame."""
-    import pyarrow.parquet as pq
-
-    path = Path(folder) / f"{table.name}.parquet"
-    if not path.exists():
-        raise InputError(f"missing table {table.name}: run the stage that writes it (`make all`)", str(path))
-    return pq.ParquetFile(path).read().to_pandas()  # not pq.read_table: it imports pyarrow.dataset (0.2 s)
-
-
 def _parquet(table: Table, folder: Path):
+    """Return the table's ParquetFile (not pq.read_table: it imports pyarrow.dataset, 0.2 s); InputError if missing."""
     import pyarrow.parquet as pq
 
     path = Path(folder) / f"{table.name}.parquet"
     if not path.exists():
         raise InputError(f"missing table {table.name}: run the stage that writes it (`make all`)", str(path))
     return pq.ParquetFile(path)
+
+
+def read_table(table: Table, folder: Path):
+    """Return `<folder>/<table>.parquet` as a pandas DataFrame."""
+    return _parquet(table, folder).read().to_pandas()
 
 
 def read_rows(table: Table, folder: Path) -> list[dict]:
