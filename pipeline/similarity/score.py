@@ -196,20 +196,19 @@ def _build_space(texts: list[str], settings: "Settings") -> Space:
     word_df = np.bincount(word_counts.indices, minlength=word_counts.shape[1])
     char_df = np.bincount(char_counts.indices, minlength=char_counts.shape[1])
     term_df = np.bincount(present.indices, minlength=present.shape[1])
+    text_names = [subject.names(text) for text in texts]
+    weights = subject.name_weights(text_names)
     statistics = Statistics(
         n=n, word_idf=_idf(word_df, n), char_idf=_idf(char_df, n), term_df=term_df,
         rare_limit=max(settings.rare_max_df, math.ceil(settings.rare_share * n)),
-        candidate_keep=(word_df <= settings.candidate_max_df).astype(np.float32), common_names=frozenset(),
+        candidate_keep=(word_df <= settings.candidate_max_df).astype(np.float32),
+        common_names=frozenset(name for found in text_names for name in found if name not in weights),
     )  # fmt: skip
     words = _weighted(word_counts, statistics.word_idf)
     del word_counts
     chars = _weighted(char_counts, statistics.char_idf)
     del char_counts
     rare, rare_mass = _rare(present, term_df, n, statistics.rare_limit)
-    text_names = [subject.names(text) for text in texts]
-    weights = subject.name_weights(text_names)
-    common = frozenset(name for found in text_names for name in found if name not in weights)
-    statistics = Statistics(**{**statistics.__dict__, "common_names": common})
     return Space(texts, words, chars, rare, rare_mass, _candidates(words, statistics.candidate_keep), None, text_names, weights, None, statistics)
 
 
@@ -221,7 +220,7 @@ def forget() -> None:
 def vectorise(texts: list[str], embeddings=None, settings: "Settings | None" = None, sections=None) -> Space:
     """Return the scoring space of `texts` (IDF and rarity are relative to these texts).
 
-    The lexical part is kept for the process: a second call on the same texts (overlap after dedup) reuses it.
+    The lexical part is kept for the process: a second call on the same texts (dedup after overlap) reuses it.
     """
     from dataclasses import replace
 
@@ -293,13 +292,9 @@ def _top_k(query, corpus, k: int, exclude_self: bool, max_cells: int = 20_000_00
             rows.append(rows_here)
             cols.append(cols_here)
             continue
-        if hasattr(block, "tocoo"):
-            block = block.tocoo()
-            r, c, v = block.row.astype(np.int64), block.col.astype(np.int64), block.data
-        else:
-            r, c = np.divmod(np.arange(block.size, dtype=np.int64), block.shape[1])
-            v = block.ravel()
-        keep = v > 0 if hasattr(block, "row") else np.ones(len(v), dtype=bool)  # sparse: only texts sharing a feature
+        block = block.tocoo()
+        r, c, v = block.row.astype(np.int64), block.col.astype(np.int64), block.data
+        keep = v > 0  # only texts sharing a feature
         if exclude_self:
             keep &= c != r + start
         r, c, v = r[keep], c[keep], v[keep]
