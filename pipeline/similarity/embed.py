@@ -171,8 +171,11 @@ def encode(texts: list[str]) -> tuple[np.ndarray, int]:
     return np.array([_SEEN[t] for t in texts], dtype=np.float32).reshape(len(texts), DIMENSIONS), len(missing)
 
 
+def wanted(count: int, mode: str, max_questions: int) -> bool:
+    """Return whether `count` texts get embeddings: not when `mode` is off, nor when auto and they exceed `max_questions`."""
+    return not (mode == "off" or (mode == "auto" and count > max_questions))
+
+
 def embeddings_for(texts: list[str], mode: str, max_questions: int):
-    """Return the texts' embeddings, or None when `mode` is off (or auto and there are more than `max_questions`)."""
-    if mode == "off" or (mode == "auto" and len(texts) > max_questions):
-        return None
-    return encode(texts)[0]
+    """Return the texts' embeddings, or None when they are not `wanted`."""
+    return encode(texts)[0] if wanted(len(texts), mode, max_questions) else None

@@ -16,10 +16,10 @@ from pipeline.similarity.score import DEFAULT
 
 def run(warehouse: Path, mode: str = "auto") -> dict:
     """Return how many texts were embedded and how many of them the model had to encode (the rest came from the cache)."""
-    from pipeline.similarity.embed import encode
+    from pipeline.similarity.embed import encode, wanted
 
     count = io.row_count(table("questions"), warehouse)  # a bank too large to embed is not read at all
-    if mode == "off" or (mode == "auto" and count > DEFAULT.embed_max_questions):
+    if not wanted(count, mode, DEFAULT.embed_max_questions):
         return {"mode": mode, "texts": 0, "encoded": 0, "seconds": 0.0, "questions": count}
     questions = io.read_column(table("questions"), warehouse, "text")
     external = io.read_column(table("external_questions"), warehouse, "text") if (warehouse / "external_questions.parquet").exists() else []
