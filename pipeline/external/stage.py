@@ -75,11 +75,7 @@ def run_overlap(warehouse: Path, reports: Path, embeddings: str = "auto") -> dic
     coverage, views = [], []
     for bank in banks:
         items = [x for x in external if x["bank_id"] == bank["bank_id"]]
-        vectors = None
-        if appendix is not None:
-            import numpy as np
-
-            vectors = np.vstack([appendix, embeddings_for([x["text"] for x in items], "on", 0)])
+        vectors = None if appendix is None else (appendix, embeddings_for([x["text"] for x in items], "on", 0))
         rows = tables.coverage_rows(questions, items, settings, vectors)
         coverage += rows
         views.append(report.coverage_view(bank, items, rows, questions, sections, near))

@@ -31,7 +31,9 @@ def bank_row(bank: dict, questions: list[dict], attributions: list[dict], layout
 
 
 def coverage_rows(questions: list[dict], external: list[dict], settings: Settings = DEFAULT, embeddings=None) -> list[dict]:
-    """Return, for each external question, its best appendix match, score and whether it counts as covered."""
+    """Return, for each external question, its best appendix match, score and whether it counts as covered.
+
+    `embeddings`, if given, is (the questions' rows, the external questions' rows)."""
     matches = best_matches([q["text"] for q in questions], [x["text"] for x in external], settings, embeddings)
     rows = []
     for item, match in zip(external, matches):

@@ -447,15 +447,16 @@ def best_matches(corpus: list[str], queries: list[str], settings: "Settings | No
     """Return, for each query text, its best-scoring corpus text (`corpus_index`) and the scores.
 
     The queries are projected into the corpus's space (its IDF, rarity and names: `project`), and the corpus's space
-    is kept for dedup in the same process (Make runs overlap first), so matching costs in proportion to the queries. Candidates are each query's top-k corpus neighbours; no queries × corpus matrix is kept.
-    `embeddings`, if given, has one unit row per corpus text, then one per query.
+    is kept for dedup in the same process (Make runs overlap first), so matching costs in proportion to the queries.
+    Candidates are each query's top-k corpus neighbours; no queries × corpus matrix is kept.
+    `embeddings`, if given, is (the corpus's unit rows, the queries' unit rows).
     """
     settings = settings or DEFAULT
     if not corpus or not queries:
         return [{"corpus_index": None, "score": 0.0} for _ in queries]
-    n = len(corpus)
-    space = vectorise(corpus, None if embeddings is None else embeddings[:n], settings)
-    asked = project(space, queries, None if embeddings is None else embeddings[n:])
+    corpus_vectors, query_vectors = embeddings if embeddings is not None else (None, None)
+    space = vectorise(corpus, corpus_vectors, settings)
+    asked = project(space, queries, query_vectors)
     found_q, found_c = [], []
     for mine, theirs in [(asked.candidates, space.candidates), (asked.chars, space.chars)] + ([(asked.embeddings, space.embeddings)] if embeddings is not None else []):
         rows, cols = _top_k(mine, theirs, settings.neighbours, exclude_self=False)
