@@ -55,7 +55,7 @@ SIMILARITY_PY := $(wildcard pipeline/similarity/*.py)
 DEDUP_PY := $(SHARED_PY) $(wildcard pipeline/dedup/*.py) $(wildcard pipeline/dedup/page/*) $(SIMILARITY_PY)
 WAREHOUSE_PY := $(SHARED_PY) $(wildcard pipeline/warehouse/*.py) pipeline/check/claims.py
 SQL_FILES := $(wildcard pipeline/warehouse/sql/*/*.sql)
-REPORT_PY := $(SHARED_PY) $(wildcard pipeline/report/*.py)
+REPORT_PY := $(SHARED_PY) $(wildcard pipeline/report/*.py) pipeline/check/suites.py
 EXTERNAL_PY := $(SHARED_PY) $(wildcard pipeline/external/*.py) $(SIMILARITY_PY)
 EXTERNAL_BANKS ?= raw/external_banks.csv
 EXTERNAL_FILES := $(wildcard raw/external/*.md)
@@ -144,7 +144,7 @@ $(DATABASE): $(INGESTED) $(DEDUPED) $(EXTERNALS) $(OVERLAP) $(TAGGED) $(ALIASES)
 
 report: $(COVERAGE) ## write the coverage report (Markdown and HTML, with charts) from the database
 
-$(COVERAGE): $(DATABASE) $(REPORT_PY) | $(VENV)/.installed
+$(COVERAGE): $(DATABASE) $(REPORT_PY) $(wildcard expectations/*.json) | $(VENV)/.installed
 	$(PY) -m pipeline report --warehouse $(W) --reports $(R)
 	touch $@
 

@@ -210,3 +210,14 @@ def test_a_failing_sql_model_names_its_file(tmp_path, warehouse):
     with pytest.raises(InputError) as caught:
         runner.build(tmp_path / "w.duckdb", paths, sql)
     assert caught.value.path == str(broken) and "no_such_column" in caught.value.message
+
+
+def test_the_tag_claims_verdict_allows_the_tolerance_the_checks_use():
+    from pipeline.check.suites import load_suites, tolerance
+    from pipeline.report.coverage import html_rows
+
+    columns = ["tag", "stated", "actual", "deviation", "is_approximate"]
+    rows = [("design", 70, 80, 0.143, True), ("debug", 45, 44, 0.022, True), ("coding", 5, 6, 0.2, False), ("other", None, 3, None, None)]
+    verdicts = lambda allowed: [cells[-1] for cells in html_rows("rpt_tag_claims", columns, rows, {}, {}, allowed)[1]]  # noqa: E731
+    assert verdicts(tolerance(load_suites(ROOT / "expectations"))) == ["OFF", "ok", "OFF", "—"]  # 10%, from appendix_claims.json
+    assert verdicts(0.15) == ["ok", "ok", "OFF", "—"]  # an exact count is never allowed a deviation

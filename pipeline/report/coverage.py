@@ -6,6 +6,8 @@ import html
 import io
 import math
 
+from pipeline.check.suites import DEFAULT_TOLERANCE
+
 SECTIONS = (
     ("rpt_chapter_papers", "Chapter → papers",
      "The references each chapter claims in `Relevant Chapters`, and the section a claimed topic points to."),
@@ -65,7 +67,6 @@ HEADERS = {"chapter_id": "chapter", "is_approximate": "approximate", "source_lin
            "section_line": "line", "section_id": "section", "chapter_title": "title", "section_title": "title"}  # fmt: skip
 PERCENT_COLUMNS = ("deviation", "share")
 LABEL_COLUMNS = ("labels",)
-TOLERANCE = 0.10  # the ~ tolerance of expectations/appendix_claims.json, for the verdict column
 
 
 def _about(text: str) -> str:
@@ -98,21 +99,22 @@ def _display(column: str, value, chapters: dict, questions: dict):
     return _cell(value)
 
 
-def html_rows(view: str, columns: list[str], rows: list[tuple], chapters: dict, questions: dict) -> tuple[list[str], list[list]]:
-    """Return the headers and cells a person reads: plain names, percentages, yes/no, chapter titles, linked labels."""
+def html_rows(view: str, columns: list[str], rows: list[tuple], chapters: dict, questions: dict, tolerance: float = DEFAULT_TOLERANCE) -> tuple[list[str], list[list]]:
+    """Return the headers and cells a person reads: plain names, percentages, yes/no, chapter titles, linked labels; the
+    tag claims get a verdict, an approximate count being allowed `tolerance` (the checks' ~ tolerance)."""
     headers = [HEADERS.get(c, c.replace("_", " ")) for c in columns]
     cells = [[_display(c, v, chapters, questions) for c, v in zip(columns, row)] for row in rows]
     if view == "rpt_tag_claims":
         stated, deviation, approximate = columns.index("stated"), columns.index("deviation"), columns.index("is_approximate")
         headers.append("verdict")
         for row, out in zip(rows, cells):
-            allowed = TOLERANCE if row[approximate] else 0.0
+            allowed = tolerance if row[approximate] else 0.0
             out.append("—" if row[stated] is None else ("ok" if (row[deviation] or 0) <= allowed else "OFF"))
     return headers, cells
 
 
 def render_html(results: dict[str, tuple[list[str], list[tuple]]], chart_pngs: dict[str, bytes], chapters: dict | None = None,
-                questions: dict | None = None) -> str:  # fmt: skip
+                questions: dict | None = None, tolerance: float = DEFAULT_TOLERANCE) -> str:  # fmt: skip
     """Return the HTML report: one offline page, charts embedded as PNG data, long tables folded and sortable."""
     from pipeline import pages
 
@@ -126,7 +128,7 @@ def render_html(results: dict[str, tuple[list[str], list[tuple]]], chart_pngs: d
     for view, title, about in SECTIONS:
         columns, rows = results[view]
         out.append(f'<h2 id="{view}">{html.escape(title)}</h2><p>{_about(about)}</p><p class="meta">View <code>{view}</code>: {len(rows)} rows.</p>')
-        headers, cells = html_rows(view, columns, rows, chapters, questions)
+        headers, cells = html_rows(view, columns, rows, chapters, questions, tolerance)
         out.append(pages.table(headers, cells, [f'data-view="{view}"'] * len(cells)))
         for column in LABEL_COLUMNS:
             if column in columns:
