@@ -2,8 +2,9 @@
 
 Out-of-fold probabilities: each question's tag probabilities come from a model that never saw it (stratified
 5-fold cross-validation, fixed seed). Above `TRAIN_MAX` questions a fold's model learns from a stratified sample of
-the other folds, and predicts its own fold in batches, so a bank of a million questions costs minutes, not hours. The model is a logistic regression over word 1–2-gram and character 2–5-gram
-TF-IDF, plus the sentence embeddings when given. cleanlab's confident learning then finds the label issues:
+the other folds, and predicts its own fold in batches, so a bank of a million questions costs minutes, not hours.
+The model is a logistic regression over word 1–2-gram and character 2–5-gram TF-IDF, plus the sentence embeddings
+when given. cleanlab's confident learning then finds the label issues:
 questions whose given tag is unlikely under the model, beyond what the per-tag confusion explains.
 """
 
