@@ -14,9 +14,9 @@ SHELL := bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := all
 JOBS ?= 2
-# Independent stages run side by side (the checks beside dedup); each recipe's output is printed whole, except in
-# `make sql` and `make bench`, whose prompt, results and progress must appear as they happen.
-MAKEFLAGS += --no-builtin-rules --jobs=$(JOBS) $(if $(filter sql bench,$(MAKECMDGOALS)),,--output-sync=target)
+# `make sql Q=…`: a variable given on Make's command line is exported to every recipe, and exporting expands it
+# (`$(shell …)` would run). Q is read unexpanded below and passed by hand; it is never exported.
+unexport Q
 
 PYTHON_BOOT ?= python3.11
 VENV ?= .venv
@@ -58,7 +58,6 @@ SQL_FILES := $(wildcard pipeline/warehouse/sql/*/*.sql)
 REPORT_PY := $(SHARED_PY) $(wildcard pipeline/report/*.py) pipeline/check/suites.py
 EXTERNAL_PY := $(SHARED_PY) $(wildcard pipeline/external/*.py) $(SIMILARITY_PY)
 EXTERNAL_BANKS ?= raw/external_banks.csv
-EXTERNAL_FILES := $(wildcard raw/external/*.md)
 ALIASES ?= raw/ref_aliases.csv
 GENERIC_TERMS ?= raw/generic_terms.csv
 
@@ -78,6 +77,30 @@ STAGES := $(INGESTED) $(EXTERNALS) $(QUALITY) $(DEDUPED) $(OVERLAP) $(TAGGED) $(
 # Q (make sql) is read unexpanded and reaches the program through the environment: Make never runs what is in it.
 QUERY := $(value Q)
 
+# Two builds into one work area at once would publish a mix of both. A goal that builds runs Make again under the
+# builds folder's lock (flock, released by the OS however Make ends): a second build waits for the first, up to
+# BUILD_LOCK_WAIT seconds, then refuses in one line. `check` and `sql` build under the lock, then read the published
+# build without it (publishing is atomic), so an open SQL session holds no lock.
+BUILD_GOALS := all ingest external overlap check dedup tags warehouse report publish sql
+READ_GOALS := check sql
+BUILD_LOCK_WAIT ?= 900
+GOALS := $(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))
+ifneq ($(if $(PIPELINE_BUILD_LOCKED),,$(filter $(BUILD_GOALS),$(GOALS))),)
+
+LOCKED_GOALS := $(filter-out $(READ_GOALS),$(GOALS)) $(if $(filter $(READ_GOALS),$(GOALS)),all)
+.PHONY: $(GOALS)
+$(firstword $(GOALS)):
+	@mkdir -p $(BUILDS)
+	@PIPELINE_BUILD_LOCKED=1 flock --conflict-exit-code 75 --wait $(BUILD_LOCK_WAIT) $(BUILDS)/.build.lock $(MAKE) --no-print-directory $(LOCKED_GOALS) \
+	  || { code=$$?; [ $$code != 75 ] || echo "error: $(BUILDS): another build has held it for $(BUILD_LOCK_WAIT) s (BUILD_LOCK_WAIT): try again when it ends" >&2; exit $$code; }
+	$(if $(filter $(READ_GOALS),$(GOALS)),@PIPELINE_BUILD_LOCKED=1 $(MAKE) --no-print-directory BUILT=1 $(filter $(READ_GOALS),$(GOALS)))
+$(filter-out $(firstword $(GOALS)),$(GOALS)): $(firstword $(GOALS)) ; @:
+
+else
+# Independent stages run side by side (the checks beside dedup); each recipe's output is printed whole, except in
+# `make sql` and `make bench`, whose prompt, results and progress must appear as they happen.
+MAKEFLAGS += --no-builtin-rules --jobs=$(JOBS) $(if $(filter sql bench,$(MAKECMDGOALS)),,--output-sync=target)
+
 .PHONY: all help venv test test-slow test-browser chromium bench ingest external overlap check dedup tags warehouse report publish sql eval-dedup eval-tags clean
 
 all: publish ## rebuild every table, check and report from raw/, then publish them at once (warehouse/, reports/)
@@ -87,14 +110,24 @@ help: ## list the commands
 
 venv: $(VENV)/.installed ## create the virtual environment (make all and make test do it too)
 
+# A venv whose python is gone (deleted, or its base Python removed) is built again, not run into bash's "127".
+ifneq ($(shell test -x $(PY) || echo gone),)
+$(shell rm -f $(VENV)/.installed)
+endif
 $(VENV)/.installed: requirements.lock pyproject.toml
-	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON_BOOT) -m venv --clear $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
-# Inputs: a missing one gets our one-line error, not Make's "No rule to make target".
-$(SOURCE) $(DECISIONS) $(TAG_DECISIONS) $(EXTERNAL_BANKS) $(ALIASES) $(GENERIC_TERMS):
-	@echo "error: $@: no such file" >&2; exit 2
+# Inputs: each stage depends on a stamp per input holding its path and content hash (for the registry, its banks'
+# too), rewritten only when they change: an older file given by another path is a change, a touched file is not.
+# The step runs on every make (about 0.1 s) and refuses a missing input, a FIFO or a device in one line.
+INPUTS := SOURCE DECISIONS TAG_DECISIONS EXTERNAL_BANKS ALIASES GENERIC_TERMS
+IN = $(W)/.input-$(1)
+$(foreach name,$(INPUTS),$(call IN,$(name))) &: FORCE | $(VENV)/.installed
+	@$(PY) -m pipeline inputs --stamps $(W) $(foreach name,$(INPUTS),$(name)=$($(name)))
+
+FORCE:
 
 ingest: $(INGESTED) ## parse the appendix into Parquet tables in the work area (the external banks are read in the same process)
 
@@ -102,7 +135,7 @@ ingest: $(INGESTED) ## parse the appendix into Parquet tables in the work area (
 # ingest with external and embed (all read raw text), overlap with dedup (both score with pipeline/similarity: the
 # bank is vectorised once, and overlap goes first so that dedup can release it once it has scored).
 # The embed step encodes every question once into $(BUILDS)/cache for dedup, overlap and tags (docs/dedup.md).
-$(INGESTED) $(EXTERNALS) &: $(SOURCE) $(INGEST_PY) $(EXTERNAL_BANKS) $(EXTERNAL_FILES) $(EXTERNAL_PY) | $(VENV)/.installed
+$(INGESTED) $(EXTERNALS) &: $(call IN,SOURCE) $(INGEST_PY) $(call IN,EXTERNAL_BANKS) $(EXTERNAL_PY) | $(VENV)/.installed
 	$(PY) -m pipeline ingest --source $(SOURCE) --warehouse $(W) + external --warehouse $(W) --registry $(EXTERNAL_BANKS) \
 		+ embed --warehouse $(W) --embeddings $(EMBEDDINGS)
 	touch $(INGESTED) $(EXTERNALS)
@@ -116,13 +149,13 @@ $(QUALITY): $(INGESTED) $(EXTERNALS) $(DEDUPED) $(TAGGED) $(wildcard expectation
 	$(PY) -m pipeline check --warehouse $(W) --reports $(R)
 	touch $@
 
-check: all ## the quality gate on the published build: exit 1 on a critical failure (STRICT=1: on warnings too)
+check: $(if $(BUILT),,all) ## the quality gate on the published build: exit 1 on a critical failure (STRICT=1: on warnings too)
 	$(PY) -m pipeline gate --reports $(REPORTS) $(if $(STRICT),--strict)
 
 dedup: $(DEDUPED) ## score near-duplicates, apply raw/duplicate_decisions.csv, write the review page and CSV
 
 # The mode stamp (.dedup-auto, .dedup-on or .dedup-off) makes a switch of EMBEDDINGS rerun both stages.
-$(DEDUPED) $(OVERLAP) &: $(INGESTED) $(EXTERNALS) $(DECISIONS) $(DEDUP_PY) $(EXTERNAL_PY) $(W)/.mode-$(EMBEDDINGS) | $(VENV)/.installed
+$(DEDUPED) $(OVERLAP) &: $(INGESTED) $(EXTERNALS) $(call IN,DECISIONS) $(DEDUP_PY) $(EXTERNAL_PY) $(W)/.mode-$(EMBEDDINGS) | $(VENV)/.installed
 	$(PY) -m pipeline overlap --warehouse $(W) --reports $(R) --embeddings $(EMBEDDINGS) \
 		+ dedup --warehouse $(W) --decisions $(DECISIONS) --reports $(R) --embeddings $(EMBEDDINGS)
 	touch $(DEDUPED) $(OVERLAP)
@@ -132,13 +165,13 @@ $(W)/.mode-%:
 
 tags: $(TAGGED) ## audit every question's tag against its wording, apply raw/tag_decisions.csv, write the tag audit report
 
-$(TAGGED): $(INGESTED) $(TAG_DECISIONS) $(TAGS_PY) $(W)/.mode-$(EMBEDDINGS) | $(VENV)/.installed
+$(TAGGED): $(INGESTED) $(call IN,TAG_DECISIONS) $(TAGS_PY) $(W)/.mode-$(EMBEDDINGS) | $(VENV)/.installed
 	$(PY) -m pipeline tags --warehouse $(W) --decisions $(TAG_DECISIONS) --reports $(R) --embeddings $(EMBEDDINGS)
 	touch $@
 
 warehouse: $(DATABASE) ## link questions to references and build the DuckDB database (tables and report views)
 
-$(DATABASE): $(INGESTED) $(DEDUPED) $(EXTERNALS) $(OVERLAP) $(TAGGED) $(ALIASES) $(GENERIC_TERMS) $(SQL_FILES) $(WAREHOUSE_PY) | $(VENV)/.installed
+$(DATABASE): $(INGESTED) $(DEDUPED) $(EXTERNALS) $(OVERLAP) $(TAGGED) $(call IN,ALIASES) $(call IN,GENERIC_TERMS) $(SQL_FILES) $(WAREHOUSE_PY) | $(VENV)/.installed
 	$(PY) -m pipeline warehouse --warehouse $(W) --aliases $(ALIASES) --generic-terms $(GENERIC_TERMS)
 	touch $@
 
@@ -151,7 +184,7 @@ $(COVERAGE): $(DATABASE) $(REPORT_PY) $(wildcard expectations/*.json) | $(VENV)/
 publish: $(STAGES) | $(VENV)/.installed ## make the finished build current: warehouse/ and reports/ switch to it at once
 	@$(PY) -m pipeline publish --builds $(BUILDS) --warehouse $(WAREHOUSE) --reports $(REPORTS)
 
-sql: all ## run Q="select …" on the warehouse and print the result; without Q, an interactive session
+sql: $(if $(BUILT),,all) ## run Q="select …" on the warehouse and print the result; without Q, an interactive session
 	@Q='$(subst ','\'',$(QUERY))' $(PY) -m pipeline sql --warehouse $(WAREHOUSE) --query-env Q
 
 eval-tags: | $(VENV)/.installed ## the tag audit: out-of-fold accuracy, per-tag F1, and 15 tags flipped at random (10 seeds) found among the top 15/30/45
@@ -186,3 +219,5 @@ test-browser: chromium $(VENV)/.installed ## run the browser tests only (install
 
 clean: ## delete the warehouse and reports, published and in progress (raw/ is never touched)
 	rm -rf $(BUILDS) $(WAREHOUSE) $(REPORTS)
+
+endif

@@ -4,8 +4,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline import paths
+from pipeline import limits, paths
 from pipeline.errors import InputError
+
+
+def say(*parts, file=None) -> None:
+    """Print to the terminal with every control character from the data written out (`\\x1b`), never sent raw."""
+    from pipeline.escaping import visible
+
+    print(visible(" ".join(map(str, parts))), file=file)
 
 
 def shown(line: str, args) -> str:
@@ -24,14 +31,25 @@ def shown(line: str, args) -> str:
 def _ingest(args) -> int:
     from pipeline.ingest import stage
 
-    print(stage.summary(stage.run(args.source, args.warehouse)))
+    say(stage.summary(stage.run(args.source, args.warehouse)))
+    return 0
+
+
+def _inputs(args) -> int:
+    from pipeline import inputs
+
+    named = {}
+    for word in args.input:
+        name, _, path = word.partition("=")
+        named[name] = Path(path)
+    inputs.write_stamps(args.stamps, named)
     return 0
 
 
 def _embed(args) -> int:
     from pipeline.similarity import stage
 
-    print(stage.summary(stage.run(args.warehouse, args.embeddings)))
+    say(stage.summary(stage.run(args.warehouse, args.embeddings)))
     return 0
 
 
@@ -39,7 +57,7 @@ def _check(args) -> int:
     from pipeline.check import stage
 
     report = stage.run(args.warehouse, args.expectations, args.reports, args.tolerance)
-    print(stage.summary(report))
+    say(stage.summary(report))
     code = stage.exit_code(report, args.strict)
     return code if args.gate else 0
 
@@ -47,7 +65,7 @@ def _check(args) -> int:
 def _tags(args) -> int:
     from pipeline.tags import stage
 
-    print(shown(stage.summary(stage.run(args.warehouse, args.decisions, args.reports, args.embeddings)), args))
+    say(shown(stage.summary(stage.run(args.warehouse, args.decisions, args.reports, args.embeddings)), args))
     return 0
 
 
@@ -57,18 +75,18 @@ def _eval_tags(args) -> int:
     from pipeline.similarity.embed import embeddings_for
     from pipeline.tags import evaluate
 
-    tagged = [q for q in parse_appendix(io.read_text(args.source))["questions"] if q["tag"]]
+    tagged = [q for q in parse_appendix(io.read_text(args.source, limits.APPENDIX_MAX_BYTES, "the appendix"))["questions"] if q["tag"]]
     texts, tags = [q["text"] for q in tagged], [q["tag"] for q in tagged]
     for mode in ("on", "off"):
         vectors = embeddings_for(texts, mode, 0)
         figures = evaluate.model_figures(texts, tags, vectors)
-        print(f"embeddings {mode}: out-of-fold accuracy {figures['accuracy']:.3f}, macro-F1 {figures['macro_f1']:.3f} ({len(texts)} tagged questions)")
+        say(f"embeddings {mode}: out-of-fold accuracy {figures['accuracy']:.3f}, macro-F1 {figures['macro_f1']:.3f} ({len(texts)} tagged questions)")
         for row in figures["per_tag"]:
-            print(f"  {row['tag']:<12} precision {row['precision']:.3f}  recall {row['recall']:.3f}  F1 {row['f1']:.3f}  ({row['support']} questions)")
+            say(f"  {row['tag']:<12} precision {row['precision']:.3f}  recall {row['recall']:.3f}  F1 {row['f1']:.3f}  ({row['support']} questions)")
         flips = evaluate.flip_experiment(texts, tags, vectors, args.flips, args.seeds)
-        print(f"  flipped-tag experiment ({flips['flips']} tags flipped at random, {flips['seeds']} seeds): flips found among the k least likely")
+        say(f"  flipped-tag experiment ({flips['flips']} tags flipped at random, {flips['seeds']} seeds): flips found among the k least likely")
         for k, found in flips["found"].items():
-            print(f"    top {k:>2}: mean {found['mean']:.1f} of {flips['flips']} (range {found['min']}–{found['max']}; runs {found['runs']})")
+            say(f"    top {k:>2}: mean {found['mean']:.1f} of {flips['flips']} (range {found['min']}–{found['max']}; runs {found['runs']})")
     return 0
 
 
@@ -76,21 +94,21 @@ def _gate(args) -> int:
     from pipeline.check import stage
 
     report = stage.read_report(args.reports)
-    print(stage.summary(report))
+    say(stage.summary(report))
     return stage.exit_code(report, args.strict)
 
 
 def _publish(args) -> int:
     from pipeline.publish import stage
 
-    print(stage.summary(stage.run(args.builds, args.warehouse, args.reports)))
+    say(stage.summary(stage.run(args.builds, args.warehouse, args.reports)))
     return 0
 
 
 def _dedup(args) -> int:
     from pipeline.dedup import stage
 
-    print(shown(stage.summary(stage.run(args.warehouse, args.decisions, args.reports, args.embeddings)), args))
+    say(shown(stage.summary(stage.run(args.warehouse, args.decisions, args.reports, args.embeddings)), args))
     return 0
 
 
@@ -98,23 +116,23 @@ def _external(args) -> int:
     from pipeline.external import stage
 
     if args.preview:
-        print(stage.preview(args.preview, args.layout, args.question_level, args.question_column))
+        say(stage.preview(args.preview, args.layout, args.question_level, args.question_column))
         return 0
-    print(stage.summary_banks(stage.run_banks(args.warehouse, args.registry, args.max_bank_bytes)))
+    say(stage.summary_banks(stage.run_banks(args.warehouse, args.registry, args.max_bank_bytes)))
     return 0
 
 
 def _overlap(args) -> int:
     from pipeline.external import stage
 
-    print(shown(stage.summary_overlap(stage.run_overlap(args.warehouse, args.reports, args.embeddings)), args))
+    say(shown(stage.summary_overlap(stage.run_overlap(args.warehouse, args.reports, args.embeddings)), args))
     return 0
 
 
 def _warehouse(args) -> int:
     from pipeline.warehouse import stage
 
-    print(shown(stage.summary(stage.run(args.warehouse, args.aliases, args.generic_terms)), args))
+    say(shown(stage.summary(stage.run(args.warehouse, args.aliases, args.generic_terms)), args))
     return 0
 
 
@@ -122,7 +140,7 @@ def _report(args) -> int:
     from pipeline.report import stage
 
     rows = stage.run(args.warehouse, args.reports)
-    print(shown(f"report: {len(rows)} sections ({sum(rows.values())} rows) — reports/coverage.html, reports/coverage.md", args))
+    say(shown(f"report: {len(rows)} sections ({sum(rows.values())} rows) — reports/coverage.html, reports/coverage.md", args))
     return 0
 
 
@@ -135,7 +153,7 @@ def _sql(args) -> int:
     connection = query.connect(args.warehouse / paths.DUCKDB_FILE)
     try:
         if text:
-            print(query.run_query(connection, text))
+            say(query.run_query(connection, text))
             return 0
         return query.interactive(connection, history=args.history or args.warehouse.parent / f".{args.warehouse.name}-builds" / "sql_history")
     finally:
@@ -150,7 +168,7 @@ def _eval_dedup(args) -> int:
     from pipeline.similarity.embed import MODEL_NAME, embeddings_for
     from pipeline.similarity.score import DEFAULT
 
-    tables = parse_appendix(io.read_text(args.source))
+    tables = parse_appendix(io.read_text(args.source, limits.APPENDIX_MAX_BYTES, "the appendix"))
     questions = tables["questions"]
     by_label = {q["label"]: q["text"] for q in questions}
     label_sets = [(_display(path), evaluate.load_labels(path, by_label)) for path in args.labels]
@@ -166,34 +184,34 @@ def _eval_dedup(args) -> int:
         bank = evaluate.bank_scores(questions, DEFAULT, embeddings, extra)
         moved = evaluate.bank_scores(rewritten, DEFAULT, embeddings_for([q["text"] for q in rewritten], mode, DEFAULT.embed_max_questions))
         title = f"embeddings {mode} ({MODEL_NAME})" if mode == "on" else "embeddings off (lexical and subject signals only)"
-        print(f"{title}: threshold {bank['threshold']}, review band {DEFAULT.review_band}; {bank['flagged']} pairs flagged in the bank")
+        say(f"{title}: threshold {bank['threshold']}, review band {DEFAULT.review_band}; {bank['flagged']} pairs flagged in the bank")
         for name, rows in label_sets:
-            print(evaluate.format_set(name, evaluate.set_metrics(evaluate.labelled_pairs(rows), bank)))
-        print(evaluate.format_set(f"{_display(args.rewrites)} ({moved['flagged']} flagged in the rewritten bank)",
+            say(evaluate.format_set(name, evaluate.set_metrics(evaluate.labelled_pairs(rows), bank)))
+        say(evaluate.format_set(f"{_display(args.rewrites)} ({moved['flagged']} flagged in the rewritten bank)",
                                   evaluate.set_metrics(rewrite_pairs, moved), "rewrites"))  # fmt: skip
         if mode == "on":
             learned_on = [(name, [{**bank["pairs"][frozenset((a, b))], "repeat": repeat} for a, b, repeat in evaluate.labelled_pairs(rows) if repeat is not None])
                           for name, rows in label_sets]  # fmt: skip
             every = [row for _, rows in learned_on for row in rows]
             every += [{**moved["pairs"].get(frozenset((a, b)), {"score": 0.0}), "repeat": repeat} for a, b, repeat in rewrite_pairs]
-            print("  calibration of the score on every labelled pair (development, held-out, rewrites): bin, pairs, share that are repeats")
+            say("  calibration of the score on every labelled pair (development, held-out, rewrites): bin, pairs, share that are repeats")
             for row in evaluate.calibration([r["score"] for r in every], [r["repeat"] for r in every]):
-                print(f"    {row['bin']}: {row['pairs']:>3} pairs, {row['repeats']:>3} repeats" + (f" ({row['share']:.0%})" if row["share"] is not None else ""))
-        print()
+                say(f"    {row['bin']}: {row['pairs']:>3} pairs, {row['repeats']:>3} repeats" + (f" ({row['share']:.0%})" if row["share"] is not None else ""))
+        say()
     if learned_on:
         (train_name, train), *rest = learned_on
         test = [row for _, rows in rest for row in rows]
         result = evaluate.learned_combination(train, test)
-        print(f"learned combination (logistic regression over {', '.join(evaluate.FEATURES)}), fitted on {train_name}:")
+        say(f"learned combination (logistic regression over {', '.join(evaluate.FEATURES)}), fitted on {train_name}:")
         if not result["fitted"]:
-            print(f"  not fitted: {result['why']}")
+            say(f"  not fitted: {result['why']}")
         else:
-            print(f"  coefficients {result['coefficients']}")
+            say(f"  coefficients {result['coefficients']}")
             cv, held = result["cross_validated"], result["held_out"]
-            print(f"  {result['folds']}-fold cross-validated: precision {cv['precision']:.3f}, recall {cv['recall']:.3f}, {cv['negatives_flagged']} non-repeats flagged")
-            print(f"  on the held-out labels: precision {held['precision']:.3f}, recall {held['recall']:.3f}, {held['negatives_flagged']} non-repeats flagged")
-            print("  out-of-fold calibration: " + "; ".join(f"{r['bin']}: {r['repeats']}/{r['pairs']}" for r in result["calibration"] if r["pairs"]))
-            print(f"  the pipeline keeps the fixed weights until raw/duplicate_decisions.csv holds {learn.MIN_PER_CLASS} repeats and {learn.MIN_PER_CLASS} non-repeats (docs/dedup.md)")
+            say(f"  {result['folds']}-fold cross-validated: precision {cv['precision']:.3f}, recall {cv['recall']:.3f}, {cv['negatives_flagged']} non-repeats flagged")
+            say(f"  on the held-out labels: precision {held['precision']:.3f}, recall {held['recall']:.3f}, {held['negatives_flagged']} non-repeats flagged")
+            say("  out-of-fold calibration: " + "; ".join(f"{r['bin']}: {r['repeats']}/{r['pairs']}" for r in result["calibration"] if r["pairs"]))
+            say(f"  the pipeline keeps the fixed weights until raw/duplicate_decisions.csv holds {learn.MIN_PER_CLASS} repeats and {learn.MIN_PER_CLASS} non-repeats (docs/dedup.md)")
     return 0
 
 
@@ -213,9 +231,9 @@ def _docs(args) -> int:
     blocks = readme_blocks(database)
     if args.update:
         changed = docs.update_docs(paths.ROOT / "docs", blocks)
-        print("updated: " + ", ".join(str(p.relative_to(paths.ROOT)) for p in changed) if changed else "docs/ already up to date")
+        say("updated: " + ", ".join(str(p.relative_to(paths.ROOT)) for p in changed) if changed else "docs/ already up to date")
     else:
-        print("\n\n".join(blocks.values()))
+        say("\n\n".join(blocks.values()))
     return 0
 
 
@@ -245,6 +263,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--source", type=Path, default=paths.SOURCE, help="appendix text file")
     ingest.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE, help="output folder")
     ingest.set_defaults(handler=_ingest)
+
+    stamps = commands.add_parser("inputs", help="write a stamp per input holding its path and content hash, when they changed (Make's prerequisites)")
+    stamps.add_argument("--stamps", type=Path, required=True, help="the folder of the stamps (.input-NAME)")
+    stamps.add_argument("input", nargs="+", metavar="NAME=PATH", help="an input: SOURCE=raw/appendix2_interview_questions.txt …")
+    stamps.set_defaults(handler=_inputs)
 
     embed = commands.add_parser("embed", help="encode the questions once for dedup, overlap and tags (cache: $PIPELINE_EMBEDDINGS_CACHE)")
     embed.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE)
@@ -298,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     external.add_argument("--layout", default="auto", help="with --preview: one layout only (default: every layout, and auto's choice)")
     external.add_argument("--question-level", type=int, help="with --preview: the heading level of a question (headings layout)")
     external.add_argument("--question-column", help="with --preview: the table column holding the question (name or 1-based number)")
-    external.add_argument("--max-bank-bytes", type=int, default=5_000_000, help="refuse a bank file larger than this (default 5,000,000)")
+    external.add_argument("--max-bank-bytes", type=int, default=limits.BANK_MAX_BYTES, help=f"refuse a bank file larger than this (default {limits.BANK_MAX_BYTES:,})")
     external.set_defaults(handler=_external)
 
     overlap = commands.add_parser("overlap", help="match every external question to the appendix; write reports/external_coverage.*")
@@ -357,7 +380,8 @@ def split_commands(argv: list[str]) -> list[list[str]]:
 def main(argv: list[str] | None = None) -> int:
     """Run one subcommand, or several joined by `+` in one process (imports are paid once; the first failure stops).
 
-    Bad input prints one `error:` line and returns 2.
+    Exit codes: 0 done; 1 the gate found a failure (`gate`, `check --gate`); 2 bad input or an output that cannot be
+    written, with one `error:` line; 3 a bug, with one line (PIPELINE_DEBUG=1 shows the traceback).
     """
     parser = build_parser()
     commands = [parser.parse_args(words) for words in split_commands(sys.argv[1:] if argv is None else argv)]
@@ -375,21 +399,21 @@ def _run(args) -> int:
     try:
         return args.handler(args)
     except InputError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader (`| head`) left: nothing to report
         sys.stderr.close()
         return 0
-    except OSError as error:  # an output we cannot write: still one line, no traceback
-        print(f"error: {error.filename or args.command}: {error.strerror or error}", file=sys.stderr)
-        return 1
+    except OSError as error:  # an output we cannot write (a full disk, no permission): still one line, no traceback
+        say(f"error: {error.filename or args.command}: {error.strerror or error}", file=sys.stderr)
+        return 2
     except Exception as error:  # a bug or a library's failure: one line; PIPELINE_DEBUG=1 shows the traceback
         import os
 
         if os.environ.get("PIPELINE_DEBUG"):
             raise
         first = (str(error).splitlines() or [""])[0]
-        print(f"error: {args.command}: unexpected {type(error).__name__}: {first} (PIPELINE_DEBUG=1 shows where)", file=sys.stderr)
+        say(f"error: {args.command}: unexpected {type(error).__name__}: {first} (PIPELINE_DEBUG=1 shows where)", file=sys.stderr)
         return 3
 
 

@@ -3,11 +3,13 @@
 import csv
 import datetime
 import io
+import re
 
 from pipeline.errors import InputError
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # a tab is white space; any other control character is an error
 
 
 def neutralised(cell: str) -> str:
@@ -40,17 +42,31 @@ def _records(reader, columns: tuple[str, ...], exact: bool, optional: tuple[str,
     extra = {name: header.index(name) for name in optional if name in header}
     if (header if exact else header[: len(columns)]) != columns:
         raise InputError(("the header must be " if exact else "the header must start with ") + ",".join(columns), line=1)
-    rows = []
+    rows, ended = [], reader.line_num
     for cells in reader:
+        started, ended = ended + 1, reader.line_num
+        if started != ended:  # a record over several lines: a quote left open swallows the rows after it
+            raise InputError(f"a quoted field runs from line {started} to line {ended}: a quote opened and never closed? (a cell holds one line)",
+                             line=started)  # fmt: skip
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) < len(columns) or (exact and len(cells) != len(columns)):
             raise InputError(f"expected {'' if exact else 'at least '}{len(columns)} fields, found {len(cells)}", line=reader.line_num)
+        _refuse_controls(cells, header, reader.line_num)
         record = dict(zip(columns, (restored(cell.strip()) for cell in cells)))
         record.update({name: restored(cells[i].strip()) if i < len(cells) else "" for name, i in extra.items()})
         record.update({name: "" for name in optional if name not in extra})
         rows.append((reader.line_num, record))
     return rows
+
+
+def _refuse_controls(cells: list[str], header: tuple[str, ...], line_no: int) -> None:
+    """Raise InputError naming the column when a cell holds a control character (a NUL in a reviewer's name…)."""
+    for position, cell in enumerate(cells):
+        control = CONTROL.search(cell)
+        if control:
+            column = header[position] if position < len(header) else f"field {position + 1}"
+            raise InputError(f"control character U+{ord(control.group()):04X} in {column}", line=line_no)
 
 
 def reviewed_on(record: dict, line_no: int) -> str:

@@ -12,16 +12,38 @@ from pipeline.faults import reached
 from pipeline.schema import Table
 
 
-def read_text(path: Path) -> str:
-    """Return the UTF-8 text of `path`; InputError naming the file (and line) if it cannot be read."""
+def checked_file(path: Path, max_bytes: int, what: str = "any input") -> Path:
+    """Return `path` if it is a regular file of at most `max_bytes`; InputError naming the file otherwise.
+
+    Checked before the file is opened: a FIFO, a device (`/dev/zero`) or a file grown past any real size is refused
+    in one line, never read.
+    """
+    import stat
+
     try:
-        data = Path(path).read_bytes()
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", str(path)) from None
+        info = os.stat(path)
     except FileNotFoundError:
         raise InputError("no such file", str(path)) from None
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror}", str(path)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError("is a directory, not a file", str(path))
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError("is not a regular file (a FIFO, a device?): refused unread", str(path))
+    if info.st_size > max_bytes:
+        raise InputError(f"is {info.st_size:,} bytes, over the limit of {max_bytes:,} for {what} (docs/reliability.md)", str(path))
+    return Path(path)
+
+
+def read_text(path: Path, max_bytes: int, what: str = "any input") -> str:
+    """Return the UTF-8 text of `path` (a regular file of at most `max_bytes`); InputError naming the file (and line)."""
+    try:
+        with open(checked_file(path, max_bytes, what), "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror}", str(path)) from None
+    if len(data) > max_bytes:  # grew after the check
+        raise InputError(f"is over the limit of {max_bytes:,} bytes for {what} (docs/reliability.md)", str(path))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -186,3 +208,10 @@ def row_count(table: Table, folder: Path) -> int:
 def write_json(payload, path: Path) -> None:
     """Write `payload` as indented JSON."""
     Path(path).write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+
+
+def write_page(path: Path, text: str) -> None:
+    """Write a page or Markdown report; a control character that reached it from data is written out (`\\x1b`), never raw."""
+    from pipeline.escaping import visible
+
+    Path(path).write_text(visible(text), encoding="utf-8")

@@ -196,3 +196,40 @@ def test_a_full_disk_fails_cleanly_and_the_next_build_repairs(tmp_path, banks, f
         assert published(folder) == state_b and leftovers(folder) == []
     finally:
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def published_generation(folder: Path) -> dict | None:
+    """Return what the generation `current` points to holds (read through one resolved path), or None if it moved away."""
+    try:
+        generation = (folder / ".warehouse-builds" / "current").resolve(strict=True)
+        view = generation.parent / f".view-{os.getpid()}"
+        view.unlink(missing_ok=True)
+        view.mkdir()
+        try:
+            (view / "warehouse").symlink_to(generation / "warehouse")
+            (view / "reports").symlink_to(generation / "reports")
+            return published(view)
+        finally:
+            shutil.rmtree(view, ignore_errors=True)
+    except (FileNotFoundError, OSError):
+        return None  # a generation deleted while read: the next look reads the new one
+
+
+def test_two_builds_at_once_on_different_inputs_never_publish_a_mix(tmp_path, banks):
+    """One `make all` on bank B, another on bank A given by another path, into one work area at the same time."""
+    base, state_a, state_b = banks
+    folder = case_folder(tmp_path, base)
+    (folder / "a.txt").write_text(FIXTURE_APPENDIX.read_text(encoding="utf-8"), encoding="utf-8")
+    first = make_all(folder, popen=True)
+    time.sleep(0.5)
+    second = make_all(folder, popen=True, extra=(f"SOURCE={folder / 'a.txt'}",))
+    seen = []
+    while first.poll() is None or second.poll() is None:
+        state = published_generation(folder)
+        if state is not None:
+            assert state in (state_a, state_b), "the published build mixes two builds"
+            seen.append("A" if state == state_a else "B")
+        time.sleep(0.2)
+    assert (first.wait(), second.wait()) == (0, 0), first.stderr.read() + second.stderr.read()
+    assert published(folder) == state_a  # the build that started second waited for the first, then published last
+    assert "B" in seen and leftovers(folder) == []

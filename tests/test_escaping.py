@@ -14,6 +14,9 @@ from conftest import FIXTURE_APPENDIX, run_cli
 
 MARK = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(2)">'
+SMUGGLED = "\x1b[31m\x07\x00 @octocat <svg onload=alert(3)> **bold** [link](https://example.com)"
+CONTROLS = ("\x1b", "\x07", "\x00")
+OUTPUTS = []  # what every step printed: a terminal must get no raw control character either
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +26,7 @@ def built(tmp_path_factory):
     for before, after in [
         ("Chapter 1 — Foundations", f"Chapter 1 — Foundations {MARK}"),
         ("1.2 Architecture", f"1.2 Architecture {IMG}"),
-        ("What is Mixture of Experts (MoE)?", f"What is Mixture of Experts (MoE) {MARK}?"),
+        ("What is Mixture of Experts (MoE)?", f"What is Mixture of Experts (MoE) {MARK} {SMUGGLED}?"),
         ("[tradeoff] - How does FlashAttention", f"[{MARK}] - How does FlashAttention"),
         ("| Attention Is All You Need |", f"| Attention Is All You Need {IMG} |"),
     ]:
@@ -33,7 +36,8 @@ def built(tmp_path_factory):
     source.write_text(text, encoding="utf-8")
     raw = folder / "raw"
     (raw / "external").mkdir(parents=True)
-    (raw / "external" / "bank.md").write_text(f"# Bank\n\n## Section {MARK}\n\n1. What is attention {IMG}?\n2. Why does MoE routing matter {MARK}?\n", encoding="utf-8")
+    (raw / "external" / "bank.md").write_text(f"# Bank\n\n## Section {MARK}\n\n1. What is attention {IMG}?\n2. Why does MoE routing matter {MARK}?\n"
+                                              f"3. Who is {SMUGGLED}?\n", encoding="utf-8")  # fmt: skip
     (raw / "external_banks.csv").write_text("bank_id,name,file,source,licence,layout,question_level,stated_as\n"
                                             f'b,"Bank {MARK}",external/bank.md,"src {IMG}",MIT,numbered,,\n', encoding="utf-8")  # fmt: skip
     aliases = folder / "aliases.csv"
@@ -43,13 +47,17 @@ def built(tmp_path_factory):
     warehouse, reports = folder / "wh", folder / "rep"
     decisions = folder / "decisions.csv"
     decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
+    tag_decisions = folder / "tags.csv"
+    tag_decisions.write_text("question_id,label,verdict,reviewer,date,note\n", encoding="utf-8")
     steps = [
         ("ingest", "--source", str(source), "--warehouse", str(warehouse)),
         ("external", "--warehouse", str(warehouse), "--registry", str(raw / "external_banks.csv")),
         ("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports), "--embeddings", "off"),
     ]
     for step in steps:
-        assert run_cli(*step).returncode == 0, step
+        result = run_cli(*step)
+        assert result.returncode == 0, step
+        OUTPUTS.append(result.stdout + result.stderr)
     pairs = list(csv.DictReader(stdio.StringIO((reports / "duplicates.csv").read_text(encoding="utf-8"))))
     rows = [f'{pairs[0]["question_id_a"]},{pairs[0]["question_id_b"]},distinct,"{MARK}",2026-11-01,"=HYPERLINK(""x"") {IMG}"',
             f'q{MARK},qgone,duplicate,ana,2026-11-01,"{MARK}"']  # fmt: skip
@@ -60,9 +68,13 @@ def built(tmp_path_factory):
         ("check", "--warehouse", str(warehouse), "--reports", str(reports)),
         ("warehouse", "--warehouse", str(warehouse), "--aliases", str(aliases), "--generic-terms", str(generic)),
         ("report", "--warehouse", str(warehouse), "--reports", str(reports)),
+        ("tags", "--warehouse", str(warehouse), "--decisions", str(tag_decisions), "--reports", str(reports), "--embeddings", "off"),
+        ("gate", "--reports", str(reports)),
+        ("sql", "select text from questions where text like '%octocat%'", "--warehouse", str(warehouse)),
     ]:
         result = run_cli(*step)
-        assert result.returncode == 0, (step, result.stderr)
+        assert result.returncode in ((0, 1) if step[0] == "gate" else (0,)), (step, result.stderr)
+        OUTPUTS.append(result.stdout + result.stderr)
     return reports
 
 
@@ -84,3 +96,39 @@ def test_the_review_csv_defuses_formulas(built):
     cells = [cell for row in rows[1:] for cell in row]
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
     assert any(cell.startswith("'=HYPERLINK") for cell in cells)
+
+
+def test_no_raw_control_character_reaches_a_page_a_markdown_report_or_the_terminal(built):
+    files = sorted(built.rglob("*.html")) + sorted(built.rglob("*.md"))
+    assert {p.name for p in files} >= {"coverage.md", "external_coverage.md", "tag_audit.md", "duplicates.html", "tag_audit.html"}
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert not [c for c in CONTROLS if c in text], path.name
+    assert "\\x1b[31m\\x07\\x00" in (built / "external_coverage.html").read_text(encoding="utf-8")  # shown, written out
+    assert len(OUTPUTS) == 11 and any("octocat" in out for out in OUTPUTS)
+    for out in OUTPUTS:
+        assert not [c for c in CONTROLS if c in out], out[:300]
+
+
+def test_markdown_reports_render_data_as_text_with_no_markup_and_no_mention(built):
+    from markdown_it import MarkdownIt
+
+    renderer = MarkdownIt("commonmark", {"html": True}).enable("table")  # as GitHub would: raw HTML allowed
+    for name in ("coverage.md", "external_coverage.md", "tag_audit.md"):
+        html = renderer.render((built / name).read_text(encoding="utf-8"))
+        for markup in ("<script", "<img src=x", "<svg", "<a href=\"https://example.com", "<strong>bold"):
+            assert markup not in html, f"{name} renders {markup!r}"
+        assert "@octocat" not in html, name
+    shown = renderer.render((built / "external_coverage.md").read_text(encoding="utf-8"))
+    assert "&lt;svg onload=alert(3)&gt; **bold** [link](https://example.com)" in shown  # the text, as text
+
+
+def test_markdown_text_escapes_each_kind_of_markup():
+    from pipeline.escaping import markdown_text
+
+    assert markdown_text("a | b") == "a \\| b"
+    assert markdown_text("<b>x</b> & y") == "&lt;b&gt;x&lt;/b&gt; &amp; y"
+    assert markdown_text("ping @octocat, mail a@b") == "ping @&#8203;octocat, mail a@&#8203;b"
+    assert markdown_text("line one\nline two") == "line one line two"
+    assert markdown_text("\x1b[2J") == "\\\\x1b\\[2J"
+    assert markdown_text(None) == ""

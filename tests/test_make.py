@@ -31,7 +31,10 @@ def test_make_all_builds_then_does_nothing_the_second_time(outputs):
     second = make("all", *args)  # every stage is up to date: only the publish step looks, and changes nothing
     assert second.returncode == 0 and "pipeline ingest" not in second.stdout
     assert "publish: nothing changed" in second.stdout
-    os.utime(tmp_path / "appendix.txt")
+    os.utime(tmp_path / "appendix.txt")  # touched, not changed: outputs depend on content, not time
+    assert "pipeline ingest" not in make("all", *args).stdout
+    with open(tmp_path / "appendix.txt", "a", encoding="utf-8") as handle:
+        handle.write("\n")
     assert "pipeline ingest" in make("all", *args).stdout
 
 
@@ -87,7 +90,57 @@ def test_the_published_build_is_a_link_switched_at_once(outputs):
     assert warehouse.is_symlink() and reports.is_symlink()
     assert warehouse.resolve().parent == reports.resolve().parent == (tmp_path / ".warehouse-builds" / "current").resolve()
     first = warehouse.resolve().parent
-    os.utime(tmp_path / "appendix.txt")
+    source = tmp_path / "appendix.txt"
+    source.write_text(source.read_text(encoding="utf-8").replace("Why divide by", "Why do we divide by"), encoding="utf-8")
     assert make("all", *args).returncode == 0
     assert warehouse.resolve().parent != first  # a new generation
     assert len(list((tmp_path / ".warehouse-builds").glob("gen-*"))) == 2  # the current one and the one before
+
+
+def test_an_older_input_given_by_another_path_is_a_change(outputs):
+    """Make compares times; the stamps compare path and content, so an older file by another path still rebuilds."""
+    import json
+
+    args, tmp_path = outputs
+    assert make("all", *args).returncode == 0
+    older = tmp_path / "older.txt"
+    older.write_text(FIXTURE_APPENDIX.read_text(encoding="utf-8").replace("- Explain LoRA.", "- Explain LoRA in one line.", 1), encoding="utf-8")
+    os.utime(older, (1_000_000_000, 1_000_000_000))  # 2001: older than every output
+    rebuilt = make("all", *[a for a in args if not a.startswith("SOURCE=")], f"SOURCE={older}")
+    assert rebuilt.returncode == 0 and "pipeline ingest" in rebuilt.stdout
+    assert json.loads((tmp_path / "warehouse" / "ingest.json").read_text())["source"] == str(older)
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
+    os.utime(decisions, (1_000_000_000, 1_000_000_000))
+    again = make("all", *[a for a in args if not a.startswith("SOURCE=")], f"SOURCE={older}", f"DECISIONS={decisions}")
+    assert again.returncode == 0 and "pipeline overlap" in again.stdout and "pipeline ingest" not in again.stdout
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_decisions_fifo_or_device_is_refused_by_make_without_hanging(outputs, kind):
+    args, tmp_path = outputs
+    path = tmp_path / "fifo.csv" if kind == "fifo" else "/dev/zero"
+    if kind == "fifo":
+        os.mkfifo(path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+    failed = subprocess.run(["make", "-C", str(ROOT), "all", *args, f"DECISIONS={path}"], capture_output=True, text=True, env=env, timeout=300)
+    assert failed.returncode != 0
+    assert f"error: {path}: is not a regular file (a FIFO, a device?): refused unread" in failed.stderr
+    assert "Traceback" not in failed.stderr and "Killed" not in failed.stderr
+
+
+def test_make_sql_never_runs_what_q_holds(outputs):
+    args, tmp_path = outputs
+    assert make("all", *args).returncode == 0
+    marker = tmp_path / "ran"
+    result = make("-s", "sql", *args, f"Q=select 1 as x -- $(shell touch {marker})")
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists()  # exported, Q would have been expanded, and the shell run
+
+
+def test_a_venv_whose_python_is_gone_is_built_again(tmp_path):
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / ".installed").touch()  # installed once; then its python went away
+    dry = make("-n", "venv", f"VENV={venv}")
+    assert dry.returncode == 0 and f"-m venv --clear {venv}" in dry.stdout, dry.stdout + dry.stderr

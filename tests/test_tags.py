@@ -68,16 +68,21 @@ def test_a_kept_tag_is_no_longer_a_suspect_and_a_retag_is_an_edit_to_make():
         ("q1,1.1.1,keep,ana,1/11/2026,\n", 2, "date '1/11/2026' is not YYYY-MM-DD"),
         (",1.1.1,keep,ana,2026-11-01,\n", 2, "question_id is empty"),
         ("q1,1.1.1,keep,ana,2026-11-01,\nq1,1.1.1,retag:design,bo,2026-11-02,\n", 3, "this question was already decided on line 2"),
+        ("q1,1.1.2,keep,ana,2026-11-01,\n", 2, "label '1.1.2' is not the label of question q1 (1.1.1): which question is meant?"),
+        ("1.1.2,,keep,ana,2026-11-01,\n", 2, "question_id '1.1.2' is a label, not an id: its id is q2"),
+        ("q1,1.1.1,keep,a\x00na,2026-11-01,\n", 2, "control character U+0000 in reviewer"),
+        ('q1,1.1.1,keep,ana,2026-11-01,"open\nq2,1.1.2,keep,ana,2026-11-01,closed"\n', 2,
+         "a quoted field runs from line 2 to line 3: a quote opened and never closed? (a cell holds one line)"),
     ],
 )
 def test_bad_tag_decisions_name_their_line(body, line, message):
     with pytest.raises(InputError) as caught:
-        parse_tag_decisions(HEADER + body, {"q1"}, {"conceptual", "design"})
+        parse_tag_decisions(HEADER + body, {"q1": "1.1.1", "q2": "1.1.2"}, {"conceptual", "design"})
     assert (caught.value.line, caught.value.message) == (line, message)
 
 
 def test_a_verdict_on_an_edited_question_is_stale():
-    (row,) = parse_tag_decisions(HEADER + "qgone,1.1.1,keep,ana,2026-11-01,old text\n", {"q1"}, {"design"})
+    (row,) = parse_tag_decisions(HEADER + "qgone,1.1.1,keep,ana,2026-11-01,old text\n", {"q1": "1.1.1"}, {"design"})
     assert row["is_stale"] and row["source_line"] == 2
 
 

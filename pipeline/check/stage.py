@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pipeline import io
+from pipeline import io, limits
 from pipeline.check import frames as check_frames
 from pipeline.check.suites import load_suites, tolerance
 from pipeline.check.page import render_html
@@ -37,7 +37,7 @@ def run(warehouse: Path, expectations: Path, reports: Path, tolerance_override: 
     report = evaluate(tables, suites, tolerance_override)
     with io.staged_outputs(reports) as scratch:
         io.write_json(report, scratch / "quality.json")
-        (scratch / "quality.html").write_text(render_html(report), encoding="utf-8")
+        io.write_page(scratch / "quality.html", render_html(report))
     return report
 
 
@@ -47,7 +47,7 @@ def read_report(reports: Path) -> dict:
 
     path = Path(reports) / "quality.json"
     try:
-        return json.loads(io.read_text(path))
+        return json.loads(io.read_text(path, limits.REPORT_MAX_BYTES, "a quality report"))
     except json.JSONDecodeError as error:
         raise InputError(f"not the check stage's JSON: {error.msg}", str(path), error.lineno) from None
 

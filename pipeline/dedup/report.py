@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipeline.csvrows import neutralised
 from pipeline.dedup.decisions import COLUMNS, CONTEXT
+from pipeline.escaping import INVISIBLE
 from pipeline.similarity import subject
 from pipeline.similarity.score import DEFAULT, Settings, shared_terms
 
@@ -99,7 +100,8 @@ def page_data(questions: list[dict], tables: dict, chapters: list[dict], section
 
 def _json_for_script(data: dict) -> str:
     """Return `data` as JSON that cannot end its <script> block: <, > and & become \\u escapes."""
-    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # JSON escapes C0 itself; C1 and bidi controls too
 
 
 def render_html(questions: list[dict], tables: dict, chapters: list[dict], sections: list[dict], settings: Settings = DEFAULT) -> str:

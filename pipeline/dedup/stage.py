@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import io
+from pipeline import io, limits
 from pipeline.dedup.decisions import parse_decisions
 from pipeline.dedup.report import render_csv, render_html
 from pipeline.similarity.score import DEFAULT, forget
@@ -22,7 +22,7 @@ def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = 
 
     questions = io.read_rows(table("questions"), warehouse)
     try:
-        decisions = parse_decisions(io.read_text(decisions_path), {q["question_id"] for q in questions})
+        decisions = parse_decisions(io.read_text(decisions_path, limits.CSV_MAX_BYTES, "an editors' CSV file"), {q["question_id"] for q in questions})
     except InputError as error:
         raise error.located(str(decisions_path)) from None
     settings = DEFAULT
@@ -35,7 +35,7 @@ def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = 
                         "review": int((pairs["status"] == "needs review").sum()), "queue": int((~np.isnan(pairs["queue_rank"])).sum())}  # fmt: skip
     with io.staged_outputs(warehouse) as warehouse_scratch, io.staged_outputs(reports) as reports_scratch:
         chapters, sections = io.read_rows(table("chapters"), warehouse), io.read_rows(table("sections"), warehouse)
-        (reports_scratch / "duplicates.html").write_text(render_html(questions, tables, chapters, sections, settings), encoding="utf-8")
+        io.write_page(reports_scratch / "duplicates.html", render_html(questions, tables, chapters, sections, settings))
         (reports_scratch / "duplicates.csv").write_text(render_csv(questions, tables, settings), encoding="utf-8")
         for declared in DEDUP_TABLES:
             if declared.name == "duplicate_pairs":

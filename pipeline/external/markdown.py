@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.errors import InputError
+from pipeline.limits import LINE_MAX_CHARS, QUESTION_MAX_CHARS
 
 LAYOUTS = ("numbered", "headings", "table", "details", "bold-paragraphs", "bold-bullets")
 CHOICES = LAYOUTS + ("auto",)
@@ -354,8 +355,33 @@ READERS = {"numbered": read_numbered, "headings": read_headings, "table": read_t
 
 
 def question_share(texts: list[str]) -> float:
-    """Return the share of texts that look like questions (1.0 for none)."""
-    return sum(map(looks_like_question, texts)) / len(texts) if texts else 1.0
+    """Return the share of texts that look like questions (0.0 for none: reading nothing is no evidence)."""
+    return sum(map(looks_like_question, texts)) / len(texts) if texts else 0.0
+
+
+def described(items: list[Item]) -> str:
+    """Return what a layout read, in words: `12 items, 11 look like questions (92%)`, or `no items`."""
+    if not items:
+        return "no items"
+    asked = sum(looks_like_question(i.text) for i in items)
+    return f"{len(items)} item{'s' * (len(items) != 1)}, {asked} look{'s' * (asked == 1)} like questions ({asked / len(items):.0%})"
+
+
+def checked_lines(text: str) -> str:
+    """Return `text` if no line is over the line limit; InputError naming the first line that is."""
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        if len(line) > LINE_MAX_CHARS:
+            raise InputError(f"the line is {len(line):,} characters, over the limit of {LINE_MAX_CHARS:,} (docs/reliability.md)", line=line_no)
+    return text
+
+
+def checked_items(items: list[Item]) -> list[Item]:
+    """Return `items` if no question is over the question limit; InputError naming the line of the first that is."""
+    for item in items:
+        if len(item.text) > QUESTION_MAX_CHARS:
+            raise InputError(f"the question is {len(item.text):,} characters, over the limit of {QUESTION_MAX_CHARS:,} (docs/reliability.md)",
+                             line=item.source_line)  # fmt: skip
+    return items
 
 
 def read_layouts(text: str, options: dict | None = None) -> dict[str, tuple[list[Item], list[str]]]:
@@ -381,8 +407,7 @@ def choose(read: dict[str, tuple[list[Item], list[str]]]) -> tuple[str, str]:
     best, runner = ranked[0], ranked[1]
 
     def said(layout):
-        items = read[layout][0]
-        return f"{layout}: {len(items)} items, {score(layout)[0]} look like questions ({question_share([i.text for i in items]):.0%})"
+        return f"{layout}: {described(read[layout][0])}"
 
     return best, f"auto chose {said(best)}; next {said(runner)}"
 
@@ -397,13 +422,15 @@ def read_bank(text: str, layout: str, question_level: int | None = None, questio
     if layout not in CHOICES:
         raise InputError(f"unknown layout {layout!r}; known: {', '.join(CHOICES)}")
     options = {"question_level": question_level, "question_column": question_column}
+    checked_lines(text)
     if layout == "auto":
         read = read_layouts(text, options)
         layout, why = choose(read)
         items, warnings = read[layout]
     else:
         items, warnings = READERS[layout](_parser().parse(text.removeprefix("\ufeff")), options)
-        why = f"{layout} (from the registry): {len(items)} items, {question_share([i.text for i in items]):.0%} look like questions"
+        why = f"{layout} (from the registry): {described(items)}"
+    checked_items(items)
     rows = [{"section": i.section, "number": i.number, "text": i.text, "links": " ".join(i.links) or None, "source_line": i.source_line}
             for i in items if i.text]  # fmt: skip
     return rows, layout, why, warnings

@@ -4,6 +4,7 @@ import os
 import stat
 from pathlib import Path
 
+from pipeline import limits
 from pipeline.csvrows import csv_records
 from pipeline.errors import InputError
 from pipeline.external.markdown import CHOICES
@@ -33,10 +34,7 @@ def parse_registry(text: str) -> list[dict]:
     return banks
 
 
-MAX_BANK_BYTES = 5_000_000  # a question bank in Markdown is tens of kilobytes; the largest known is 100 KB
-
-
-def bank_file(registry: Path, bank: dict, max_bytes: int = MAX_BANK_BYTES) -> Path:
+def bank_file(registry: Path, bank: dict, max_bytes: int = limits.BANK_MAX_BYTES) -> Path:
     """Return the bank's file: a regular file inside the registry's folder, at most `max_bytes`; InputError naming the row.
 
     The path is checked before the file is opened, so a FIFO, a device or a link out of the folder is never read.

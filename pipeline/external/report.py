@@ -3,6 +3,8 @@ the external bank never asks about. Pure: rows in, Markdown and HTML out."""
 
 import html
 
+from pipeline.escaping import markdown_text as md
+
 
 KINDS = ("covered", "near", "missing")
 UNRELATED_MARGIN = 0.12  # a best match this far below the near band is not shown as a match
@@ -55,17 +57,17 @@ def render_markdown(views: list[dict], threshold: float, near_from: float) -> st
            f"Near (≈): its best match scores {near_from:.2f}–{threshold}, worth an editor's look. Missing (✗): below.", ""]  # fmt: skip
     for view in views:
         bank = view["bank"]
-        out += [f"## {bank['name']}", "", f"Source: {bank['source']}; licence: {bank['licence']}.", "", _size_line(bank), "",
+        out += [f"## {md(bank['name'])}", "", f"Source: {md(bank['source'])}; licence: {md(bank['licence'])}.", "", md(_size_line(bank)), "",
                 f"Covered: {view['covered']} of {view['total']} questions; near: {view['near']}.", "",
                 "| section | questions | covered | near | missing |", "|---|---|---|---|---|"]  # fmt: skip
-        out += [f"| {name} | {sum(len(g[k]) for k in KINDS)} | {len(g['covered'])} | {len(g['near'])} | {len(g['missing'])} |" for name, g in view["sections"].items()]
+        out += [f"| {md(name)} | {sum(len(g[k]) for k in KINDS)} | {len(g['covered'])} | {len(g['near'])} | {len(g['missing'])} |" for name, g in view["sections"].items()]
         for name, group in view["sections"].items():
-            out += ["", f"### {name}", ""]
+            out += ["", f"### {md(name)}", ""]
             for e in _in_order(group):
-                match = f"best match {e['label']} ({e['score']:.2f}): {e['match']}" if e["related"] else f"no close match (best score {e['score']:.2f})"
-                out.append(f"- {MARKS[e['kind']]} {e['number']}. {e['text']} (line {e['line']} of {bank['file']}) — {match}")
+                match = f"best match {md(e['label'])} ({e['score']:.2f}): {md(e['match'])}" if e["related"] else f"no close match (best score {e['score']:.2f})"
+                out.append(f"- {MARKS[e['kind']]} {md(e['number'])}. {md(e['text'])} (line {e['line']} of {md(bank['file'])}) — {match}")
         out += ["", "### Appendix sections this bank never asks about", ""]
-        out += [f"- {sid} {title}" for sid, title in view["never_asked"]] or ["- none"]
+        out += [f"- {md(sid)} {md(title)}" for sid, title in view["never_asked"]] or ["- none"]
         out.append("")
     return "\n".join(out)
 

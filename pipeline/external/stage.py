@@ -2,18 +2,19 @@
 
 from pathlib import Path
 
-from pipeline import io
+from pipeline import io, limits
+from pipeline.escaping import visible
 from pipeline.similarity.score import DEFAULT
 from pipeline.errors import InputError
 from pipeline.external import report, tables
 from pipeline.external.markdown import read_bank
-from pipeline.external.registry import MAX_BANK_BYTES, bank_file, parse_registry
+from pipeline.external.registry import bank_file, parse_registry
 from pipeline.schema import table
 
 
 def _banks(registry_path: Path) -> list[dict]:
     try:
-        return parse_registry(io.read_text(registry_path))
+        return parse_registry(io.read_text(registry_path, limits.CSV_MAX_BYTES, "an editors' CSV file"))
     except InputError as error:
         raise error.located(str(registry_path)) from None
 
@@ -22,7 +23,7 @@ def read_one(registry_path: Path, bank: dict, max_bank_bytes: int) -> tuple[list
     """Return what the bank's file holds: (rows, layout used, why, warnings); InputError naming the registry row."""
     path = bank_file(registry_path, bank, max_bank_bytes)
     try:
-        rows, layout, why, warnings = read_bank(io.read_text(path), bank["layout"], bank["question_level"], bank.get("question_column"))
+        rows, layout, why, warnings = read_bank(io.read_text(path, max_bank_bytes, "a bank"), bank["layout"], bank["question_level"], bank.get("question_column"))
     except InputError as error:
         raise InputError(f"bank {bank['bank_id']!r} ({path}): {error.message}", str(registry_path), bank["registry_line"]) from None
     if not rows:
@@ -31,7 +32,7 @@ def read_one(registry_path: Path, bank: dict, max_bank_bytes: int) -> tuple[list
     return rows, layout, why, warnings
 
 
-def run_banks(warehouse: Path, registry_path: Path, max_bank_bytes: int = MAX_BANK_BYTES) -> dict[str, list[dict]]:
+def run_banks(warehouse: Path, registry_path: Path, max_bank_bytes: int = limits.BANK_MAX_BYTES) -> dict[str, list[dict]]:
     """Return `external_banks` and `external_questions` after reading every registered bank (fast: no matching).
 
     A bank that cannot be read is recorded with its error (the check `external-bank-read` fails on it) and
@@ -46,7 +47,7 @@ def run_banks(warehouse: Path, registry_path: Path, max_bank_bytes: int = MAX_BA
         try:
             parsed, layout, why, warnings = read_one(registry_path, bank, max_bank_bytes)
         except InputError as error:
-            print(f"error: {error} (the other banks are read; make check fails on this one)", file=sys.stderr)
+            print(visible(f"warning: {error} (this bank is not read, the others are; make check fails on it)"), file=sys.stderr)
             out["external_banks"].append(tables.bank_row(bank, [], attributions, error=error.message))
             continue
         external = tables.question_rows(bank["bank_id"], parsed)
@@ -81,8 +82,8 @@ def run_overlap(warehouse: Path, reports: Path, embeddings: str = "auto") -> dic
         views.append(report.coverage_view(bank, items, rows, questions, sections, near))
     with io.staged_outputs(warehouse) as warehouse_scratch, io.staged_outputs(reports) as reports_scratch:
         io.write_table(coverage, table("external_coverage"), warehouse_scratch)
-        (reports_scratch / "external_coverage.md").write_text(report.render_markdown(views, threshold, near), encoding="utf-8")
-        (reports_scratch / "external_coverage.html").write_text(report.render_html(views, threshold, near), encoding="utf-8")
+        io.write_page(reports_scratch / "external_coverage.md", report.render_markdown(views, threshold, near))
+        io.write_page(reports_scratch / "external_coverage.html", report.render_html(views, threshold, near))
     return {"external_banks": banks, "external_coverage": coverage}
 
 
@@ -106,14 +107,17 @@ def summary_overlap(out: dict[str, list[dict]]) -> str:
 
 def preview(path: Path, layout: str = "auto", question_level: int | None = None, question_column=None) -> str:
     """Return what each layout reads from a bank file (count, first and last three questions, warnings) and auto's choice."""
-    from pipeline.external.markdown import LAYOUTS, choose, question_share, read_layouts
+    from pipeline.external.markdown import LAYOUTS, checked_lines, choose, described, read_layouts
 
-    text = io.read_text(path)
+    try:
+        text = checked_lines(io.read_text(path, limits.BANK_MAX_BYTES, "a bank"))
+    except InputError as error:
+        raise error.located(str(path)) from None
     read = read_layouts(text, {"question_level": question_level, "question_column": question_column})
     lines = [f"{path}:"]
     for name in LAYOUTS if layout == "auto" else (layout,):
         items, warnings = read[name]
-        lines.append(f"  {name}: {len(items)} items, {question_share([i.text for i in items]):.0%} look like questions")
+        lines.append(f"  {name}: {described(items)}")
         shown = items if len(items) <= 6 else items[:3] + [None] + items[-3:]
         lines += ["      …" if item is None else f"    line {item.source_line}: " + (f"{item.number}. " if item.number is not None else "") + item.text[:100]
                   for item in shown]  # fmt: skip

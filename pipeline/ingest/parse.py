@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from pipeline.errors import InputError
+from pipeline.limits import LINE_MAX_CHARS, QUESTION_MAX_CHARS
 
 CHAPTER = re.compile(r"^Chapter\s+(\d+)\s*[—–-]\s*(.+)$")
 SECTION = re.compile(r"^(\d+)\.(\d+)\s+(\S.*)$")
@@ -50,8 +51,13 @@ REFERENCE_COLUMNS = {
 
 
 def split_lines(text: str) -> list[str]:
-    """Return the lines of `text` as a file has them: `\\n` or `\\r\\n` ends a line, a BOM is dropped."""
+    """Return the lines of `text` as a file has them: `\\n` or `\\r\\n` ends a line, a BOM is dropped.
+
+    A file with no `\\n` at all but `\\r`s ends its lines with CR alone (old Mac files): `\\r` ends a line there.
+    """
     text = text.removeprefix("\ufeff")
+    if "\n" not in text and "\r" in text:
+        text = text.replace("\r", "\n")
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -142,6 +148,8 @@ def parse_appendix(text: str) -> dict[str, list[dict]]:
     state = ParseState()
     mode = "preamble"
     for line_no, raw_line in enumerate(lines, start=1):
+        if len(raw_line) > LINE_MAX_CHARS:
+            raise InputError(f"the line is {len(raw_line):,} characters, over the limit of {LINE_MAX_CHARS:,} (docs/reliability.md)", line=line_no)
         line = raw_line.strip()
         control = next((c for c in raw_line if unicodedata.category(c) == "Cc" and c != "\t"), None)
         if control is not None:
@@ -287,6 +295,8 @@ def _parse_question_line(state: ParseState, line_no: int, line: str) -> None:
         state.issue(line_no, line, "question before any section heading")
         return
     text = collapse_whitespace(question.group(1) or "")
+    if len(text) > QUESTION_MAX_CHARS:
+        raise InputError(f"the question is {len(text):,} characters, over the limit of {QUESTION_MAX_CHARS:,} (docs/reliability.md)", line=line_no)
     trailing = TRAILING_TAG.match(text)
     row = {
         "chapter_id": state.chapter_id,

@@ -3,7 +3,7 @@
 import hashlib
 from pathlib import Path
 
-from pipeline import io, paths
+from pipeline import io, limits, paths
 from pipeline.errors import InputError
 from pipeline.ingest.parse import parse_appendix
 from pipeline.schema import TABLES
@@ -11,7 +11,7 @@ from pipeline.schema import TABLES
 
 def run(source: Path, warehouse: Path) -> dict:
     """Return the ingest manifest (row count per table) after writing every ingest table into `warehouse`."""
-    text = io.read_text(source)
+    text = io.read_text(source, limits.APPENDIX_MAX_BYTES, "the appendix")
     try:
         tables = parse_appendix(text)
     except InputError as error:

@@ -7,6 +7,7 @@ import io
 import math
 
 from pipeline.check.suites import DEFAULT_TOLERANCE
+from pipeline.escaping import markdown_text
 
 SECTIONS = (
     ("rpt_chapter_papers", "Chapter → papers",
@@ -36,10 +37,9 @@ def _cell(value) -> str:
 
 
 def markdown_table(columns: list[str], rows: list[tuple]) -> str:
-    """Return a Markdown table (pipes in cells escaped)."""
-    escape = lambda v: _cell(v).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    """Return a Markdown table; every cell shows its value as text (no markup, no HTML, no @mention)."""
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(escape(v) for v in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(markdown_text(_cell(v)) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
 

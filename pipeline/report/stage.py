@@ -42,6 +42,6 @@ def run(warehouse: Path, reports: Path, expectations: Path = paths.EXPECTATIONS)
         for name, png in pngs.items():
             (scratch / "charts" / f"{name}.png").write_bytes(png)
             files[name] = f"charts/{name}.png"
-        (scratch / "coverage.md").write_text(render_markdown(results, files), encoding="utf-8")
-        (scratch / "coverage.html").write_text(render_html(results, pngs, chapters, questions, tolerance(load_suites(expectations))), encoding="utf-8")
+        io.write_page(scratch / "coverage.md", render_markdown(results, files))
+        io.write_page(scratch / "coverage.html", render_html(results, pngs, chapters, questions, tolerance(load_suites(expectations))))
     return {view: len(rows) for view, (_, rows) in results.items()}

@@ -12,8 +12,13 @@ COLUMNS = ("question_id", "label", "verdict", "reviewer", "date", "note")
 HEADER = ",".join(COLUMNS) + "\n"
 
 
-def parse_tag_decisions(text: str, known_ids: set[str], tags: set[str]) -> list[dict]:
-    """Return one row per decided question; InputError (with the line) for a malformed row."""
+def parse_tag_decisions(text: str, labels: dict[str, str], tags: set[str]) -> list[dict]:
+    """Return one row per decided question; InputError (with the line) for a malformed row.
+
+    `labels` maps each question id of the bank to its label: a label in the id column, or a label that is not its
+    question's, is refused (the verdict would otherwise be stored against the wrong question, or silently go stale).
+    """
+    ids_by_label = {label: question_id for question_id, label in labels.items()}
     rows, seen = [], {}
     for line_no, record in csv_records(text, COLUMNS):
         if not record["verdict"]:
@@ -23,12 +28,17 @@ def parse_tag_decisions(text: str, known_ids: set[str], tags: set[str]) -> list[
             raise InputError(f"verdict {verdict!r} is not keep or retag:<tag> with a declared tag ({', '.join(sorted(tags))})", line=line_no)
         if not record["question_id"]:
             raise InputError("question_id is empty", line=line_no)
+        if record["question_id"] not in labels and record["question_id"] in ids_by_label:
+            raise InputError(f"question_id {record['question_id']!r} is a label, not an id: its id is {ids_by_label[record['question_id']]}", line=line_no)
+        if record["question_id"] in labels and record["label"] and record["label"] != labels[record["question_id"]]:
+            raise InputError(f"label {record['label']!r} is not the label of question {record['question_id']} ({labels[record['question_id']]}): "
+                             "which question is meant?", line=line_no)  # fmt: skip
         decided_on = reviewed_on(record, line_no)
         if record["question_id"] in seen:
             raise InputError(f"this question was already decided on line {seen[record['question_id']]}", line=line_no)
         seen[record["question_id"]] = line_no
         rows.append({"question_id": record["question_id"], "label": record["label"] or None, "verdict": verdict, "reviewer": record["reviewer"],
-                     "decided_on": decided_on, "note": record["note"] or None, "is_stale": record["question_id"] not in known_ids,
+                     "decided_on": decided_on, "note": record["note"] or None, "is_stale": record["question_id"] not in labels,
                      "source_line": line_no})  # fmt: skip
     return rows
 

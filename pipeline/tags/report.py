@@ -4,6 +4,8 @@ import re
 from collections import Counter
 from html import escape
 
+from pipeline.escaping import markdown_text as md
+
 OPENER = re.compile(r"[A-Za-z’']+")
 
 
@@ -90,19 +92,19 @@ def render_markdown(v: dict) -> str:
              f"cleanlab's confident learning flags the questions whose tag the model finds unlikely. {len(v['suspects'])} suspects, "
              f"{v['kept']} tags kept by an editor, {len(v['edits'])} edits to make, {len(v['stale'])} stale decisions.", "",
              "## Counts per tag", "", "| tag | stated | tagged | if every suspect took its suggestion |", "|---|---|---|---|"]  # fmt: skip
-    lines += [f"| {c['tag']} | {_stated(c)} | {c['tagged']} | {c['if_retagged']} |" for c in v["counts"]]
+    lines += [f"| {md(c['tag'])} | {_stated(c)} | {c['tagged']} | {c['if_retagged']} |" for c in v["counts"]]
     if v.get("classes"):
         lines += ["", "## Confusion matrix", "", "Rows: the tag as written; columns: the out-of-fold model's most likely tag.", "",
-                  "| tag as written | " + " | ".join(v["classes"]) + " | total |", "|---" * (len(v["classes"]) + 2) + "|"]  # fmt: skip
-        lines += ["| " + " | ".join(str(x) for x in row) + " |" for row in confusion_rows(v["confusion"], v["classes"])]
+                  "| tag as written | " + " | ".join(map(md, v["classes"])) + " | total |", "|---" * (len(v["classes"]) + 2) + "|"]  # fmt: skip
+        lines += ["| " + " | ".join(md(x) for x in row) + " |" for row in confusion_rows(v["confusion"], v["classes"])]
     lines += ["", "## Suspects", "", "| rank | label | line | tag (probability) | suggested (probability) | question |", "|---|---|---|---|---|---|"]
-    lines += [f"| {s['suspect_rank']} | {s['label']} | {s['line']} | {s['tag']} ({_percent(s['tag_probability'])}) | "
-              f"{s['suggested_tag']} ({_percent(s['suggested_probability'])}) | {s['text'].replace('|', '/')} |" for s in v["suspects"]]  # fmt: skip
+    lines += [f"| {s['suspect_rank']} | {md(s['label'])} | {s['line']} | {md(s['tag'])} ({_percent(s['tag_probability'])}) | "
+              f"{md(s['suggested_tag'])} ({_percent(s['suggested_probability'])}) | {md(s['text'])} |" for s in v["suspects"]]  # fmt: skip
     if v["edits"]:
         lines += ["", "## Edits to make in the appendix (editors' retag verdicts)", ""]
-        lines += [f"- line {e['line']} ({e['label']}): [{e['tag']}] → [{e['to']}]" for e in v["edits"]]
+        lines += [f"- line {e['line']} ({md(e['label'])}): \\[{md(e['tag'])}\\] → \\[{md(e['to'])}\\]" for e in v["edits"]]
     lines += ["", "## The tags as the bank uses them", "", "The appendix declares the six tags but does not define them; their questions' most frequent openers:", ""]
-    lines += [f"- **{tag}**: " + ", ".join(f"“{o}” ({n})" for o, n in openers) for tag, openers in v["usage"].items()]
+    lines += [f"- **{md(tag)}**: " + ", ".join(f"“{md(o)}” ({n})" for o, n in openers) for tag, openers in v["usage"].items()]
     return "\n".join(lines) + "\n"
 
 

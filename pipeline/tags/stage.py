@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import io
+from pipeline import io, limits
 from pipeline.errors import InputError
 from pipeline.schema import table
 from pipeline.tags import model, report
@@ -43,7 +43,7 @@ def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = 
     questions, sections, tags_table = (io.read_rows(table(n), warehouse) for n in ("questions", "sections", "tags"))
     declared = {t["tag"] for t in tags_table if t["is_declared"]}
     try:
-        decisions = parse_tag_decisions(io.read_text(decisions_path), {q["question_id"] for q in questions}, declared)
+        decisions = parse_tag_decisions(io.read_text(decisions_path, limits.CSV_MAX_BYTES, "an editors' CSV file"), {q["question_id"]: q["label"] for q in questions}, declared)
     except InputError as error:
         raise error.located(str(decisions_path)) from None
     tagged = [q for q in questions if q["tag"]]
@@ -57,8 +57,8 @@ def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = 
     with io.staged_outputs(warehouse) as warehouse_scratch, io.staged_outputs(reports) as reports_scratch:
         io.write_table(rows, table("tag_suspects"), warehouse_scratch)
         io.write_table(decisions, table("tag_decisions"), warehouse_scratch)
-        (reports_scratch / "tag_audit.md").write_text(report.render_markdown(shown), encoding="utf-8")
-        (reports_scratch / "tag_audit.html").write_text(report.render_html(shown), encoding="utf-8")
+        io.write_page(reports_scratch / "tag_audit.md", report.render_markdown(shown))
+        io.write_page(reports_scratch / "tag_audit.html", report.render_html(shown))
     return {"rows": rows, "decisions": decisions, "accuracy": accuracy, "view": shown}
 
 

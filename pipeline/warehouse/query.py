@@ -40,16 +40,17 @@ def render(relation, width: int | None = None, max_rows: int = 200) -> str:
 
 
 def run_query(connection, query: str, max_rows: int = 200, width: int | None = None) -> str:
-    """Return the query's result as a box table; InputError with DuckDB's whole message (its hint too) if it fails."""
+    """Return the query's result as a box table, control characters written out; InputError with DuckDB's whole message
+    (its hint too) if it fails."""
     import duckdb
 
-    try:
+    from pipeline.escaping import visible
+
+    try:  # a relation runs when it is shown: a refused table function (`sniff_csv`) fails there, not in `sql`
         relation = connection.sql(query)
+        return "ok" if relation is None else visible(render(relation, width, max_rows))
     except duckdb.Error as error:
         raise InputError(" ".join(str(error).split("\n")), "query") from None
-    if relation is None:
-        return "ok"
-    return render(relation, width, max_rows)
 
 
 def dot_command(connection, line: str) -> str:

@@ -3,7 +3,7 @@
 import tempfile
 from pathlib import Path
 
-from pipeline import io, paths
+from pipeline import io, limits, paths
 from pipeline.check.claims import attribution_claims
 from pipeline.errors import InputError
 from pipeline.schema import LINK_TABLES, TABLES, table
@@ -29,7 +29,7 @@ def link_tables(questions: list[dict], refs: list[dict], attributions: list[dict
 
 def _parse(path: Path, parse):
     try:
-        return parse(io.read_text(path))
+        return parse(io.read_text(path, limits.CSV_MAX_BYTES, "an editors' CSV file"))
     except InputError as error:
         raise error.located(str(path)) from None
 

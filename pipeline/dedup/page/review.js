@@ -23,10 +23,18 @@
   // The decisions file orders a pair by id (pair_key in pipeline/dedup/decisions.py).
   function keyOf(a, b) { return a <= b ? a + "|" + b : b + "|" + a; }
   function today() { return new Date().toISOString().slice(0, 10); }
+  // Control characters from the data are written out (\x1b, \u202e), never passed to the screen raw.
+  const INVISIBLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+  function visible(text) {
+    return String(text).replace(INVISIBLE, (c) => {
+      const code = c.charCodeAt(0);
+      return code < 0x100 ? "\\x" + code.toString(16).padStart(2, "0") : "\\u" + code.toString(16).padStart(4, "0");
+    });
+  }
   function el(tag, props, children) {
     const node = document.createElement(tag);
     Object.entries(props || {}).forEach(([k, v]) => {
-      if (k === "text") node.textContent = v;
+      if (k === "text") node.textContent = visible(v);
       else if (k === "class") node.className = v;
       else if (k.startsWith("data-") || k === "type" || k === "title") node.setAttribute(k, v);
       else node[k] = v;
@@ -45,10 +53,10 @@
     for (const m of text.matchAll(TOKEN)) {
       const word = m[0].toLowerCase();
       if (!shared.has(word)) continue;
-      box.append(text.slice(last, m.index), el("mark", { class: names.has(word) ? "name" : "", text: m[0] }));
+      box.append(visible(text.slice(last, m.index)), el("mark", { class: names.has(word) ? "name" : "", text: m[0] }));
       last = m.index + m[0].length;
     }
-    box.append(text.slice(last));
+    box.append(visible(text.slice(last)));
     return box;
   }
   function where(q) {

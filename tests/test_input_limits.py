@@ -1,0 +1,152 @@
+"""Inputs that hang, flood, collide or smuggle (issue: reliability, round three): each refused in one line, fast."""
+
+import os
+
+import pytest
+
+from conftest import FIXTURE_APPENDIX, REAL_APPENDIX, run_cli, snapshot
+from pipeline import limits
+from pipeline.errors import InputError
+from pipeline.ingest.parse import parse_appendix
+
+DECISIONS_HEADER = "question_id_a,question_id_b,verdict,reviewer,date,note\n"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("limits") / "wh"
+    assert run_cli("ingest", "--source", str(FIXTURE_APPENDIX), "--warehouse", str(folder)).returncode == 0
+    return folder
+
+
+def dedup(warehouse, decisions, tmp_path):
+    return run_cli("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(tmp_path / "rep"), "--embeddings", "off")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "over-limit"])
+def test_a_decisions_file_that_is_no_regular_file_or_too_large_is_refused_unread(tmp_path, warehouse, kind):
+    path = {"fifo": tmp_path / "fifo.csv", "dev-zero": "/dev/zero", "over-limit": tmp_path / "big.csv"}[kind]
+    if kind == "fifo":
+        os.mkfifo(path)  # opening it for reading would block until a writer came: it must never be opened
+    if kind == "over-limit":
+        with open(path, "wb") as handle:
+            handle.truncate(limits.CSV_MAX_BYTES + 1)  # sparse: costs no disk
+    before = snapshot(warehouse)
+    result = dedup(warehouse, path, tmp_path)
+    expected = {"fifo": "is not a regular file (a FIFO, a device?): refused unread", "dev-zero": "is not a regular file (a FIFO, a device?): refused unread",
+                "over-limit": f"is {limits.CSV_MAX_BYTES + 1:,} bytes, over the limit of {limits.CSV_MAX_BYTES:,} for an editors' CSV file (docs/reliability.md)"}  # fmt: skip
+    assert (result.returncode, result.stderr) == (2, f"error: {path}: {expected[kind]}\n")
+    assert snapshot(warehouse) == before
+
+
+def test_an_appendix_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    from pipeline import io
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 1001)
+    with pytest.raises(InputError) as caught:
+        io.read_text(big, 1000, "the appendix")
+    assert caught.value.message == "is 1,001 bytes, over the limit of 1,000 for the appendix (docs/reliability.md)"
+
+
+def test_a_ten_megabyte_line_is_refused_naming_the_line_and_the_limit(tmp_path):
+    text = FIXTURE_APPENDIX.read_text(encoding="utf-8").replace("- Explain LoRA.", "- Explain LoRA " + "x" * 10_000_000 + ".", 1)
+    line = text.splitlines().index(next(l for l in text.splitlines() if l.startswith("- Explain LoRA "))) + 1
+    source = tmp_path / "long.txt"
+    source.write_text(text, encoding="utf-8")
+    result = run_cli("ingest", "--source", str(source), "--warehouse", str(tmp_path / "wh"))
+    length = len(text.splitlines()[line - 1])
+    assert (result.returncode, result.stderr) == (2, f"error: {source}:{line}: the line is {length:,} characters, over the limit of 10,000 (docs/reliability.md)\n")
+
+
+def test_a_question_over_the_question_limit_is_refused():
+    text = FIXTURE_APPENDIX.read_text(encoding="utf-8").replace("- Explain LoRA.", "- Explain LoRA " + "y" * 2_000 + ".", 1)
+    line = next(i for i, l in enumerate(text.splitlines(), start=1) if l.startswith("- Explain LoRA "))
+    length = len(text.splitlines()[line - 1].removeprefix("- "))
+    with pytest.raises(InputError) as caught:
+        parse_appendix(text)
+    assert (caught.value.line, caught.value.message) == (line, f"the question is {length:,} characters, over the limit of 2,000 (docs/reliability.md)")
+
+
+def test_a_bank_question_over_the_limit_makes_the_bank_unread_not_the_build_hang(tmp_path, warehouse):
+    from pipeline.external.markdown import read_bank
+
+    with pytest.raises(InputError, match="the question is 2,001 characters") as caught:
+        read_bank("# Bank\n\n1. What is a token?\n2. " + "z" * 2_000 + "?\n", "numbered")
+    assert caught.value.line == 4
+    with pytest.raises(InputError, match="the line is 10,001 characters") as caught:
+        read_bank("# Bank\n\n1. " + "z" * 9_997 + "?\n", "auto")
+    assert caught.value.line == 3
+
+
+def test_an_appendix_with_cr_only_line_ends_reads_as_the_same_appendix():
+    text = FIXTURE_APPENDIX.read_text(encoding="utf-8")
+    assert parse_appendix(text.replace("\n", "\r")) == parse_appendix(text)
+
+
+def test_an_empty_bank_says_it_read_nothing(tmp_path):
+    empty = tmp_path / "empty.md"
+    empty.write_text("# Nothing here\n", encoding="utf-8")
+    result = run_cli("external", "--preview", str(empty))
+    assert result.returncode == 0 and "100%" not in result.stdout
+    assert "  numbered: no items" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "rows, line, message",
+    [
+        ('qa,qb,distinct,ana,2026-11-01,"a note that opens a quote\nqa,qc,duplicate,ana,2026-11-01,\nqb,qc,related,ana,2026-11-01,and ends here"\n', 2,
+         "a quoted field runs from line 2 to line 4: a quote opened and never closed? (a cell holds one line)"),
+        ("qa,qb,distinct,a\x00na,2026-11-01,\n", 2, "control character U+0000 in reviewer"),
+        ("qa,qb,distinct,ana,2026-11-01,bell \x07\n", 2, "control character U+0007 in note"),
+    ],
+    ids=["unclosed-quote", "nul-in-reviewer", "bell-in-note"],
+)
+def test_a_decisions_file_never_changes_a_verdict_silently(rows, line, message):
+    from pipeline.dedup.decisions import parse_decisions
+
+    with pytest.raises(InputError) as caught:
+        parse_decisions(DECISIONS_HEADER + rows, {"qa", "qb", "qc"})
+    assert (caught.value.line, caught.value.message) == (line, message)
+
+
+def test_a_tag_decision_whose_label_is_another_question_s_fails_the_stage(tmp_path, warehouse):
+    import pyarrow.parquet as pq
+
+    questions = pq.ParquetFile(warehouse / "questions.parquet").read().to_pylist()
+    first, second = questions[0], questions[1]
+    decisions = tmp_path / "tags.csv"
+    decisions.write_text(f"question_id,label,verdict,reviewer,date,note\n{first['question_id']},{second['label']},keep,ana,2026-11-01,\n", encoding="utf-8")
+    result = run_cli("tags", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(tmp_path / "rep"), "--embeddings", "off")
+    assert result.returncode == 2
+    assert result.stderr == (f"error: {decisions}:2: label '{second['label']}' is not the label of question {first['question_id']} "
+                             f"({first['label']}): which question is meant?\n")  # fmt: skip
+
+
+@pytest.mark.parametrize("query", ["select * from sniff_csv('/etc/passwd')", "select * from duckdb_secrets()"])
+def test_a_refused_table_function_is_an_sql_error_not_a_bug(tmp_path, query):
+    from conftest import build_warehouse
+    from pipeline.warehouse import query as sql
+
+    warehouse, _ = build_warehouse(FIXTURE_APPENDIX, tmp_path)
+    result = run_cli("sql", query, "--warehouse", str(warehouse))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: query: Permission Error:") and "disabled by configuration" in result.stderr
+    assert "unexpected" not in result.stderr
+
+
+def test_an_appendix_without_its_references_fails_the_gate(tmp_path):
+    text = REAL_APPENDIX.read_text(encoding="utf-8")
+    source = tmp_path / "no_refs.txt"
+    source.write_text(text[: text.index("\nReferences\n") + 1], encoding="utf-8")
+    wh, rep = tmp_path / "wh", tmp_path / "rep"
+    decisions, tags = tmp_path / "d.csv", tmp_path / "t.csv"
+    decisions.write_text(DECISIONS_HEADER, encoding="utf-8")
+    tags.write_text("question_id,label,verdict,reviewer,date,note\n", encoding="utf-8")
+    for step in [("ingest", "--source", str(source), "--warehouse", str(wh)),
+                 ("dedup", "--warehouse", str(wh), "--decisions", str(decisions), "--reports", str(rep), "--embeddings", "off"),
+                 ("tags", "--warehouse", str(wh), "--decisions", str(tags), "--reports", str(rep), "--embeddings", "off")]:  # fmt: skip
+        assert run_cli(*step).returncode == 0, step
+    gate = run_cli("check", "--warehouse", str(wh), "--reports", str(rep), "--gate")
+    assert gate.returncode == 1
+    assert "CRITICAL refs/refs-present" in gate.stdout
