@@ -90,8 +90,7 @@ ifneq ($(if $(PIPELINE_BUILD_LOCKED),,$(filter $(BUILD_GOALS),$(GOALS))),)
 LOCKED_GOALS := $(filter-out $(READ_GOALS),$(GOALS)) $(if $(filter $(READ_GOALS),$(GOALS)),all)
 .PHONY: $(GOALS)
 $(firstword $(GOALS)):
-	@mkdir -p $(BUILDS)
-	@PIPELINE_BUILD_LOCKED=1 flock --conflict-exit-code 75 --wait $(BUILD_LOCK_WAIT) $(BUILDS)/.build.lock $(MAKE) --no-print-directory $(LOCKED_GOALS) \
+	@mkdir -p $(BUILDS) && PIPELINE_BUILD_LOCKED=1 flock --conflict-exit-code 75 --wait $(BUILD_LOCK_WAIT) $(BUILDS)/.build.lock $(MAKE) --no-print-directory $(LOCKED_GOALS) \
 	  || { code=$$?; [ $$code != 75 ] || echo "error: $(BUILDS): another build has held it for $(BUILD_LOCK_WAIT) s (BUILD_LOCK_WAIT): try again when it ends" >&2; exit $$code; }
 	$(if $(filter $(READ_GOALS),$(GOALS)),@PIPELINE_BUILD_LOCKED=1 $(MAKE) --no-print-directory BUILT=1 $(filter $(READ_GOALS),$(GOALS)))
 $(filter-out $(firstword $(GOALS)),$(GOALS)): $(firstword $(GOALS)) ; @:
