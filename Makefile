@@ -100,7 +100,7 @@ else
 # `make sql` and `make bench`, whose prompt, results and progress must appear as they happen.
 MAKEFLAGS += --no-builtin-rules --jobs=$(JOBS) $(if $(filter sql bench,$(MAKECMDGOALS)),,--output-sync=target)
 
-.PHONY: all help venv test test-slow test-browser chromium bench ingest external overlap check dedup tags warehouse report publish sql eval-dedup eval-tags clean
+.PHONY: all help venv test test-slow test-browser chromium bench ingest external overlap check dedup tags warehouse report publish sql eval-dedup eval-tags eval-external clean
 
 all: publish ## rebuild every table, check and report from raw/, then publish them at once (warehouse/, reports/)
 
@@ -191,6 +191,9 @@ eval-tags: | $(VENV)/.installed ## the tag audit: out-of-fold accuracy, per-tag 
 
 eval-dedup: | $(VENV)/.installed ## measure the duplicate scorer (embeddings on and off) on the labelled pairs and the blind rewrites in tests/data
 	$(PY) -m pipeline eval-dedup --source $(SOURCE)
+
+eval-external: | $(VENV)/.installed ## each bank layout's precision and recall on the fixture banks written by hand (tests/data/banks_round2)
+	$(PY) -m pipeline eval-external
 
 SIZES ?= 10000 100000
 CHAPTERS ?= 1000 10000

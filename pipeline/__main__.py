@@ -122,6 +122,16 @@ def _external(args) -> int:
     return 0
 
 
+def _eval_external(args) -> int:
+    from pipeline.external.evaluate import fixture_figures
+
+    say(f"layouts on the fixture banks of {args.fixtures} (questions by text and line; a bank in two layouts counts once per part):")
+    say(f"  {'layout':<16} {'banks':>5} {'questions':>9}  precision  recall")
+    for row in fixture_figures(args.fixtures):
+        say(f"  {row['layout']:<16} {row['banks']:>5} {row['questions']:>9}  {row['precision']:>9.3f}  {row['recall']:>6.3f}")
+    return 0
+
+
 def _overlap(args) -> int:
     from pipeline.external import stage
 
@@ -354,6 +364,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--source", type=Path, default=paths.SOURCE, help="the appendix the labels refer to")
     evaluation.add_argument("--rewrites", type=Path, default=paths.DEDUP_REWRITES, help="paraphrases and look-alikes to insert (CSV)")
     evaluation.set_defaults(handler=_eval_dedup)
+
+    eval_external = commands.add_parser("eval-external", help="each bank layout's precision and recall on the fixture banks written by hand")
+    eval_external.add_argument("--fixtures", type=Path, default=paths.EXTERNAL_FIXTURES, help="a folder of banks with their expected.json")
+    eval_external.set_defaults(handler=_eval_external)
 
     docs = commands.add_parser("docs", help="print the generated references of docs/: tables, checks, warehouse views")
     docs.add_argument("--update", action="store_true", help="rewrite those blocks in docs/tables.md, docs/checks.md and docs/warehouse.md")

@@ -17,6 +17,7 @@ SQL = ROOT / "pipeline" / "warehouse" / "sql"
 DEDUP_LABELS = ROOT / "tests" / "data" / "dedup_labels.csv"  # the development set: weights and thresholds were chosen on it
 DEDUP_HOLDOUT = ROOT / "tests" / "data" / "dedup_labels_holdout.csv"  # labelled blind, never used to choose anything
 DEDUP_REWRITES = ROOT / "tests" / "data" / "dedup_rewrites.csv"  # paraphrases and look-alikes, written blind
+EXTERNAL_FIXTURES = ROOT / "tests" / "data" / "banks_round2"  # banks in the styles real ones fail in, expected rows by hand
 
 INGEST_MANIFEST = "ingest.json"  # written last by ingest, inside the warehouse folder: the stage's Make target
 DUCKDB_FILE = "questions.duckdb"

@@ -72,8 +72,10 @@ def test_headings_layout():
 
 
 def test_an_unknown_layout_is_an_error():
-    with pytest.raises(InputError, match="unknown layout 'bullets'; known: numbered, headings, table, details, bold-paragraphs, bold-bullets, auto"):
-        parse_bank("# x\n", "bullets")
+    with pytest.raises(InputError, match="unknown layout 'lines'; known: numbered, headings, table, details, bold-paragraphs, bold-bullets, bullets, auto"):
+        parse_bank("# x\n", "lines")
+    with pytest.raises(InputError, match="unknown layout 'table\\+lines'"):
+        parse_bank("# x\n", "table+lines")
 
 
 # First and last question of each section, and the count, read off the file (grep -n '^[0-9*]') by hand.
@@ -117,7 +119,8 @@ HEADER = "bank_id,name,file,source,licence,layout,question_level,stated_as\n"
 @pytest.mark.parametrize(
     "body, line, message",
     [
-        ("b,B,b.md,s,MIT,bullets,,\n", 2, "layout 'bullets' is not one of numbered, headings, table, details, bold-paragraphs, bold-bullets, auto"),
+        ("b,B,b.md,s,MIT,lines,,\n", 2, "layout 'lines' is not one of numbered, headings, table, details, bold-paragraphs, bold-bullets, bullets, auto, "
+                                        "nor layouts joined by + (table+numbered)"),
         ("b,B,b.md,s,,numbered,,\n", 2, "licence is empty"),
         ("b,B,b.md,s,MIT,headings,three,\n", 2, "question_level must be a heading level (1–6)"),
         ("b,B,b.md,s,MIT,numbered,,\nb,B2,c.md,s,MIT,numbered,,\n", 3, "bank_id 'b' is registered twice"),

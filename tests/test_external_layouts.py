@@ -31,6 +31,7 @@ def render(layout: str, sections: list) -> str:
                 "details": ["<details>", f"<summary><b>{n}. {q}</b></summary>", "", "An answer.", "</details>", ""],
                 "bold-paragraphs": [f"**{q}** 🟡", "", "1. An answer point.", "2. Another one.", ""],
                 "bold-bullets": [f"- **{q}**", "  An answer.", ""],
+                "bullets": [f"- {q}", "  An answer glued to it.", "  - a point of the answer", ""],
             }[layout]
     return "\n".join(out) + "\n"
 
@@ -40,7 +41,7 @@ def expected(sections: list) -> list[tuple[str, str]]:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(sections=bank, layout=st.sampled_from(["numbered", "headings", "table", "details", "bold-paragraphs", "bold-bullets"]))
+@given(sections=bank, layout=st.sampled_from(["numbered", "headings", "table", "details", "bold-paragraphs", "bold-bullets", "bullets"]))
 def test_a_random_bank_reads_back_in_its_layout_and_with_auto(sections, layout):
     text = render(layout, sections)
     level = 3 if layout == "headings" else None
@@ -48,3 +49,15 @@ def test_a_random_bank_reads_back_in_its_layout_and_with_auto(sections, layout):
         rows, used, why, warnings = read_bank(text, asked, level)
         assert [(r["section"], r["text"]) for r in rows] == expected(sections), (asked, why)
         assert used == layout and warnings == []
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=bank, second=bank, layouts=st.sampled_from([("table", "numbered"), ("table", "bullets"), ("numbered", "bullets"), ("headings", "table")]))
+def test_a_bank_in_two_parts_reads_whole_with_both_layouts_and_with_auto(first, second, layouts):
+    """A table of questions, then lists of more ("asked at company X"): every part is read, in line order."""
+    text = render(layouts[0], first) + "\n" + "\n".join(render(layouts[1], second).splitlines()[4:]) + "\n"
+    level = 3 if "headings" in layouts else None
+    for asked in ("+".join(layouts), "auto"):
+        rows, used, why, warnings = read_bank(text, asked, level)
+        assert [(r["section"], r["text"]) for r in rows] == expected(first) + expected(second), (asked, why)
+        assert used == "+".join(layouts), why

@@ -27,7 +27,7 @@ LOCATORS = {
     "external_questions": ["bank_id", "source_line", "section", "number", "text"],
     "flagged_duplicates": ["label_a", "label_b", "source_line", "score", "status"],
     "open_tag_suspects": ["label", "source_line", "tag", "suggested_tag", "suggested_probability"],
-    "external_banks": ["bank_id", "source_line", "layout_used", "question_like_share", "warnings", "error"],
+    "external_banks": ["bank_id", "source_line", "layout_used", "question_like_share", "warnings", "error", "title_count", "questions"],
 }
 TAG_SUSPECT_CUTOFF = 0.8  # a suspect whose suggested tag the model gives at least this probability needs a verdict
 
@@ -122,6 +122,14 @@ def external_bank_claims_frame(banks: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def external_banks_frame(banks: pd.DataFrame) -> pd.DataFrame:
+    """Return the banks with their registry line, and `title_count_off`: the title's stated count where it differs from
+    what was read (null where the title states none or agrees)."""
+    stated = banks["title_count"] if "title_count" in banks else pd.Series([None] * len(banks), index=banks.index)
+    off = stated.where(stated.notna() & (stated != banks["questions"]))
+    return banks.assign(source_line=banks["registry_line"], title_count_off=off)
+
+
 def flagged_duplicates_frame(pairs: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
     """Return the flagged duplicate pairs (confirmed or not), the earlier question first, with its line."""
     flagged = pairs[pairs["is_flagged"].astype(bool)]
@@ -149,7 +157,7 @@ def check_frames(tables: dict[str, pd.DataFrame], tolerance: float) -> dict[str,
     """
     questions, sections = tables["questions"], tables["sections"]
     banks = tables.get("external_banks", pd.DataFrame(columns=["bank_id", "stated_count", "questions", "stated_line", "registry_line",
-                                                               "layout_used", "question_like_share", "warnings", "error"]))  # fmt: skip
+                                                               "layout_used", "question_like_share", "warnings", "error", "title_count"]))  # fmt: skip
     external = tables.get("external_questions", pd.DataFrame(columns=["bank_id", "source_line", "section", "number", "text", "number_step"]))
     pairs = tables.get("duplicate_pairs", pd.DataFrame(columns=["question_id_a", "question_id_b", "label_a", "label_b", "score", "status", "is_flagged"]))
     suspects = tables.get("tag_suspects", pd.DataFrame(columns=["question_id", "label", "tag", "suggested_tag", "suggested_probability", "is_suspect", "decision"]))
@@ -157,7 +165,7 @@ def check_frames(tables: dict[str, pd.DataFrame], tolerance: float) -> dict[str,
         "flagged_duplicates": flagged_duplicates_frame(pairs, questions),
         "open_tag_suspects": open_tag_suspects_frame(suspects, questions),
         "external_bank_claims": external_bank_claims_frame(banks),
-        "external_banks": banks.assign(source_line=banks["registry_line"]),
+        "external_banks": external_banks_frame(banks),
         "external_questions": external,
         "questions": questions_frame(questions, sections),
         "sections": sections_frame(sections, questions),

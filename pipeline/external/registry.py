@@ -7,7 +7,7 @@ from pathlib import Path
 from pipeline import limits
 from pipeline.csvrows import csv_records
 from pipeline.errors import InputError
-from pipeline.external.markdown import CHOICES
+from pipeline.external.markdown import CHOICES, is_layout
 
 COLUMNS = ("bank_id", "name", "file", "source", "licence", "layout", "question_level", "stated_as")
 
@@ -19,8 +19,8 @@ def parse_registry(text: str) -> list[dict]:
         for required in ("bank_id", "name", "file", "source", "licence", "layout"):
             if not bank[required]:
                 raise InputError(f"{required} is empty", line=line)
-        if bank["layout"] not in CHOICES:
-            raise InputError(f"layout {bank['layout']!r} is not one of {', '.join(CHOICES)}", line=line)
+        if not is_layout(bank["layout"]):
+            raise InputError(f"layout {bank['layout']!r} is not one of {', '.join(CHOICES)}, nor layouts joined by + (table+numbered)", line=line)
         if bank["question_level"] and bank["question_level"] not in tuple("123456"):
             raise InputError("question_level must be a heading level (1–6)", line=line)
         if bank["bank_id"] in seen:

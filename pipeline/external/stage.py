@@ -7,7 +7,7 @@ from pipeline.escaping import visible
 from pipeline.similarity.score import DEFAULT
 from pipeline.errors import InputError
 from pipeline.external import report, tables
-from pipeline.external.markdown import read_bank
+from pipeline.external.markdown import read_bank, title_count
 from pipeline.external.registry import bank_file, parse_registry
 from pipeline.schema import table
 
@@ -19,17 +19,20 @@ def _banks(registry_path: Path) -> list[dict]:
         raise error.located(str(registry_path)) from None
 
 
-def read_one(registry_path: Path, bank: dict, max_bank_bytes: int) -> tuple[list[dict], str, str, list[str]]:
-    """Return what the bank's file holds: (rows, layout used, why, warnings); InputError naming the registry row."""
+def read_one(registry_path: Path, bank: dict, max_bank_bytes: int) -> tuple[list[dict], str, str, list[str], int | None]:
+    """Return what the bank's file holds: (rows, layout used, why, warnings, the count its title states); InputError
+    naming the registry row (and the bank's line, where there is one)."""
     path = bank_file(registry_path, bank, max_bank_bytes)
     try:
-        rows, layout, why, warnings = read_bank(io.read_text(path, max_bank_bytes, "a bank"), bank["layout"], bank["question_level"], bank.get("question_column"))
+        text = io.read_text(path, max_bank_bytes, "a bank")
+        rows, layout, why, warnings = read_bank(text, bank["layout"], bank["question_level"], bank.get("question_column"))
     except InputError as error:
-        raise InputError(f"bank {bank['bank_id']!r} ({path}): {error.message}", str(registry_path), bank["registry_line"]) from None
+        where = f"{path}:{error.line}" if error.line else str(path)
+        raise InputError(f"bank {bank['bank_id']!r} ({where}): {error.message}", str(registry_path), bank["registry_line"]) from None
     if not rows:
         raise InputError(f"bank {bank['bank_id']!r}: no question found in {bank['file']} ({why}): check the registry's layout "
                          f"(`python -m pipeline external --preview {path}` shows what each layout reads)", str(registry_path), bank["registry_line"])  # fmt: skip
-    return rows, layout, why, warnings
+    return rows, layout, why, warnings, title_count(text)
 
 
 def run_banks(warehouse: Path, registry_path: Path, max_bank_bytes: int = limits.BANK_MAX_BYTES) -> dict[str, list[dict]]:
@@ -45,13 +48,13 @@ def run_banks(warehouse: Path, registry_path: Path, max_bank_bytes: int = limits
     out = {"external_banks": [], "external_questions": []}
     for bank in banks:
         try:
-            parsed, layout, why, warnings = read_one(registry_path, bank, max_bank_bytes)
+            parsed, layout, why, warnings, stated_in_title = read_one(registry_path, bank, max_bank_bytes)
         except InputError as error:
             print(visible(f"warning: {error} (this bank is not read, the others are; make check fails on it)"), file=sys.stderr)
             out["external_banks"].append(tables.bank_row(bank, [], attributions, error=error.message))
             continue
         external = tables.question_rows(bank["bank_id"], parsed)
-        out["external_banks"].append(tables.bank_row(bank, external, attributions, layout, why, warnings))
+        out["external_banks"].append(tables.bank_row(bank, external, attributions, layout, why, warnings, title_count=stated_in_title))
         out["external_questions"] += external
     with io.staged_outputs(warehouse) as scratch:
         for name in out:
@@ -107,7 +110,7 @@ def summary_overlap(out: dict[str, list[dict]]) -> str:
 
 def preview(path: Path, layout: str = "auto", question_level: int | None = None, question_column=None) -> str:
     """Return what each layout reads from a bank file (count, first and last three questions, warnings) and auto's choice."""
-    from pipeline.external.markdown import LAYOUTS, checked_lines, choose, described, read_layouts
+    from pipeline.external.markdown import LAYOUTS, PART_SEPARATOR, checked_lines, choose, described, read_layouts
 
     try:
         text = checked_lines(io.read_text(path, limits.BANK_MAX_BYTES, "a bank"))
@@ -115,7 +118,7 @@ def preview(path: Path, layout: str = "auto", question_level: int | None = None,
         raise error.located(str(path)) from None
     read = read_layouts(text, {"question_level": question_level, "question_column": question_column})
     lines = [f"{path}:"]
-    for name in LAYOUTS if layout == "auto" else (layout,):
+    for name in LAYOUTS if layout == "auto" else layout.split(PART_SEPARATOR):
         items, warnings = read[name]
         lines.append(f"  {name}: {described(items)}")
         shown = items if len(items) <= 6 else items[:3] + [None] + items[-3:]
