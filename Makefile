@@ -53,9 +53,9 @@ INGEST_PY := $(SHARED_PY) $(wildcard pipeline/ingest/*.py)
 CHECK_PY := $(SHARED_PY) $(wildcard pipeline/check/*.py)
 SIMILARITY_PY := $(wildcard pipeline/similarity/*.py)
 DEDUP_PY := $(SHARED_PY) $(wildcard pipeline/dedup/*.py) $(wildcard pipeline/dedup/page/*) $(SIMILARITY_PY)
-WAREHOUSE_PY := $(SHARED_PY) $(wildcard pipeline/warehouse/*.py) pipeline/check/claims.py
+WAREHOUSE_PY := $(SHARED_PY) $(wildcard pipeline/warehouse/*.py)
 SQL_FILES := $(wildcard pipeline/warehouse/sql/*/*.sql)
-REPORT_PY := $(SHARED_PY) $(wildcard pipeline/report/*.py) pipeline/check/suites.py
+REPORT_PY := $(SHARED_PY) $(wildcard pipeline/report/*.py)
 EXTERNAL_PY := $(SHARED_PY) $(wildcard pipeline/external/*.py) $(SIMILARITY_PY)
 EXTERNAL_BANKS ?= raw/external_banks.csv
 ALIASES ?= raw/ref_aliases.csv
@@ -192,7 +192,7 @@ eval-tags: | $(VENV)/.installed ## the tag audit: out-of-fold accuracy, per-tag 
 eval-dedup: | $(VENV)/.installed ## measure the duplicate scorer (embeddings on and off) on the labelled pairs and the blind rewrites in tests/data
 	$(PY) -m pipeline eval-dedup --source $(SOURCE)
 
-eval-external: | $(VENV)/.installed ## each bank layout's precision and recall on the fixture banks written by hand (tests/data/banks_round2)
+eval-external: | $(VENV)/.installed ## each bank layout's precision and recall on the fixture banks written by hand (pipeline/evaluation/data/banks)
 	$(PY) -m pipeline eval-external
 
 SIZES ?= 10000 100000

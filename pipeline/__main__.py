@@ -38,11 +38,14 @@ def _ingest(args) -> int:
 def _inputs(args) -> int:
     from pipeline import inputs
 
+    from pipeline.external.registry import readable_bank_files
+
     named = {}
     for word in args.input:
         name, _, path = word.partition("=")
         named[name] = Path(path)
-    inputs.write_stamps(args.stamps, named)
+    banks = {"EXTERNAL_BANKS": readable_bank_files(named["EXTERNAL_BANKS"])} if "EXTERNAL_BANKS" in named else {}
+    inputs.write_stamps(args.stamps, named, banks)
     return 0
 
 
@@ -73,7 +76,7 @@ def _eval_tags(args) -> int:
     from pipeline import io
     from pipeline.ingest.parse import parse_appendix
     from pipeline.similarity.embed import embeddings_for
-    from pipeline.tags import evaluate
+    from pipeline.evaluation import tags as evaluate
 
     tagged = [q for q in parse_appendix(io.read_text(args.source, limits.APPENDIX_MAX_BYTES, "the appendix"))["questions"] if q["tag"]]
     texts, tags = [q["text"] for q in tagged], [q["tag"] for q in tagged]
@@ -123,7 +126,7 @@ def _external(args) -> int:
 
 
 def _eval_external(args) -> int:
-    from pipeline.external.evaluate import fixture_figures
+    from pipeline.evaluation.external import fixture_figures
 
     say(f"layouts on the fixture banks of {args.fixtures} (questions by text and line; a bank in two layouts counts once per part):")
     say(f"  {'layout':<16} {'banks':>5} {'questions':>9}  precision  recall")
@@ -172,7 +175,7 @@ def _sql(args) -> int:
 
 def _eval_dedup(args) -> int:
     from pipeline import io
-    from pipeline.dedup import evaluate
+    from pipeline.evaluation import dedup as evaluate
     from pipeline.ingest.parse import parse_appendix
     from pipeline.similarity import learn
     from pipeline.similarity.embed import MODEL_NAME, embeddings_for
@@ -250,7 +253,7 @@ def _docs(args) -> int:
 def readme_blocks(database: Path) -> dict[str, str]:
     """Return the generated blocks of docs/ by name: tables, checks, and the views of the warehouse at `database`."""
     from pipeline import docs
-    from pipeline.check.suites import load_suites
+    from pipeline.suites import load_suites
     from pipeline.schema import TABLES
 
     return {

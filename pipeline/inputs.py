@@ -10,7 +10,6 @@ import hashlib
 import os
 from pathlib import Path
 
-from pipeline.errors import InputError
 from pipeline.io import checked_file
 from pipeline.limits import APPENDIX_MAX_BYTES
 
@@ -24,37 +23,18 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def bank_files(registry: Path) -> list[Path]:
-    """Return the bank files a registry names that can be read; a registry or row that cannot is the stage's to report."""
-    from pipeline.external.registry import bank_file, parse_registry
-
-    try:
-        banks = parse_registry(Path(registry).read_text(encoding="utf-8"))
-    except (InputError, OSError, UnicodeDecodeError):
-        return []
-    files = []
-    for bank in banks:
-        try:
-            files.append(bank_file(registry, bank))
-        except InputError:
-            continue
-    return files
+def fingerprint(path: Path, companions=()) -> str:
+    """Return the stamp text of one input: its real path and digest, then those of the files it names (a registry's banks)."""
+    return "".join(f"{Path(p).resolve()} {file_digest(p)}\n" for p in (path, *companions))
 
 
-def fingerprint(name: str, path: Path) -> str:
-    """Return the stamp text of one input: its real path and digest, then each bank file's for the registry."""
-    lines = [f"{Path(path).resolve()} {file_digest(path)}"]
-    if name == "EXTERNAL_BANKS":
-        lines += [f"{bank.resolve()} {file_digest(bank)}" for bank in bank_files(path)]
-    return "\n".join(lines) + "\n"
-
-
-def write_stamps(folder: Path, inputs: dict[str, Path]) -> list[str]:
+def write_stamps(folder: Path, inputs: dict[str, Path], companions: dict | None = None) -> list[str]:
     """Write `<folder>/.input-<NAME>` for each input whose path or content changed; return the names rewritten.
 
-    Every input is checked first, so one that cannot be read fails the run before any stamp moves.
+    `companions` maps an input's name to the files it names (the banks' registry: its bank files), which count as
+    part of it. Every input is checked first, so one that cannot be read fails the run before any stamp moves.
     """
-    texts = {name: fingerprint(name, path) for name, path in inputs.items()}
+    texts = {name: fingerprint(path, (companions or {}).get(name, ())) for name, path in inputs.items()}
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     changed = []

@@ -14,10 +14,11 @@ WAREHOUSE = ROOT / "warehouse"
 REPORTS = ROOT / "reports"
 EXPECTATIONS = ROOT / "expectations"
 SQL = ROOT / "pipeline" / "warehouse" / "sql"
-DEDUP_LABELS = ROOT / "tests" / "data" / "dedup_labels.csv"  # the development set: weights and thresholds were chosen on it
-DEDUP_HOLDOUT = ROOT / "tests" / "data" / "dedup_labels_holdout.csv"  # labelled blind, never used to choose anything
-DEDUP_REWRITES = ROOT / "tests" / "data" / "dedup_rewrites.csv"  # paraphrases and look-alikes, written blind
-EXTERNAL_FIXTURES = ROOT / "tests" / "data" / "banks_round2"  # banks in the styles real ones fail in, expected rows by hand
+EVALUATION_DATA = ROOT / "pipeline" / "evaluation" / "data"  # labelled sets the evaluations read (never the build)
+DEDUP_LABELS = EVALUATION_DATA / "dedup_labels.csv"  # the development set: weights and thresholds were chosen on it
+DEDUP_HOLDOUT = EVALUATION_DATA / "dedup_labels_holdout.csv"  # labelled blind, never used to choose anything
+DEDUP_REWRITES = EVALUATION_DATA / "dedup_rewrites.csv"  # paraphrases and look-alikes, written blind
+EXTERNAL_FIXTURES = ROOT / "pipeline" / "evaluation" / "data" / "banks"  # banks in the styles real ones fail in, expected rows by hand
 
 INGEST_MANIFEST = "ingest.json"  # written last by ingest, inside the warehouse folder: the stage's Make target
 DUCKDB_FILE = "questions.duckdb"

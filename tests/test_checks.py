@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from pipeline.check import stage
-from pipeline.check.suites import load_suites
+from pipeline.suites import load_suites
 from pipeline.ingest.parse import parse_appendix
 
 SUITES = load_suites(ROOT / "expectations")

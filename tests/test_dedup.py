@@ -7,7 +7,7 @@ import pytest
 
 from conftest import REAL_APPENDIX, run_cli
 from pipeline import paths
-from pipeline.dedup import evaluate
+from pipeline.evaluation import dedup as evaluate
 from pipeline.similarity.score import DEFAULT, candidate_pairs, rare_overlap, score_pairs, shared_terms, terms
 from pipeline.errors import InputError
 
@@ -152,8 +152,8 @@ def test_eval_dedup_reports_every_set_in_both_modes():
     lines = result.stdout.splitlines()
     heads = [line.split(":")[0] for line in lines if line.startswith("embeddings ")]
     assert heads == ["embeddings on (all-MiniLM-L6-v2 (int8 ONNX))", "embeddings off (lexical and subject signals only)"]
-    sets = [line.split(":")[0].strip() for line in lines if line.startswith("  tests/data/")]
-    assert sets == ["tests/data/dedup_labels.csv", "tests/data/dedup_labels_holdout.csv", "tests/data/dedup_rewrites.csv (54 flagged in the rewritten bank)",
-                    "tests/data/dedup_labels.csv", "tests/data/dedup_labels_holdout.csv", "tests/data/dedup_rewrites.csv (34 flagged in the rewritten bank)"]  # fmt: skip
+    sets = [line.split(":")[0].strip() for line in lines if line.startswith("  pipeline/evaluation/data/")]
+    assert sets == ["pipeline/evaluation/data/dedup_labels.csv", "pipeline/evaluation/data/dedup_labels_holdout.csv", "pipeline/evaluation/data/dedup_rewrites.csv (54 flagged in the rewritten bank)",
+                    "pipeline/evaluation/data/dedup_labels.csv", "pipeline/evaluation/data/dedup_labels_holdout.csv", "pipeline/evaluation/data/dedup_rewrites.csv (34 flagged in the rewritten bank)"]  # fmt: skip
     assert any(line.startswith("  5-fold cross-validated: precision") for line in lines)
     assert "calibration of the score" in result.stdout

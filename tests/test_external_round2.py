@@ -1,4 +1,4 @@
-"""External banks, round two: the banks people publish (fixtures in tests/data/banks_round2, written before the code).
+"""External banks, round two: the banks people publish (fixtures in pipeline/evaluation/data/banks, written before the code).
 
 Each fixture carries one failure kind seen on real banks: plain bullet lists under topics, answers glued to the
 question, numbered subheadings inside answers, a table followed by lists, an empty list item, Chinese and Spanish
@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT
 from pipeline.external.markdown import looks_like_question, read_bank
 
-FIXTURES = ROOT / "tests" / "data" / "banks_round2"
+FIXTURES = ROOT / "pipeline" / "evaluation" / "data" / "banks"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
 
 

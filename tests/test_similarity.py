@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from pipeline import paths
-from pipeline.dedup import evaluate
+from pipeline.evaluation import dedup as evaluate
 from pipeline.dedup.tables import queue_ranks
 from pipeline.errors import InputError
 from pipeline.similarity import embed, subject

@@ -213,7 +213,7 @@ def test_a_failing_sql_model_names_its_file(tmp_path, warehouse):
 
 
 def test_the_tag_claims_verdict_allows_the_tolerance_the_checks_use():
-    from pipeline.check.suites import load_suites, tolerance
+    from pipeline.suites import load_suites, tolerance
     from pipeline.report.coverage import html_rows
 
     columns = ["tag", "stated", "actual", "deviation", "is_approximate"]

@@ -88,7 +88,7 @@ def test_tag_claims_against_pandas(built):
 
 
 def test_attribution_disagreements_against_python(built):
-    from pipeline.check.claims import attribution_claims
+    from pipeline.claims import attribution_claims
 
     attributions = parquet(built, "attributions").astype(object).where(lambda f: f.notna(), None).to_dict("records")
     refs = parquet(built, "refs").astype(object).where(lambda f: f.notna(), None).to_dict("records")

@@ -7,8 +7,8 @@ its `source_line`.
 
 import pandas as pd
 
-from pipeline.check.claims import attribution_claims, bank_count_claims
-from pipeline.ingest.parse import text_fingerprint
+from pipeline.claims import attribution_claims, bank_count_claims
+from pipeline.keys import text_fingerprint
 
 # Columns that identify an offending row in the summary, per frame (all carry source_line).
 LOCATORS = {

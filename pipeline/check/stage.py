@@ -4,7 +4,7 @@ from pathlib import Path
 
 from pipeline import io, limits
 from pipeline.check import frames as check_frames
-from pipeline.check.suites import load_suites, tolerance
+from pipeline.suites import load_suites, tolerance
 from pipeline.check.page import render_html
 from pipeline.check.summary import failed_outcomes, summarise
 from pipeline.errors import InputError

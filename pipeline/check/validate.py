@@ -6,7 +6,7 @@ import os
 import pandas as pd
 
 from pipeline.check.frames import LOCATORS
-from pipeline.check.suites import by_frame
+from pipeline.suites import by_frame
 from pipeline.errors import InputError
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network here; never phone home

@@ -5,6 +5,7 @@ import stat
 from pathlib import Path
 
 from pipeline import limits
+from pipeline.io import read_text
 from pipeline.csvrows import csv_records
 from pipeline.errors import InputError
 from pipeline.external.markdown import CHOICES, is_layout
@@ -56,3 +57,18 @@ def bank_file(registry: Path, bank: dict, max_bytes: int = limits.BANK_MAX_BYTES
     if info.st_size > max_bytes:
         raise refuse(f"is {info.st_size:,} bytes, over the limit of {max_bytes:,} (--max-bank-bytes)")
     return path
+
+
+def readable_bank_files(registry: Path) -> list[Path]:
+    """Return the bank files a registry names that can be read; a registry or row that cannot is the stage's to report."""
+    try:
+        banks = parse_registry(read_text(registry, limits.CSV_MAX_BYTES))  # a FIFO or device is refused unread
+    except InputError:
+        return []
+    files = []
+    for bank in banks:
+        try:
+            files.append(bank_file(registry, bank))
+        except InputError:
+            continue
+    return files

@@ -1,7 +1,7 @@
 """Assemble the external-bank tables: questions, coverage by the appendix, bank sizes. Pure."""
 
 from pipeline.external.markdown import question_share
-from pipeline.ingest.parse import stable_ids
+from pipeline.keys import stable_ids
 from pipeline.similarity.score import DEFAULT, Settings, best_matches
 
 

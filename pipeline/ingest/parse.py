@@ -8,12 +8,12 @@ of a line always belongs to the question before it; a trailing `[tag]` is the qu
 tag only when the next line does not bring one.
 """
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from pipeline.errors import InputError
+from pipeline.keys import collapse_whitespace, stable_ids
 from pipeline.limits import LINE_MAX_CHARS, QUESTION_MAX_CHARS
 
 CHAPTER = re.compile(r"^Chapter\s+(\d+)\s*[—–-]\s*(.+)$")
@@ -62,28 +62,6 @@ def split_lines(text: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return [line.removesuffix("\r") for line in lines]
-
-
-def collapse_whitespace(text: str) -> str:
-    """Return `text` with runs of white space folded to one space and the ends stripped."""
-    return " ".join(text.split())
-
-
-def text_fingerprint(text: str) -> str:
-    """Return the 16-hex-digit hash of `text` after NFKC, case folding and white space folding."""
-    normalised = collapse_whitespace(unicodedata.normalize("NFKC", text).casefold())
-    return hashlib.sha1(normalised.encode("utf-8")).hexdigest()[:16]
-
-
-def stable_ids(prefix: str, texts: list[str]) -> list[str]:
-    """Return one id per text: prefix + fingerprint, with `-2`, `-3` … on later repeats of the same text."""
-    seen: dict[str, int] = {}
-    ids = []
-    for text in texts:
-        base = prefix + text_fingerprint(text)
-        seen[base] = seen.get(base, 0) + 1
-        ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
-    return ids
 
 
 def split_top_level(text: str, separator: str) -> list[str]:

@@ -6,7 +6,7 @@ import html
 import io
 import math
 
-from pipeline.check.suites import DEFAULT_TOLERANCE
+from pipeline.suites import DEFAULT_TOLERANCE
 from pipeline.escaping import markdown_text
 
 SECTIONS = (

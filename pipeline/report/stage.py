@@ -29,7 +29,7 @@ def run(warehouse: Path, reports: Path, expectations: Path = paths.EXPECTATIONS)
     """Return rows per report view after writing the coverage report into `reports`.
 
     The tag claims' verdict column allows the ~ tolerance the checks use (the appendix_claims suite sets it)."""
-    from pipeline.check.suites import load_suites, tolerance
+    from pipeline.suites import load_suites, tolerance
 
     results = query_views(Path(warehouse) / paths.DUCKDB_FILE, [view for view, _, _ in SECTIONS] + ["chapters", "questions"])
     chapters = {row[0]: row[1] for row in results.pop("chapters")[1]}

@@ -26,7 +26,7 @@ The combined `score` separates subject from frame:
 so a look-alike that keeps the frame and swaps the subject loses up to half its score, however alike its words.
 Without embeddings (`embeddings=None`: switched off, or a bank above `Settings.embed_max_questions`) `base` is the
 lexical score and the lexical threshold applies. The weights were chosen on the development labels only
-(tests/data/dedup_labels.csv); `make eval-dedup` reports them on the held-out sets.
+(pipeline/evaluation/data/dedup_labels.csv); `make eval-dedup` reports them on the held-out sets.
 """
 
 import math

@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline import io, limits, paths
-from pipeline.check.claims import attribution_claims
+from pipeline.claims import attribution_claims
 from pipeline.errors import InputError
 from pipeline.schema import LINK_TABLES, TABLES, table
 from pipeline.warehouse import link, runner
