@@ -47,7 +47,7 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-SHARED_PY := $(wildcard pipeline/*.py)
+SHARED_PY := $(wildcard pipeline/*.py pipeline/cli/*.py)
 INGEST_PY := $(SHARED_PY) $(wildcard pipeline/ingest/*.py)
 
 CHECK_PY := $(SHARED_PY) $(wildcard pipeline/check/*.py)
@@ -56,7 +56,8 @@ DEDUP_PY := $(SHARED_PY) $(wildcard pipeline/dedup/*.py) $(wildcard pipeline/ded
 WAREHOUSE_PY := $(SHARED_PY) $(wildcard pipeline/warehouse/*.py)
 SQL_FILES := $(wildcard pipeline/warehouse/sql/*/*.sql)
 REPORT_PY := $(SHARED_PY) $(wildcard pipeline/report/*.py)
-EXTERNAL_PY := $(SHARED_PY) $(wildcard pipeline/external/*.py) $(SIMILARITY_PY)
+EXTERNAL_PY := $(SHARED_PY) $(wildcard pipeline/external/*.py)
+OVERLAP_PY := $(SHARED_PY) $(wildcard pipeline/overlap/*.py) $(SIMILARITY_PY)
 EXTERNAL_BANKS ?= raw/external_banks.csv
 ALIASES ?= raw/ref_aliases.csv
 GENERIC_TERMS ?= raw/generic_terms.csv
@@ -148,13 +149,13 @@ $(QUALITY): $(INGESTED) $(EXTERNALS) $(DEDUPED) $(TAGGED) $(wildcard expectation
 	$(PY) -m pipeline check --warehouse $(W) --reports $(R)
 	touch $@
 
-check: $(if $(BUILT),,all) ## the quality gate on the published build: exit 1 on a critical failure (STRICT=1: on warnings too)
+check: $(if $(BUILT),,all) ## `make all`, then the quality gate on the published build: fails on a critical problem, naming its line (`STRICT=1`: on warnings too)
 	$(PY) -m pipeline gate --reports $(REPORTS) $(if $(STRICT),--strict)
 
 dedup: $(DEDUPED) ## score near-duplicates, apply raw/duplicate_decisions.csv, write the review page and CSV
 
 # The mode stamp (.dedup-auto, .dedup-on or .dedup-off) makes a switch of EMBEDDINGS rerun both stages.
-$(DEDUPED) $(OVERLAP) &: $(INGESTED) $(EXTERNALS) $(call IN,DECISIONS) $(DEDUP_PY) $(EXTERNAL_PY) $(W)/.mode-$(EMBEDDINGS) | $(VENV)/.installed
+$(DEDUPED) $(OVERLAP) &: $(INGESTED) $(EXTERNALS) $(call IN,DECISIONS) $(DEDUP_PY) $(OVERLAP_PY) $(W)/.mode-$(EMBEDDINGS) | $(VENV)/.installed
 	$(PY) -m pipeline overlap --warehouse $(W) --reports $(R) --embeddings $(EMBEDDINGS) \
 		+ dedup --warehouse $(W) --decisions $(DECISIONS) --reports $(R) --embeddings $(EMBEDDINGS)
 	touch $(DEDUPED) $(OVERLAP)
@@ -183,13 +184,13 @@ $(COVERAGE): $(DATABASE) $(REPORT_PY) $(wildcard expectations/*.json) | $(VENV)/
 publish: $(STAGES) | $(VENV)/.installed ## make the finished build current: warehouse/ and reports/ switch to it at once
 	@$(PY) -m pipeline publish --builds $(BUILDS) --warehouse $(WAREHOUSE) --reports $(REPORTS)
 
-sql: $(if $(BUILT),,all) ## run Q="select …" on the warehouse and print the result; without Q, an interactive session
+sql: $(if $(BUILT),,all) ## run `Q="select …"` on the warehouse and print the result (Q reaches it untouched, read-only); without Q, an interactive session
 	@Q='$(subst ','\'',$(QUERY))' $(PY) -m pipeline sql --warehouse $(WAREHOUSE) --query-env Q
 
 eval-tags: | $(VENV)/.installed ## the tag audit: out-of-fold accuracy, per-tag F1, and 15 tags flipped at random (10 seeds) found among the top 15/30/45
 	$(PY) -m pipeline eval-tags --source $(SOURCE)
 
-eval-dedup: | $(VENV)/.installed ## measure the duplicate scorer (embeddings on and off) on the labelled pairs and the blind rewrites in tests/data
+eval-dedup: | $(VENV)/.installed ## measure the duplicate scorer (embeddings on and off) on the labelled pairs and the blind rewrites in pipeline/evaluation/data
 	$(PY) -m pipeline eval-dedup --source $(SOURCE)
 
 eval-external: | $(VENV)/.installed ## each bank layout's precision and recall on the fixture banks written by hand (pipeline/evaluation/data/banks)
@@ -201,13 +202,13 @@ $(VENV)/.bench: requirements-bench.lock $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock
 	touch $@
 
-bench: $(VENV)/.bench ## time every stage and make all (real appendix, then generated banks of SIZES questions); writes reports/bench.json
+bench: $(VENV)/.bench ## time every process of `make all`, peers beside ours, on the real appendix and generated banks (`SIZES`, `CHAPTERS`); writes reports/bench.json
 	$(PY) -m pipeline.bench.run $(SIZES) --chapters $(CHAPTERS)
 
-test: $(VENV)/.installed ## run the tests but the slow end-to-end ones (the browser tests skip, saying why, without Chromium)
+test: $(VENV)/.installed ## run the tests but the slow end-to-end ones (`PYTEST_ARGS=…` passes options to pytest; the browser tests skip, saying why, without Chromium)
 	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
-test-slow: $(VENV)/.installed ## run the slow end-to-end tests: Make runs, crashes and kills at 40+ points, a full disk
+test-slow: $(VENV)/.installed ## run the slow end-to-end tests: Make runs, the build killed at 50 points, two builds at once, a full disk
 	$(PY) -m pytest -q -m slow $(PYTEST_ARGS)
 
 chromium: ## install Debian's headless Chromium and its driver if missing (apt-get, as root), for the browser tests

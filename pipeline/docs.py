@@ -56,8 +56,9 @@ def with_block(readme: str, name: str, content: str) -> str:
     return pattern.sub(lambda m: m.group(1) + content + "\n" + m.group(2), readme)
 
 
-# Which file of docs/ holds each generated block.
-BLOCK_FILES = {"schema": "tables.md", "checks": "checks.md", "views": "warehouse.md"}
+# Which files (under the project's root) hold each generated block.
+BLOCK_FILES = {"schema": ("docs/tables.md",), "checks": ("docs/checks.md",), "views": ("docs/warehouse.md",),
+               "commands": ("README.md", "docs/commands.md")}  # fmt: skip
 
 
 def generated_readme(readme: str, blocks: dict[str, str]) -> str:
@@ -68,21 +69,71 @@ def generated_readme(readme: str, blocks: dict[str, str]) -> str:
 
 
 def generated_docs(folder: Path, blocks: dict[str, str]) -> dict[Path, tuple[str, str]]:
-    """Return, per doc file holding a block, its text now and as it should be."""
+    """Return, per file holding a block (paths under the project's root `folder`), its text now and as it should be."""
     out = {}
     for name, content in blocks.items():
-        path = Path(folder) / BLOCK_FILES[name]
-        before = out.get(path, (path.read_text(encoding="utf-8"),) * 2)[0]
-        current = out.get(path, (before, before))[1]
-        out[path] = (before, with_block(current, name, content))
+        for relative in BLOCK_FILES[name]:
+            path = Path(folder) / relative
+            before = out.get(path, (path.read_text(encoding="utf-8"),) * 2)[0]
+            current = out.get(path, (before, before))[1]
+            out[path] = (before, with_block(current, name, content))
     return out
 
 
 def update_docs(folder: Path, blocks: dict[str, str]) -> list[Path]:
-    """Rewrite the generated blocks of docs/; return the files that changed."""
+    """Rewrite the generated blocks under the project's root `folder`; return the files that changed."""
     changed = []
     for path, (before, after) in generated_docs(folder, blocks).items():
         if after != before:
             path.write_text(after, encoding="utf-8")
             changed.append(path)
     return changed
+
+
+def readme_blocks(database: Path) -> dict[str, str]:
+    """Return the generated blocks by name: tables, checks, the views of the warehouse at `database`, and commands."""
+    from pipeline import paths
+    from pipeline.schema import TABLES
+    from pipeline.suites import load_suites
+
+    return {
+        "schema": schema_markdown(TABLES),
+        "checks": checks_markdown(load_suites(paths.EXPECTATIONS)),
+        "views": views_markdown(describe_views(database, paths.SQL)),
+        "commands": commands_markdown((paths.ROOT / "Makefile").read_text(encoding="utf-8")),
+    }
+
+
+def make_commands(makefile: str) -> list[tuple[str, str]]:
+    """Return (target, what it does) of every Make target documented with a `## ` comment, in the Makefile's order."""
+    return [(target, text.strip()) for target, text in re.findall(r"^([a-z][a-z-]*):[^\n#]*## (.*)$", makefile, re.MULTILINE)]
+
+
+def commands_markdown(makefile: str) -> str:
+    """Return the command table of the README and docs/commands.md, generated from the Makefile's `## ` comments."""
+    rows = [f"| `make {target}` | {text} |" for target, text in make_commands(makefile)]
+    return "| command | what it does |\n|---|---|\n" + "\n".join(rows)
+
+
+def add_arguments(parser) -> None:
+    from pipeline import options
+
+    parser.add_argument("--update", action="store_true", help="rewrite those blocks in docs/ and the README")
+    options.warehouse(parser, "the built warehouse whose views are described")
+
+
+def main(args, context: dict) -> int:
+    from pipeline import paths
+    from pipeline.errors import InputError
+    from pipeline.terminal import say
+
+    database = args.warehouse / paths.DUCKDB_FILE
+    if not database.exists():
+        raise InputError("no warehouse database to describe the views from: run `make all` first", str(database))
+    blocks = readme_blocks(database)
+    if args.update:
+        changed = update_docs(paths.ROOT, blocks)
+        say("updated: " + ", ".join(str(p.relative_to(paths.ROOT)) for p in changed) if changed else "docs/ and the README already up to date")
+    else:
+        say("\n\n".join(blocks.values()))
+    return 0

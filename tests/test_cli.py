@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import REAL_APPENDIX, ROOT, run_cli, snapshot
-from pipeline.__main__ import split_commands
+from pipeline.cli import split_commands
 
 
 @pytest.mark.parametrize(

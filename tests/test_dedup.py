@@ -8,7 +8,9 @@ import pytest
 from conftest import REAL_APPENDIX, run_cli
 from pipeline import paths
 from pipeline.evaluation import dedup as evaluate
-from pipeline.similarity.score import DEFAULT, candidate_pairs, rare_overlap, score_pairs, shared_terms, terms
+from pipeline.similarity.candidates import candidate_pairs
+from pipeline.similarity.score import DEFAULT, score_pairs
+from pipeline.similarity.signals import rare_overlap, shared_terms, terms
 from pipeline.errors import InputError
 
 FILLER = [
@@ -54,7 +56,8 @@ def test_rare_overlap_is_an_idf_weighted_dice():
 
 
 def test_candidates_are_top_k_neighbours_not_all_pairs():
-    from pipeline.similarity.score import Settings, vectorise
+    from pipeline.similarity.settings import Settings
+    from pipeline.similarity.signals import vectorise
 
     texts = [f"question about topic{i} and subject{i * 7} with shared words" for i in range(30)]
     a, b = candidate_pairs(vectorise(texts), Settings(neighbours=3))
@@ -63,7 +66,9 @@ def test_candidates_are_top_k_neighbours_not_all_pairs():
 
 
 def test_common_terms_make_no_candidates_but_still_score():
-    from pipeline.similarity.score import Settings, score_columns, vectorise
+    from pipeline.similarity.score import score_columns
+    from pipeline.similarity.settings import Settings
+    from pipeline.similarity.signals import vectorise
 
     texts = ["alpha shared words here", "beta shared words here", "gamma other thing", "delta other thing"]
     strict = Settings(candidate_max_df=1)  # every term in two questions: none makes a candidate
@@ -77,7 +82,8 @@ def test_vectorised_rare_score_matches_its_definition():
     import collections
     import math
 
-    from pipeline.similarity.score import score_columns, vectorise
+    from pipeline.similarity.score import score_columns
+    from pipeline.similarity.signals import vectorise
 
     texts = ["What is MLA in DeepSeek V2?", "MLA in DeepSeek V3: how?", "What is LoRA?", "What is QLoRA?", "Explain MLA."] + FILLER
     space = vectorise(texts)

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from conftest import ROOT, run_cli
-from pipeline.__main__ import build_parser, readme_blocks
-from pipeline.docs import generated_docs
+from pipeline.cli import COMMANDS, parse, parser_for
+from pipeline.docs import generated_docs, readme_blocks
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 README_LIMIT = 12 * 1024
@@ -22,8 +22,18 @@ def real_warehouse(tmp_path_factory):
 
 def test_generated_references_match_their_sources(real_warehouse):
     blocks = readme_blocks(real_warehouse / "questions.duckdb")
-    for path, (now, expected) in generated_docs(ROOT / "docs", blocks).items():
+    for path, (now, expected) in generated_docs(ROOT, blocks).items():
         assert now == expected, f"{path} is stale: run make all && .venv/bin/python -m pipeline docs --update"
+
+
+def test_the_command_tables_come_from_the_makefile():
+    from pipeline.docs import commands_markdown, make_commands
+
+    makefile = "all: publish ## rebuild everything\nhelp: ## list the commands\nhidden:\n\t@true\n"
+    assert make_commands(makefile) == [("all", "rebuild everything"), ("help", "list the commands")]
+    table = commands_markdown((ROOT / "Makefile").read_text(encoding="utf-8"))
+    for text in (README, (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")):
+        assert table in text  # a target added, removed or reworded in the Makefile shows in both, or this fails
 
 
 def test_the_readme_is_a_front_page():
@@ -57,9 +67,8 @@ def test_readme_first_two_commands_are_make_all_and_make_test():
 
 
 def test_every_cli_command_has_help_and_is_in_the_readme():
-    commands = build_parser()._subparsers._group_actions[0].choices
-    for name, sub in commands.items():
-        assert sub.description or sub.format_help()
+    for name in COMMANDS:
+        assert parser_for(name).description
         assert run_cli(name, "--help").returncode == 0
         assert f"python -m pipeline {name}" in README or f"`{name}`" in README, name
 
@@ -83,8 +92,6 @@ def test_every_readme_command_is_valid():
     """Each `make` command the README shows is a target Make accepts (dry run); each pipeline command parses its arguments."""
     import subprocess
 
-    from pipeline.__main__ import build_parser
-
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("MAKE")}
     checked = 0
     for command in readme_commands():
@@ -96,11 +103,10 @@ def test_every_readme_command_is_valid():
             result = subprocess.run(["make", "-n", "-C", str(ROOT), *args], capture_output=True, text=True, env=env)
             assert result.returncode == 0, (command, result.stderr)
         elif words[:3] == ["python", "-m", "pipeline"]:
-            parser = build_parser()
             if len(words) == 4:  # a command named in the text: it exists
-                assert words[3] in parser._subparsers._group_actions[0].choices, command
+                assert words[3] in COMMANDS, command
             else:
-                parser.parse_args(words[3:])  # raises SystemExit on a bad command
+                parse(words[3:])  # raises SystemExit on a bad command
         checked += 1
     assert checked >= 15
 

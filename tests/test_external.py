@@ -259,7 +259,8 @@ def test_the_real_bank_reads_62_with_auto():
 
 
 def test_coverage_matches_a_repeated_question():
-    from pipeline.external.tables import coverage_rows, question_rows
+    from pipeline.external.tables import question_rows
+    from pipeline.overlap.tables import coverage_rows
 
     appendix = [{"question_id": f"q{i}", "label": f"1.1.{i}", "section_id": "1.1", "text": t} for i, t in enumerate([
         "What is Mixture of Experts (MoE)? Why does routing matter?", "Explain the KV cache.", "What is LoRA?",

@@ -218,7 +218,7 @@ def test_misspelt_names_are_one_name(x, y, same):
 
 
 def test_vectorised_subject_scores_match_their_definition():
-    from pipeline.similarity.score import _subject_columns, vectorise
+    from pipeline.similarity.signals import _subject_columns, vectorise
 
     texts = ["What is FlashAttention in vLLM?", "What is PagedAttention in vLLM?", "Explain MLA in DeepSeek V2.", "Explain MLA.",
              "How does FlashAttetnion work?", "Why use GQA or MQA?", "What is a learning rate?", "Compare GQA, MQA and MHA."]  # fmt: skip
@@ -230,7 +230,8 @@ def test_vectorised_subject_scores_match_their_definition():
 
 
 def test_texts_projected_into_a_bank_space_weigh_and_score_as_the_bank_texts_do():
-    from pipeline.similarity.score import project, score_columns, vectorise
+    from pipeline.similarity.score import score_columns
+    from pipeline.similarity.signals import project, vectorise
 
     texts = ["What is FlashAttention in vLLM?", "What is PagedAttention in vLLM?", "Explain MLA in DeepSeek V2.", "Explain MLA.",
              "How does FlashAttetnion work?", "Why use GQA or MQA?", "What is a learning rate?", "Compare GQA, MQA and MHA."]  # fmt: skip

@@ -4,19 +4,21 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import io, limits
+from pipeline import io, limits, options, paths
 from pipeline.dedup.decisions import parse_decisions
 from pipeline.dedup.report import render_csv, render_html
-from pipeline.similarity.score import DEFAULT, forget
+from pipeline.similarity.score import DEFAULT
 from pipeline.dedup.tables import duplicate_tables, pair_rows, review_mask
 from pipeline.errors import InputError
 from pipeline.schema import DEDUP_TABLES, table
+from pipeline.terminal import say, shown_report
 
 
-def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = "auto") -> dict[str, list[dict]]:
+def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = "auto", lexical=None) -> dict[str, list[dict]]:
     """Return the dedup tables after writing them into `warehouse` and the review page and CSV into `reports`.
 
     `embeddings` is auto, on or off: whether sentence embeddings join the score (pipeline/similarity/embed.py).
+    `lexical` is the bank's vector space if overlap built it in this process (it is used, then let go).
     """
     from pipeline.similarity.embed import embeddings_for
 
@@ -27,8 +29,8 @@ def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = 
         raise error.located(str(decisions_path)) from None
     settings = DEFAULT
     vectors = embeddings_for([q["text"] for q in questions], embeddings, settings.embed_max_questions)
-    tables = duplicate_tables(questions, decisions, settings, vectors)
-    forget()  # the bank's space is no longer needed: the pages and tables are built without it (1M: 2.4 GB less at peak)
+    tables = duplicate_tables(questions, decisions, settings, vectors, lexical)
+    del lexical  # the bank's space is no longer needed: the pages and tables are built without it (1M: 2.4 GB less at peak)
     pairs = tables["duplicate_pairs"]
     tables["review_pairs"] = pair_rows(pairs, review_mask(pairs))
     tables["counts"] = {"pairs": len(pairs["score"]), "flagged": int(pairs["is_flagged"].sum()),
@@ -53,5 +55,18 @@ def summary(tables: dict[str, list[dict]]) -> str:
     learned = f", score learned from {tables['learned_from']} verdicts" if tables["learned_from"] else ""
     return (
         f"dedup: {counts['pairs']} pairs scored{learned}, {counts['flagged']} flagged in {groups} groups, "
-        f"{counts['review']} to review, {counts['queue']} in the review queue, {len(tables['duplicate_decisions'])} decisions ({stale} stale) — reports/duplicates.html"
+        f"{counts['review']} to review, {counts['queue']} in the review queue, {len(tables['duplicate_decisions'])} decisions ({stale} stale)"
     )
+
+
+def add_arguments(parser) -> None:
+    options.warehouse(parser)
+    parser.add_argument("--decisions", type=Path, default=paths.DECISIONS, help="the editors' decisions (CSV)")
+    options.reports(parser)
+    options.embeddings(parser)
+
+
+def main(args, context: dict) -> int:
+    tables = run(args.warehouse, args.decisions, args.reports, args.embeddings, context.pop("bank_space", None))
+    say(summary(tables) + " — " + shown_report(args.reports / "duplicates.html", args.reports))
+    return 0

@@ -13,7 +13,7 @@ from pipeline.similarity.score import DEFAULT, Settings, score_pair_columns
 COMPONENTS = ("word_score", "char_score", "fuzz_score", "rare_score", "lexical_score", "semantic_score", "subject_agreement", "subject_conflict")
 
 
-def duplicate_tables(questions: list[dict], decisions: list[dict], settings: Settings = DEFAULT, embeddings=None) -> dict:
+def duplicate_tables(questions: list[dict], decisions: list[dict], settings: Settings = DEFAULT, embeddings=None, lexical=None) -> dict:
     """Return `duplicate_pairs` (columns), `duplicate_clusters` and `duplicate_decisions` (rows).
 
     Every decided pair whose questions still exist is scored, candidate or not, and its verdict applied:
@@ -25,7 +25,7 @@ def duplicate_tables(questions: list[dict], decisions: list[dict], settings: Set
     position = {qid: i for i, qid in enumerate(ids)}
     verdicts = {(d["question_id_a"], d["question_id_b"]): d["verdict"] for d in decisions if not d["is_stale"]}
     decided = {(min(position[a], position[b]), max(position[a], position[b])) for a, b in verdicts}
-    scored = score_pair_columns([q["text"] for q in questions], settings, decided, embeddings, [q["section_id"] for q in questions])
+    scored = score_pair_columns([q["text"] for q in questions], settings, decided, embeddings, [q["section_id"] for q in questions], lexical)
     a, b = scored["a"], scored["b"]
     swap = ids[a] > ids[b]  # question_id_a is the smaller id, as in the decisions file
     first, second = np.where(swap, b, a), np.where(swap, a, b)

@@ -189,3 +189,77 @@ def format_set(name: str, metrics: dict, kind: str = "labelled") -> str:
             f"hard negatives flagged {metrics['negatives_flagged']}/{metrics['negatives']}"
             + (f"  [not queued: {', '.join(metrics['missed'])}]" if metrics["missed"] else "")
             + (f"  [hard negatives flagged: {', '.join(metrics['negatives_flagged_pairs'])}]" if metrics["negatives_flagged_pairs"] else ""))  # fmt: skip
+
+
+def add_arguments(parser) -> None:
+    from pipeline import paths
+
+    parser.add_argument("--labels", type=Path, nargs="+", default=[paths.DEDUP_LABELS, paths.DEDUP_HOLDOUT],
+                        help="labelled pairs (CSV), one report each; default: the development set, then the held-out set")  # fmt: skip
+    parser.add_argument("--source", type=Path, default=paths.SOURCE, help="the appendix the labels refer to")
+    parser.add_argument("--rewrites", type=Path, default=paths.DEDUP_REWRITES, help="paraphrases and look-alikes to insert (CSV)")
+
+
+def display(path: Path) -> str:
+    """Return `path` relative to the project, as the reports name it."""
+    from pipeline import paths
+
+    try:
+        return str(path.resolve().relative_to(paths.ROOT))
+    except ValueError:
+        return str(path)
+
+
+def main(args, context: dict) -> int:
+    from pipeline import io, limits
+    from pipeline.terminal import say
+    from pipeline.ingest.parse import parse_appendix
+    from pipeline.similarity import learn
+    from pipeline.similarity.embed import MODEL_NAME, embeddings_for
+    from pipeline.similarity.score import DEFAULT
+
+    tables = parse_appendix(io.read_text(args.source, limits.APPENDIX_MAX_BYTES, "the appendix"))
+    questions = tables["questions"]
+    by_label = {q["label"]: q["text"] for q in questions}
+    label_sets = [(display(path), load_labels(path, by_label)) for path in args.labels]
+    rewrites = load_rewrites(args.rewrites, set(by_label), {s["section_id"] for s in tables["sections"]})
+    rewritten = with_rewrites(tables, rewrites)["questions"]
+    rewritten_labels = {q["text"]: q["label"] for q in rewritten}
+    pairs_rewritten = rewrite_pairs(rewrites, by_label, rewritten_labels)
+    index = {q["label"]: i for i, q in enumerate(questions)}
+    extra = {tuple(sorted((index[r["label_a"]], index[r["label_b"]]))) for _, rows in label_sets for r in rows}
+    learned_on = []
+    for mode in ("on", "off"):
+        embeddings = embeddings_for([q["text"] for q in questions], mode, DEFAULT.embed_max_questions)
+        bank = bank_scores(questions, DEFAULT, embeddings, extra)
+        moved = bank_scores(rewritten, DEFAULT, embeddings_for([q["text"] for q in rewritten], mode, DEFAULT.embed_max_questions))
+        title = f"embeddings {mode} ({MODEL_NAME})" if mode == "on" else "embeddings off (lexical and subject signals only)"
+        say(f"{title}: threshold {bank['threshold']}, review band {DEFAULT.review_band}; {bank['flagged']} pairs flagged in the bank")
+        for name, rows in label_sets:
+            say(format_set(name, set_metrics(labelled_pairs(rows), bank)))
+        say(format_set(f"{display(args.rewrites)} ({moved['flagged']} flagged in the rewritten bank)",
+                                  set_metrics(pairs_rewritten, moved), "rewrites"))  # fmt: skip
+        if mode == "on":
+            learned_on = [(name, [{**bank["pairs"][frozenset((a, b))], "repeat": repeat} for a, b, repeat in labelled_pairs(rows) if repeat is not None])
+                          for name, rows in label_sets]  # fmt: skip
+            every = [row for _, rows in learned_on for row in rows]
+            every += [{**moved["pairs"].get(frozenset((a, b)), {"score": 0.0}), "repeat": repeat} for a, b, repeat in pairs_rewritten]
+            say("  calibration of the score on every labelled pair (development, held-out, rewrites): bin, pairs, share that are repeats")
+            for row in calibration([r["score"] for r in every], [r["repeat"] for r in every]):
+                say(f"    {row['bin']}: {row['pairs']:>3} pairs, {row['repeats']:>3} repeats" + (f" ({row['share']:.0%})" if row["share"] is not None else ""))
+        say()
+    if learned_on:
+        (train_name, train), *rest = learned_on
+        test = [row for _, rows in rest for row in rows]
+        result = learned_combination(train, test)
+        say(f"learned combination (logistic regression over {', '.join(FEATURES)}), fitted on {train_name}:")
+        if not result["fitted"]:
+            say(f"  not fitted: {result['why']}")
+        else:
+            say(f"  coefficients {result['coefficients']}")
+            cv, held = result["cross_validated"], result["held_out"]
+            say(f"  {result['folds']}-fold cross-validated: precision {cv['precision']:.3f}, recall {cv['recall']:.3f}, {cv['negatives_flagged']} non-repeats flagged")
+            say(f"  on the held-out labels: precision {held['precision']:.3f}, recall {held['recall']:.3f}, {held['negatives_flagged']} non-repeats flagged")
+            say("  out-of-fold calibration: " + "; ".join(f"{r['bin']}: {r['repeats']}/{r['pairs']}" for r in result["calibration"] if r["pairs"]))
+            say(f"  the pipeline keeps the fixed weights until raw/duplicate_decisions.csv holds {learn.MIN_PER_CLASS} repeats and {learn.MIN_PER_CLASS} non-repeats (docs/dedup.md)")
+    return 0

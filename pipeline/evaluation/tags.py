@@ -37,3 +37,34 @@ def flip_experiment(texts: list[str], tags: list[str], embeddings=None, flips: i
     return {"flips": flips, "seeds": seeds,
             "found": {k: {"mean": round(float(np.mean([f[k] for f in found])), 1), "min": min(f[k] for f in found),
                           "max": max(f[k] for f in found), "runs": [f[k] for f in found]} for k in tops}}  # fmt: skip
+
+
+def add_arguments(parser) -> None:
+    from pathlib import Path
+
+    from pipeline import paths
+
+    parser.add_argument("--source", type=Path, default=paths.SOURCE, help="the appendix")
+    parser.add_argument("--flips", type=int, default=15, help="tags flipped per run (default 15)")
+    parser.add_argument("--seeds", type=int, default=10, help="runs, one seed each (default 10)")
+
+
+def main(args, context: dict) -> int:
+    from pipeline import io, limits
+    from pipeline.ingest.parse import parse_appendix
+    from pipeline.similarity.embed import embeddings_for
+    from pipeline.terminal import say
+
+    tagged = [q for q in parse_appendix(io.read_text(args.source, limits.APPENDIX_MAX_BYTES, "the appendix"))["questions"] if q["tag"]]
+    texts, tags = [q["text"] for q in tagged], [q["tag"] for q in tagged]
+    for mode in ("on", "off"):
+        vectors = embeddings_for(texts, mode, 0)
+        figures = model_figures(texts, tags, vectors)
+        say(f"embeddings {mode}: out-of-fold accuracy {figures['accuracy']:.3f}, macro-F1 {figures['macro_f1']:.3f} ({len(texts)} tagged questions)")
+        for row in figures["per_tag"]:
+            say(f"  {row['tag']:<12} precision {row['precision']:.3f}  recall {row['recall']:.3f}  F1 {row['f1']:.3f}  ({row['support']} questions)")
+        flips = flip_experiment(texts, tags, vectors, args.flips, args.seeds)
+        say(f"  flipped-tag experiment ({flips['flips']} tags flipped at random, {flips['seeds']} seeds): flips found among the k least likely")
+        for k, found in flips["found"].items():
+            say(f"    top {k:>2}: mean {found['mean']:.1f} of {flips['flips']} (range {found['min']}–{found['max']}; runs {found['runs']})")
+    return 0

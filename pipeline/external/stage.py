@@ -1,12 +1,12 @@
-"""The external stage: read every registered bank, match its questions to the appendix, write tables and report."""
+"""The external stage: read every registered bank into `external_banks` and `external_questions` (and `--preview` a file)."""
 
 from pathlib import Path
 
-from pipeline import io, limits
+from pipeline import io, limits, options, paths
 from pipeline.escaping import visible
-from pipeline.similarity.score import DEFAULT
+from pipeline.terminal import say
 from pipeline.errors import InputError
-from pipeline.external import report, tables
+from pipeline.external import tables
 from pipeline.external.markdown import read_bank, title_count
 from pipeline.external.registry import bank_file, parse_registry
 from pipeline.schema import table
@@ -35,7 +35,7 @@ def read_one(registry_path: Path, bank: dict, max_bank_bytes: int) -> tuple[list
     return rows, layout, why, warnings, title_count(text)
 
 
-def run_banks(warehouse: Path, registry_path: Path, max_bank_bytes: int = limits.BANK_MAX_BYTES) -> dict[str, list[dict]]:
+def run(warehouse: Path, registry_path: Path, max_bank_bytes: int = limits.BANK_MAX_BYTES) -> dict[str, list[dict]]:
     """Return `external_banks` and `external_questions` after reading every registered bank (fast: no matching).
 
     A bank that cannot be read is recorded with its error (the check `external-bank-read` fails on it) and
@@ -62,50 +62,13 @@ def run_banks(warehouse: Path, registry_path: Path, max_bank_bytes: int = limits
     return out
 
 
-def run_overlap(warehouse: Path, reports: Path, embeddings: str = "auto") -> dict[str, list[dict]]:
-    """Return `external_coverage` after matching every external question to the appendix; write the report.
-
-    `embeddings` is auto, on or off (see `pipeline/similarity/embed.py`); auto embeds banks up to the settings' size.
-    """
-    from pipeline.similarity.embed import embeddings_for
-
-    questions, sections, banks, external = (
-        io.read_rows(table(n), warehouse) for n in ("questions", "sections", "external_banks", "external_questions")
-    )
-    settings = DEFAULT
-    appendix = embeddings_for([q["text"] for q in questions], embeddings, settings.embed_max_questions)
-    threshold = settings.threshold_for(appendix is not None)
-    near = threshold - settings.near_margin
-    coverage, views = [], []
-    for bank in banks:
-        items = [x for x in external if x["bank_id"] == bank["bank_id"]]
-        vectors = None if appendix is None else (appendix, embeddings_for([x["text"] for x in items], "on", 0))
-        rows = tables.coverage_rows(questions, items, settings, vectors)
-        coverage += rows
-        views.append(report.coverage_view(bank, items, rows, questions, sections, near))
-    with io.staged_outputs(warehouse) as warehouse_scratch, io.staged_outputs(reports) as reports_scratch:
-        io.write_table(coverage, table("external_coverage"), warehouse_scratch)
-        io.write_page(reports_scratch / "external_coverage.md", report.render_markdown(views, threshold, near))
-        io.write_page(reports_scratch / "external_coverage.html", report.render_html(views, threshold, near))
-    return {"external_banks": banks, "external_coverage": coverage}
-
-
-def summary_banks(out: dict[str, list[dict]]) -> str:
+def summary(out: dict[str, list[dict]]) -> str:
     """Return the one-line terminal summary of reading the external banks."""
     parts = []
     for bank in out["external_banks"]:
         stated = f", appendix states {bank['stated_count']}" if bank["stated_count"] is not None else ""
         parts.append(f"{bank['bank_id']}: {bank['questions']} questions{stated}")
     return "external: " + "; ".join(parts)
-
-
-def summary_overlap(out: dict[str, list[dict]]) -> str:
-    """Return the one-line terminal summary of the overlap stage."""
-    parts = []
-    for bank in out["external_banks"]:
-        rows = [c for c in out["external_coverage"] if c["bank_id"] == bank["bank_id"]]
-        parts.append(f"{bank['bank_id']}: {sum(c['is_covered'] for c in rows)} of {len(rows)} covered")
-    return "overlap: " + "; ".join(parts) + " — reports/external_coverage.html"
 
 
 def preview(path: Path, layout: str = "auto", question_level: int | None = None, question_column=None) -> str:
@@ -128,3 +91,21 @@ def preview(path: Path, layout: str = "auto", question_level: int | None = None,
     if layout == "auto":
         lines.append("  " + choose(read)[1])
     return "\n".join(lines)
+
+
+def add_arguments(parser) -> None:
+    options.warehouse(parser)
+    parser.add_argument("--registry", type=Path, default=paths.EXTERNAL_BANKS, help="the banks' registry (CSV); files are relative to it")
+    parser.add_argument("--preview", type=Path, metavar="FILE", help="print what each layout reads from FILE (nothing is written)")
+    parser.add_argument("--layout", default="auto", help="with --preview: one layout only (default: every layout, and auto's choice)")
+    parser.add_argument("--question-level", type=int, help="with --preview: the heading level of a question (headings layout)")
+    parser.add_argument("--question-column", help="with --preview: the table column holding the question (name or 1-based number)")
+    parser.add_argument("--max-bank-bytes", type=int, default=limits.BANK_MAX_BYTES, help=f"refuse a bank file larger than this (default {limits.BANK_MAX_BYTES:,})")
+
+
+def main(args, context: dict) -> int:
+    if args.preview:
+        say(preview(args.preview, args.layout, args.question_level, args.question_column))
+    else:
+        say(summary(run(args.warehouse, args.registry, args.max_bank_bytes)))
+    return 0

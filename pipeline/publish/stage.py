@@ -22,8 +22,10 @@ import shutil
 import time
 from pathlib import Path
 
+from pipeline import paths
 from pipeline.errors import InputError
 from pipeline.faults import reached
+from pipeline.terminal import say
 
 REQUIRED = {  # what a complete build holds: every reader finds these
     "warehouse": ("questions.parquet", "questions.duckdb", "duplicate_pairs.parquet", "external_coverage.parquet", "tag_suspects.parquet"),
@@ -120,3 +122,14 @@ def summary(result: dict) -> str:
     if not result["published"]:
         return f"publish: nothing changed; {result['generation']} stays current"
     return f"publish: {result['files']} files now current as {result['generation']} (warehouse/ and reports/ switched at once)"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--builds", type=Path, required=True, help="the builds folder (work area, generations, current)")
+    parser.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE, help="the link readers open for the warehouse")
+    parser.add_argument("--reports", type=Path, default=paths.REPORTS, help="the link readers open for the reports")
+
+
+def main(args, context: dict) -> int:
+    say(summary(run(args.builds, args.warehouse, args.reports)))
+    return 0

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import io, limits
+from pipeline import io, limits, options, paths
 from pipeline.errors import InputError
 from pipeline.schema import table
+from pipeline.terminal import say, shown_report
 from pipeline.tags import model, report
 from pipeline.tags.decisions import apply_decisions, parse_tag_decisions
 
@@ -67,5 +68,17 @@ def summary(result: dict) -> str:
     view = result["view"]
     accuracy = "n/a (too few tagged questions)" if result["accuracy"] != result["accuracy"] else f"{result['accuracy']:.0%}"
     return (f"tags: out-of-fold accuracy {accuracy}, {len(view['suspects'])} suspects, {view['kept']} kept, "
-            f"{len(view['edits'])} edits to make, {len(view['stale'])} stale decisions — reports/tag_audit.html")  # fmt: skip
+            f"{len(view['edits'])} edits to make, {len(view['stale'])} stale decisions")  # fmt: skip
 
+
+def add_arguments(parser) -> None:
+    options.warehouse(parser)
+    parser.add_argument("--decisions", type=Path, default=paths.TAG_DECISIONS, help="the editors' tag verdicts (CSV)")
+    options.reports(parser)
+    options.embeddings(parser)
+
+
+def main(args, context: dict) -> int:
+    result = run(args.warehouse, args.decisions, args.reports, args.embeddings)
+    say(summary(result) + " — " + shown_report(args.reports / "tag_audit.html", args.reports))
+    return 0

@@ -137,3 +137,28 @@ def interactive(connection, stdin=sys.stdin, stdout=sys.stdout, history: Path | 
                 buffer = []
     finally:
         save()
+
+
+def add_arguments(parser) -> None:
+    from pipeline import options
+
+    parser.add_argument("query", nargs="?", help="a SQL query; omit it for an interactive session")
+    options.warehouse(parser)
+    parser.add_argument("--history", type=Path, help="the interactive session's history file (default: beside the builds, .warehouse-builds/sql_history)")
+    parser.add_argument("--query-env", metavar="NAME", help="read the query from this environment variable (how `make sql Q=…` passes it untouched)")
+
+
+def main(args, context: dict) -> int:
+    import os
+
+    from pipeline import paths
+
+    text = os.environ.get(args.query_env, "") if args.query_env else args.query
+    connection = connect(args.warehouse / paths.DUCKDB_FILE)
+    try:
+        if text:
+            print(run_query(connection, text))
+            return 0
+        return interactive(connection, history=args.history or args.warehouse.parent / f".{args.warehouse.name}-builds" / "sql_history")
+    finally:
+        connection.close()

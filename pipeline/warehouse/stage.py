@@ -3,10 +3,11 @@
 import tempfile
 from pathlib import Path
 
-from pipeline import io, limits, paths
+from pipeline import io, limits, options, paths
 from pipeline.claims import attribution_claims
 from pipeline.errors import InputError
 from pipeline.schema import LINK_TABLES, TABLES, table
+from pipeline.terminal import say, shown_table
 from pipeline.warehouse import link, runner
 
 OPTIONAL_STAGES = ("external", "overlap", "tags")
@@ -55,12 +56,24 @@ def run(warehouse: Path, aliases_path: Path, generic_path: Path, sql_root: Path 
     }
 
 
-def summary(result: dict) -> str:
-    """Return the one-line terminal summary of a warehouse build."""
+def summary(result: dict, database: str = "warehouse/questions.duckdb") -> str:
+    """Return the one-line terminal summary of a warehouse build (`database`: where a reader finds it)."""
     rows = result["rows"]
     stale = result["stale_aliases"]
     warning = f"; {len(stale)} aliases name no reference row (lines {', '.join(map(str, stale[:10]))}): see ref_aliases.is_stale" if stale else ""
     return (
         f"warehouse: {rows['question_refs']} question → reference links, {rows['ref_aliases']} aliases, "
-        f"{len(result['views'])} views — warehouse/questions.duckdb{warning}"
+        f"{len(result['views'])} views — {database}{warning}"
     )
+
+
+def add_arguments(parser) -> None:
+    options.warehouse(parser)
+    parser.add_argument("--aliases", type=Path, default=paths.ALIASES, help="reference aliases (CSV)")
+    parser.add_argument("--generic-terms", type=Path, default=paths.GENERIC_TERMS, help="names that are no technique (CSV)")
+
+
+def main(args, context: dict) -> int:
+    result = run(args.warehouse, args.aliases, args.generic_terms)
+    say(summary(result, shown_table(args.warehouse / paths.DUCKDB_FILE, args.warehouse)))
+    return 0

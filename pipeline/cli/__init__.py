@@ -1,0 +1,121 @@
+"""The command line: `python -m pipeline <command> [options] [+ <command> [options] …]`.
+
+Each command is a module with `add_arguments(parser)` and `main(args, context) -> int`, its options declared next to
+the code that runs it. Only the module of a command that runs is imported, so `python -m pipeline publish` does not
+pay for pandas or Great Expectations. Commands joined by a lone `+` run in one process, in order, and share `context`
+(overlap hands the bank's vector space to dedup there); all are parsed before the first runs, and the first failure
+stops the rest.
+
+Exit codes: 0 done; 1 the gate found a failure (`gate`, `check --gate`); 2 bad input or an output that cannot be
+written, with one `error:` line; 3 a bug, with one line (PIPELINE_DEBUG=1 shows the traceback).
+"""
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.terminal import say
+
+PROG = "python -m pipeline"
+# command: (module, what it does). The module holds the command's options and its `main`.
+COMMANDS = {
+    "inputs": ("pipeline.cli.inputs", "write a stamp per input holding its path and content hash, when they changed (Make's prerequisites)"),
+    "ingest": ("pipeline.ingest.stage", "parse the appendix into Parquet tables in the warehouse"),
+    "external": ("pipeline.external.stage", "read the external question banks registered in raw/external_banks.csv"),
+    "embed": ("pipeline.similarity.stage", "encode the questions once for dedup, overlap and tags (cache: $PIPELINE_EMBEDDINGS_CACHE)"),
+    "check": ("pipeline.check.stage", "run the expectation suites; write quality.json and quality.html"),
+    "gate": ("pipeline.check.gate", "the quality gate on a finished build: print its checks; exit 1 on a critical failure"),
+    "dedup": ("pipeline.dedup.stage", "score near-duplicate pairs, apply the editors' decisions, write the review report"),
+    "overlap": ("pipeline.overlap.stage", "match every external question to the appendix; write reports/external_coverage.*"),
+    "tags": ("pipeline.tags.stage", "audit every question's tag against its wording; write tag_suspects and reports/tag_audit.*"),
+    "warehouse": ("pipeline.warehouse.stage", "link questions to references; build warehouse/questions.duckdb and its views"),
+    "report": ("pipeline.report.stage", "write the coverage report (Markdown, HTML with charts) from the warehouse"),
+    "publish": ("pipeline.publish.stage", "make the finished build in BUILDS/work current: warehouse/ and reports/ switch at once"),
+    "sql": ("pipeline.warehouse.query", "run one query on the warehouse, or open an interactive session without one"),
+    "eval-dedup": ("pipeline.evaluation.dedup", "precision, recall and F1 of the duplicate scorer on the labelled pairs, and a threshold sweep"),
+    "eval-tags": ("pipeline.evaluation.tags", "the tag audit's accuracy, per-tag F1, and the flipped-tag experiment"),
+    "eval-external": ("pipeline.evaluation.external", "each bank layout's precision and recall on the fixture banks written by hand"),
+    "docs": ("pipeline.docs", "print the generated references of docs/ and the README: tables, checks, views, commands"),
+}
+STAGE_SEPARATOR = "+"
+
+
+def top_help() -> str:
+    """Return the usage and the list of commands."""
+    width = max(map(len, COMMANDS))
+    rows = "\n".join(f"  {name:<{width}}  {text}" for name, (_, text) in COMMANDS.items())
+    return f"usage: {PROG} COMMAND [options] [+ COMMAND [options] …]\n\nInterview-question bank pipeline.\n\ncommands:\n{rows}\n"
+
+
+def parser_for(name: str) -> argparse.ArgumentParser:
+    """Return the argument parser of one command (importing only that command's module)."""
+    module, text = COMMANDS[name]
+    parser = argparse.ArgumentParser(prog=f"{PROG} {name}", description=text)
+    importlib.import_module(module).add_arguments(parser)
+    return parser
+
+
+def parse(words: list[str]) -> argparse.Namespace:
+    """Return the parsed arguments of one command's words; SystemExit (2, argparse's message) if they are wrong."""
+    if not words or words[0] not in COMMANDS:
+        said = repr(words[0]) if words else "nothing"
+        sys.stderr.write(f"{PROG}: error: invalid choice: {said} (choose from {', '.join(COMMANDS)})\n")
+        raise SystemExit(2)
+    args = parser_for(words[0]).parse_args(words[1:])
+    args.command = words[0]
+    return args
+
+
+def split_commands(argv: list[str]) -> list[list[str]]:
+    """Return the commands of `argv`, split on a lone `+`: `ingest … + external …` runs both, in order."""
+    commands, current = [], []
+    for word in argv:
+        if word == STAGE_SEPARATOR:
+            commands.append(current)
+            current = []
+        else:
+            current.append(word)
+    return commands + [current]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command, or several joined by `+` in one process; return the exit code of the first that fails."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help"):
+        (sys.stdout if argv else sys.stderr).write(top_help())
+        return 0 if argv else 2
+    commands = [parse(words) for words in split_commands(argv)]
+    context: dict = {}
+    for args in commands:
+        code = run(args, context)
+        if code:
+            return code
+    return 0
+
+
+def run(args: argparse.Namespace, context: dict) -> int:
+    """Run one parsed command; bad input and failures become one line and an exit code, never a traceback."""
+    import os
+
+    from pipeline import faults
+
+    faults.STAGE["name"] = args.command
+    try:
+        return importlib.import_module(COMMANDS[args.command][0]).main(args, context)
+    except InputError as error:
+        say(f"error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader (`| head`) left: nothing to report
+        sys.stderr.close()
+        return 0
+    except OSError as error:  # an output we cannot write (a full disk, no permission): still one line, no traceback
+        say(f"error: {error.filename or args.command}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # a bug or a library's failure: one line; PIPELINE_DEBUG=1 shows the traceback
+        if os.environ.get("PIPELINE_DEBUG"):
+            raise
+        first = (str(error).splitlines() or [""])[0]
+        say(f"error: {args.command}: unexpected {type(error).__name__}: {first} (PIPELINE_DEBUG=1 shows where)", file=sys.stderr)
+        return 3
