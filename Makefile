@@ -101,7 +101,7 @@ else
 # `make sql` and `make bench`, whose prompt, results and progress must appear as they happen.
 MAKEFLAGS += --no-builtin-rules --jobs=$(JOBS) $(if $(filter sql bench,$(MAKECMDGOALS)),,--output-sync=target)
 
-.PHONY: all help venv test test-slow test-browser chromium bench ingest external overlap check dedup tags warehouse report publish sql eval-dedup eval-tags eval-external clean
+.PHONY: all help venv lint test test-slow test-browser chromium bench ingest external overlap check dedup tags warehouse report publish sql eval-dedup eval-tags eval-external clean
 
 all: publish ## rebuild every table, check and report from raw/, then publish them at once (warehouse/, reports/)
 
@@ -204,6 +204,10 @@ $(VENV)/.bench: requirements-bench.lock $(VENV)/.installed
 
 bench: $(VENV)/.bench ## time every process of `make all`, peers beside ours, on the real appendix and generated banks (`SIZES`, `CHAPTERS`); writes reports/bench.json
 	$(PY) -m pipeline.bench.run $(SIZES) --chapters $(CHAPTERS)
+
+lint: $(VENV)/.installed ## ruff: the lint rules of pyproject.toml and the formatter, checked (CI runs it; `ruff format` fixes the layout)
+	$(VENV)/bin/ruff check pipeline tests
+	$(VENV)/bin/ruff format --check pipeline tests
 
 test: $(VENV)/.installed ## run the tests but the slow end-to-end ones (`PYTEST_ARGS=…` passes options to pytest; the browser tests skip, saying why, without Chromium)
 	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)

@@ -7,7 +7,6 @@ import re
 
 from pipeline.errors import InputError
 
-
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # a tab is white space; any other control character is an error
 
@@ -22,7 +21,9 @@ def restored(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
-def csv_records(text: str, columns: tuple[str, ...], exact: bool = False, optional: tuple[str, ...] = ()) -> list[tuple[int, dict]]:
+def csv_records(
+    text: str, columns: tuple[str, ...], exact: bool = False, optional: tuple[str, ...] = ()
+) -> list[tuple[int, dict]]:
     """Return (line, row) per non-blank row, cells stripped; InputError (with the line) for a wrong header or short row.
 
     With `exact`, the header and every row must have exactly `columns`; otherwise they must start with them and
@@ -46,12 +47,16 @@ def _records(reader, columns: tuple[str, ...], exact: bool, optional: tuple[str,
     for cells in reader:
         started, ended = ended + 1, reader.line_num
         if started != ended:  # a record over several lines: a quote left open swallows the rows after it
-            raise InputError(f"a quoted field runs from line {started} to line {ended}: a quote opened and never closed? (a cell holds one line)",
-                             line=started)  # fmt: skip
+            raise InputError(
+                f"a quoted field runs from line {started} to line {ended}: a quote opened and never closed? (a cell holds one line)",
+                line=started,
+            )
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) < len(columns) or (exact and len(cells) != len(columns)):
-            raise InputError(f"expected {'' if exact else 'at least '}{len(columns)} fields, found {len(cells)}", line=reader.line_num)
+            raise InputError(
+                f"expected {'' if exact else 'at least '}{len(columns)} fields, found {len(cells)}", line=reader.line_num
+            )
         _refuse_controls(cells, header, reader.line_num)
         record = dict(zip(columns, (restored(cell.strip()) for cell in cells)))
         record.update({name: restored(cells[i].strip()) if i < len(cells) else "" for name, i in extra.items()})

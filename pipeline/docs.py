@@ -9,7 +9,10 @@ def schema_markdown(tables) -> str:
     blocks = []
     for table in tables:
         rows = [f"| `{c.name}` | {c.type}{'' if c.nullable else ', not null'} | {c.doc} |" for c in table.columns]
-        blocks.append(f"#### `{table.name}` ({table.stage}): {table.grain}\n\n| column | type | meaning |\n|---|---|---|\n" + "\n".join(rows))
+        blocks.append(
+            f"#### `{table.name}` ({table.stage}): {table.grain}\n\n| column | type | meaning |\n|---|---|---|\n"
+            + "\n".join(rows)
+        )
     return "\n\n".join(blocks)
 
 
@@ -57,8 +60,12 @@ def with_block(readme: str, name: str, content: str) -> str:
 
 
 # Which files (under the project's root) hold each generated block.
-BLOCK_FILES = {"schema": ("docs/tables.md",), "checks": ("docs/checks.md",), "views": ("docs/warehouse.md",),
-               "commands": ("README.md", "docs/commands.md")}  # fmt: skip
+BLOCK_FILES = {
+    "schema": ("docs/tables.md",),
+    "checks": ("docs/checks.md",),
+    "views": ("docs/warehouse.md",),
+    "commands": ("README.md", "docs/commands.md"),
+}
 
 
 def generated_readme(readme: str, blocks: dict[str, str]) -> str:
@@ -133,7 +140,11 @@ def main(args, context: dict) -> int:
     blocks = readme_blocks(database)
     if args.update:
         changed = update_docs(paths.ROOT, blocks)
-        say("updated: " + ", ".join(str(p.relative_to(paths.ROOT)) for p in changed) if changed else "docs/ and the README already up to date")
+        say(
+            "updated: " + ", ".join(str(p.relative_to(paths.ROOT)) for p in changed)
+            if changed
+            else "docs/ and the README already up to date"
+        )
     else:
         say("\n\n".join(blocks.values()))
     return 0

@@ -31,7 +31,9 @@ def checked_file(path: Path, max_bytes: int, what: str = "any input") -> Path:
     if not stat.S_ISREG(info.st_mode):
         raise InputError("is not a regular file (a FIFO, a device?): refused unread", str(path))
     if info.st_size > max_bytes:
-        raise InputError(f"is {info.st_size:,} bytes, over the limit of {max_bytes:,} for {what} (docs/reliability.md)", str(path))
+        raise InputError(
+            f"is {info.st_size:,} bytes, over the limit of {max_bytes:,} for {what} (docs/reliability.md)", str(path)
+        )
     return Path(path)
 
 
@@ -169,7 +171,9 @@ def write_columns(columns: dict, table: Table, folder: Path) -> Path:
                 values = np.where(missing, 0, values).astype(np.int64)
             arrays.append(pa.array(values, type=field.type, mask=missing))
         else:
-            arrays.append(pa.array(list(values) if isinstance(values, np.ndarray) and values.dtype == object else values, type=field.type))
+            arrays.append(
+                pa.array(list(values) if isinstance(values, np.ndarray) and values.dtype == object else values, type=field.type)
+            )
     path = Path(folder) / f"{table.name}.parquet"
     pq.write_table(pa.Table.from_arrays(arrays, schema=schema), path)
     return path

@@ -16,5 +16,9 @@ def reports(parser, help: str = "the reports folder") -> None:
 
 
 def embeddings(parser) -> None:
-    parser.add_argument("--embeddings", choices=EMBEDDING_MODES, default="auto",
-                        help="sentence embeddings in the score: auto (banks up to 20,000 questions), on or off")  # fmt: skip
+    parser.add_argument(
+        "--embeddings",
+        choices=EMBEDDING_MODES,
+        default="auto",
+        help="sentence embeddings in the score: auto (banks up to 20,000 questions), on or off",
+    )

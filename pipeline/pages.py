@@ -53,7 +53,9 @@ class Raw(str):
 
 def nav(current: str) -> str:
     """Return the navigation bar shared by every report page, the current page marked."""
-    links = "".join(f'<a href="{name}"{" aria-current=page" if name == current else ""}>{escape(title)}</a>' for name, title in PAGES)
+    links = "".join(
+        f'<a href="{name}"{" aria-current=page" if name == current else ""}>{escape(title)}</a>' for name, title in PAGES
+    )
     return f'<nav class="site" aria-label="reports">{links}</nav>'
 
 
@@ -70,8 +72,12 @@ def foot() -> str:
 def table(headers: list[str], rows: list[list], row_attributes: list[str] | None = None, caption: str = "rows") -> str:
     """Return a sortable table of escaped cells; folded into a <details> when longer than COLLAPSE_AFTER rows."""
     head_row = "".join(f"<th>{escape(str(h))}</th>" for h in headers)
-    body = "".join(f"<tr{(' ' + row_attributes[i]) if row_attributes else ''}>" + "".join(f"<td>{c if isinstance(c, Raw) else escape('' if c is None else str(c))}</td>" for c in row) + "</tr>"
-                   for i, row in enumerate(rows))  # fmt: skip
+    body = "".join(
+        f"<tr{(' ' + row_attributes[i]) if row_attributes else ''}>"
+        + "".join(f"<td>{c if isinstance(c, Raw) else escape('' if c is None else str(c))}</td>" for c in row)
+        + "</tr>"
+        for i, row in enumerate(rows)
+    )
     html = f'<table class="sortable"><thead><tr>{head_row}</tr></thead><tbody>{body}</tbody></table>'
     if len(rows) > COLLAPSE_AFTER:
         return f"<details><summary>{len(rows)} {escape(caption)}: show</summary>{html}</details>"

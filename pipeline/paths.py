@@ -18,7 +18,9 @@ EVALUATION_DATA = ROOT / "pipeline" / "evaluation" / "data"  # labelled sets the
 DEDUP_LABELS = EVALUATION_DATA / "dedup_labels.csv"  # the development set: weights and thresholds were chosen on it
 DEDUP_HOLDOUT = EVALUATION_DATA / "dedup_labels_holdout.csv"  # labelled blind, never used to choose anything
 DEDUP_REWRITES = EVALUATION_DATA / "dedup_rewrites.csv"  # paraphrases and look-alikes, written blind
-EXTERNAL_FIXTURES = ROOT / "pipeline" / "evaluation" / "data" / "banks"  # banks in the styles real ones fail in, expected rows by hand
+EXTERNAL_FIXTURES = (
+    ROOT / "pipeline" / "evaluation" / "data" / "banks"
+)  # banks in the styles real ones fail in, expected rows by hand
 
 INGEST_MANIFEST = "ingest.json"  # written last by ingest, inside the warehouse folder: the stage's Make target
 DUCKDB_FILE = "questions.duckdb"

@@ -20,7 +20,9 @@ def load_suites(folder: Path) -> list[dict]:
         for position, expectation in enumerate(suite.get("expectations", []), start=1):
             meta = expectation.get("meta", {})
             if meta.get("severity") not in SEVERITIES or not meta.get("check"):
-                raise InputError(f"expectation {position} needs meta.check and meta.severity ({' or '.join(SEVERITIES)})", str(path))
+                raise InputError(
+                    f"expectation {position} needs meta.check and meta.severity ({' or '.join(SEVERITIES)})", str(path)
+                )
         suites.append(suite)
     if not suites:
         raise InputError("no expectation suites (*.json) found", str(folder))

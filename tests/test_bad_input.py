@@ -24,9 +24,18 @@ def write(path, data: bytes):
     "make_source, expected",
     [
         (lambda d: write(d / "empty.txt", b""), "{p}: the appendix is empty"),
-        (lambda d: write(d / "latin1.txt", "Chapter 1 — A\n1.1 B\n- Café?\n".encode("cp1252")), "{p}:1: not UTF-8 text (byte 0x97 at offset 10)"),
-        (lambda d: write(d / "later.txt", b"Chapter 1 - A\n1.1 B\n- Caf\xe9?\n"), "{p}:3: not UTF-8 text (byte 0xe9 at offset 25)"),
-        (lambda d: write(d / "notes.txt", b"Shopping list\n- eggs\n"), "{p}: no chapter heading (`Chapter N — Title`) found: is this the appendix?"),
+        (
+            lambda d: write(d / "latin1.txt", "Chapter 1 — A\n1.1 B\n- Café?\n".encode("cp1252")),
+            "{p}:1: not UTF-8 text (byte 0x97 at offset 10)",
+        ),
+        (
+            lambda d: write(d / "later.txt", b"Chapter 1 - A\n1.1 B\n- Caf\xe9?\n"),
+            "{p}:3: not UTF-8 text (byte 0xe9 at offset 25)",
+        ),
+        (
+            lambda d: write(d / "notes.txt", b"Shopping list\n- eggs\n"),
+            "{p}: no chapter heading (`Chapter N — Title`) found: is this the appendix?",
+        ),
         (lambda d: d / "missing.txt", "{p}: no such file"),
         (lambda d: d, "{p}: is a directory, not a file"),
     ],
@@ -77,15 +86,31 @@ DECISIONS_HEADER = "question_id_a,question_id_b,verdict,reviewer,date,note"
 @pytest.mark.parametrize(
     "body, expected",
     [
-        (DECISIONS_HEADER + "\rqa,qb,maybe,ana,2026-11-01,\r", "{p}:2: verdict 'maybe' is not one of duplicate, related, distinct"),  # CR-only lines
-        (DECISIONS_HEADER + "\nqa,qb,distinct,ana,2026-11-01," + "x" * 140_000 + "\n", "{p}:2: not readable as CSV: field larger than field limit (131072)"),
+        (
+            DECISIONS_HEADER + "\rqa,qb,maybe,ana,2026-11-01,\r",
+            "{p}:2: verdict 'maybe' is not one of duplicate, related, distinct",
+        ),  # CR-only lines
+        (
+            DECISIONS_HEADER + "\nqa,qb,distinct,ana,2026-11-01," + "x" * 140_000 + "\n",
+            "{p}:2: not readable as CSV: field larger than field limit (131072)",
+        ),
     ],
     ids=["cr-only-line-ends", "field-over-131072"],
 )
 def test_an_unreadable_decisions_file_is_one_line(tmp_path, good_warehouse, body, expected):
     decisions = tmp_path / "decisions.csv"
     decisions.write_bytes(body.encode("utf-8"))
-    result = run_cli("dedup", "--warehouse", str(good_warehouse), "--decisions", str(decisions), "--reports", str(tmp_path / "rep"), "--embeddings", "off")
+    result = run_cli(
+        "dedup",
+        "--warehouse",
+        str(good_warehouse),
+        "--decisions",
+        str(decisions),
+        "--reports",
+        str(tmp_path / "rep"),
+        "--embeddings",
+        "off",
+    )
     assert (result.returncode, result.stderr) == (2, "error: " + expected.format(p=decisions) + "\n")
 
 
@@ -95,7 +120,11 @@ REGISTRY_HEADER = "bank_id,name,file,source,licence,layout,question_level,stated
 @pytest.mark.parametrize(
     "file, level, expected",
     [
-        ("../../etc/passwd", "", "file '../../etc/passwd' of bank 'b' is outside raw/: a bank's file must be under the registry's folder"),
+        (
+            "../../etc/passwd",
+            "",
+            "file '../../etc/passwd' of bank 'b' is outside raw/: a bank's file must be under the registry's folder",
+        ),
         ("/etc/passwd", "", "file '/etc/passwd' of bank 'b' is outside raw/: a bank's file must be under the registry's folder"),
         ("fifo.md", "", "file 'fifo.md' of bank 'b' is not a regular file"),
         ("big.md", "", "file 'big.md' of bank 'b' is 125 bytes, over the limit of 100 (--max-bank-bytes)"),
@@ -122,7 +151,10 @@ def test_a_registry_row_that_points_outside_raw_is_refused(tmp_path, good_wareho
         assert snapshot(good_warehouse) == before
         return
     # a bank that cannot be read is refused with its row, recorded, and the stage goes on (make check fails on it)
-    assert (result.returncode, result.stderr) == (0, f"warning: {registry}:2: {expected} (this bank is not read, the others are; make check fails on it)\n")
+    assert (result.returncode, result.stderr) == (
+        0,
+        f"warning: {registry}:2: {expected} (this bank is not read, the others are; make check fails on it)\n",
+    )
     import pyarrow.parquet as pq
 
     (bank,) = pq.ParquetFile(good_warehouse / "external_banks.parquet").read().to_pylist()

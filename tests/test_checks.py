@@ -11,8 +11,8 @@ import pytest
 
 from conftest import ROOT, run_cli
 from pipeline.check import stage
-from pipeline.suites import load_suites
 from pipeline.ingest.parse import parse_appendix
+from pipeline.suites import load_suites
 
 SUITES = load_suites(ROOT / "expectations")
 CORRECTIONS = [  # the real appendix's false claims, set right (see the README's "What the appendix claims")
@@ -23,7 +23,10 @@ CORRECTIONS = [  # the real appendix's false claims, set right (see the README's
     ("Radford et al. 2018/2019 (GPT/GPT-2)", "Radford et al. 2019 (GPT-2)"),
     ("(DeepSeek V2/V3/R1)", "(DeepSeek V2/R1)"),
     ("; OpenAI Cookbook (github.com/openai/openai-cookbook)", ""),
-    ("Community Forums & Reports: Reddit r/MachineLearning, r/LocalLLaMA, r/learnmachinelearning; Hacker News; Blind (FAANG interview threads); LeetCode Discuss.", "Community Forums & Reports:"),
+    (
+        "Community Forums & Reports: Reddit r/MachineLearning, r/LocalLLaMA, r/learnmachinelearning; Hacker News; Blind (FAANG interview threads); LeetCode Discuss.",
+        "Community Forums & Reports:",
+    ),
 ]
 
 
@@ -56,8 +59,13 @@ def mutate(text: str, line_no: int, new_lines: list[str]) -> str:
 
 def renumber_chapter_8_as_9(text: str) -> str:
     """Return `text` with chapter 8 and its sections numbered 9: the chapter numbers skip 8."""
-    for line_no, new in [(452, "Chapter 9 — Taxonomy / Cross-Cutting Concepts"), (453, "9.1 Key Distinctions"), (460, "9.2 Common Confusions"),
-                         (470, "9.3 End-to-End Design"), (476, "9.4 Cross-Chapter Integration (Advanced)")]:  # fmt: skip
+    for line_no, new in [
+        (452, "Chapter 9 — Taxonomy / Cross-Cutting Concepts"),
+        (453, "9.1 Key Distinctions"),
+        (460, "9.2 Common Confusions"),
+        (470, "9.3 End-to-End Design"),
+        (476, "9.4 Cross-Chapter Integration (Advanced)"),
+    ]:
         text = mutate(text, line_no, [new])
     return text
 
@@ -74,9 +82,13 @@ def test_the_real_appendix_fails_only_the_two_warnings_it_earns(real_text):
     assert report["critical_failed"] == 0 and report["warnings"] == 2
     deviations = {c["tag"]: (c["stated"], c["actual"], c["deviation"]) for c in report["tag_claims"]}
     assert deviations == {
-        "conceptual": (150, 170, 0.1333), "tradeoff": (85, 69, 0.1882), "design": (70, 73, 0.0429),
-        "debug": (45, 44, 0.0222), "estimation": (15, 12, 0.2), "coding": (5, 0, 1.0),
-    }  # fmt: skip
+        "conceptual": (150, 170, 0.1333),
+        "tradeoff": (85, 69, 0.1882),
+        "design": (70, 73, 0.0429),
+        "debug": (45, 44, 0.0222),
+        "estimation": (15, 12, 0.2),
+        "coding": (5, 0, 1.0),
+    }
 
 
 MUTATIONS = [
@@ -85,30 +97,84 @@ MUTATIONS = [
     ({"tag-present"}, 26, [], 25),  # the lone [debug] line after the section's last question, deleted
     ({"stated-figures"}, 26, ["[debug] - What is a brand-new question?", "[design]"], 485),  # a question added
     ({"stated-figures"}, 484, ["Total: 370 questions"], 484),
-    ({"text-unique"}, 14, ["[tradeoff] - Why do modern LLMs use subword tokenization instead of word-level or character-level?"], 12),
-    ({"no-stray-tag"}, 12, ["- Why do modern LLMs use subword tokenization instead of word-level or character-level? [tradeoff]"], 12),
+    (
+        {"text-unique"},
+        14,
+        ["[tradeoff] - Why do modern LLMs use subword tokenization instead of word-level or character-level?"],
+        12,
+    ),
+    (
+        {"no-stray-tag"},
+        12,
+        ["- Why do modern LLMs use subword tokenization instead of word-level or character-level? [tradeoff]"],
+        12,
+    ),
     ({"text-not-empty"}, 14, ["[tradeoff] -"], 14),
     ({"section-in-chapter"}, 173, ["9.3 The Stability Gap"], 174),
     ({"section-numbers-consecutive"}, 93, ["1.8 Architecture"], 93),
     ({"section-not-empty"}, 107, ["1.8 An empty section", "Chapter 2 — Pretraining"], 107),
     ({"section-id-unique", "section-numbers-consecutive"}, 27, ["1.1 Embeddings"], 27),
-    ({"chapter-id-unique", "chapter-numbers-consecutive"}, 452, ["Chapter 8 — Taxonomy", "Chapter 8 — Taxonomy / Cross-Cutting Concepts"], 453),
+    (
+        {"chapter-id-unique", "chapter-numbers-consecutive"},
+        452,
+        ["Chapter 8 — Taxonomy", "Chapter 8 — Taxonomy / Cross-Cutting Concepts"],
+        453,
+    ),
     ({"chapter-numbers-consecutive"}, None, renumber_chapter_8_as_9, 452),
-    ({"every-line-placed"}, 12, ["- Why do modern LLMs use subword tokenization instead", "of word-level or character-level?"], 13),
+    (
+        {"every-line-placed"},
+        12,
+        ["- Why do modern LLMs use subword tokenization instead", "of word-level or character-level?"],
+        13,
+    ),
     ({"stated-tag-declared"}, 490, ["- Coding: ~0", "- Trivia: ~0"], 491),
     ({"declared-tag-stated"}, 488, [], 9),
-    ({"ref-chapter-exists"}, 545, ["| Retrieval-Augmented Generation for Knowledge-Intensive NLP Tasks | Lewis et al. | 2020 | Ch 9 (RAG) |"], 545),
+    (
+        {"ref-chapter-exists"},
+        545,
+        ["| Retrieval-Augmented Generation for Knowledge-Intensive NLP Tasks | Lewis et al. | 2020 | Ch 9 (RAG) |"],
+        545,
+    ),
     ({"stated-tag-counts"}, 488, ["- Debug: ~30"], 488),
     ({"attributed-works-referenced"}, None, lambda text: text.replace("Hu et al. 2021 (LoRA)", "Hu et al. 2020 (LoRA-X)"), 4),
-    ({"ref-row-unique"}, 545, ["| Retrieval-Augmented Generation for Knowledge-Intensive NLP Tasks | Lewis et al. | 2020 | Ch 7 (RAG) |"] * 2, 545),
-    ({"every-line-placed"}, None, lambda text: text + "\nChapter 9 — Appended\n9.1 More\n- What is new?\n[design]\n", 564),  # after References
-    ({"every-line-placed", "ref-row-unique"}, None, lambda text: text + "\n" + text, 564),  # a second copy: its reference rows repeat
-    ({"every-line-placed"}, 12, ["- Why do modern LLMs use subword\x00 tokenization instead of word-level or character-level?"], 12),  # a NUL byte
-    ({"bank-counts-agree"}, 553, ["| MLStack.cafe — LLMs Interview Questions (58 Qs) | mlstack.cafe/interview-questions/llms | Transformer architecture |"], 5),
+    (
+        {"ref-row-unique"},
+        545,
+        ["| Retrieval-Augmented Generation for Knowledge-Intensive NLP Tasks | Lewis et al. | 2020 | Ch 7 (RAG) |"] * 2,
+        545,
+    ),
+    (
+        {"every-line-placed"},
+        None,
+        lambda text: text + "\nChapter 9 — Appended\n9.1 More\n- What is new?\n[design]\n",
+        564,
+    ),  # after References
+    (
+        {"every-line-placed", "ref-row-unique"},
+        None,
+        lambda text: text + "\n" + text,
+        564,
+    ),  # a second copy: its reference rows repeat
+    (
+        {"every-line-placed"},
+        12,
+        ["- Why do modern LLMs use subword\x00 tokenization instead of word-level or character-level?"],
+        12,
+    ),  # a NUL byte
+    (
+        {"bank-counts-agree"},
+        553,
+        [
+            "| MLStack.cafe — LLMs Interview Questions (58 Qs) | mlstack.cafe/interview-questions/llms | Transformer architecture |"
+        ],
+        5,
+    ),
 ]
 
 
-@pytest.mark.parametrize("expected, line_no, new_lines, reported_line", MUTATIONS, ids=[sorted(m[0])[0] + f"@{m[1] or m[3]}" for m in MUTATIONS])
+@pytest.mark.parametrize(
+    "expected, line_no, new_lines, reported_line", MUTATIONS, ids=[sorted(m[0])[0] + f"@{m[1] or m[3]}" for m in MUTATIONS]
+)
 def test_each_mutation_fails_exactly_its_expectations(clean_text, expected, line_no, new_lines, reported_line):
     mutated = new_lines(clean_text) if callable(new_lines) else mutate(clean_text, line_no, new_lines)
     assert mutated != clean_text
@@ -144,7 +210,10 @@ def test_tolerance_is_set_in_one_place_and_can_be_overridden(real_text):
 
 def test_cli_gate_exit_codes_and_outputs(tmp_path, clean_text):
     source, warehouse, reports = tmp_path / "a.txt", tmp_path / "wh", tmp_path / "rep"
-    source.write_text(mutate(clean_text, 14, ["[tradeof] - What is byte-level BPE (BBPE) and why is it better for multilingual models?"]), encoding="utf-8")
+    source.write_text(
+        mutate(clean_text, 14, ["[tradeof] - What is byte-level BPE (BBPE) and why is it better for multilingual models?"]),
+        encoding="utf-8",
+    )
     assert run_cli("ingest", "--source", str(source), "--warehouse", str(warehouse)).returncode == 0
     recorded = run_cli("check", "--warehouse", str(warehouse), "--reports", str(reports))
     assert recorded.returncode == 0  # make all: records, does not stop
@@ -160,7 +229,10 @@ def test_cli_gate_exit_codes_and_outputs(tmp_path, clean_text):
 
 def test_the_quality_page_shows_check_ids_lines_and_escapes_values(tmp_path, clean_text):
     source, warehouse, reports = tmp_path / "a.txt", tmp_path / "wh", tmp_path / "rep"
-    source.write_text(mutate(clean_text, 14, ["[<script>alert(1)</script>] - What is byte-level BPE (BBPE) and why is it better?"]), encoding="utf-8")
+    source.write_text(
+        mutate(clean_text, 14, ["[<script>alert(1)</script>] - What is byte-level BPE (BBPE) and why is it better?"]),
+        encoding="utf-8",
+    )
     assert run_cli("ingest", "--source", str(source), "--warehouse", str(warehouse)).returncode == 0
     assert run_cli("check", "--warehouse", str(warehouse), "--reports", str(reports)).returncode == 0
     page = (reports / "quality.html").read_text(encoding="utf-8")
@@ -183,25 +255,51 @@ def test_a_malformed_suite_is_one_line(tmp_path):
     (tmp_path / "bad.json").write_text('{"name": "x", "expectations": [{"type": "expect_x", "kwargs": {}, "meta": {}}]}')
     result = run_cli("check", "--expectations", str(tmp_path), "--reports", str(tmp_path / "r"))
     assert result.returncode == 2
-    assert result.stderr == f"error: {tmp_path / 'bad.json'}: expectation 1 needs meta.check and meta.severity (critical or warning)\n"
+    assert (
+        result.stderr
+        == f"error: {tmp_path / 'bad.json'}: expectation 1 needs meta.check and meta.severity (critical or warning)\n"
+    )
 
 
-def external_tables(stated: int, actual: int, numbers: list[int], share: float = 1.0, warnings=None, error=None) -> dict[str, pd.DataFrame]:
-    banks = pd.DataFrame([{"bank_id": "b", "questions": actual, "stated_count": stated, "stated_line": 5, "registry_line": 2,
-                           "layout_used": "numbered", "question_like_share": share, "warnings": warnings, "error": error}])  # fmt: skip
+def external_tables(
+    stated: int, actual: int, numbers: list[int], share: float = 1.0, warnings=None, error=None
+) -> dict[str, pd.DataFrame]:
+    banks = pd.DataFrame(
+        [
+            {
+                "bank_id": "b",
+                "questions": actual,
+                "stated_count": stated,
+                "stated_line": 5,
+                "registry_line": 2,
+                "layout_used": "numbered",
+                "question_like_share": share,
+                "warnings": warnings,
+                "error": error,
+            }
+        ]
+    )
     steps = [n - p for n, p in zip(numbers, [0] + numbers[:-1])]
-    questions = pd.DataFrame([{"bank_id": "b", "source_line": 10 + i, "section": "S", "number": n, "text": f"q{n}", "number_step": s}
-                              for i, (n, s) in enumerate(zip(numbers, steps))])  # fmt: skip
+    questions = pd.DataFrame(
+        [
+            {"bank_id": "b", "source_line": 10 + i, "section": "S", "number": n, "text": f"q{n}", "number_step": s}
+            for i, (n, s) in enumerate(zip(numbers, steps))
+        ]
+    )
     return {"external_banks": banks, "external_questions": questions}
 
 
 @pytest.mark.parametrize(
     "stated, actual, numbers, extra, expected, reported_line",
-    [(60, 60, [1, 2, 3], {}, set(), None), (60, 62, [1, 2, 3], {}, {"external-bank-size"}, 5),
-     (3, 3, [1, 3, 4], {}, {"external-numbering"}, 11), (3, 3, [1, 2, 2], {}, {"external-numbering"}, 12),  # a gap, a repeat
-     (3, 3, [1, 2, 3], {"share": 0.2}, {"external-items-look-like-questions"}, 2),
-     (3, 3, [1, 2, 3], {"warnings": "line 15: a numbered heading at level 3"}, {"external-layout-clean"}, 2),
-     (3, 3, [1, 2, 3], {"error": "no question found"}, {"external-bank-read"}, 2)],
+    [
+        (60, 60, [1, 2, 3], {}, set(), None),
+        (60, 62, [1, 2, 3], {}, {"external-bank-size"}, 5),
+        (3, 3, [1, 3, 4], {}, {"external-numbering"}, 11),
+        (3, 3, [1, 2, 2], {}, {"external-numbering"}, 12),  # a gap, a repeat
+        (3, 3, [1, 2, 3], {"share": 0.2}, {"external-items-look-like-questions"}, 2),
+        (3, 3, [1, 2, 3], {"warnings": "line 15: a numbered heading at level 3"}, {"external-layout-clean"}, 2),
+        (3, 3, [1, 2, 3], {"error": "no question found"}, {"external-bank-read"}, 2),
+    ],
 )
 def test_external_bank_checks(clean_text, stated, actual, numbers, extra, expected, reported_line):
     tables = tables_of(clean_text) | external_tables(stated, actual, numbers, **extra)
@@ -223,7 +321,11 @@ def test_an_undecided_flagged_duplicate_is_a_warning_naming_the_earlier_line(cle
     report = stage.evaluate(tables, SUITES)
     assert failing(report) == {"flagged-duplicates-reviewed"}
     (outcome,) = [o for o in report["outcomes"] if o["check"] == "flagged-duplicates-reviewed"]
-    assert outcome["severity"] == "warning" and stage.exit_code(report, strict=False) == 0 and stage.exit_code(report, strict=True) == 1
+    assert (
+        outcome["severity"] == "warning"
+        and stage.exit_code(report, strict=False) == 0
+        and stage.exit_code(report, strict=True) == 1
+    )
     rows = [(o["label_a"], o["label_b"], o["source_line"]) for o in outcome["offending"]]
     assert ("1.3.14", "5.1.4", 55) in rows  # the earlier question first, with its line
     assert [r[2] for r in rows] == sorted(r[2] for r in rows)

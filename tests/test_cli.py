@@ -21,8 +21,19 @@ def test_split_commands(argv, expected):
 
 def test_joined_stages_run_in_order_in_one_process(tmp_path):
     registry = ROOT / "raw" / "external_banks.csv"
-    result = run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(tmp_path),
-                     "+", "external", "--warehouse", str(tmp_path), "--registry", str(registry))  # fmt: skip
+    result = run_cli(
+        "ingest",
+        "--source",
+        str(REAL_APPENDIX),
+        "--warehouse",
+        str(tmp_path),
+        "+",
+        "external",
+        "--warehouse",
+        str(tmp_path),
+        "--registry",
+        str(registry),
+    )
     assert result.returncode == 0, result.stderr
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["ingest", "external"]
     assert (tmp_path / "questions.parquet").exists() and (tmp_path / "external_questions.parquet").exists()
@@ -35,8 +46,19 @@ def test_a_failing_stage_stops_the_stages_after_it(tmp_path):
     before = snapshot(tmp_path)
     empty = tmp_path.parent / "empty.txt"
     empty.write_bytes(b"")
-    result = run_cli("ingest", "--source", str(empty), "--warehouse", str(tmp_path),
-                     "+", "external", "--warehouse", str(tmp_path), "--registry", str(registry))  # fmt: skip
+    result = run_cli(
+        "ingest",
+        "--source",
+        str(empty),
+        "--warehouse",
+        str(tmp_path),
+        "+",
+        "external",
+        "--warehouse",
+        str(tmp_path),
+        "--registry",
+        str(registry),
+    )
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: {empty}: the appendix is empty"
     assert result.stdout == ""  # external never ran
@@ -48,4 +70,3 @@ def test_a_mistyped_second_command_fails_before_the_first_runs(tmp_path):
     assert result.returncode == 2
     assert "invalid choice: 'injest'" in result.stderr
     assert not (tmp_path / "questions.parquet").exists()
-

@@ -39,10 +39,23 @@ def make_all(folder: Path, fault: str | None = None, popen: bool = False, extra:
     env.pop("PIPELINE_FAULT", None)
     if fault:
         env["PIPELINE_FAULT"] = fault
-    command = ["make", "-s", "-C", str(ROOT), "all", f"SOURCE={folder / 'appendix.txt'}", f"WAREHOUSE={folder / 'warehouse'}",
-               f"REPORTS={folder / 'reports'}", f"VENV={ROOT / '.venv'}", "EMBEDDINGS=off", *extra]  # fmt: skip
+    command = [
+        "make",
+        "-s",
+        "-C",
+        str(ROOT),
+        "all",
+        f"SOURCE={folder / 'appendix.txt'}",
+        f"WAREHOUSE={folder / 'warehouse'}",
+        f"REPORTS={folder / 'reports'}",
+        f"VENV={ROOT / '.venv'}",
+        "EMBEDDINGS=off",
+        *extra,
+    ]
     if popen:
-        return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        return subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
     return subprocess.run(command, env=env, capture_output=True, text=True, start_new_session=True)
 
 
@@ -56,7 +69,9 @@ def published(folder: Path) -> dict:
     state = {name.name: pq.ParquetFile(name).read().to_pylist() for name in sorted(warehouse.glob("*.parquet"))}
     connection = duckdb.connect(str(warehouse / "questions.duckdb"), read_only=True)
     try:
-        state["duckdb"] = {t: connection.execute(f"select count(*) from {t}").fetchall()[0][0] for t in ("questions", "duplicate_pairs", "refs")}
+        state["duckdb"] = {
+            t: connection.execute(f"select count(*) from {t}").fetchall()[0][0] for t in ("questions", "duplicate_pairs", "refs")
+        }
         state["duckdb_views"] = len(connection.sql("select * from duckdb_views() where not internal").fetchall())
     finally:
         connection.close()
@@ -68,7 +83,11 @@ def published(folder: Path) -> dict:
 
 
 def leftovers(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.name.startswith((".staging-", ".tmp-", "legacy-", ".embeddings-")))
+    return sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.name.startswith((".staging-", ".tmp-", "legacy-", ".embeddings-"))
+    )
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +182,9 @@ def _mount_small_disk(folder: Path, megabytes: int) -> str | None:
     if os.geteuid() != 0:
         return "mounting a small disk needs root"
     folder.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)], capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)], capture_output=True, text=True
+    )
     return None if done.returncode == 0 else f"cannot mount a tmpfs here: {done.stderr.strip()}"
 
 

@@ -7,11 +7,11 @@ import pytest
 
 from conftest import REAL_APPENDIX, run_cli
 from pipeline import paths
+from pipeline.errors import InputError
 from pipeline.evaluation import dedup as evaluate
 from pipeline.similarity.candidates import candidate_pairs
 from pipeline.similarity.score import DEFAULT, score_pairs
 from pipeline.similarity.signals import rare_overlap, shared_terms, terms
-from pipeline.errors import InputError
 
 FILLER = [
     "How do you evaluate a retrieval system offline?",
@@ -85,7 +85,13 @@ def test_vectorised_rare_score_matches_its_definition():
     from pipeline.similarity.score import score_columns
     from pipeline.similarity.signals import vectorise
 
-    texts = ["What is MLA in DeepSeek V2?", "MLA in DeepSeek V3: how?", "What is LoRA?", "What is QLoRA?", "Explain MLA."] + FILLER
+    texts = [
+        "What is MLA in DeepSeek V2?",
+        "MLA in DeepSeek V3: how?",
+        "What is LoRA?",
+        "What is QLoRA?",
+        "Explain MLA.",
+    ] + FILLER
     space = vectorise(texts)
     sets = [terms(t) for t in texts]
     df = collections.Counter(t for s in sets for t in s)
@@ -104,9 +110,16 @@ def test_fewer_than_two_questions_score_nothing():
     assert score_pairs(["only one"]) == []
 
 
-BANK = {"pairs": {frozenset(("1", "2")): {"score": 0.9, "queued": True}, frozenset(("3", "4")): {"score": 0.4, "queued": True},
-                  frozenset(("5", "6")): {"score": 0.55, "queued": True}, frozenset(("7", "8")): {"score": 0.6, "queued": True}},
-         "threshold": 0.5, "flagged": 3}  # fmt: skip
+BANK = {
+    "pairs": {
+        frozenset(("1", "2")): {"score": 0.9, "queued": True},
+        frozenset(("3", "4")): {"score": 0.4, "queued": True},
+        frozenset(("5", "6")): {"score": 0.55, "queued": True},
+        frozenset(("7", "8")): {"score": 0.6, "queued": True},
+    },
+    "threshold": 0.5,
+    "flagged": 3,
+}
 
 
 def test_set_metrics_count_flagged_queued_and_negatives():
@@ -146,8 +159,10 @@ def test_the_lexical_fallback_on_the_labelled_sets(real_tables):
 
 
 def test_the_held_out_set_shares_no_pair_with_the_development_set(real_tables):
-    development, held_out = ({frozenset((r["label_a"], r["label_b"])) for r in _labelled(real_tables, path)}
-                             for path in (paths.DEDUP_LABELS, paths.DEDUP_HOLDOUT))  # fmt: skip
+    development, held_out = (
+        {frozenset((r["label_a"], r["label_b"])) for r in _labelled(real_tables, path)}
+        for path in (paths.DEDUP_LABELS, paths.DEDUP_HOLDOUT)
+    )
     assert not development & held_out
     assert len(held_out) == 43  # no pair labelled twice within the set
 
@@ -159,7 +174,13 @@ def test_eval_dedup_reports_every_set_in_both_modes():
     heads = [line.split(":")[0] for line in lines if line.startswith("embeddings ")]
     assert heads == ["embeddings on (all-MiniLM-L6-v2 (int8 ONNX))", "embeddings off (lexical and subject signals only)"]
     sets = [line.split(":")[0].strip() for line in lines if line.startswith("  pipeline/evaluation/data/")]
-    assert sets == ["pipeline/evaluation/data/dedup_labels.csv", "pipeline/evaluation/data/dedup_labels_holdout.csv", "pipeline/evaluation/data/dedup_rewrites.csv (54 flagged in the rewritten bank)",
-                    "pipeline/evaluation/data/dedup_labels.csv", "pipeline/evaluation/data/dedup_labels_holdout.csv", "pipeline/evaluation/data/dedup_rewrites.csv (34 flagged in the rewritten bank)"]  # fmt: skip
+    assert sets == [
+        "pipeline/evaluation/data/dedup_labels.csv",
+        "pipeline/evaluation/data/dedup_labels_holdout.csv",
+        "pipeline/evaluation/data/dedup_rewrites.csv (54 flagged in the rewritten bank)",
+        "pipeline/evaluation/data/dedup_labels.csv",
+        "pipeline/evaluation/data/dedup_labels_holdout.csv",
+        "pipeline/evaluation/data/dedup_rewrites.csv (34 flagged in the rewritten bank)",
+    ]
     assert any(line.startswith("  5-fold cross-validated: precision") for line in lines)
     assert "calibration of the score" in result.stdout

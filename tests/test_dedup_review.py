@@ -27,7 +27,10 @@ def test_connected_groups(edges, groups):
 
 def test_cluster_ids_follow_the_bank_order():
     rows = cluster_rows([("q9", "q2")], {"q2": 4, "q9": 40})
-    assert rows == [{"cluster_id": "d00004", "question_id": "q2", "cluster_size": 2}, {"cluster_id": "d00004", "question_id": "q9", "cluster_size": 2}]
+    assert rows == [
+        {"cluster_id": "d00004", "question_id": "q2", "cluster_size": 2},
+        {"cluster_id": "d00004", "question_id": "q9", "cluster_size": 2},
+    ]
 
 
 def test_decisions_are_parsed_and_ordered_and_stale_ones_kept():
@@ -95,13 +98,21 @@ def test_the_page_holds_the_queue_and_every_group(built):
     assert flagged <= queued and len(queued) == len(flagged) + 20
     data = page_data((reports / "duplicates.html").read_text(encoding="utf-8"))
     assert {tuple(sorted((p["a"], p["b"]))) for p in data["pairs"]} == queued
-    assert [g["id"] for g in data["groups"]] == sorted({c["cluster_id"] for c in read_parquet(warehouse / "duplicate_clusters.parquet")},
-                                                       key=lambda cid: int(cid[1:]))  # groups in the bank's order
+    assert [g["id"] for g in data["groups"]] == sorted(
+        {c["cluster_id"] for c in read_parquet(warehouse / "duplicate_clusters.parquet")}, key=lambda cid: int(cid[1:])
+    )  # groups in the bank's order
     for pair in data["pairs"]:  # the earlier question on the left, with its chapter and section titles
         assert data["questions"][pair["a"]]["order"] < data["questions"][pair["b"]]["order"]
-    mla = next(p for p in data["pairs"] if {data["questions"][p["a"]]["label"], data["questions"][p["b"]]["label"]} == {"1.3.14", "5.1.4"})
+    mla = next(
+        p
+        for p in data["pairs"]
+        if {data["questions"][p["a"]]["label"], data["questions"][p["b"]]["label"]} == {"1.3.14", "5.1.4"}
+    )
     assert "mla" in mla["shared_names"] and mla["components"]["semantic"] > 0.8
-    assert data["questions"][mla["a"]]["section_title"] == "Attention" and data["questions"][mla["a"]]["chapter_title"] == "Foundations"
+    assert (
+        data["questions"][mla["a"]]["section_title"] == "Attention"
+        and data["questions"][mla["a"]]["chapter_title"] == "Foundations"
+    )
 
 
 def test_decisions_are_honoured_on_every_rebuild(built):
@@ -121,9 +132,15 @@ def test_decisions_are_honoured_on_every_rebuild(built):
         after = dedup()
         key_mla = mla["question_id_a"] + "~" + mla["question_id_b"]
         key_parallel = parallel["question_id_a"] + "~" + parallel["question_id_b"]
-        assert (after[key_mla]["decision"], after[key_mla]["status"], after[key_mla]["is_flagged"]) == ("duplicate", "confirmed duplicate", True)
+        assert (after[key_mla]["decision"], after[key_mla]["status"], after[key_mla]["is_flagged"]) == (
+            "duplicate",
+            "confirmed duplicate",
+            True,
+        )
         assert (after[key_parallel]["status"], after[key_parallel]["is_flagged"]) == ("judged distinct", False)
-        assert sum(p["status"] == "needs review" for p in after.values()) == needing_review - sum(p["is_flagged"] for p in (mla, parallel))
+        assert sum(p["status"] == "needs review" for p in after.values()) == needing_review - sum(
+            p["is_flagged"] for p in (mla, parallel)
+        )
         assert after[key_mla]["queue_rank"] is None and after[key_parallel]["queue_rank"] is None  # decided pairs leave the queue
     review_csv = list(csv.DictReader(stdio.StringIO((reports / "duplicates.csv").read_text(encoding="utf-8"))))
     assert list(review_csv[0])[:6] == list(COLUMNS)
@@ -175,9 +192,16 @@ def test_a_stale_decision_shows_the_text_then_and_the_question_now(built):
     warehouse, reports, decisions, dedup = built
     pairs = dedup()
     mla = next(p for p in pairs.values() if {p["label_a"], p["label_b"]} == {"1.3.14", "5.1.4"})
-    decisions.write_text((reports / "duplicates.csv").read_text(encoding="utf-8").replace(
-        f"{mla['question_id_a']},{mla['question_id_b']},,,,", f"{mla['question_id_a']},{mla['question_id_b']},distinct,bo,2026-11-02,not the same", 1),
-        encoding="utf-8")  # fmt: skip
+    decisions.write_text(
+        (reports / "duplicates.csv")
+        .read_text(encoding="utf-8")
+        .replace(
+            f"{mla['question_id_a']},{mla['question_id_b']},,,,",
+            f"{mla['question_id_a']},{mla['question_id_b']},distinct,bo,2026-11-02,not the same",
+            1,
+        ),
+        encoding="utf-8",
+    )
     text_then = next(r for r in csv.DictReader(stdio.StringIO(decisions.read_text(encoding="utf-8"))) if r["verdict"])
     edited = REAL_APPENDIX.read_text(encoding="utf-8").replace("as used in DeepSeek V2?", "as introduced in DeepSeek V2?")
     source = warehouse.parent / "edited.txt"
@@ -188,25 +212,63 @@ def test_a_stale_decision_shows_the_text_then_and_the_question_now(built):
     (stale,) = data["stale"]
     changed = "a" if stale["a"]["changed"] else "b"
     assert [stale["a"]["changed"], stale["b"]["changed"]].count(True) == 1
-    assert "as used in DeepSeek V2?" in stale[changed]["text_then"] and text_then["text_a"] in (stale["a"]["text_then"], stale["b"]["text_then"])
+    assert "as used in DeepSeek V2?" in stale[changed]["text_then"] and text_then["text_a"] in (
+        stale["a"]["text_then"],
+        stale["b"]["text_then"],
+    )
     assert "as introduced in DeepSeek V2?" in data["questions"][stale[changed]["now_id"]]["text"]
     back = [p for p in data["pairs"] if p["earlier"]]  # the pair came back after the edit: it shows its earlier verdict
     assert [(p["earlier"]["verdict"], p["earlier"]["reviewer"]) for p in back] == [("distinct", "bo")]
 
 
-MARKUP = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+MARKUP = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
 def test_every_value_is_escaped_in_the_page():
     from pipeline.dedup import report
 
-    questions = [{"question_id": f"q{i}{MARKUP}", "label": f"1.1.{i}", "chapter_id": 1, "section_id": "1.1", "source_line": i, "tag": MARKUP,
-                  "text": f"Question {i} {MARKUP}?"} for i in range(2)]  # fmt: skip
-    pair = {"question_id_a": questions[0]["question_id"], "question_id_b": questions[1]["question_id"], "score": 0.9, "status": "needs review",
-            "queue_rank": 1, "semantic_score": 0.9, "lexical_score": 0.5, "decision": None}  # fmt: skip
-    decision = {"question_id_a": "qgone" + MARKUP, "question_id_b": "q0" + MARKUP, "verdict": "distinct", "reviewer": MARKUP, "decided_on": "2026-11-01",
-                "note": MARKUP, "is_stale": True, "source_line": 2, "label_a": MARKUP, "label_b": None, "text_a": MARKUP, "text_b": None}  # fmt: skip
-    tables = {"review_pairs": [pair], "duplicate_clusters": [], "duplicate_decisions": [decision], "counts": {"pairs": 1, "flagged": 1, "review": 1}}
+    questions = [
+        {
+            "question_id": f"q{i}{MARKUP}",
+            "label": f"1.1.{i}",
+            "chapter_id": 1,
+            "section_id": "1.1",
+            "source_line": i,
+            "tag": MARKUP,
+            "text": f"Question {i} {MARKUP}?",
+        }
+        for i in range(2)
+    ]
+    pair = {
+        "question_id_a": questions[0]["question_id"],
+        "question_id_b": questions[1]["question_id"],
+        "score": 0.9,
+        "status": "needs review",
+        "queue_rank": 1,
+        "semantic_score": 0.9,
+        "lexical_score": 0.5,
+        "decision": None,
+    }
+    decision = {
+        "question_id_a": "qgone" + MARKUP,
+        "question_id_b": "q0" + MARKUP,
+        "verdict": "distinct",
+        "reviewer": MARKUP,
+        "decided_on": "2026-11-01",
+        "note": MARKUP,
+        "is_stale": True,
+        "source_line": 2,
+        "label_a": MARKUP,
+        "label_b": None,
+        "text_a": MARKUP,
+        "text_b": None,
+    }
+    tables = {
+        "review_pairs": [pair],
+        "duplicate_clusters": [],
+        "duplicate_decisions": [decision],
+        "counts": {"pairs": 1, "flagged": 1, "review": 1},
+    }
     page = report.render_html(questions, tables, [{"chapter_id": 1, "title": MARKUP}], [{"section_id": "1.1", "title": MARKUP}])
     assert "<script>alert" not in page and "<img" not in page and "onerror=alert(2)>" not in page
     data = page_data(page)
@@ -216,7 +278,7 @@ def test_every_value_is_escaped_in_the_page():
     assert not any(sink in script for sink in (".innerHTML", ".outerHTML", "insertAdjacentHTML", "document.write"))  # text only
 
 
-@pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "plain", "'quoted"])
+@pytest.mark.parametrize("cell", ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "plain", "'quoted"])
 def test_csv_cells_are_neutralised_and_read_back(cell):
     from pipeline.csvrows import neutralised, restored
 
@@ -228,10 +290,35 @@ def test_csv_cells_are_neutralised_and_read_back(cell):
 def test_the_review_csv_round_trip_keeps_a_formula_like_note():
     from pipeline.dedup import report
 
-    questions = [{"question_id": f"q{i}", "label": f"1.1.{i}", "section_id": "1.1", "source_line": i, "tag": "design", "text": f"=Question {i}?"} for i in range(2)]
-    pair = {"question_id_a": "q0", "question_id_b": "q1", "score": 0.9, "status": "judged distinct", "queue_rank": None, "decision": "distinct"}
-    decision = {"question_id_a": "q0", "question_id_b": "q1", "verdict": "distinct", "reviewer": "ana", "decided_on": "2026-11-01",
-                "note": "=1+1 is not a formula here", "is_stale": False, "source_line": 2}  # fmt: skip
+    questions = [
+        {
+            "question_id": f"q{i}",
+            "label": f"1.1.{i}",
+            "section_id": "1.1",
+            "source_line": i,
+            "tag": "design",
+            "text": f"=Question {i}?",
+        }
+        for i in range(2)
+    ]
+    pair = {
+        "question_id_a": "q0",
+        "question_id_b": "q1",
+        "score": 0.9,
+        "status": "judged distinct",
+        "queue_rank": None,
+        "decision": "distinct",
+    }
+    decision = {
+        "question_id_a": "q0",
+        "question_id_b": "q1",
+        "verdict": "distinct",
+        "reviewer": "ana",
+        "decided_on": "2026-11-01",
+        "note": "=1+1 is not a formula here",
+        "is_stale": False,
+        "source_line": 2,
+    }
     written = report.render_csv(questions, {"review_pairs": [pair], "duplicate_decisions": [decision]})
     assert "\n'=1+1" not in written and ",'=1+1 is not a formula here," in written and ",'=Question 0?," in written
     (row,) = parse_decisions(written, {"q0", "q1"})

@@ -36,10 +36,16 @@ def built(tmp_path_factory):
     source.write_text(text, encoding="utf-8")
     raw = folder / "raw"
     (raw / "external").mkdir(parents=True)
-    (raw / "external" / "bank.md").write_text(f"# Bank\n\n## Section {MARK}\n\n1. What is attention {IMG}?\n2. Why does MoE routing matter {MARK}?\n"
-                                              f"3. Who is {SMUGGLED}?\n", encoding="utf-8")  # fmt: skip
-    (raw / "external_banks.csv").write_text("bank_id,name,file,source,licence,layout,question_level,stated_as\n"
-                                            f'b,"Bank {MARK}",external/bank.md,"src {IMG}",MIT,numbered,,\n', encoding="utf-8")  # fmt: skip
+    (raw / "external" / "bank.md").write_text(
+        f"# Bank\n\n## Section {MARK}\n\n1. What is attention {IMG}?\n2. Why does MoE routing matter {MARK}?\n"
+        f"3. Who is {SMUGGLED}?\n",
+        encoding="utf-8",
+    )
+    (raw / "external_banks.csv").write_text(
+        "bank_id,name,file,source,licence,layout,question_level,stated_as\n"
+        f'b,"Bank {MARK}",external/bank.md,"src {IMG}",MIT,numbered,,\n',
+        encoding="utf-8",
+    )
     aliases = folder / "aliases.csv"
     aliases.write_text(f'ref_title,term\n"Attention Is All You Need {IMG}",scaled dot-product attention\n', encoding="utf-8")
     generic = folder / "generic.csv"
@@ -59,8 +65,10 @@ def built(tmp_path_factory):
         assert result.returncode == 0, step
         OUTPUTS.append(result.stdout + result.stderr)
     pairs = list(csv.DictReader(stdio.StringIO((reports / "duplicates.csv").read_text(encoding="utf-8"))))
-    rows = [f'{pairs[0]["question_id_a"]},{pairs[0]["question_id_b"]},distinct,"{MARK}",2026-11-01,"=HYPERLINK(""x"") {IMG}"',
-            f'q{MARK},qgone,duplicate,ana,2026-11-01,"{MARK}"']  # fmt: skip
+    rows = [
+        f'{pairs[0]["question_id_a"]},{pairs[0]["question_id_b"]},distinct,"{MARK}",2026-11-01,"=HYPERLINK(""x"") {IMG}"',
+        f'q{MARK},qgone,duplicate,ana,2026-11-01,"{MARK}"',
+    ]
     decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n" + "\n".join(rows) + "\n", encoding="utf-8")
     for step in [
         steps[2],
@@ -68,7 +76,17 @@ def built(tmp_path_factory):
         ("check", "--warehouse", str(warehouse), "--reports", str(reports)),
         ("warehouse", "--warehouse", str(warehouse), "--aliases", str(aliases), "--generic-terms", str(generic)),
         ("report", "--warehouse", str(warehouse), "--reports", str(reports)),
-        ("tags", "--warehouse", str(warehouse), "--decisions", str(tag_decisions), "--reports", str(reports), "--embeddings", "off"),
+        (
+            "tags",
+            "--warehouse",
+            str(warehouse),
+            "--decisions",
+            str(tag_decisions),
+            "--reports",
+            str(reports),
+            "--embeddings",
+            "off",
+        ),
         ("gate", "--reports", str(reports)),
         ("sql", "select text from questions where text like '%octocat%'", "--warehouse", str(warehouse)),
     ]:
@@ -83,10 +101,14 @@ def test_every_page_escapes_every_value(built):
     assert {p.name for p in pages} >= {"duplicates.html", "coverage.html", "external_coverage.html", "quality.html"}
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        for markup in ("<script>alert", "<img src=x", "onerror=\"alert"):
+        for markup in ("<script>alert", "<img src=x", 'onerror="alert'):
             assert markup not in text, f"{page.name} holds {markup!r} as markup"
-    shown = {"coverage.html": "&lt;img src=x", "external_coverage.html": "&lt;script&gt;alert(1)", "quality.html": "&lt;script&gt;alert(1)",
-             "duplicates.html": "\\u003cscript\\u003ealert(1)"}  # the markup reached each page, as text  # fmt: skip
+    shown = {
+        "coverage.html": "&lt;img src=x",
+        "external_coverage.html": "&lt;script&gt;alert(1)",
+        "quality.html": "&lt;script&gt;alert(1)",
+        "duplicates.html": "\\u003cscript\\u003ealert(1)",
+    }  # the markup reached each page, as text
     for name, text in shown.items():
         assert text in (built / name).read_text(encoding="utf-8"), name
 
@@ -116,7 +138,7 @@ def test_markdown_reports_render_data_as_text_with_no_markup_and_no_mention(buil
     renderer = MarkdownIt("commonmark", {"html": True}).enable("table")  # as GitHub would: raw HTML allowed
     for name in ("coverage.md", "external_coverage.md", "tag_audit.md"):
         html = renderer.render((built / name).read_text(encoding="utf-8"))
-        for markup in ("<script", "<img src=x", "<svg", "<a href=\"https://example.com", "<strong>bold"):
+        for markup in ("<script", "<img src=x", "<svg", '<a href="https://example.com', "<strong>bold"):
             assert markup not in html, f"{name} renders {markup!r}"
         assert "@octocat" not in html, name
     shown = renderer.render((built / "external_coverage.md").read_text(encoding="utf-8"))

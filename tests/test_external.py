@@ -72,7 +72,10 @@ def test_headings_layout():
 
 
 def test_an_unknown_layout_is_an_error():
-    with pytest.raises(InputError, match="unknown layout 'lines'; known: numbered, headings, table, details, bold-paragraphs, bold-bullets, bullets, auto"):
+    with pytest.raises(
+        InputError,
+        match="unknown layout 'lines'; known: numbered, headings, table, details, bold-paragraphs, bold-bullets, bullets, auto",
+    ):
         parse_bank("# x\n", "lines")
     with pytest.raises(InputError, match="unknown layout 'table\\+lines'"):
         parse_bank("# x\n", "table+lines")
@@ -80,17 +83,32 @@ def test_an_unknown_layout_is_an_error():
 
 # First and last question of each section, and the count, read off the file (grep -n '^[0-9*]') by hand.
 REAL_SECTIONS = {
-    "Generative Models": (12, "What is the difference between generative and discriminative models?",
-                          "In the context of GANs, what is the purpose of gradient penalties in the loss function? How do they address training instability?"),
-    "Large Language Models": (17, "Discuss the concept of transfer learning in the context of natural language processing. How do pre-trained language models contribute to various NLP tasks?",
-                              "How can reinforcement learning be integrated into the training of large language models, and what challenges might arise in selecting suitable loss functions for RL-based approaches?"),
-    "Multimodal Models (Includes non-generative models)": (12, "In multimodal language models, how is information from visual and textual modalities effectively integrated to perform tasks such as image captioning or visual question answering?",
-                                                           "How do attention mechanisms enhance the performance of vision-language models?"),
-    "Embeddings": (14, "What is the fundamental concept of embeddings in machine learning, and how do they represent information in a more compact form compared to raw input data?",
-                   "In loss functions like triplet loss or contrastive loss, what is the significance of the margin parameter?"),
-    "Training, Inference and Evaluation": (7, "Discuss challenges related to overfitting in LLMs during training. What strategies and regularization techniques are effective in preventing overfitting, especially when dealing with massive language corpora?",
-                                           "Why might over-reliance on perplexity as a metric be problematic in evaluating LLMs? What aspects of language understanding might it overlook?"),
-}  # fmt: skip
+    "Generative Models": (
+        12,
+        "What is the difference between generative and discriminative models?",
+        "In the context of GANs, what is the purpose of gradient penalties in the loss function? How do they address training instability?",
+    ),
+    "Large Language Models": (
+        17,
+        "Discuss the concept of transfer learning in the context of natural language processing. How do pre-trained language models contribute to various NLP tasks?",
+        "How can reinforcement learning be integrated into the training of large language models, and what challenges might arise in selecting suitable loss functions for RL-based approaches?",
+    ),
+    "Multimodal Models (Includes non-generative models)": (
+        12,
+        "In multimodal language models, how is information from visual and textual modalities effectively integrated to perform tasks such as image captioning or visual question answering?",
+        "How do attention mechanisms enhance the performance of vision-language models?",
+    ),
+    "Embeddings": (
+        14,
+        "What is the fundamental concept of embeddings in machine learning, and how do they represent information in a more compact form compared to raw input data?",
+        "In loss functions like triplet loss or contrastive loss, what is the significance of the margin parameter?",
+    ),
+    "Training, Inference and Evaluation": (
+        7,
+        "Discuss challenges related to overfitting in LLMs during training. What strategies and regularization techniques are effective in preventing overfitting, especially when dealing with massive language corpora?",
+        "Why might over-reliance on perplexity as a metric be problematic in evaluating LLMs? What aspects of language understanding might it overlook?",
+    ),
+}
 
 
 def test_the_real_bank_is_read_whole():
@@ -119,8 +137,12 @@ HEADER = "bank_id,name,file,source,licence,layout,question_level,stated_as\n"
 @pytest.mark.parametrize(
     "body, line, message",
     [
-        ("b,B,b.md,s,MIT,lines,,\n", 2, "layout 'lines' is not one of numbered, headings, table, details, bold-paragraphs, bold-bullets, bullets, auto, "
-                                        "nor layouts joined by + (table+numbered)"),
+        (
+            "b,B,b.md,s,MIT,lines,,\n",
+            2,
+            "layout 'lines' is not one of numbered, headings, table, details, bold-paragraphs, bold-bullets, bullets, auto, "
+            "nor layouts joined by + (table+numbered)",
+        ),
         ("b,B,b.md,s,,numbered,,\n", 2, "licence is empty"),
         ("b,B,b.md,s,MIT,headings,three,\n", 2, "question_level must be a heading level (1–6)"),
         ("b,B,b.md,s,MIT,numbered,,\nb,B2,c.md,s,MIT,numbered,,\n", 3, "bank_id 'b' is registered twice"),
@@ -172,10 +194,14 @@ def test_a_bank_that_cannot_be_read_is_reported_and_the_others_are_read(tmp_path
     (tmp_path / "banks.csv").write_text(HEADER + "b,B,bank.md,s,MIT,numbered,,\ng,G,good.md,s,MIT,auto,,\n", encoding="utf-8")
     result = run_cli("external", "--warehouse", str(wh), "--registry", str(tmp_path / "banks.csv"))
     assert result.returncode == 0
-    assert result.stderr.startswith(f"warning: {tmp_path / 'banks.csv'}:2: bank 'b': no question found in bank.md (numbered (from the registry): no items)")
+    assert result.stderr.startswith(
+        f"warning: {tmp_path / 'banks.csv'}:2: bank 'b': no question found in bank.md (numbered (from the registry): no items)"
+    )
     assert result.stderr.rstrip().endswith("(this bank is not read, the others are; make check fails on it)")
     banks = pd.read_parquet(wh / "external_banks.parquet")
-    assert banks[["bank_id", "questions"]].values.tolist() == [["b", 0], ["g", 2]] and banks["layout_used"].tolist()[1] == "numbered"
+    assert (
+        banks[["bank_id", "questions"]].values.tolist() == [["b", 0], ["g", 2]] and banks["layout_used"].tolist()[1] == "numbered"
+    )
     assert banks["error"].notna().tolist() == [True, False]
     gate = run_cli("check", "--warehouse", str(wh), "--reports", str(tmp_path / "rep"), "--gate")
     assert gate.returncode == 1 and "CRITICAL external_banks/external-bank-read" in gate.stdout and "line 2: b" in gate.stdout
@@ -183,29 +209,66 @@ def test_a_bank_that_cannot_be_read_is_reported_and_the_others_are_read(tmp_path
 
 BANKS = ROOT / "tests" / "data" / "banks"
 LAYOUT_FIXTURES = {  # file: (layout, registry options, the rows it holds: section, number, text, line, links)
-    "numbered.md": ("numbered", {}, [
-        ("Models", 1, "What is a GAN?", 7, None), ("Models", 2, "How does a VAE use latent variables?", 17, None),
-        ("Models", 3, "Why does mode collapse happen?", 22, None), ("Training", 1, "What is gradient clipping?", 26, None),
-        ("Training", 2, "What is a learning-rate schedule?", 27, None),  # a lazy continuation line with its own number
-        ("Training", 3, "What does x2 mean in layer norm and batch norm?", 28, None)]),  # HTML and `_a_ … _b_` emphasis
-    "numbered_headings.md": ("headings", {"question_level": 4}, [
-        ("Data", 1, "How would you detect label noise in a dataset?", 5, "https://example.org/a"),
-        ("Data", 2, "What is data leakage?", 9, "https://example.org/b"), ("Models", 3, "Why use a validation set?", 13, None),
-        ("Models", 4, "How do you choose a learning rate?", 15, "https://example.org/c"),  # `### 4)` among `####`: a question
-        ("Models", 5, "What is early stopping?", 17, None)]),
-    "table.md": ("table", {}, [
-        (None, 1, "What is temperature in sampling?", 5, None), (None, 2, "Why does beam search produce bland text?", 6, None),
-        (None, 3, "How do you evaluate a RAG system?", 7, "https://example.org/rag")]),
-    "details.md": ("details", {}, [
-        ("Basics", 1, "What is backpropagation?", 8, None), ("Basics", 2, "Why do we normalise inputs?", 16, None),
-        ("Architectures", 3, "How does a residual connection help a deep network train?", 23, None)]),
-    "bold_paragraphs.md": ("bold-paragraphs", {}, [  # the numbered answers under each question are not questions
-        ("Easy", None, "What is a token?", 5, None), ("Easy", None, "Why do models need positional information?", 10, None),
-        ("Hard", None, "How would you shard a 70B model across 8 GPUs?", 16, None)]),
-    "bold_bullets.md": ("bold-bullets", {}, [  # the table of contents' links are not questions
-        ("Basics", None, "What is a KV cache?", 10, None), ("Basics", None, "Explain the difference between prefill and decode.", 12, None),
-        ("Serving", None, "How do you batch requests for a large model?", 17, None)]),
-}  # fmt: skip
+    "numbered.md": (
+        "numbered",
+        {},
+        [
+            ("Models", 1, "What is a GAN?", 7, None),
+            ("Models", 2, "How does a VAE use latent variables?", 17, None),
+            ("Models", 3, "Why does mode collapse happen?", 22, None),
+            ("Training", 1, "What is gradient clipping?", 26, None),
+            ("Training", 2, "What is a learning-rate schedule?", 27, None),  # a lazy continuation line with its own number
+            ("Training", 3, "What does x2 mean in layer norm and batch norm?", 28, None),
+        ],
+    ),  # HTML and `_a_ … _b_` emphasis
+    "numbered_headings.md": (
+        "headings",
+        {"question_level": 4},
+        [
+            ("Data", 1, "How would you detect label noise in a dataset?", 5, "https://example.org/a"),
+            ("Data", 2, "What is data leakage?", 9, "https://example.org/b"),
+            ("Models", 3, "Why use a validation set?", 13, None),
+            ("Models", 4, "How do you choose a learning rate?", 15, "https://example.org/c"),  # `### 4)` among `####`: a question
+            ("Models", 5, "What is early stopping?", 17, None),
+        ],
+    ),
+    "table.md": (
+        "table",
+        {},
+        [
+            (None, 1, "What is temperature in sampling?", 5, None),
+            (None, 2, "Why does beam search produce bland text?", 6, None),
+            (None, 3, "How do you evaluate a RAG system?", 7, "https://example.org/rag"),
+        ],
+    ),
+    "details.md": (
+        "details",
+        {},
+        [
+            ("Basics", 1, "What is backpropagation?", 8, None),
+            ("Basics", 2, "Why do we normalise inputs?", 16, None),
+            ("Architectures", 3, "How does a residual connection help a deep network train?", 23, None),
+        ],
+    ),
+    "bold_paragraphs.md": (
+        "bold-paragraphs",
+        {},
+        [  # the numbered answers under each question are not questions
+            ("Easy", None, "What is a token?", 5, None),
+            ("Easy", None, "Why do models need positional information?", 10, None),
+            ("Hard", None, "How would you shard a 70B model across 8 GPUs?", 16, None),
+        ],
+    ),
+    "bold_bullets.md": (
+        "bold-bullets",
+        {},
+        [  # the table of contents' links are not questions
+            ("Basics", None, "What is a KV cache?", 10, None),
+            ("Basics", None, "Explain the difference between prefill and decode.", 12, None),
+            ("Serving", None, "How do you batch requests for a large model?", 17, None),
+        ],
+    ),
+}
 
 
 @pytest.mark.parametrize("name", LAYOUT_FIXTURES)
@@ -214,8 +277,12 @@ def test_each_layout_reads_its_fixture_exactly(name, layout_given):
     from pipeline.external.markdown import read_bank
 
     layout, options, expected = LAYOUT_FIXTURES[name]
-    rows, used, why, warnings = read_bank((BANKS / name).read_text(encoding="utf-8"), layout if layout_given == "own" else "auto",
-                                          options.get("question_level"), options.get("question_column"))  # fmt: skip
+    rows, used, why, warnings = read_bank(
+        (BANKS / name).read_text(encoding="utf-8"),
+        layout if layout_given == "own" else "auto",
+        options.get("question_level"),
+        options.get("question_column"),
+    )
     assert [(r["section"], r["number"], r["text"], r["source_line"], r["links"]) for r in rows] == expected
     assert used == layout
     if layout_given == "auto":
@@ -229,15 +296,23 @@ def test_the_traps_are_what_the_old_reader_fell_into():
     from pipeline.external.markdown import question_share, read_bank
 
     answers = read_bank((BANKS / "bold_paragraphs.md").read_text(encoding="utf-8"), "numbered")[0]
-    assert [r["text"] for r in answers][:2] == ["A unit of text.", "Often a subword."] and question_share([r["text"] for r in answers]) < 0.5
+    assert [r["text"] for r in answers][:2] == ["A unit of text.", "Often a subword."] and question_share(
+        [r["text"] for r in answers]
+    ) < 0.5
 
 
 def test_a_table_column_can_be_named():
     from pipeline.external.markdown import read_bank
 
     text = "| id | prompt text | notes |\n|---|---|---|\n| 1 | Name two pooling methods. | x |\n| 2 | Which loss for ranking? | y |\n"
-    assert [r["text"] for r in read_bank(text, "table", question_column="prompt text")[0]] == ["Name two pooling methods.", "Which loss for ranking?"]
-    assert [r["text"] for r in read_bank(text, "table", question_column="2")[0]] == ["Name two pooling methods.", "Which loss for ranking?"]
+    assert [r["text"] for r in read_bank(text, "table", question_column="prompt text")[0]] == [
+        "Name two pooling methods.",
+        "Which loss for ranking?",
+    ]
+    assert [r["text"] for r in read_bank(text, "table", question_column="2")[0]] == [
+        "Name two pooling methods.",
+        "Which loss for ranking?",
+    ]
     with pytest.raises(InputError, match="no column 'answer'"):
         read_bank(text, "table", question_column="answer")
 
@@ -262,11 +337,26 @@ def test_coverage_matches_a_repeated_question():
     from pipeline.external.tables import question_rows
     from pipeline.overlap.tables import coverage_rows
 
-    appendix = [{"question_id": f"q{i}", "label": f"1.1.{i}", "section_id": "1.1", "text": t} for i, t in enumerate([
-        "What is Mixture of Experts (MoE)? Why does routing matter?", "Explain the KV cache.", "What is LoRA?",
-        "How does beam search work?", "What is temperature?", "Compare BPE and WordPiece."])]  # fmt: skip
-    external = question_rows("b", [{"section": "S", "number": 1, "text": "What are mixture of experts models?", "source_line": 3},
-                                   {"section": "S", "number": 2, "text": "Describe a GAN's discriminator.", "source_line": 9}])  # fmt: skip
+    appendix = [
+        {"question_id": f"q{i}", "label": f"1.1.{i}", "section_id": "1.1", "text": t}
+        for i, t in enumerate(
+            [
+                "What is Mixture of Experts (MoE)? Why does routing matter?",
+                "Explain the KV cache.",
+                "What is LoRA?",
+                "How does beam search work?",
+                "What is temperature?",
+                "Compare BPE and WordPiece.",
+            ]
+        )
+    ]
+    external = question_rows(
+        "b",
+        [
+            {"section": "S", "number": 1, "text": "What are mixture of experts models?", "source_line": 3},
+            {"section": "S", "number": 2, "text": "Describe a GAN's discriminator.", "source_line": 9},
+        ],
+    )
     rows = coverage_rows(appendix, external)
     assert [(r["question_id"], r["is_covered"]) for r in rows] == [("q0", True), (rows[1]["question_id"], False)]
     assert [x["number_step"] for x in external] == [1, 1]

@@ -8,8 +8,12 @@ from pipeline.external.markdown import read_bank
 WORDS = ["model", "attention", "token", "cache", "gradient", "loss", "batch", "layer", "prompt", "retrieval", "agent", "latency"]
 OPENERS = ["What is", "Why does", "How would you", "Explain", "Compare", "When should you"]
 
-question = st.builds(lambda opener, words, emphasised: f"{opener} {' '.join(words)}" + (" _carefully_" if emphasised else "") + "?",
-                     st.sampled_from(OPENERS), st.lists(st.sampled_from(WORDS), min_size=1, max_size=6), st.booleans())  # fmt: skip
+question = st.builds(
+    lambda opener, words, emphasised: f"{opener} {' '.join(words)}" + (" _carefully_" if emphasised else "") + "?",
+    st.sampled_from(OPENERS),
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=6),
+    st.booleans(),
+)
 section = st.builds(lambda words: " ".join(words).capitalize(), st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))
 bank = st.lists(st.tuples(section, st.lists(question, min_size=1, max_size=5)), min_size=1, max_size=4)
 
@@ -22,7 +26,11 @@ def render(layout: str, sections: list) -> str:
     for title, questions in sections:
         out += [f"## {title}", ""]
         if layout == "table":
-            out += ["| # | Question | Answer |", "|---|---|---|"] + [f"| Q{n} | {q} | An answer. |" for n, q in enumerate(questions, 1)] + [""]
+            out += (
+                ["| # | Question | Answer |", "|---|---|---|"]
+                + [f"| Q{n} | {q} | An answer. |" for n, q in enumerate(questions, 1)]
+                + [""]
+            )
             continue
         for n, q in enumerate(questions, 1):
             out += {
@@ -41,7 +49,10 @@ def expected(sections: list) -> list[tuple[str, str]]:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(sections=bank, layout=st.sampled_from(["numbered", "headings", "table", "details", "bold-paragraphs", "bold-bullets", "bullets"]))
+@given(
+    sections=bank,
+    layout=st.sampled_from(["numbered", "headings", "table", "details", "bold-paragraphs", "bold-bullets", "bullets"]),
+)
 def test_a_random_bank_reads_back_in_its_layout_and_with_auto(sections, layout):
     text = render(layout, sections)
     level = 3 if layout == "headings" else None
@@ -52,7 +63,11 @@ def test_a_random_bank_reads_back_in_its_layout_and_with_auto(sections, layout):
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(first=bank, second=bank, layouts=st.sampled_from([("table", "numbered"), ("table", "bullets"), ("numbered", "bullets"), ("headings", "table")]))
+@given(
+    first=bank,
+    second=bank,
+    layouts=st.sampled_from([("table", "numbered"), ("table", "bullets"), ("numbered", "bullets"), ("headings", "table")]),
+)
 def test_a_bank_in_two_parts_reads_whole_with_both_layouts_and_with_auto(first, second, layouts):
     """A table of questions, then lists of more ("asked at company X"): every part is read, in line order."""
     text = render(layouts[0], first) + "\n" + "\n".join(render(layouts[1], second).splitlines()[4:]) + "\n"

@@ -48,15 +48,39 @@ def test_auto_never_chooses_a_layout_that_read_nothing():
 @pytest.mark.parametrize(
     "text",
     [
-        "什么是 RAG", "请解释注意力机制", "如何部署一个大模型", "为什么需要归一化", "这个方法有效吗",
-        "¿Qué es RAG?", "Qué es RAG", "Explica el ajuste fino", "Por qué usar LoRA",
-        "Was ist ein Transformer", "Warum braucht man Layer-Norm", "Erkläre den Unterschied zwischen LoRA und QLoRA", "Wie funktioniert RAG",
-        "Qu'est-ce qu'un embedding", "Pourquoi normaliser les couches", "Expliquez le mécanisme d'attention", "Comment réduire la latence",
-        "O que é um transformer", "Por que usar RAG", "Explique o ajuste fino", "Como avaliar um LLM",
-        "Что такое внимание", "Почему нужен KV-кэш", "Объясните LoRA", "Как снизить задержку",
-        "トランスフォーマーとは何ですか", "なぜ位置エンコーディングが必要なのか", "LoRAを説明してください",
-        "트랜스포머란 무엇인가요", "왜 위치 인코딩이 필요한가요", "LoRA를 설명하세요",
-        "ما هو المحول؟", "What is a KV cache？",
+        "什么是 RAG",
+        "请解释注意力机制",
+        "如何部署一个大模型",
+        "为什么需要归一化",
+        "这个方法有效吗",
+        "¿Qué es RAG?",
+        "Qué es RAG",
+        "Explica el ajuste fino",
+        "Por qué usar LoRA",
+        "Was ist ein Transformer",
+        "Warum braucht man Layer-Norm",
+        "Erkläre den Unterschied zwischen LoRA und QLoRA",
+        "Wie funktioniert RAG",
+        "Qu'est-ce qu'un embedding",
+        "Pourquoi normaliser les couches",
+        "Expliquez le mécanisme d'attention",
+        "Comment réduire la latence",
+        "O que é um transformer",
+        "Por que usar RAG",
+        "Explique o ajuste fino",
+        "Como avaliar um LLM",
+        "Что такое внимание",
+        "Почему нужен KV-кэш",
+        "Объясните LoRA",
+        "Как снизить задержку",
+        "トランスフォーマーとは何ですか",
+        "なぜ位置エンコーディングが必要なのか",
+        "LoRAを説明してください",
+        "트랜스포머란 무엇인가요",
+        "왜 위치 인코딩이 필요한가요",
+        "LoRA를 설명하세요",
+        "ما هو المحول؟",
+        "What is a KV cache？",
     ],
 )
 def test_questions_in_other_languages_look_like_questions(text):
@@ -65,8 +89,16 @@ def test_questions_in_other_languages_look_like_questions(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["Self-attention and its quadratic cost", "注意力机制的计算成本", "Die Kosten der Aufmerksamkeit", "Le coût de l'attention",
-     "El costo de la atención", "Стоимость внимания", "注意機構の計算コスト", "어텐션의 계산 비용"],
+    [
+        "Self-attention and its quadratic cost",
+        "注意力机制的计算成本",
+        "Die Kosten der Aufmerksamkeit",
+        "Le coût de l'attention",
+        "El costo de la atención",
+        "Стоимость внимания",
+        "注意機構の計算コスト",
+        "어텐션의 계산 비용",
+    ],
 )
 def test_statements_in_other_languages_do_not(text):
     assert not looks_like_question(text)
@@ -92,8 +124,11 @@ def test_a_title_count_that_differs_from_what_was_read_is_a_warning(tmp_path):
     (raw / "external").mkdir(parents=True)
     for name in ("chinese.md", "spanish.md"):
         (raw / "external" / name).write_text((FIXTURES / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (raw / "banks.csv").write_text("bank_id,name,file,source,licence,layout,question_level,stated_as\n"
-                                   "zh,Chinese,external/chinese.md,s,MIT,auto,,\nes,Spanish,external/spanish.md,s,MIT,auto,,\n", encoding="utf-8")  # fmt: skip
+    (raw / "banks.csv").write_text(
+        "bank_id,name,file,source,licence,layout,question_level,stated_as\n"
+        "zh,Chinese,external/chinese.md,s,MIT,auto,,\nes,Spanish,external/spanish.md,s,MIT,auto,,\n",
+        encoding="utf-8",
+    )
     wh = tmp_path / "wh"
     assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)).returncode == 0
     assert run_cli("external", "--warehouse", str(wh), "--registry", str(raw / "banks.csv")).returncode == 0
@@ -111,5 +146,7 @@ def test_a_title_count_that_differs_from_what_was_read_is_a_warning(tmp_path):
 def test_the_registry_may_name_two_layouts(tmp_path):
     from pipeline.external.registry import parse_registry
 
-    (bank,) = parse_registry("bank_id,name,file,source,licence,layout,question_level,stated_as\nb,B,x.md,s,MIT,table+numbered,,\n")
+    (bank,) = parse_registry(
+        "bank_id,name,file,source,licence,layout,question_level,stated_as\nb,B,x.md,s,MIT,table+numbered,,\n"
+    )
     assert bank["layout"] == "table+numbered"

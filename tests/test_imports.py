@@ -64,13 +64,24 @@ def test_no_stage_imports_another_and_no_shared_room_imports_a_stage():
     assert violations(allowed) == []
 
 
-@pytest.mark.parametrize("own, target, expected", [("dedup", "ingest", False), ("io", "check", False), ("dedup", "similarity", True),
-                                                   ("cli", "dedup", True), ("keys", "evaluation", False), ("report", "suites", True)])  # fmt: skip
+@pytest.mark.parametrize(
+    "own, target, expected",
+    [
+        ("dedup", "ingest", False),
+        ("io", "check", False),
+        ("dedup", "similarity", True),
+        ("cli", "dedup", True),
+        ("keys", "evaluation", False),
+        ("report", "suites", True),
+    ],
+)
 def test_the_rule_itself(own, target, expected):
     assert allowed(own, target) is expected
 
 
 def test_the_reader_finds_imports_inside_functions(tmp_path):
     source = tmp_path / "m.py"
-    source.write_text("def f():\n    from pipeline.check import stage\n    import pipeline.ingest.parse\nfrom pipeline import io\n")
+    source.write_text(
+        "def f():\n    from pipeline.check import stage\n    import pipeline.ingest.parse\nfrom pipeline import io\n"
+    )
     assert sorted(imports(source)) == ["pipeline.check", "pipeline.ingest.parse", "pipeline.io"]

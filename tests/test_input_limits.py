@@ -20,7 +20,17 @@ def warehouse(tmp_path_factory):
 
 
 def dedup(warehouse, decisions, tmp_path):
-    return run_cli("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(tmp_path / "rep"), "--embeddings", "off")
+    return run_cli(
+        "dedup",
+        "--warehouse",
+        str(warehouse),
+        "--decisions",
+        str(decisions),
+        "--reports",
+        str(tmp_path / "rep"),
+        "--embeddings",
+        "off",
+    )
 
 
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero", "over-limit"])
@@ -33,8 +43,11 @@ def test_a_decisions_file_that_is_no_regular_file_or_too_large_is_refused_unread
             handle.truncate(limits.CSV_MAX_BYTES + 1)  # sparse: costs no disk
     before = snapshot(warehouse)
     result = dedup(warehouse, path, tmp_path)
-    expected = {"fifo": "is not a regular file (a FIFO, a device?): refused unread", "dev-zero": "is not a regular file (a FIFO, a device?): refused unread",
-                "over-limit": f"is {limits.CSV_MAX_BYTES + 1:,} bytes, over the limit of {limits.CSV_MAX_BYTES:,} for an editors' CSV file (docs/reliability.md)"}  # fmt: skip
+    expected = {
+        "fifo": "is not a regular file (a FIFO, a device?): refused unread",
+        "dev-zero": "is not a regular file (a FIFO, a device?): refused unread",
+        "over-limit": f"is {limits.CSV_MAX_BYTES + 1:,} bytes, over the limit of {limits.CSV_MAX_BYTES:,} for an editors' CSV file (docs/reliability.md)",
+    }
     assert (result.returncode, result.stderr) == (2, f"error: {path}: {expected[kind]}\n")
     assert snapshot(warehouse) == before
 
@@ -51,21 +64,27 @@ def test_an_appendix_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
 
 def test_a_ten_megabyte_line_is_refused_naming_the_line_and_the_limit(tmp_path):
     text = FIXTURE_APPENDIX.read_text(encoding="utf-8").replace("- Explain LoRA.", "- Explain LoRA " + "x" * 10_000_000 + ".", 1)
-    line = text.splitlines().index(next(l for l in text.splitlines() if l.startswith("- Explain LoRA "))) + 1
+    line = text.splitlines().index(next(row for row in text.splitlines() if row.startswith("- Explain LoRA "))) + 1
     source = tmp_path / "long.txt"
     source.write_text(text, encoding="utf-8")
     result = run_cli("ingest", "--source", str(source), "--warehouse", str(tmp_path / "wh"))
     length = len(text.splitlines()[line - 1])
-    assert (result.returncode, result.stderr) == (2, f"error: {source}:{line}: the line is {length:,} characters, over the limit of 10,000 (docs/reliability.md)\n")
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"error: {source}:{line}: the line is {length:,} characters, over the limit of 10,000 (docs/reliability.md)\n",
+    )
 
 
 def test_a_question_over_the_question_limit_is_refused():
     text = FIXTURE_APPENDIX.read_text(encoding="utf-8").replace("- Explain LoRA.", "- Explain LoRA " + "y" * 2_000 + ".", 1)
-    line = next(i for i, l in enumerate(text.splitlines(), start=1) if l.startswith("- Explain LoRA "))
+    line = next(i for i, row in enumerate(text.splitlines(), start=1) if row.startswith("- Explain LoRA "))
     length = len(text.splitlines()[line - 1].removeprefix("- "))
     with pytest.raises(InputError) as caught:
         parse_appendix(text)
-    assert (caught.value.line, caught.value.message) == (line, f"the question is {length:,} characters, over the limit of 2,000 (docs/reliability.md)")
+    assert (caught.value.line, caught.value.message) == (
+        line,
+        f"the question is {length:,} characters, over the limit of 2,000 (docs/reliability.md)",
+    )
 
 
 def test_a_bank_question_over_the_limit_makes_the_bank_unread_not_the_build_hang(tmp_path, warehouse):
@@ -95,8 +114,11 @@ def test_an_empty_bank_says_it_read_nothing(tmp_path):
 @pytest.mark.parametrize(
     "rows, line, message",
     [
-        ('qa,qb,distinct,ana,2026-11-01,"a note that opens a quote\nqa,qc,duplicate,ana,2026-11-01,\nqb,qc,related,ana,2026-11-01,and ends here"\n', 2,
-         "a quoted field runs from line 2 to line 4: a quote opened and never closed? (a cell holds one line)"),
+        (
+            'qa,qb,distinct,ana,2026-11-01,"a note that opens a quote\nqa,qc,duplicate,ana,2026-11-01,\nqb,qc,related,ana,2026-11-01,and ends here"\n',
+            2,
+            "a quoted field runs from line 2 to line 4: a quote opened and never closed? (a cell holds one line)",
+        ),
         ("qa,qb,distinct,a\x00na,2026-11-01,\n", 2, "control character U+0000 in reviewer"),
         ("qa,qb,distinct,ana,2026-11-01,bell \x07\n", 2, "control character U+0007 in note"),
     ],
@@ -116,17 +138,31 @@ def test_a_tag_decision_whose_label_is_another_question_s_fails_the_stage(tmp_pa
     questions = pq.ParquetFile(warehouse / "questions.parquet").read().to_pylist()
     first, second = questions[0], questions[1]
     decisions = tmp_path / "tags.csv"
-    decisions.write_text(f"question_id,label,verdict,reviewer,date,note\n{first['question_id']},{second['label']},keep,ana,2026-11-01,\n", encoding="utf-8")
-    result = run_cli("tags", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(tmp_path / "rep"), "--embeddings", "off")
+    decisions.write_text(
+        f"question_id,label,verdict,reviewer,date,note\n{first['question_id']},{second['label']},keep,ana,2026-11-01,\n",
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "tags",
+        "--warehouse",
+        str(warehouse),
+        "--decisions",
+        str(decisions),
+        "--reports",
+        str(tmp_path / "rep"),
+        "--embeddings",
+        "off",
+    )
     assert result.returncode == 2
-    assert result.stderr == (f"error: {decisions}:2: label '{second['label']}' is not the label of question {first['question_id']} "
-                             f"({first['label']}): which question is meant?\n")  # fmt: skip
+    assert result.stderr == (
+        f"error: {decisions}:2: label '{second['label']}' is not the label of question {first['question_id']} "
+        f"({first['label']}): which question is meant?\n"
+    )
 
 
 @pytest.mark.parametrize("query", ["select * from sniff_csv('/etc/passwd')", "select * from duckdb_secrets()"])
 def test_a_refused_table_function_is_an_sql_error_not_a_bug(tmp_path, query):
     from conftest import build_warehouse
-    from pipeline.warehouse import query as sql
 
     warehouse, _ = build_warehouse(FIXTURE_APPENDIX, tmp_path)
     result = run_cli("sql", query, "--warehouse", str(warehouse))
@@ -143,9 +179,11 @@ def test_an_appendix_without_its_references_fails_the_gate(tmp_path):
     decisions, tags = tmp_path / "d.csv", tmp_path / "t.csv"
     decisions.write_text(DECISIONS_HEADER, encoding="utf-8")
     tags.write_text("question_id,label,verdict,reviewer,date,note\n", encoding="utf-8")
-    for step in [("ingest", "--source", str(source), "--warehouse", str(wh)),
-                 ("dedup", "--warehouse", str(wh), "--decisions", str(decisions), "--reports", str(rep), "--embeddings", "off"),
-                 ("tags", "--warehouse", str(wh), "--decisions", str(tags), "--reports", str(rep), "--embeddings", "off")]:  # fmt: skip
+    for step in [
+        ("ingest", "--source", str(source), "--warehouse", str(wh)),
+        ("dedup", "--warehouse", str(wh), "--decisions", str(decisions), "--reports", str(rep), "--embeddings", "off"),
+        ("tags", "--warehouse", str(wh), "--decisions", str(tags), "--reports", str(rep), "--embeddings", "off"),
+    ]:
         assert run_cli(*step).returncode == 0, step
     gate = run_cli("check", "--warehouse", str(wh), "--reports", str(rep), "--gate")
     assert gate.returncode == 1

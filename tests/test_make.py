@@ -20,7 +20,12 @@ def make(*args: str) -> subprocess.CompletedProcess:
 def outputs(tmp_path):
     source = tmp_path / "appendix.txt"
     shutil.copy(FIXTURE_APPENDIX, source)
-    return [f"SOURCE={source}", f"WAREHOUSE={tmp_path / 'warehouse'}", f"REPORTS={tmp_path / 'reports'}", f"VENV={ROOT / '.venv'}"], tmp_path
+    return [
+        f"SOURCE={source}",
+        f"WAREHOUSE={tmp_path / 'warehouse'}",
+        f"REPORTS={tmp_path / 'reports'}",
+        f"VENV={ROOT / '.venv'}",
+    ], tmp_path
 
 
 def test_make_all_builds_then_does_nothing_the_second_time(outputs):
@@ -104,7 +109,10 @@ def test_an_older_input_given_by_another_path_is_a_change(outputs):
     args, tmp_path = outputs
     assert make("all", *args).returncode == 0
     older = tmp_path / "older.txt"
-    older.write_text(FIXTURE_APPENDIX.read_text(encoding="utf-8").replace("- Explain LoRA.", "- Explain LoRA in one line.", 1), encoding="utf-8")
+    older.write_text(
+        FIXTURE_APPENDIX.read_text(encoding="utf-8").replace("- Explain LoRA.", "- Explain LoRA in one line.", 1),
+        encoding="utf-8",
+    )
     os.utime(older, (1_000_000_000, 1_000_000_000))  # 2001: older than every output
     rebuilt = make("all", *[a for a in args if not a.startswith("SOURCE=")], f"SOURCE={older}")
     assert rebuilt.returncode == 0 and "pipeline ingest" in rebuilt.stdout
@@ -123,7 +131,9 @@ def test_a_decisions_fifo_or_device_is_refused_by_make_without_hanging(outputs, 
     if kind == "fifo":
         os.mkfifo(path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
-    failed = subprocess.run(["make", "-C", str(ROOT), "all", *args, f"DECISIONS={path}"], capture_output=True, text=True, env=env, timeout=300)
+    failed = subprocess.run(
+        ["make", "-C", str(ROOT), "all", *args, f"DECISIONS={path}"], capture_output=True, text=True, env=env, timeout=300
+    )
     assert failed.returncode != 0
     assert f"error: {path}: is not a regular file (a FIFO, a device?): refused unread" in failed.stderr
     assert "Traceback" not in failed.stderr and "Killed" not in failed.stderr

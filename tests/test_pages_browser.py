@@ -6,9 +6,9 @@ The screenshots are written next to the pages (`screenshots/`), for a person to 
 from html.parser import HTMLParser
 
 import pytest
+from test_review_browser import browser  # noqa: F401  (the shared Chromium fixture)
 
 from conftest import REAL_APPENDIX, run_cli
-from test_review_browser import browser  # noqa: F401  (the shared Chromium fixture)
 
 pytestmark = pytest.mark.browser
 PAGES = ("duplicates.html", "tag_audit.html", "quality.html", "coverage.html", "external_coverage.html")
@@ -20,14 +20,16 @@ def reports(tmp_path_factory):
     warehouse, reports, decisions, tags = folder / "wh", folder / "rep", folder / "d.csv", folder / "t.csv"
     decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
     tags.write_text("question_id,label,verdict,reviewer,date,note\n", encoding="utf-8")
-    for step in [("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)),
-                 ("external", "--warehouse", str(warehouse)),
-                 ("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports)),
-                 ("overlap", "--warehouse", str(warehouse), "--reports", str(reports)),
-                 ("tags", "--warehouse", str(warehouse), "--decisions", str(tags), "--reports", str(reports)),
-                 ("check", "--warehouse", str(warehouse), "--reports", str(reports)),
-                 ("warehouse", "--warehouse", str(warehouse)),
-                 ("report", "--warehouse", str(warehouse), "--reports", str(reports))]:  # fmt: skip
+    for step in [
+        ("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)),
+        ("external", "--warehouse", str(warehouse)),
+        ("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports)),
+        ("overlap", "--warehouse", str(warehouse), "--reports", str(reports)),
+        ("tags", "--warehouse", str(warehouse), "--decisions", str(tags), "--reports", str(reports)),
+        ("check", "--warehouse", str(warehouse), "--reports", str(reports)),
+        ("warehouse", "--warehouse", str(warehouse)),
+        ("report", "--warehouse", str(warehouse), "--reports", str(reports)),
+    ]:
         result = run_cli(*step)
         assert result.returncode == 0, (step, result.stderr)
     return reports

@@ -54,7 +54,10 @@ def test_split_lines_counts_like_a_file():
 
 def test_sections_record_the_chapter_they_name_and_the_one_they_sit_in():
     text = HEAD + "- A? [conceptual]\nChapter 2 — Pretraining\n2.1 Data\n- B? [design]\n1.9 Stray\n- C? [debug]\n"
-    sections = [(s["section_id"], s["chapter_id"], s["parent_chapter_id"], s["position"], s["source_line"]) for s in parse_appendix(text)["sections"]]
+    sections = [
+        (s["section_id"], s["chapter_id"], s["parent_chapter_id"], s["position"], s["source_line"])
+        for s in parse_appendix(text)["sections"]
+    ]
     assert sections == [("1.1", 1, 1, 1, 3), ("2.1", 2, 2, 1, 6), ("1.9", 1, 2, 2, 8)]
 
 
@@ -73,7 +76,9 @@ def test_unplaced_lines_become_parse_issues(body, reason):
 def test_question_before_any_section_is_an_issue_not_a_row():
     tables = parse_appendix("Chapter 1 — A\n- Orphan? [design]\n")
     assert tables["questions"] == []
-    assert tables["parse_issues"] == [{"source_line": 2, "text": "- Orphan? [design]", "reason": "question before any section heading"}]
+    assert tables["parse_issues"] == [
+        {"source_line": 2, "text": "- Orphan? [design]", "reason": "question before any section heading"}
+    ]
 
 
 def test_question_ids_are_stable_and_unique():
@@ -86,14 +91,23 @@ def test_question_ids_are_stable_and_unique():
 
 
 def test_stable_ids_fold_case_and_space():
-    assert stable_ids("q", ["What  is X?", "what is x?"]) == [stable_ids("q", ["What is X?"])[0], stable_ids("q", ["What is X?"])[0] + "-2"]
+    assert stable_ids("q", ["What  is X?", "what is x?"]) == [
+        stable_ids("q", ["What is X?"])[0],
+        stable_ids("q", ["What is X?"])[0] + "-2",
+    ]
 
 
 def test_totals_block():
     tables = parse_appendix(HEAD + "- A? [conceptual]\nTotal: 1 questions\n- Conceptual: ~150\n- Coding: 5 (in code files)\n")
-    assert tables["stated_totals"] == [{"figure": "questions", "value": 1, "is_approximate": False, "text": "Total: 1 questions", "source_line": 5}]
+    assert tables["stated_totals"] == [
+        {"figure": "questions", "value": 1, "is_approximate": False, "text": "Total: 1 questions", "source_line": 5}
+    ]
     tags = {t["tag"]: (t["is_declared"], t["stated_count"], t["is_approximate"], t["note"]) for t in tables["tags"]}
-    assert tags == {"conceptual": (True, 150, True, None), "tradeoff": (True, None, None, None), "coding": (False, 5, False, "in code files")}
+    assert tags == {
+        "conceptual": (True, 150, True, None),
+        "tradeoff": (True, None, None, None),
+        "coding": (False, 5, False, "in code files"),
+    }
 
 
 REFS = """References
@@ -111,7 +125,10 @@ Banks
 
 def test_reference_tables():
     tables = parse_appendix(HEAD + "- A? [conceptual]\n" + REFS)
-    refs = [(r["category"], r["title"], r["authors"], r["year"], r["link"], r["question_count"], r["source_line"]) for r in tables["refs"]]
+    refs = [
+        (r["category"], r["title"], r["authors"], r["year"], r["link"], r["question_count"], r["source_line"])
+        for r in tables["refs"]
+    ]
     assert refs == [
         ("Post-Training", "LoRA: Low-Rank Adaptation", "Hu et al.", 2021, None, None, 9),
         ("Banks", "MLStack.cafe — LLMs Interview Questions (59 Qs)", None, None, "mlstack.cafe/llms", 59, 13),
@@ -126,7 +143,11 @@ def test_reference_tables():
 
 @pytest.mark.parametrize(
     "cell, claims",
-    [("Ch 1 (Attention, Architecture), Ch 5", [(1, "Attention, Architecture"), (5, None)]), ("Ch 7", [(7, None)]), ("Chapter seven", None)],
+    [
+        ("Ch 1 (Attention, Architecture), Ch 5", [(1, "Attention, Architecture"), (5, None)]),
+        ("Ch 7", [(7, None)]),
+        ("Chapter seven", None),
+    ],
 )
 def test_chapter_claims(cell, claims):
     assert parse_chapter_claims(cell) == claims
@@ -138,10 +159,19 @@ def test_chapter_claims(cell, claims):
         ("Radford et al. 2018/2019 (GPT/GPT-2)", [("Radford et al.", "2018/2019", "GPT/GPT-2", None, None)]),
         (
             "MLStack.cafe (59 LLMs Interview Questions, 42 ChatGPT Interview Questions — mlstack.cafe/x)",
-            [("MLStack.cafe", None, "LLMs Interview Questions", 59, "mlstack.cafe/x"), ("MLStack.cafe", None, "ChatGPT Interview Questions", 42, "mlstack.cafe/x")],
+            [
+                ("MLStack.cafe", None, "LLMs Interview Questions", 59, "mlstack.cafe/x"),
+                ("MLStack.cafe", None, "ChatGPT Interview Questions", 42, "mlstack.cafe/x"),
+            ],
         ),
-        ("Chip Huyen — “Designing ML Systems” (O’Reilly 2022) and blog (huyenchip.com)", [("Chip Huyen", "2022", "Designing ML Systems", None, "huyenchip.com")]),
-        ("Full Stack Deep Learning — LLM Bootcamp 2023 (fsdl.com)", [("Full Stack Deep Learning", "2023", "LLM Bootcamp 2023", None, "fsdl.com")]),
+        (
+            "Chip Huyen — “Designing ML Systems” (O’Reilly 2022) and blog (huyenchip.com)",
+            [("Chip Huyen", "2022", "Designing ML Systems", None, "huyenchip.com")],
+        ),
+        (
+            "Full Stack Deep Learning — LLM Bootcamp 2023 (fsdl.com)",
+            [("Full Stack Deep Learning", "2023", "LLM Bootcamp 2023", None, "fsdl.com")],
+        ),
         ("Blind (FAANG interview threads)", [("Blind", None, None, None, None)]),
         ("Hacker News", [("Hacker News", None, None, None, None)]),
     ],

@@ -18,6 +18,7 @@ from conftest import REAL_APPENDIX, ingested_bank, run_cli
 
 pytestmark = pytest.mark.browser
 
+
 def _missing() -> str | None:
     try:
         import selenium  # noqa: F401
@@ -42,11 +43,22 @@ def browser(tmp_path_factory):
     downloads = tmp_path_factory.mktemp("downloads")
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1300,1000",
-                 f"--user-data-dir={tmp_path_factory.mktemp('profile')}"):  # fmt: skip
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1300,1000",
+        f"--user-data-dir={tmp_path_factory.mktemp('profile')}",
+    ):
         options.add_argument(flag)
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False})
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+    )
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     driver.downloads = downloads
@@ -107,7 +119,9 @@ def test_decide_reload_export_and_rebuild(browser, bank):
     exported = _wait_for_download(browser.downloads, "duplicate_decisions.csv")
     rows = list(csv.DictReader(stdio.StringIO(exported.read_text(encoding="utf-8"))))
     assert {(tuple(sorted((r["question_id_a"], r["question_id_b"]))), r["verdict"], r["reviewer"]) for r in rows} == {
-        (tuple(sorted(first)), "duplicate", "ana"), (tuple(sorted(second)), "distinct", "ana")}
+        (tuple(sorted(first)), "duplicate", "ana"),
+        (tuple(sorted(second)), "distinct", "ana"),
+    }
     assert all(r["text_a"] and r["text_b"] and r["date"] for r in rows)
     shutil.copy(exported, decisions)  # save over the decisions file, rebuild
     exported.unlink()
@@ -121,7 +135,11 @@ def test_decide_reload_export_and_rebuild(browser, bank):
     browser.find_element("id", "reviewer").send_keys("bo")
     _press(browser, "\ue00c", "r")  # Escape leaves the field; then r: related
     browser.find_element("id", "export").click()
-    again = list(csv.DictReader(stdio.StringIO(_wait_for_download(browser.downloads, "duplicate_decisions.csv").read_text(encoding="utf-8"))))
+    again = list(
+        csv.DictReader(
+            stdio.StringIO(_wait_for_download(browser.downloads, "duplicate_decisions.csv").read_text(encoding="utf-8"))
+        )
+    )
     assert sorted(r["verdict"] for r in again) == ["distinct", "duplicate", "related"]
     assert {r["reviewer"] for r in again} == {"ana", "bo"}
     (browser.downloads / "duplicate_decisions.csv").unlink()
@@ -131,14 +149,34 @@ def test_stale_decisions_show_both_texts(browser, bank):
     warehouse, reports, decisions, dedup = bank
     pairs = dedup()
     mla = next(p for p in pairs if {p["label_a"], p["label_b"]} == {"1.3.14", "5.1.4"})
-    text = {r["question_id_a"] + r["question_id_b"]: r for r in csv.DictReader(stdio.StringIO((reports / "duplicates.csv").read_text(encoding="utf-8")))}
+    text = {
+        r["question_id_a"] + r["question_id_b"]: r
+        for r in csv.DictReader(stdio.StringIO((reports / "duplicates.csv").read_text(encoding="utf-8")))
+    }
     row = text[mla["question_id_a"] + mla["question_id_b"]]
     with open(decisions, "w", encoding="utf-8", newline="") as handle:  # the review page's export format: with the texts
-        csv.writer(handle).writerow(["question_id_a", "question_id_b", "verdict", "reviewer", "date", "note", "label_a", "label_b", "text_a", "text_b"])
-        csv.writer(handle).writerow([mla["question_id_a"], mla["question_id_b"], "duplicate", "ana", "2026-11-01", "MLA twice",
-                                     row["label_a"], row["label_b"], row["text_a"], row["text_b"]])  # fmt: skip
+        csv.writer(handle).writerow(
+            ["question_id_a", "question_id_b", "verdict", "reviewer", "date", "note", "label_a", "label_b", "text_a", "text_b"]
+        )
+        csv.writer(handle).writerow(
+            [
+                mla["question_id_a"],
+                mla["question_id_b"],
+                "duplicate",
+                "ana",
+                "2026-11-01",
+                "MLA twice",
+                row["label_a"],
+                row["label_b"],
+                row["text_a"],
+                row["text_b"],
+            ]
+        )
     edited = warehouse.parent / "edited.txt"
-    edited.write_text(REAL_APPENDIX.read_text(encoding="utf-8").replace("as used in DeepSeek V2?", "as introduced in DeepSeek V2?"), encoding="utf-8")
+    edited.write_text(
+        REAL_APPENDIX.read_text(encoding="utf-8").replace("as used in DeepSeek V2?", "as introduced in DeepSeek V2?"),
+        encoding="utf-8",
+    )
     assert run_cli("ingest", "--source", str(edited), "--warehouse", str(warehouse)).returncode == 0
     dedup()
     browser.get((reports / "duplicates.html").as_uri())
@@ -155,15 +193,49 @@ def test_markup_in_any_value_stays_text(browser, tmp_path):
     from pipeline.dedup import report
 
     markup = "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>"
-    questions = [{"question_id": f"q{i}{markup}", "label": f"1.1.{i}", "chapter_id": 1, "section_id": "1.1", "source_line": i, "tag": markup,
-                  "text": f"Question {i} {markup}?"} for i in range(2)]  # fmt: skip
-    pair = {"question_id_a": questions[0]["question_id"], "question_id_b": questions[1]["question_id"], "score": 0.9, "status": "needs review",
-            "queue_rank": 1, "semantic_score": 0.9, "decision": None}  # fmt: skip
-    stale = {"question_id_a": "gone" + markup, "question_id_b": questions[0]["question_id"], "verdict": "distinct", "reviewer": markup,
-             "decided_on": "2026-11-01", "note": markup, "is_stale": True, "source_line": 2, "text_a": markup}  # fmt: skip
-    tables = {"review_pairs": [pair], "duplicate_clusters": [], "duplicate_decisions": [stale], "counts": {"pairs": 1, "flagged": 1, "review": 1}}
+    questions = [
+        {
+            "question_id": f"q{i}{markup}",
+            "label": f"1.1.{i}",
+            "chapter_id": 1,
+            "section_id": "1.1",
+            "source_line": i,
+            "tag": markup,
+            "text": f"Question {i} {markup}?",
+        }
+        for i in range(2)
+    ]
+    pair = {
+        "question_id_a": questions[0]["question_id"],
+        "question_id_b": questions[1]["question_id"],
+        "score": 0.9,
+        "status": "needs review",
+        "queue_rank": 1,
+        "semantic_score": 0.9,
+        "decision": None,
+    }
+    stale = {
+        "question_id_a": "gone" + markup,
+        "question_id_b": questions[0]["question_id"],
+        "verdict": "distinct",
+        "reviewer": markup,
+        "decided_on": "2026-11-01",
+        "note": markup,
+        "is_stale": True,
+        "source_line": 2,
+        "text_a": markup,
+    }
+    tables = {
+        "review_pairs": [pair],
+        "duplicate_clusters": [],
+        "duplicate_decisions": [stale],
+        "counts": {"pairs": 1, "flagged": 1, "review": 1},
+    }
     page = tmp_path / "page.html"
-    page.write_text(report.render_html(questions, tables, [{"chapter_id": 1, "title": markup}], [{"section_id": "1.1", "title": markup}]), encoding="utf-8")
+    page.write_text(
+        report.render_html(questions, tables, [{"chapter_id": 1, "title": markup}], [{"section_id": "1.1", "title": markup}]),
+        encoding="utf-8",
+    )
     browser.get(page.as_uri())
     browser.execute_script("localStorage.clear()")
     browser.get(page.as_uri())
@@ -179,12 +251,37 @@ def test_five_thousand_pairs_stay_usable(browser, tmp_path):
     """The render time the README states: 5,000 pairs, list view and one-pair view, measured in the page."""
     from pipeline.dedup import report
 
-    questions = [{"question_id": f"q{i:05d}", "label": f"{1 + i // 500}.{1 + i % 500 // 50}.{i % 50 + 1}", "chapter_id": 1 + i // 500,
-                  "section_id": f"{1 + i // 500}.{1 + i % 500 // 50}", "source_line": i + 1, "tag": "conceptual",
-                  "text": f"How does technique {i} change the memory use of model {i % 97} during training?"} for i in range(5000)]  # fmt: skip
-    pairs = [{"question_id_a": f"q{i:05d}", "question_id_b": f"q{(i * 7 + 1) % 5000:05d}", "score": round(1 - i / 6000, 4), "status": "needs review",
-              "queue_rank": i + 1, "semantic_score": 0.8, "lexical_score": 0.5, "decision": None} for i in range(5000)]  # fmt: skip
-    tables = {"review_pairs": pairs, "duplicate_clusters": [], "duplicate_decisions": [], "counts": {"pairs": 5000, "flagged": 5000, "review": 5000}}
+    questions = [
+        {
+            "question_id": f"q{i:05d}",
+            "label": f"{1 + i // 500}.{1 + i % 500 // 50}.{i % 50 + 1}",
+            "chapter_id": 1 + i // 500,
+            "section_id": f"{1 + i // 500}.{1 + i % 500 // 50}",
+            "source_line": i + 1,
+            "tag": "conceptual",
+            "text": f"How does technique {i} change the memory use of model {i % 97} during training?",
+        }
+        for i in range(5000)
+    ]
+    pairs = [
+        {
+            "question_id_a": f"q{i:05d}",
+            "question_id_b": f"q{(i * 7 + 1) % 5000:05d}",
+            "score": round(1 - i / 6000, 4),
+            "status": "needs review",
+            "queue_rank": i + 1,
+            "semantic_score": 0.8,
+            "lexical_score": 0.5,
+            "decision": None,
+        }
+        for i in range(5000)
+    ]
+    tables = {
+        "review_pairs": pairs,
+        "duplicate_clusters": [],
+        "duplicate_decisions": [],
+        "counts": {"pairs": 5000, "flagged": 5000, "review": 5000},
+    }
     chapters = [{"chapter_id": c, "title": f"Chapter {c}"} for c in range(1, 11)]
     sections = [{"section_id": q["section_id"], "title": "Section"} for q in questions]
     page = tmp_path / "big.html"
@@ -204,11 +301,17 @@ def test_five_thousand_pairs_stay_usable(browser, tmp_path):
     started = time.perf_counter()
     _press(browser, "y")
     key_ms = (time.perf_counter() - started) * 1000
-    load_ms = browser.execute_script("const t = performance.getEntriesByType('navigation')[0]; return t.loadEventEnd - t.startTime")
-    list_ms = browser.execute_script("const t = performance.now(); document.querySelector('button[data-view=list]').click(); return performance.now() - t")
+    load_ms = browser.execute_script(
+        "const t = performance.getEntriesByType('navigation')[0]; return t.loadEventEnd - t.startTime"
+    )
+    list_ms = browser.execute_script(
+        "const t = performance.now(); document.querySelector('button[data-view=list]').click(); return performance.now() - t"
+    )
     list_cards = len(browser.find_elements("css selector", "#list .pair"))
-    print(f"\n5,000 pairs ({page.stat().st_size // 1024} KiB page): loaded in {load_ms:.0f} ms, script's first render {first_render:.0f} ms, "
-          f"one key press {key_ms:.0f} ms (WebDriver round trip), list view {list_ms:.0f} ms")
+    print(
+        f"\n5,000 pairs ({page.stat().st_size // 1024} KiB page): loaded in {load_ms:.0f} ms, script's first render {first_render:.0f} ms, "
+        f"one key press {key_ms:.0f} ms (WebDriver round trip), list view {list_ms:.0f} ms"
+    )
     assert list_cards == 100  # the list grows by 100 on request, so a long queue stays light
     assert browser.find_element("css selector", "#list p.meta").text == "4999 pairs"
     browser.execute_script("localStorage.clear()")

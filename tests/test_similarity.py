@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from pipeline import paths
-from pipeline.evaluation import dedup as evaluate
 from pipeline.dedup.tables import queue_ranks
 from pipeline.errors import InputError
+from pipeline.evaluation import dedup as evaluate
 from pipeline.similarity import embed, subject
 from pipeline.similarity.score import DEFAULT, score_pairs
 
@@ -49,9 +49,12 @@ def test_names_in_a_large_share_of_the_bank_mark_no_subject():
 
 
 def test_a_subject_swap_halves_the_score():
-    texts = ["How does FlashAttention improve performance without changing the attention math?",
-             "How does PagedAttention improve performance without changing the attention math?",
-             "What is a learning rate schedule?", "How do you pick a batch size?"]  # fmt: skip
+    texts = [
+        "How does FlashAttention improve performance without changing the attention math?",
+        "How does PagedAttention improve performance without changing the attention math?",
+        "What is a learning rate schedule?",
+        "How do you pick a batch size?",
+    ]
     vectors = np.eye(4, dtype=np.float32)
     vectors[1] = vectors[0]  # identical embeddings: only the names tell them apart
     (pair,) = [r for r in score_pairs(texts, embeddings=vectors) if (r["a"], r["b"]) == (0, 1)]
@@ -83,8 +86,13 @@ def test_queue_ranks(over, undecided, band, ranks):
 
 def test_the_embedding_model_is_pinned_and_local():
     encode = embed.load_encoder()
-    vectors = encode(["Explain PagedAttention by analogy with virtual memory.", "What is PagedAttention? How is it like virtual memory?",
-                      "How do you evaluate retrieval quality?"])  # fmt: skip
+    vectors = encode(
+        [
+            "Explain PagedAttention by analogy with virtual memory.",
+            "What is PagedAttention? How is it like virtual memory?",
+            "How do you evaluate retrieval quality?",
+        ]
+    )
     assert vectors.shape == (3, embed.DIMENSIONS)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > 0.8 > vectors[0] @ vectors[2]
@@ -150,7 +158,9 @@ def test_a_damaged_cache_is_rebuilt_and_a_full_one_keeps_the_newest(monkeypatch,
     assert list(embed.read_cache(embed.cache_file(tmp_path))) == ["y" * 32, "x" * 32]
     embed.write_cache(embed.cache_file(tmp_path), {"z" * 32: np.ones(embed.DIMENSIONS, dtype=np.float32)}, most=2)
     assert list(embed.read_cache(embed.cache_file(tmp_path))) == ["x" * 32, "z" * 32]  # full: the oldest went
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".embeddings-")]  # no temporary file left, the killed one's neither
+    assert not [
+        p for p in tmp_path.iterdir() if p.name.startswith(".embeddings-")
+    ]  # no temporary file left, the killed one's neither
 
 
 def test_the_held_out_figures_in_the_default_install(real_tables):
@@ -187,8 +197,16 @@ def test_the_combination_is_learned_only_from_enough_verdicts():
     rng = np.random.default_rng(0)
     n = 80
     semantic = np.concatenate([rng.uniform(0.6, 1.0, n // 2), rng.uniform(0.0, 0.5, n // 2)])
-    scored = {"a": np.arange(n), "b": np.arange(n) + n, "semantic_score": semantic, "lexical_score": semantic / 2,
-              "subject_agreement": np.zeros(n), "subject_conflict": np.zeros(n), "is_same_section": np.zeros(n), "score": semantic}  # fmt: skip
+    scored = {
+        "a": np.arange(n),
+        "b": np.arange(n) + n,
+        "semantic_score": semantic,
+        "lexical_score": semantic / 2,
+        "subject_agreement": np.zeros(n),
+        "subject_conflict": np.zeros(n),
+        "is_same_section": np.zeros(n),
+        "score": semantic,
+    }
     verdicts = np.array(["duplicate" if i < n // 2 else "distinct" for i in range(n)], dtype=object)
     few = verdicts.copy()
     few[learn.MIN_PER_CLASS - 1 : n - 5] = None  # fewer repeats decided than the model needs
@@ -220,8 +238,16 @@ def test_misspelt_names_are_one_name(x, y, same):
 def test_vectorised_subject_scores_match_their_definition():
     from pipeline.similarity.signals import _subject_columns, vectorise
 
-    texts = ["What is FlashAttention in vLLM?", "What is PagedAttention in vLLM?", "Explain MLA in DeepSeek V2.", "Explain MLA.",
-             "How does FlashAttetnion work?", "Why use GQA or MQA?", "What is a learning rate?", "Compare GQA, MQA and MHA."]  # fmt: skip
+    texts = [
+        "What is FlashAttention in vLLM?",
+        "What is PagedAttention in vLLM?",
+        "Explain MLA in DeepSeek V2.",
+        "Explain MLA.",
+        "How does FlashAttetnion work?",
+        "Why use GQA or MQA?",
+        "What is a learning rate?",
+        "Compare GQA, MQA and MHA.",
+    ]
     space = vectorise(texts)
     pairs = [(a, b) for a in range(len(texts)) for b in range(a + 1, len(texts))]
     agreement, conflict = _subject_columns(space, space, np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]))
@@ -233,8 +259,16 @@ def test_texts_projected_into_a_bank_space_weigh_and_score_as_the_bank_texts_do(
     from pipeline.similarity.score import score_columns
     from pipeline.similarity.signals import project, vectorise
 
-    texts = ["What is FlashAttention in vLLM?", "What is PagedAttention in vLLM?", "Explain MLA in DeepSeek V2.", "Explain MLA.",
-             "How does FlashAttetnion work?", "Why use GQA or MQA?", "What is a learning rate?", "Compare GQA, MQA and MHA."]  # fmt: skip
+    texts = [
+        "What is FlashAttention in vLLM?",
+        "What is PagedAttention in vLLM?",
+        "Explain MLA in DeepSeek V2.",
+        "Explain MLA.",
+        "How does FlashAttetnion work?",
+        "Why use GQA or MQA?",
+        "What is a learning rate?",
+        "Compare GQA, MQA and MHA.",
+    ]
     space = vectorise(texts)
     asked = project(space, texts[:4])
     for name in ("words", "chars", "rare", "candidates"):
@@ -272,12 +306,22 @@ def test_the_embed_step_reads_only_the_text_and_skips_a_bank_too_large_without_r
     monkeypatch.delenv(embed.CACHE_ENV, raising=False)
     rows = [{name: None for name in table("questions").column_names} for _ in range(3)]
     for i, row in enumerate(rows):
-        row.update(question_id=f"q{i}", label=f"1.1.{i + 1}", chapter_id=1, section_id="1.1", position=i + 1, text=f"Question {i}?", source_line=i + 1)
+        row.update(
+            question_id=f"q{i}",
+            label=f"1.1.{i + 1}",
+            chapter_id=1,
+            section_id="1.1",
+            position=i + 1,
+            text=f"Question {i}?",
+            source_line=i + 1,
+        )
     io.write_table(rows, table("questions"), tmp_path)
     out = stage.run(tmp_path, "auto")
     assert (out["texts"], out["encoded"]) == (3, 3) and "3 encoded now" in stage.summary(out)
     monkeypatch.setattr(stage, "DEFAULT", replace(stage.DEFAULT, embed_max_questions=2))
     monkeypatch.setattr(io, "read_column", lambda *a: pytest.fail("a bank too large to embed was read"))
     out = stage.run(tmp_path, "auto")
-    assert out["texts"] == 0 and stage.summary(out) == "embed: no embeddings (auto embeds banks up to 2 questions; this one holds 3)"
+    assert (
+        out["texts"] == 0 and stage.summary(out) == "embed: no embeddings (auto embeds banks up to 2 questions; this one holds 3)"
+    )
     assert stage.summary(stage.run(tmp_path, "off")) == "embed: no embeddings (off)"

@@ -15,9 +15,15 @@ def warehouse(tmp_path_factory):
 def session(warehouse, history):
     import sys
 
-    child = pexpect.spawn(sys.executable, ["-m", "pipeline", "sql", "--warehouse", str(warehouse), "--history", str(history)],
-                          cwd=str(ROOT), env={"PYTHONPATH": str(ROOT), "TERM": "xterm", "PATH": "/usr/bin:/bin"},
-                          encoding="utf-8", timeout=30, dimensions=(40, 100))  # fmt: skip
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "pipeline", "sql", "--warehouse", str(warehouse), "--history", str(history)],
+        cwd=str(ROOT),
+        env={"PYTHONPATH": str(ROOT), "TERM": "xterm", "PATH": "/usr/bin:/bin"},
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 100),
+    )
     child.expect_exact("sql> ")
     return child
 

@@ -8,22 +8,67 @@ from pipeline.errors import InputError
 from pipeline.tags import model, stage
 from pipeline.tags.decisions import HEADER, apply_decisions, parse_tag_decisions
 
-SYSTEMS = ["chat assistant", "search engine", "fraud detector", "recommendation feed", "translation service", "code reviewer",
-           "voice agent", "document parser", "ad ranker", "ticket router", "data labeller", "news summariser"]  # fmt: skip
-TOPICS = ["dropout", "attention", "tokenization", "beam search", "layer normalization", "residual connections", "quantization",
-          "embeddings", "positional encoding", "the KV cache", "mixture of experts", "speculative decoding"]  # fmt: skip
+SYSTEMS = [
+    "chat assistant",
+    "search engine",
+    "fraud detector",
+    "recommendation feed",
+    "translation service",
+    "code reviewer",
+    "voice agent",
+    "document parser",
+    "ad ranker",
+    "ticket router",
+    "data labeller",
+    "news summariser",
+]
+TOPICS = [
+    "dropout",
+    "attention",
+    "tokenization",
+    "beam search",
+    "layer normalization",
+    "residual connections",
+    "quantization",
+    "embeddings",
+    "positional encoding",
+    "the KV cache",
+    "mixture of experts",
+    "speculative decoding",
+]
 
 
 def bank() -> list[dict]:
     """Return a small bank: design questions, conceptual questions, tradeoff questions; one design question tagged conceptual."""
     rows = []
     for i, system in enumerate(SYSTEMS):
-        rows.append(("design", f"Design a {system} that serves a million users: which components, which data flow, which failure modes?"))
+        rows.append(
+            ("design", f"Design a {system} that serves a million users: which components, which data flow, which failure modes?")
+        )
         rows.append(("conceptual", f"What is {TOPICS[i]} and why does it matter in a transformer?"))
-        rows.append(("tradeoff", f"Compare {TOPICS[i]} with {TOPICS[(i + 1) % len(TOPICS)]}: when would you choose each, and what does it cost?"))
-    rows.append(("conceptual", "Design a moderation pipeline that serves a million users: which components, which data flow, which failure modes?"))
-    return [{"question_id": f"q{i:03d}", "label": f"1.1.{i + 1}", "tag": tag, "text": text, "section_id": "1.1", "source_line": i + 10}
-            for i, (tag, text) in enumerate(rows)]  # fmt: skip
+        rows.append(
+            (
+                "tradeoff",
+                f"Compare {TOPICS[i]} with {TOPICS[(i + 1) % len(TOPICS)]}: when would you choose each, and what does it cost?",
+            )
+        )
+    rows.append(
+        (
+            "conceptual",
+            "Design a moderation pipeline that serves a million users: which components, which data flow, which failure modes?",
+        )
+    )
+    return [
+        {
+            "question_id": f"q{i:03d}",
+            "label": f"1.1.{i + 1}",
+            "tag": tag,
+            "text": text,
+            "section_id": "1.1",
+            "source_line": i + 10,
+        }
+        for i, (tag, text) in enumerate(rows)
+    ]
 
 
 def test_a_question_tagged_against_its_wording_is_ranked_first():
@@ -49,30 +94,56 @@ def test_out_of_fold_means_a_question_never_scores_itself():
 
 
 def test_a_kept_tag_is_no_longer_a_suspect_and_a_retag_is_an_edit_to_make():
-    rows = [{"question_id": "a", "is_suspect": True, "suspect_rank": 1}, {"question_id": "b", "is_suspect": True, "suspect_rank": 2},
-            {"question_id": "c", "is_suspect": True, "suspect_rank": 3}, {"question_id": "d", "is_suspect": False, "suspect_rank": None}]  # fmt: skip
-    decisions = [{"question_id": "a", "verdict": "keep", "is_stale": False}, {"question_id": "b", "verdict": "retag:design", "is_stale": False},
-                 {"question_id": "c", "verdict": "keep", "is_stale": True}]  # fmt: skip
+    rows = [
+        {"question_id": "a", "is_suspect": True, "suspect_rank": 1},
+        {"question_id": "b", "is_suspect": True, "suspect_rank": 2},
+        {"question_id": "c", "is_suspect": True, "suspect_rank": 3},
+        {"question_id": "d", "is_suspect": False, "suspect_rank": None},
+    ]
+    decisions = [
+        {"question_id": "a", "verdict": "keep", "is_stale": False},
+        {"question_id": "b", "verdict": "retag:design", "is_stale": False},
+        {"question_id": "c", "verdict": "keep", "is_stale": True},
+    ]
     out = {r["question_id"]: r for r in apply_decisions(rows, decisions)}
     assert (out["a"]["is_suspect"], out["a"]["suspect_rank"], out["a"]["decision"]) == (False, None, "keep")
     assert (out["b"]["is_suspect"], out["b"]["suspect_rank"], out["b"]["decision"]) == (True, 1, "retag:design")  # ranks close up
-    assert (out["c"]["is_suspect"], out["c"]["suspect_rank"], out["c"]["decision"]) == (True, 2, None)  # a stale verdict is not applied
+    assert (out["c"]["is_suspect"], out["c"]["suspect_rank"], out["c"]["decision"]) == (
+        True,
+        2,
+        None,
+    )  # a stale verdict is not applied
 
 
 @pytest.mark.parametrize(
     "body, line, message",
     [
-        ("q1,1.1.1,maybe,ana,2026-11-01,\n", 2, "verdict 'maybe' is not keep or retag:<tag> with a declared tag (conceptual, design)"),
-        ("q1,1.1.1,retag:trivia,ana,2026-11-01,\n", 2, "verdict 'retag:trivia' is not keep or retag:<tag> with a declared tag (conceptual, design)"),
+        (
+            "q1,1.1.1,maybe,ana,2026-11-01,\n",
+            2,
+            "verdict 'maybe' is not keep or retag:<tag> with a declared tag (conceptual, design)",
+        ),
+        (
+            "q1,1.1.1,retag:trivia,ana,2026-11-01,\n",
+            2,
+            "verdict 'retag:trivia' is not keep or retag:<tag> with a declared tag (conceptual, design)",
+        ),
         ("q1,1.1.1,keep,,2026-11-01,\n", 2, "reviewer is empty"),
         ("q1,1.1.1,keep,ana,1/11/2026,\n", 2, "date '1/11/2026' is not YYYY-MM-DD"),
         (",1.1.1,keep,ana,2026-11-01,\n", 2, "question_id is empty"),
-        ("q1,1.1.1,keep,ana,2026-11-01,\nq1,1.1.1,retag:design,bo,2026-11-02,\n", 3, "this question was already decided on line 2"),
+        (
+            "q1,1.1.1,keep,ana,2026-11-01,\nq1,1.1.1,retag:design,bo,2026-11-02,\n",
+            3,
+            "this question was already decided on line 2",
+        ),
         ("q1,1.1.2,keep,ana,2026-11-01,\n", 2, "label '1.1.2' is not the label of question q1 (1.1.1): which question is meant?"),
         ("1.1.2,,keep,ana,2026-11-01,\n", 2, "question_id '1.1.2' is a label, not an id: its id is q2"),
         ("q1,1.1.1,keep,a\x00na,2026-11-01,\n", 2, "control character U+0000 in reviewer"),
-        ('q1,1.1.1,keep,ana,2026-11-01,"open\nq2,1.1.2,keep,ana,2026-11-01,closed"\n', 2,
-         "a quoted field runs from line 2 to line 3: a quote opened and never closed? (a cell holds one line)"),
+        (
+            'q1,1.1.1,keep,ana,2026-11-01,"open\nq2,1.1.2,keep,ana,2026-11-01,closed"\n',
+            2,
+            "a quoted field runs from line 2 to line 3: a quote opened and never closed? (a cell holds one line)",
+        ),
     ],
 )
 def test_bad_tag_decisions_name_their_line(body, line, message):
@@ -92,16 +163,33 @@ def test_the_stage_honours_verdicts_and_the_check_lists_undecided_suspects(tmp_p
     warehouse, reports, decisions = tmp_path / "wh", tmp_path / "rep", tmp_path / "tags.csv"
     decisions.write_text(HEADER, encoding="utf-8")
     assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)).returncode == 0
-    args = ("tags", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports), "--embeddings", "off")
+    args = (
+        "tags",
+        "--warehouse",
+        str(warehouse),
+        "--decisions",
+        str(decisions),
+        "--reports",
+        str(reports),
+        "--embeddings",
+        "off",
+    )
     assert run_cli(*args).returncode == 0
     rows = pq.ParquetFile(warehouse / "tag_suspects.parquet").read().to_pylist()
     first = next(r for r in rows if r["suspect_rank"] == 1)
     check = ("check", "--warehouse", str(warehouse), "--reports", str(reports), "--gate", "--strict")
     before = run_cli(*check)
     assert "WARNING  tag_suspects/tag-suspects-decided" in before.stdout
-    decisions.write_text(HEADER + f"{first['question_id']},{first['label']},keep,ana,2026-11-20,the wording is fine\n"
-                         + "".join(f"{r['question_id']},{r['label']},retag:{r['suggested_tag']},ana,2026-11-20,\n" for r in rows
-                                   if r["is_suspect"] and r["suspect_rank"] > 1), encoding="utf-8")  # fmt: skip
+    decisions.write_text(
+        HEADER
+        + f"{first['question_id']},{first['label']},keep,ana,2026-11-20,the wording is fine\n"
+        + "".join(
+            f"{r['question_id']},{r['label']},retag:{r['suggested_tag']},ana,2026-11-20,\n"
+            for r in rows
+            if r["is_suspect"] and r["suspect_rank"] > 1
+        ),
+        encoding="utf-8",
+    )
     assert run_cli(*args).returncode == 0
     after = {r["question_id"]: r for r in pq.ParquetFile(warehouse / "tag_suspects.parquet").read().to_pylist()}
     assert not after[first["question_id"]]["is_suspect"] and after[first["question_id"]]["decision"] == "keep"
@@ -112,9 +200,13 @@ def test_the_stage_honours_verdicts_and_the_check_lists_undecided_suspects(tmp_p
     confusion = [line for line in markdown.splitlines() if line.startswith("| conceptual |")]
     assert len(confusion) == 2  # counts per tag, and the confusion matrix row, which sums to the questions tagged conceptual
     cells = [int(x) for x in confusion[1].strip("| ").split(" | ")[1:]]
-    assert sum(cells[:-1]) == cells[-1] == sum(r["tag"] == "conceptual" and r["suggested_tag"] is not None for r in after.values())
+    assert (
+        sum(cells[:-1]) == cells[-1] == sum(r["tag"] == "conceptual" and r["suggested_tag"] is not None for r in after.values())
+    )
     assert "| conceptual | ~150 | 170 |" in markdown  # stated, as tagged
-    assert all(r["tag"] == next(q for q in rows if q["question_id"] == r["question_id"])["tag"] for r in after.values())  # no tag is changed
+    assert all(
+        r["tag"] == next(q for q in rows if q["question_id"] == r["question_id"])["tag"] for r in after.values()
+    )  # no tag is changed
 
 
 def test_flipping_changes_exactly_the_chosen_tags():
@@ -136,11 +228,23 @@ def test_eval_tags_reports_the_figures_docs_quote():
 
 
 def test_a_tag_on_one_question_is_not_audited_and_nothing_fails():
-    questions = bank()[:6] + [{"question_id": "q999", "label": "1.1.99", "tag": "estimation", "text": "How many GPUs for 70B?", "section_id": "1.1",
-                               "source_line": 99}]  # fmt: skip
+    questions = bank()[:6] + [
+        {
+            "question_id": "q999",
+            "label": "1.1.99",
+            "tag": "estimation",
+            "text": "How many GPUs for 70B?",
+            "section_id": "1.1",
+            "source_line": 99,
+        }
+    ]
     classes, _, rows = stage.audit(questions)
     lonely = next(r for r in rows if r["question_id"] == "q999")
-    assert "estimation" not in classes and (lonely["suggested_tag"], lonely["tag_probability"], lonely["is_suspect"]) == (None, None, False)
+    assert "estimation" not in classes and (lonely["suggested_tag"], lonely["tag_probability"], lonely["is_suspect"]) == (
+        None,
+        None,
+        False,
+    )
     assert stage.audit(questions[:1])[2][0]["suggested_tag"] is None  # one tag only: nothing to learn, nothing fails
 
 
@@ -161,6 +265,10 @@ def test_a_large_fold_learns_from_a_stratified_sample_that_keeps_every_tag():
 def test_the_confusion_matrix_is_a_table_with_its_totals():
     from pipeline.tags.report import confusion, confusion_rows
 
-    rows = [{"tag": "design", "suggested_tag": "design"}, {"tag": "design", "suggested_tag": "debug"},
-            {"tag": "debug", "suggested_tag": "debug"}, {"tag": "debug", "suggested_tag": None}]  # fmt: skip
+    rows = [
+        {"tag": "design", "suggested_tag": "design"},
+        {"tag": "design", "suggested_tag": "debug"},
+        {"tag": "debug", "suggested_tag": "debug"},
+        {"tag": "debug", "suggested_tag": None},
+    ]
     assert confusion_rows(confusion(rows, ["debug", "design"]), ["debug", "design"]) == [["debug", 1, 0, 1], ["design", 1, 1, 2]]

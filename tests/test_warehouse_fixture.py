@@ -10,8 +10,16 @@ from conftest import FIXTURE_APPENDIX, ROOT, build_warehouse, run_cli
 
 ALIASES = ROOT / "tests" / "data" / "fixture_aliases.csv"
 GENERIC = ROOT / "raw" / "generic_terms.csv"
-ATTENTION, GQA, MAMBA = "Attention Is All You Need", "GQA: Training Generalized Multi-Query Transformer Models", "Mamba: Linear-Time Sequence Modeling with Selective State Spaces"
-LORA, DPO, STAR = "LoRA: Low-Rank Adaptation of Large Language Models", "Direct Preference Optimization (DPO)", "STaR: Self-Taught Reasoner"
+ATTENTION, GQA, MAMBA = (
+    "Attention Is All You Need",
+    "GQA: Training Generalized Multi-Query Transformer Models",
+    "Mamba: Linear-Time Sequence Modeling with Selective State Spaces",
+)
+LORA, DPO, STAR = (
+    "LoRA: Low-Rank Adaptation of Large Language Models",
+    "Direct Preference Optimization (DPO)",
+    "STaR: Self-Taught Reasoner",
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +45,10 @@ def line_of(text: str) -> int:
 
 
 def test_question_refs(warehouse):
-    linked = rows(warehouse, "select q.label, r.title, qr.matched_term from question_refs qr join questions q using (question_id) join refs r using (ref_id) order by q.source_line")
+    linked = rows(
+        warehouse,
+        "select q.label, r.title, qr.matched_term from question_refs qr join questions q using (question_id) join refs r using (ref_id) order by q.source_line",
+    )
     assert linked == [
         ("1.1.1", ATTENTION, "scaled dot-product attention"),
         ("1.1.2", GQA, "MQA"),  # MQA and GQA both name it: one row, with the alias that comes first in the text
@@ -98,22 +109,39 @@ def test_unreferenced_terms(warehouse):
 
 def test_tag_mix(warehouse):
     assert rows(warehouse, "select chapter_id, tag, questions, share from rpt_tag_mix_chapter") == [
-        (1, "conceptual", 5, 0.833), (1, "tradeoff", 1, 0.167),
-        (2, "conceptual", 3, 0.5), (2, "coding", 1, 0.167), (2, "debug", 1, 0.167), (2, "tradeoff", 1, 0.167),
-        (3, "conceptual", 1, 0.333), (3, "design", 1, 0.333), (3, "estimation", 1, 0.333),
-    ]  # fmt: skip
+        (1, "conceptual", 5, 0.833),
+        (1, "tradeoff", 1, 0.167),
+        (2, "conceptual", 3, 0.5),
+        (2, "coding", 1, 0.167),
+        (2, "debug", 1, 0.167),
+        (2, "tradeoff", 1, 0.167),
+        (3, "conceptual", 1, 0.333),
+        (3, "design", 1, 0.333),
+        (3, "estimation", 1, 0.333),
+    ]
     assert rows(warehouse, "select section_id, tag, questions from rpt_tag_mix_section") == [
-        ("1.1", "conceptual", 3), ("1.1", "tradeoff", 1), ("1.2", "conceptual", 2),
-        ("2.1", "conceptual", 3), ("2.1", "debug", 1), ("2.2", "coding", 1), ("2.2", "tradeoff", 1),
-        ("3.1", "conceptual", 1), ("3.1", "design", 1), ("3.1", "estimation", 1),
-    ]  # fmt: skip
+        ("1.1", "conceptual", 3),
+        ("1.1", "tradeoff", 1),
+        ("1.2", "conceptual", 2),
+        ("2.1", "conceptual", 3),
+        ("2.1", "debug", 1),
+        ("2.2", "coding", 1),
+        ("2.2", "tradeoff", 1),
+        ("3.1", "conceptual", 1),
+        ("3.1", "design", 1),
+        ("3.1", "estimation", 1),
+    ]
 
 
 def test_tag_claims(warehouse):
     assert rows(warehouse, "select tag, stated, actual, difference, deviation from rpt_tag_claims") == [
-        ("conceptual", 8, 9, 1, 0.125), ("tradeoff", 2, 2, 0, 0.0), ("design", 1, 1, 0, 0.0),
-        ("debug", 1, 1, 0, 0.0), ("coding", 1, 1, 0, 0.0), ("estimation", 1, 1, 0, 0.0),
-    ]  # fmt: skip
+        ("conceptual", 8, 9, 1, 0.125),
+        ("tradeoff", 2, 2, 0, 0.0),
+        ("design", 1, 1, 0, 0.0),
+        ("debug", 1, 1, 0, 0.0),
+        ("coding", 1, 1, 0, 0.0),
+        ("estimation", 1, 1, 0, 0.0),
+    ]
 
 
 def test_attribution_disagreements(warehouse):
@@ -135,7 +163,9 @@ def test_the_reports_hold_every_section_and_two_charts(warehouse):
     assert page.count("data:image/png;base64,") == 2
     assert page.count('data-view="rpt_chapter_coverage"') == 8
     markdown = (reports / "coverage.md").read_text(encoding="utf-8")
-    assert "View `rpt_chapters_without_claims`: 1 rows." in markdown and "![tags-by-chapter](charts/tags-by-chapter.png)" in markdown
+    assert (
+        "View `rpt_chapters_without_claims`: 1 rows." in markdown and "![tags-by-chapter](charts/tags-by-chapter.png)" in markdown
+    )
     assert (reports / "charts" / "stated-vs-actual.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -146,17 +176,24 @@ def test_aliases_parse_and_link_longest_first():
     text = "ref_title,term\nLoRA,LoRA\nQLoRA,QLoRA\nReAct,ReAct\nGone paper,Gone\nLoRA,low-rank adaptation\n"
     aliases = parse_aliases(text, refs)
     assert [(a["term"], a["ref_id"], a["is_stale"]) for a in aliases] == [
-        ("LoRA", "r1", False), ("QLoRA", "r2", False), ("ReAct", "r3", False), ("Gone", None, True), ("low-rank adaptation", "r1", False),
-    ]  # fmt: skip
+        ("LoRA", "r1", False),
+        ("QLoRA", "r2", False),
+        ("ReAct", "r3", False),
+        ("Gone", None, True),
+        ("low-rank adaptation", "r1", False),
+    ]
     questions = [
         {"question_id": "a", "text": "QLoRA vs LoRA?"},
         {"question_id": "b", "text": "How does the agent react? Gone."},
         {"question_id": "c", "text": "Explain Low-Rank Adaptation."},
         {"question_id": "d", "text": "LoRA-2 is not LoRA-based? And LLaMA 2."},
     ]
-    assert [(l["question_id"], l["ref_id"], l["matched_term"]) for l in link_questions(questions, aliases)] == [
-        ("a", "r2", "QLoRA"), ("a", "r1", "LoRA"), ("c", "r1", "low-rank adaptation"), ("d", "r1", "LoRA"),
-    ]  # fmt: skip
+    assert [(found["question_id"], found["ref_id"], found["matched_term"]) for found in link_questions(questions, aliases)] == [
+        ("a", "r2", "QLoRA"),
+        ("a", "r1", "LoRA"),
+        ("c", "r1", "low-rank adaptation"),
+        ("d", "r1", "LoRA"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -191,17 +228,17 @@ def test_a_malformed_alias_file_stops_the_build_and_keeps_the_warehouse(tmp_path
 def test_a_failing_sql_model_names_its_file(tmp_path, warehouse):
     import shutil
 
-    from conftest import snapshot
     from pipeline.errors import InputError
     from pipeline.warehouse import runner
 
     sql = tmp_path / "sql"
     shutil.copytree(ROOT / "pipeline" / "warehouse" / "sql", sql)
     broken = sql / "reports" / "rpt_tag_claims.sql"
-    broken.write_text(broken.read_text(encoding="utf-8").replace("t.stated_count as stated", "t.no_such_column as stated"), encoding="utf-8")
-    from pipeline.schema import TABLES
-
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace("t.stated_count as stated", "t.no_such_column as stated"), encoding="utf-8"
+    )
     from pipeline import io
+    from pipeline.schema import TABLES
 
     paths = {t.name: warehouse[0] / f"{t.name}.parquet" for t in TABLES}
     for t in TABLES:  # the fixture build ran no external stage: empty tables, as the warehouse stage does
@@ -213,11 +250,16 @@ def test_a_failing_sql_model_names_its_file(tmp_path, warehouse):
 
 
 def test_the_tag_claims_verdict_allows_the_tolerance_the_checks_use():
-    from pipeline.suites import load_suites, tolerance
     from pipeline.report.coverage import html_rows
+    from pipeline.suites import load_suites, tolerance
 
     columns = ["tag", "stated", "actual", "deviation", "is_approximate"]
-    rows = [("design", 70, 80, 0.143, True), ("debug", 45, 44, 0.022, True), ("coding", 5, 6, 0.2, False), ("other", None, 3, None, None)]
+    rows = [
+        ("design", 70, 80, 0.143, True),
+        ("debug", 45, 44, 0.022, True),
+        ("coding", 5, 6, 0.2, False),
+        ("other", None, 3, None, None),
+    ]
     verdicts = lambda allowed: [cells[-1] for cells in html_rows("rpt_tag_claims", columns, rows, {}, {}, allowed)[1]]  # noqa: E731
     assert verdicts(tolerance(load_suites(ROOT / "expectations"))) == ["OFF", "ok", "OFF", "—"]  # 10%, from appendix_claims.json
     assert verdicts(0.15) == ["ok", "ok", "OFF", "—"]  # an exact count is never allowed a deviation

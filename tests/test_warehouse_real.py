@@ -44,11 +44,19 @@ def test_chapter_coverage_against_python(built):
         named[(chapter_of[qid], title[rid])] += 1
     expected = {}
     for key in claimed | set(named):
-        coverage = "claimed and named" if key in claimed and key in named else ("claimed, never named" if key in claimed else "named, not claimed")
+        coverage = (
+            "claimed and named"
+            if key in claimed and key in named
+            else ("claimed, never named" if key in claimed else "named, not claimed")
+        )
         expected[key] = (coverage, named.get(key, 0))
     got = {(r.chapter_id, r.reference): (r.coverage, r.questions) for r in view(built, "rpt_chapter_coverage").itertuples()}
     assert got == expected
-    assert collections.Counter(c for c, _ in got.values()) == {"claimed and named": 39, "claimed, never named": 14, "named, not claimed": 14}
+    assert collections.Counter(c for c, _ in got.values()) == {
+        "claimed and named": 39,
+        "claimed, never named": 14,
+        "named, not claimed": 14,
+    }
 
 
 def test_chapters_without_claims_against_python(built):
@@ -60,7 +68,9 @@ def test_chapters_without_claims_against_python(built):
 def test_unreferenced_terms_against_python(built):
     questions, aliases = parquet(built, "questions"), parquet(built, "ref_aliases")
     generic = {t.lower() for t in parquet(built, "generic_terms")["term"]}
-    covered = {a.lower() for a in aliases["term"]} | {w for a in aliases["term"] for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", a.lower())}
+    covered = {a.lower() for a in aliases["term"]} | {
+        w for a in aliases["term"] for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", a.lower())
+    }
     counts = collections.Counter()
     for text in questions["text"]:
         names = set(re.findall(r"[A-Za-z][A-Za-z0-9]*(?:-[a-z]*[A-Z0-9][A-Za-z0-9]*)*", text))
@@ -84,7 +94,9 @@ def test_tag_claims_against_pandas(built):
     tags, questions = parquet(built, "tags"), parquet(built, "questions")
     actual = questions["tag"].value_counts().to_dict()
     got = view(built, "rpt_tag_claims")
-    assert {r.tag: (r.stated, r.actual) for r in got.itertuples()} == {t: (s, actual.get(t, 0)) for t, s in zip(tags["tag"], tags["stated_count"])}
+    assert {r.tag: (r.stated, r.actual) for r in got.itertuples()} == {
+        t: (s, actual.get(t, 0)) for t, s in zip(tags["tag"], tags["stated_count"])
+    }
 
 
 def test_attribution_disagreements_against_python(built):

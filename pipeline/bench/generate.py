@@ -18,11 +18,33 @@ import re
 import string
 
 NAME = re.compile(r"\b(?:[A-Z][a-z]*[A-Z0-9][A-Za-z0-9]*|[A-Z]{2,}[a-z]*|[A-Z][a-z]+(?:-[A-Za-z0-9]+)+)\b")
-OPENERS = [("What is", "Explain"), ("How does", "In what way does"), ("Why do", "For what reason do"), ("Compare", "Contrast"),
-           ("Explain", "Describe"), ("How would you", "How should you"), ("When would you", "In which cases would you")]  # fmt: skip
-SYNONYMS = {"model": "network", "models": "networks", "training": "learning", "improve": "boost", "reduce": "cut", "memory": "RAM",
-            "large": "big", "quality": "accuracy", "use": "employ", "why": "for what reason", "difference": "distinction",
-            "performance": "throughput", "method": "technique", "data": "examples", "choose": "pick", "tradeoff": "trade-off"}  # fmt: skip
+OPENERS = [
+    ("What is", "Explain"),
+    ("How does", "In what way does"),
+    ("Why do", "For what reason do"),
+    ("Compare", "Contrast"),
+    ("Explain", "Describe"),
+    ("How would you", "How should you"),
+    ("When would you", "In which cases would you"),
+]
+SYNONYMS = {
+    "model": "network",
+    "models": "networks",
+    "training": "learning",
+    "improve": "boost",
+    "reduce": "cut",
+    "memory": "RAM",
+    "large": "big",
+    "quality": "accuracy",
+    "use": "employ",
+    "why": "for what reason",
+    "difference": "distinction",
+    "performance": "throughput",
+    "method": "technique",
+    "data": "examples",
+    "choose": "pick",
+    "tradeoff": "trade-off",
+}
 KINDS = ("paraphrase", "reorder", "typo")
 
 
@@ -35,7 +57,9 @@ def invented_name(rng: random.Random, like: str) -> str:
     if like.isupper():
         return "".join(rng.choice(string.ascii_uppercase) for _ in range(max(2, len(like))))
     stem = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
-    return stem.capitalize() + (rng.choice(["", "Net", "Flow", "-" + str(rng.randint(2, 9)), "Former"]) if rng.random() < 0.5 else "")
+    return stem.capitalize() + (
+        rng.choice(["", "Net", "Flow", "-" + str(rng.randint(2, 9)), "Former"]) if rng.random() < 0.5 else ""
+    )
 
 
 def rename(text: str, rng: random.Random) -> str:
@@ -114,11 +138,16 @@ def lookalike(text: str, rng: random.Random, vocabulary: list[str]) -> str:
     if NAME.search(text):
         return rename(text, rng)
     words = CONTENT.findall(text)
-    return re.sub(rf"\b{rng.choice(words)}\b", rng.choice(vocabulary), text, count=1) if words else text + " " + invented_name(rng, "Camel")
+    return (
+        re.sub(rf"\b{rng.choice(words)}\b", rng.choice(vocabulary), text, count=1)
+        if words
+        else text + " " + invented_name(rng, "Camel")
+    )
 
 
-def generate(real: dict[str, list[dict]], size: int, seed: int = 0, duplicate_share: float = 0.02,
-             lookalike_share: float = 0.01) -> tuple[dict, list[dict]]:  # fmt: skip
+def generate(
+    real: dict[str, list[dict]], size: int, seed: int = 0, duplicate_share: float = 0.02, lookalike_share: float = 0.01
+) -> tuple[dict, list[dict]]:
     """Return (tables, injected): a synthetic appendix of `size` questions and its injected pairs.
 
     The chapters, sections, tag mix and reference tables are the real ones; each section holds a share of the
@@ -145,7 +174,13 @@ def generate(real: dict[str, list[dict]], size: int, seed: int = 0, duplicate_sh
             questions.append(None)
             continue
         seed_question = rng.choice(seeds_by_section[section["section_id"]])
-        questions.append({"section_id": section["section_id"], "text": recombine(seed_question["text"], rng, vocabulary), "tag": seed_question["tag"]})
+        questions.append(
+            {
+                "section_id": section["section_id"],
+                "text": recombine(seed_question["text"], rng, vocabulary),
+                "tag": seed_question["tag"],
+            }
+        )
         originals.append(index)
     injected = []
     for number, index in enumerate(pending):
@@ -162,7 +197,10 @@ def generate(real: dict[str, list[dict]], size: int, seed: int = 0, duplicate_sh
         positions[question["section_id"]] = positions.get(question["section_id"], 0) + 1
         question["position"] = positions[question["section_id"]]
         question["label"] = f"{question['section_id']}.{question['position']}"
-    pairs = [{"label_a": questions[p["original"]]["label"], "label_b": questions[p["duplicate"]]["label"], "kind": p["kind"]} for p in injected]
+    pairs = [
+        {"label_a": questions[p["original"]]["label"], "label_b": questions[p["duplicate"]]["label"], "kind": p["kind"]}
+        for p in injected
+    ]
     tag_counts: dict[str, int] = {}
     for question in questions:
         tag_counts[question["tag"]] = tag_counts.get(question["tag"], 0) + 1
@@ -191,14 +229,29 @@ def widen(real: dict[str, list[dict]], chapters: int) -> dict[str, list[dict]]:
         ids = {c["chapter_id"] for c in kept}
         suffix = f" {copy + 1}" if copy else ""
         out["chapters"] += [{**c, "chapter_id": c["chapter_id"] + offset, "title": c["title"] + suffix} for c in kept]
-        moved = lambda sid: f"{int(sid.split('.')[0]) + offset}.{sid.split('.', 1)[1]}"  # noqa: E731
-        out["sections"] += [{**s, "section_id": moved(s["section_id"]), "chapter_id": s["chapter_id"] + offset,
-                             "parent_chapter_id": s["parent_chapter_id"] + offset} for s in real["sections"] if s["chapter_id"] in ids]  # fmt: skip
-        out["questions"] += [{**q, "section_id": moved(q["section_id"]), "chapter_id": q["chapter_id"] + offset}
-                             for q in real["questions"] if q["chapter_id"] in ids]  # fmt: skip
+        moved = lambda sid, offset=offset: f"{int(sid.split('.')[0]) + offset}.{sid.split('.', 1)[1]}"  # noqa: E731
+        out["sections"] += [
+            {
+                **s,
+                "section_id": moved(s["section_id"]),
+                "chapter_id": s["chapter_id"] + offset,
+                "parent_chapter_id": s["parent_chapter_id"] + offset,
+            }
+            for s in real["sections"]
+            if s["chapter_id"] in ids
+        ]
+        out["questions"] += [
+            {**q, "section_id": moved(q["section_id"]), "chapter_id": q["chapter_id"] + offset}
+            for q in real["questions"]
+            if q["chapter_id"] in ids
+        ]
         for ref in real["refs"]:
             claims = ref.get("relevant_chapters")
-            renumbered = CHAPTER_CLAIM.sub(lambda m: m.group(0)[: -len(m.group(1))] + str(int(m.group(1)) + offset), claims) if claims else claims
+            renumbered = (
+                CHAPTER_CLAIM.sub(lambda m, offset=offset: m.group(0)[: -len(m.group(1))] + str(int(m.group(1)) + offset), claims)
+                if claims
+                else claims
+            )
             if all(int(n) <= chapters for n in CHAPTER_CLAIM.findall(renumbered or "")):
                 out["refs"].append({**ref, "title": ref["title"] + suffix, "relevant_chapters": renumbered})
     return {**real, **out}

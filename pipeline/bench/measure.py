@@ -13,11 +13,20 @@ import time
 def main(argv: list[str]) -> int:
     command = argv[argv.index("--") + 1 :] if "--" in argv else argv
     start = time.perf_counter()
-    finished = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finished = subprocess.run(command, capture_output=True, text=True)
     wall = time.perf_counter() - start
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"returncode": finished.returncode, "wall_s": round(wall, 3), "peak_mib": round(peak_kib / 1024, 1),
-                      "stdout": finished.stdout[-2000:], "stderr": finished.stderr[-2000:]}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "returncode": finished.returncode,
+                "wall_s": round(wall, 3),
+                "peak_mib": round(peak_kib / 1024, 1),
+                "stdout": finished.stdout[-2000:],
+                "stderr": finished.stderr[-2000:],
+            }
+        )
+    )
     return 0
 
 

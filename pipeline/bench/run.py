@@ -64,7 +64,9 @@ def recall(warehouse: Path, injected: list[dict]) -> dict:
 
     questions = pq.read_table(warehouse / "questions.parquet", columns=["question_id", "label"]).to_pydict()
     by_label = dict(zip(questions["label"], questions["question_id"]))
-    pairs = pq.read_table(warehouse / "duplicate_pairs.parquet", columns=["question_id_a", "question_id_b", "is_flagged"]).to_pydict()
+    pairs = pq.read_table(
+        warehouse / "duplicate_pairs.parquet", columns=["question_id_a", "question_id_b", "is_flagged"]
+    ).to_pydict()
     flagged = {frozenset(p) for p, f in zip(zip(pairs["question_id_a"], pairs["question_id_b"]), pairs["is_flagged"]) if f}
     return injected_figures(flagged, injected, lambda p: frozenset((by_label[p["label_a"]], by_label[p["label_b"]])))
 
@@ -84,7 +86,10 @@ def injected_figures(flagged: set, injected: list[dict], key=lambda p: frozenset
         "injected": len(positives),
         "flagged_injected": sum(found),
         "recall": round(sum(found) / len(positives), 4) if positives else None,
-        "recall_by_kind": {k: round(sum(f for f, p in zip(found, positives) if p["kind"] == k) / sum(p["kind"] == k for p in positives), 4) for k in kinds},
+        "recall_by_kind": {
+            k: round(sum(f for f, p in zip(found, positives) if p["kind"] == k) / sum(p["kind"] == k for p in positives), 4)
+            for k in kinds
+        },
         "lookalikes": len(negatives),
         "lookalikes_flagged": false,
         "precision_injected": round(sum(found) / (sum(found) + false), 4) if sum(found) + false else None,
@@ -93,7 +98,12 @@ def injected_figures(flagged: set, injected: list[dict], key=lambda p: frozenset
     }
 
 
-MAKE_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "GX_ANALYTICS_ENABLED": "false"}  # as the Makefile exports
+MAKE_ENV = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "GX_ANALYTICS_ENABLED": "false",
+}  # as the Makefile exports
 
 
 def run_stages(source: Path, folder: Path, name: str) -> dict:
@@ -106,8 +116,11 @@ def run_stages(source: Path, folder: Path, name: str) -> dict:
     for stage in STAGES:
         result = measure(stage_command(stage, source, warehouse, reports, decisions), env)
         stages[stage] = {"wall_s": result["wall_s"], "peak_mib": result["peak_mib"], "ok": result["returncode"] in (0, 1)}
-        print(f"  {name:>9} {stage:<15} {result['wall_s']:>8.2f} s {result['peak_mib']:>8.0f} MiB"
-              + ("" if stages[stage]["ok"] else f"  FAILED: {result['stderr'].strip().splitlines()[-1:]}"), flush=True)  # fmt: skip
+        print(
+            f"  {name:>9} {stage:<15} {result['wall_s']:>8.2f} s {result['peak_mib']:>8.0f} MiB"
+            + ("" if stages[stage]["ok"] else f"  FAILED: {result['stderr'].strip().splitlines()[-1:]}"),
+            flush=True,
+        )
     return stages
 
 
@@ -151,16 +164,25 @@ def bench_wide(chapters: list[int], folder: Path, real_tables: dict) -> dict:
         source = here / "appendix.txt"
         source.write_text(render_appendix(tables, "pdf"), encoding="utf-8")
         stages = run_stages(source, here, f"{count}ch")
-        runs.append({"chapters": count, "sections": len(wide["sections"]), "questions": len(tables["questions"]), "stages": stages})
+        runs.append(
+            {"chapters": count, "sections": len(wide["sections"]), "questions": len(tables["questions"]), "stages": stages}
+        )
     growth = None
     if len(runs) >= 2 and runs[-1]["chapters"] > runs[0]["chapters"]:
         small, large = runs[0], runs[-1]
-        growth = round(math.log(large["stages"]["report"]["wall_s"] / small["stages"]["report"]["wall_s"]) / math.log(large["chapters"] / small["chapters"]), 3)
+        growth = round(
+            math.log(large["stages"]["report"]["wall_s"] / small["stages"]["report"]["wall_s"])
+            / math.log(large["chapters"] / small["chapters"]),
+            3,
+        )
     return {"runs": runs, "growth": growth}
 
 
-PEERS = (("datasketch MinHashLSH, threshold 0.5", "minhash", 0.5), ("datasketch MinHashLSH, threshold 0.3", "minhash", 0.3),
-         ("MiniLM embeddings, exact top-10, cosine ≥ 0.85", "embedding", 0.85))  # fmt: skip
+PEERS = (
+    ("datasketch MinHashLSH, threshold 0.5", "minhash", 0.5),
+    ("datasketch MinHashLSH, threshold 0.3", "minhash", 0.3),
+    ("MiniLM embeddings, exact top-10, cosine ≥ 0.85", "embedding", 0.85),
+)
 EMBEDDING_PEER_MAX = 20_000  # encoding costs about 2.9 ms a question here: the embedding peer runs up to this size
 MINHASH_PEER_MAX = 100_000  # MinHash at threshold 0.3 took 312 s and 7.5 GB at 100K: the peers stop there
 
@@ -172,16 +194,30 @@ def bench_peers(source: Path, folder: Path, injected: list[dict], size: int) -> 
         if (method == "embedding" and size > EMBEDDING_PEER_MAX) or size > MINHASH_PEER_MAX:
             continue
         pairs_file = folder / f"peer-{method}-{threshold}.json"
-        result = measure([sys.executable, "-m", "pipeline.bench.peers", method, "--threshold", str(threshold), str(source), str(pairs_file)])
+        result = measure(
+            [sys.executable, "-m", "pipeline.bench.peers", method, "--threshold", str(threshold), str(source), str(pairs_file)]
+        )
         if result["returncode"] != 0:
             print(f"  {size:>9} peer {name}: FAILED {result['stderr'].strip().splitlines()[-1:]}", flush=True)
             continue
         flagged = {frozenset(pair) for pair in json.loads(pairs_file.read_text(encoding="utf-8"))}
         figures = injected_figures(flagged, injected)
-        out.append({"name": name, "wall_s": result["wall_s"], "peak_mib": result["peak_mib"], "recall": figures["recall"],
-                    "flagged": figures["flagged_pairs"], "precision": figures["precision_injected"], "lookalikes_flagged": figures["lookalikes_flagged"]})  # fmt: skip
-        print(f"  {size:>9} peer {name}: {result['wall_s']:.2f} s, {result['peak_mib']:.0f} MiB, recall {figures['recall']}, "
-              f"precision {figures['precision_injected']}, {figures['flagged_pairs']} pairs flagged", flush=True)  # fmt: skip
+        out.append(
+            {
+                "name": name,
+                "wall_s": result["wall_s"],
+                "peak_mib": result["peak_mib"],
+                "recall": figures["recall"],
+                "flagged": figures["flagged_pairs"],
+                "precision": figures["precision_injected"],
+                "lookalikes_flagged": figures["lookalikes_flagged"],
+            }
+        )
+        print(
+            f"  {size:>9} peer {name}: {result['wall_s']:.2f} s, {result['peak_mib']:.0f} MiB, recall {figures['recall']}, "
+            f"precision {figures['precision_injected']}, {figures['flagged_pairs']} pairs flagged",
+            flush=True,
+        )
     return out
 
 
@@ -205,39 +241,81 @@ def bench_make_all(repeats: int) -> dict:
                 path.unlink() if path.is_symlink() else shutil.rmtree(path)
             clean.append(measure(args, env)["wall_s"])
             noop.append(measure(args, env)["wall_s"])
-    return {"repeats": repeats, "clean_median_s": statistics.median(clean), "clean_runs_s": clean,
-            "noop_median_s": statistics.median(noop), "noop_runs_s": noop}  # fmt: skip
+    return {
+        "repeats": repeats,
+        "clean_median_s": statistics.median(clean),
+        "clean_runs_s": clean,
+        "noop_median_s": statistics.median(noop),
+        "noop_runs_s": noop,
+    }
 
 
 def verdicts(results: list[dict], make_all: dict | None = None, wide: dict | None = None) -> list[dict]:
     """Return each target with the measured figure and whether it is met."""
     out = []
     for key, (name, seconds) in MAKE_ALL_TARGETS.items() if make_all else ():
-        out.append({"size": name, "stages": "median of runs", "wall_s": make_all[key], "target_s": seconds, "met": make_all[key] <= seconds})
+        out.append(
+            {
+                "size": name,
+                "stages": "median of runs",
+                "wall_s": make_all[key],
+                "target_s": seconds,
+                "met": make_all[key] <= seconds,
+            }
+        )
     if make_all and "ratio_to_floor" in make_all:
         ratio = make_all["ratio_to_floor"]
-        out.append({"size": "make all, clean / import floor", "stages": "ratio", "wall_s": ratio, "target_s": FLOOR_RATIO, "met": ratio <= FLOOR_RATIO})
+        out.append(
+            {
+                "size": "make all, clean / import floor",
+                "stages": "ratio",
+                "wall_s": ratio,
+                "target_s": FLOOR_RATIO,
+                "met": ratio <= FLOOR_RATIO,
+            }
+        )
     for result in results:
         for stages, seconds, mib in TARGETS.get(result["size"], []):
             wall = round(sum(result["stages"][s]["wall_s"] for s in stages), 2)
             peak = max(result["stages"][s]["peak_mib"] for s in stages)
             rec = result.get("duplicates", {}).get("recall")
             met = (seconds is None or wall <= seconds) and peak <= mib and (rec is None or rec >= 0.95)
-            out.append({"size": result["size"], "stages": "+".join(stages) if stages != STAGES else "make all (every stage)", "wall_s": wall,
-                        "target_s": seconds, "peak_mib": peak, "target_mib": mib, "recall": rec, "target_recall": 0.95, "met": met})  # fmt: skip
+            out.append(
+                {
+                    "size": result["size"],
+                    "stages": "+".join(stages) if stages != STAGES else "make all (every stage)",
+                    "wall_s": wall,
+                    "target_s": seconds,
+                    "peak_mib": peak,
+                    "target_mib": mib,
+                    "recall": rec,
+                    "target_recall": 0.95,
+                    "met": met,
+                }
+            )
     if wide and wide.get("growth") is not None:
-        out.append({"size": "report stage, growth with chapters", "stages": "exponent", "wall_s": wide["growth"], "target_s": LINEAR, "met": wide["growth"] <= LINEAR})
+        out.append(
+            {
+                "size": "report stage, growth with chapters",
+                "stages": "exponent",
+                "wall_s": wide["growth"],
+                "target_s": LINEAR,
+                "met": wide["growth"] <= LINEAR,
+            }
+        )
     return out
 
 
 def main(argv: list[str]) -> int:
-    from pipeline.ingest.parse import parse_appendix
-
     import argparse
+
+    from pipeline.ingest.parse import parse_appendix
 
     parser = argparse.ArgumentParser(prog="python -m pipeline.bench.run", description="time make all, every stage and the peers")
     parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000], help="generated banks of this many questions")
-    parser.add_argument("--chapters", nargs="*", type=int, default=[], help="widened banks of this many chapters (report-stage growth)")
+    parser.add_argument(
+        "--chapters", nargs="*", type=int, default=[], help="widened banks of this many chapters (report-stage growth)"
+    )
     parser.add_argument("--skip-make-all", action="store_true", help="leave out the repeated make all on the real appendix")
     options = parser.parse_args(argv)
     sizes = options.sizes
@@ -247,10 +325,15 @@ def main(argv: list[str]) -> int:
         print(f"make all on the real appendix ({MAKE_ALL_REPEATS} runs each):", flush=True)
         report["make_all"] = bench_make_all(MAKE_ALL_REPEATS)
         report["make_all"]["import_floor_s"] = import_floor()
-        report["make_all"]["ratio_to_floor"] = round(report["make_all"]["clean_median_s"] / report["make_all"]["import_floor_s"], 2)
-        print(f"  clean: median {report['make_all']['clean_median_s']:.2f} s (runs {report['make_all']['clean_runs_s']}); "
-              f"nothing changed: median {report['make_all']['noop_median_s']:.3f} s; import floor {report['make_all']['import_floor_s']:.2f} s "
-              f"(clean / floor = {report['make_all']['ratio_to_floor']})", flush=True)  # fmt: skip
+        report["make_all"]["ratio_to_floor"] = round(
+            report["make_all"]["clean_median_s"] / report["make_all"]["import_floor_s"], 2
+        )
+        print(
+            f"  clean: median {report['make_all']['clean_median_s']:.2f} s (runs {report['make_all']['clean_runs_s']}); "
+            f"nothing changed: median {report['make_all']['noop_median_s']:.3f} s; import floor {report['make_all']['import_floor_s']:.2f} s "
+            f"(clean / floor = {report['make_all']['ratio_to_floor']})",
+            flush=True,
+        )
     print("per process of make all (wall, peak memory):", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         for size in [None] + sizes:
@@ -258,20 +341,27 @@ def main(argv: list[str]) -> int:
         if options.chapters:
             report["chapters"] = bench_wide(options.chapters, Path(folder) / "wide", real_tables)
             for run in report["chapters"]["runs"]:
-                print(f"  {run['chapters']} chapters, {run['sections']} sections, {run['questions']} questions: report stage "
-                      f"{run['stages']['report']['wall_s']:.2f} s", flush=True)  # fmt: skip
+                print(
+                    f"  {run['chapters']} chapters, {run['sections']} sections, {run['questions']} questions: report stage "
+                    f"{run['stages']['report']['wall_s']:.2f} s",
+                    flush=True,
+                )
     report["targets"] = verdicts(report["sizes"], report.get("make_all"), report.get("chapters"))
     for row in report["sizes"]:
         if "duplicates" in row:
             d = row["duplicates"]
-            print(f"  {row['size']:>9} injected near-duplicates: recall {d['recall']:.3f} ({d['flagged_injected']}/{d['injected']}; "
-                  f"by kind {d['recall_by_kind']}); look-alikes flagged {d['lookalikes_flagged']}/{d['lookalikes']}, precision on the "
-                  f"injected set {d['precision_injected']}; {d['flagged_pairs']} pairs flagged, {d['flagged_not_injected']} not injected")  # fmt: skip
+            print(
+                f"  {row['size']:>9} injected near-duplicates: recall {d['recall']:.3f} ({d['flagged_injected']}/{d['injected']}; "
+                f"by kind {d['recall_by_kind']}); look-alikes flagged {d['lookalikes_flagged']}/{d['lookalikes']}, precision on the "
+                f"injected set {d['precision_injected']}; {d['flagged_pairs']} pairs flagged, {d['flagged_not_injected']} not injected"
+            )
             ours = row["stages"]["ingest+external+embed"]["wall_s"] + row["stages"]["overlap+dedup"]["wall_s"]
             for peer in row.get("peers", []):
-                print(f"  {row['size']:>9} ours / {peer['name']}: time {ours / peer['wall_s']:.2f}, memory "
-                      f"{row['stages']['overlap+dedup']['peak_mib'] / peer['peak_mib']:.2f}; recall {d['recall']} vs {peer['recall']}, "
-                      f"precision {d['precision_injected']} vs {peer['precision']}")  # fmt: skip
+                print(
+                    f"  {row['size']:>9} ours / {peer['name']}: time {ours / peer['wall_s']:.2f}, memory "
+                    f"{row['stages']['overlap+dedup']['peak_mib'] / peer['peak_mib']:.2f}; recall {d['recall']} vs {peer['recall']}, "
+                    f"precision {d['precision_injected']} vs {peer['precision']}"
+                )
     for target in report["targets"]:
         verdict = "met" if target["met"] else "MISSED"
         if target["stages"] in ("ratio", "exponent"):
@@ -281,8 +371,10 @@ def main(argv: list[str]) -> int:
             print(f"  target {target['size']}: {target['stages']} {target['wall_s']} s (≤ {target['target_s']}): {verdict}")
             continue
         limit = "" if target["target_s"] is None else f" (≤ {target['target_s']})"
-        print(f"  target {target['size']:>9}: {target['stages']} {target['wall_s']} s{limit}, "
-              f"{target['peak_mib']} MiB (≤ {target['target_mib']}), recall {target['recall']} (≥ 0.95): {'met' if target['met'] else 'MISSED'}")  # fmt: skip
+        print(
+            f"  target {target['size']:>9}: {target['stages']} {target['wall_s']} s{limit}, "
+            f"{target['peak_mib']} MiB (≤ {target['target_mib']}), recall {target['recall']} (≥ 0.95): {'met' if target['met'] else 'MISSED'}"
+        )
     paths.REPORTS.mkdir(exist_ok=True)
     (paths.REPORTS / "bench.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print("written: reports/bench.json")

@@ -27,7 +27,16 @@ LOCATORS = {
     "external_questions": ["bank_id", "source_line", "section", "number", "text"],
     "flagged_duplicates": ["label_a", "label_b", "source_line", "score", "status"],
     "open_tag_suspects": ["label", "source_line", "tag", "suggested_tag", "suggested_probability"],
-    "external_banks": ["bank_id", "source_line", "layout_used", "question_like_share", "warnings", "error", "title_count", "questions"],
+    "external_banks": [
+        "bank_id",
+        "source_line",
+        "layout_used",
+        "question_like_share",
+        "warnings",
+        "error",
+        "title_count",
+        "questions",
+    ],
 }
 TAG_SUSPECT_CUTOFF = 0.8  # a suspect whose suggested tag the model gives at least this probability needs a verdict
 
@@ -117,8 +126,12 @@ def external_bank_claims_frame(banks: pd.DataFrame) -> pd.DataFrame:
     """Return one row per external bank whose size the appendix states: stated against the questions in its file."""
     stated = banks[banks["stated_count"].notna()]
     return pd.DataFrame(
-        {"bank_id": stated["bank_id"], "stated": stated["stated_count"].astype("int64"), "actual": stated["questions"].astype("int64"),
-         "source_line": stated["stated_line"].astype("int64")}  # fmt: skip
+        {
+            "bank_id": stated["bank_id"],
+            "stated": stated["stated_count"].astype("int64"),
+            "actual": stated["questions"].astype("int64"),
+            "source_line": stated["stated_line"].astype("int64"),
+        }
     ).reset_index(drop=True)
 
 
@@ -136,18 +149,42 @@ def flagged_duplicates_frame(pairs: pd.DataFrame, questions: pd.DataFrame) -> pd
     lines = questions.drop_duplicates("question_id").set_index("question_id")["source_line"]  # a broken key fails its own check
     line_a, line_b = flagged["question_id_a"].map(lines), flagged["question_id_b"].map(lines)
     a_first = line_a <= line_b
-    return pd.DataFrame({"label_a": flagged["label_a"].where(a_first, flagged["label_b"]), "label_b": flagged["label_b"].where(a_first, flagged["label_a"]),
-                         "source_line": line_a.where(a_first, line_b).astype("Int64"), "score": flagged["score"], "status": flagged["status"]}
-                        ).sort_values("source_line").reset_index(drop=True)  # fmt: skip
+    return (
+        pd.DataFrame(
+            {
+                "label_a": flagged["label_a"].where(a_first, flagged["label_b"]),
+                "label_b": flagged["label_b"].where(a_first, flagged["label_a"]),
+                "source_line": line_a.where(a_first, line_b).astype("Int64"),
+                "score": flagged["score"],
+                "status": flagged["status"],
+            }
+        )
+        .sort_values("source_line")
+        .reset_index(drop=True)
+    )
 
 
 def open_tag_suspects_frame(suspects: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
     """Return the undecided tag suspects whose suggested tag is at least TAG_SUSPECT_CUTOFF likely, with their lines."""
-    open_ = suspects[suspects["is_suspect"].astype(bool) & suspects["decision"].isna() & (suspects["suggested_probability"] >= TAG_SUSPECT_CUTOFF)]
+    open_ = suspects[
+        suspects["is_suspect"].astype(bool)
+        & suspects["decision"].isna()
+        & (suspects["suggested_probability"] >= TAG_SUSPECT_CUTOFF)
+    ]
     lines = questions.drop_duplicates("question_id").set_index("question_id")["source_line"]
-    return pd.DataFrame({"label": open_["label"], "source_line": open_["question_id"].map(lines).astype("Int64"), "tag": open_["tag"],
-                         "suggested_tag": open_["suggested_tag"], "suggested_probability": open_["suggested_probability"]}
-                        ).sort_values("source_line").reset_index(drop=True)  # fmt: skip
+    return (
+        pd.DataFrame(
+            {
+                "label": open_["label"],
+                "source_line": open_["question_id"].map(lines).astype("Int64"),
+                "tag": open_["tag"],
+                "suggested_tag": open_["suggested_tag"],
+                "suggested_probability": open_["suggested_probability"],
+            }
+        )
+        .sort_values("source_line")
+        .reset_index(drop=True)
+    )
 
 
 def check_frames(tables: dict[str, pd.DataFrame], tolerance: float) -> dict[str, pd.DataFrame]:
@@ -156,11 +193,34 @@ def check_frames(tables: dict[str, pd.DataFrame], tolerance: float) -> dict[str,
     The external-bank and dedup tables are optional: without them (a run on the appendix alone) their frames are empty.
     """
     questions, sections = tables["questions"], tables["sections"]
-    banks = tables.get("external_banks", pd.DataFrame(columns=["bank_id", "stated_count", "questions", "stated_line", "registry_line",
-                                                               "layout_used", "question_like_share", "warnings", "error", "title_count"]))  # fmt: skip
-    external = tables.get("external_questions", pd.DataFrame(columns=["bank_id", "source_line", "section", "number", "text", "number_step"]))
-    pairs = tables.get("duplicate_pairs", pd.DataFrame(columns=["question_id_a", "question_id_b", "label_a", "label_b", "score", "status", "is_flagged"]))
-    suspects = tables.get("tag_suspects", pd.DataFrame(columns=["question_id", "label", "tag", "suggested_tag", "suggested_probability", "is_suspect", "decision"]))
+    banks = tables.get(
+        "external_banks",
+        pd.DataFrame(
+            columns=[
+                "bank_id",
+                "stated_count",
+                "questions",
+                "stated_line",
+                "registry_line",
+                "layout_used",
+                "question_like_share",
+                "warnings",
+                "error",
+                "title_count",
+            ]
+        ),
+    )
+    external = tables.get(
+        "external_questions", pd.DataFrame(columns=["bank_id", "source_line", "section", "number", "text", "number_step"])
+    )
+    pairs = tables.get(
+        "duplicate_pairs",
+        pd.DataFrame(columns=["question_id_a", "question_id_b", "label_a", "label_b", "score", "status", "is_flagged"]),
+    )
+    suspects = tables.get(
+        "tag_suspects",
+        pd.DataFrame(columns=["question_id", "label", "tag", "suggested_tag", "suggested_probability", "is_suspect", "decision"]),
+    )
     return {
         "flagged_duplicates": flagged_duplicates_frame(pairs, questions),
         "open_tag_suspects": open_tag_suspects_frame(suspects, questions),

@@ -33,14 +33,19 @@ def render_html(report: dict) -> str:
     outcomes = report["outcomes"]
     failing = [o for o in outcomes if not o["success"]]
     failing.sort(key=lambda o: (o["severity"] != "critical", o["suite"], o["check"]))
-    verdict = ("fails: a critical check failed" if report["critical_failed"]
-               else "passes" + (f", with {report['warnings']} warnings" if report["warnings"] else ""))  # fmt: skip
+    verdict = (
+        "fails: a critical check failed"
+        if report["critical_failed"]
+        else "passes" + (f", with {report['warnings']} warnings" if report["warnings"] else "")
+    )
     from pipeline import pages
 
     out = [
-        pages.head("Quality report", CSS), pages.nav("quality.html"), "<h1>Quality report</h1>",
+        pages.head("Quality report", CSS),
+        pages.nav("quality.html"),
+        "<h1>Quality report</h1>",
         f'<p class="summary">{len(outcomes)} checks: {report["passed"]} passed, {report["critical_failed"]} critical failed, '
-        f'{report["warnings"]} warnings. The gate (<code>make check</code>) {escape(verdict)}; <code>make check STRICT=1</code> '
+        f"{report['warnings']} warnings. The gate (<code>make check</code>) {escape(verdict)}; <code>make check STRICT=1</code> "
         "fails on warnings too.</p>",
         f"<h2>Failing checks ({len(failing)})</h2>",
     ]
@@ -49,21 +54,43 @@ def render_html(report: dict) -> str:
         more = outcome["unexpected_count"] - shown
         out.append(
             f'<details open><summary><span class="{escape(outcome["severity"])}">{escape(outcome["severity"].upper())}</span> '
-            f'<code>{escape(outcome["suite"])}/{escape(outcome["check"])}</code>: {escape(outcome["why"])} '
-            f'({outcome["unexpected_count"]} rows)</summary>'
+            f"<code>{escape(outcome['suite'])}/{escape(outcome['check'])}</code>: {escape(outcome['why'])} "
+            f"({outcome['unexpected_count']} rows)</summary>"
             + (f"<p>could not run: {escape(str(outcome['exception']))}</p>" if outcome["exception"] else "")
             + _rows_table(outcome["offending"])
             + (f"<p>… and {more} more rows in <code>quality.json</code>.</p>" if more > 0 else "")
             + "</details>"
         )
     if report.get("tag_claims"):
-        out.append(f"<h2>Stated against actual, per tag</h2><p>Approximate (~) counts may deviate by {report['tolerance']:.0%}.</p>")
-        rows = [{"tag": c["tag"], "stated": ("~" if c["is_approximate"] else "") + str(c["stated"]), "actual": c["actual"],
-                 "deviation": f"{c['deviation']:.1%}", "verdict": "ok" if c["deviation"] <= c["allowed_deviation"] else "OFF",
-                 "line": c["source_line"]} for c in report["tag_claims"]]  # fmt: skip
+        out.append(
+            f"<h2>Stated against actual, per tag</h2><p>Approximate (~) counts may deviate by {report['tolerance']:.0%}.</p>"
+        )
+        rows = [
+            {
+                "tag": c["tag"],
+                "stated": ("~" if c["is_approximate"] else "") + str(c["stated"]),
+                "actual": c["actual"],
+                "deviation": f"{c['deviation']:.1%}",
+                "verdict": "ok" if c["deviation"] <= c["allowed_deviation"] else "OFF",
+                "line": c["source_line"],
+            }
+            for c in report["tag_claims"]
+        ]
         out.append(_rows_table(rows))
     out.append(f"<h2>Every check ({len(outcomes)})</h2>")
-    out.append(_rows_table([{"suite": o["suite"], "check": o["check"], "severity": o["severity"], "result": "passed" if o["success"] else "FAILED",
-                             "asserts": o["why"]} for o in outcomes]))  # fmt: skip
+    out.append(
+        _rows_table(
+            [
+                {
+                    "suite": o["suite"],
+                    "check": o["check"],
+                    "severity": o["severity"],
+                    "result": "passed" if o["success"] else "FAILED",
+                    "asserts": o["why"],
+                }
+                for o in outcomes
+            ]
+        )
+    )
     out.append(pages.foot())
     return "\n".join(out)

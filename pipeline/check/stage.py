@@ -4,11 +4,11 @@ from pathlib import Path
 
 from pipeline import io, limits, options, paths
 from pipeline.check import frames as check_frames
-from pipeline.suites import load_suites, tolerance
 from pipeline.check.page import render_html
 from pipeline.check.summary import failed_outcomes, summarise
 from pipeline.errors import InputError
 from pipeline.schema import TABLES
+from pipeline.suites import load_suites, tolerance
 from pipeline.terminal import say
 
 
@@ -33,8 +33,12 @@ def run(warehouse: Path, expectations: Path, reports: Path, tolerance_override: 
     """Return the quality report after writing it into `reports`: `quality.json` for scripts, `quality.html` for people."""
     suites = load_suites(expectations)
     tables = {t.name: io.read_table(t, warehouse) for t in TABLES if t.stage == "ingest"}
-    tables |= {t.name: io.read_table(t, warehouse) for t in TABLES
-               if t.stage == "external" or t.name in ("duplicate_pairs", "tag_suspects") if (Path(warehouse) / f"{t.name}.parquet").exists()}  # fmt: skip
+    tables |= {
+        t.name: io.read_table(t, warehouse)
+        for t in TABLES
+        if t.stage == "external" or t.name in ("duplicate_pairs", "tag_suspects")
+        if (Path(warehouse) / f"{t.name}.parquet").exists()
+    }
     report = evaluate(tables, suites, tolerance_override)
     with io.staged_outputs(reports) as scratch:
         io.write_json(report, scratch / "quality.json")

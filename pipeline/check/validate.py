@@ -6,8 +6,8 @@ import os
 import pandas as pd
 
 from pipeline.check.frames import LOCATORS
-from pipeline.suites import by_frame
 from pipeline.errors import InputError
+from pipeline.suites import by_frame
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network here; never phone home
 MAX_ROWS = 50  # offending rows kept per expectation

@@ -13,7 +13,6 @@ written, with one `error:` line; 3 a bug, with one line (PIPELINE_DEBUG=1 shows 
 import argparse
 import importlib
 import sys
-from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.terminal import say
@@ -21,10 +20,16 @@ from pipeline.terminal import say
 PROG = "python -m pipeline"
 # command: (module, what it does). The module holds the command's options and its `main`.
 COMMANDS = {
-    "inputs": ("pipeline.cli.inputs", "write a stamp per input holding its path and content hash, when they changed (Make's prerequisites)"),
+    "inputs": (
+        "pipeline.cli.inputs",
+        "write a stamp per input holding its path and content hash, when they changed (Make's prerequisites)",
+    ),
     "ingest": ("pipeline.ingest.stage", "parse the appendix into Parquet tables in the warehouse"),
     "external": ("pipeline.external.stage", "read the external question banks registered in raw/external_banks.csv"),
-    "embed": ("pipeline.similarity.stage", "encode the questions once for dedup, overlap and tags (cache: $PIPELINE_EMBEDDINGS_CACHE)"),
+    "embed": (
+        "pipeline.similarity.stage",
+        "encode the questions once for dedup, overlap and tags (cache: $PIPELINE_EMBEDDINGS_CACHE)",
+    ),
     "check": ("pipeline.check.stage", "run the expectation suites; write quality.json and quality.html"),
     "gate": ("pipeline.check.gate", "the quality gate on a finished build: print its checks; exit 1 on a critical failure"),
     "dedup": ("pipeline.dedup.stage", "score near-duplicate pairs, apply the editors' decisions, write the review report"),
@@ -32,11 +37,20 @@ COMMANDS = {
     "tags": ("pipeline.tags.stage", "audit every question's tag against its wording; write tag_suspects and reports/tag_audit.*"),
     "warehouse": ("pipeline.warehouse.stage", "link questions to references; build warehouse/questions.duckdb and its views"),
     "report": ("pipeline.report.stage", "write the coverage report (Markdown, HTML with charts) from the warehouse"),
-    "publish": ("pipeline.publish.stage", "make the finished build in BUILDS/work current: warehouse/ and reports/ switch at once"),
+    "publish": (
+        "pipeline.publish.stage",
+        "make the finished build in BUILDS/work current: warehouse/ and reports/ switch at once",
+    ),
     "sql": ("pipeline.warehouse.query", "run one query on the warehouse, or open an interactive session without one"),
-    "eval-dedup": ("pipeline.evaluation.dedup", "precision, recall and F1 of the duplicate scorer on the labelled pairs, and a threshold sweep"),
+    "eval-dedup": (
+        "pipeline.evaluation.dedup",
+        "precision, recall and F1 of the duplicate scorer on the labelled pairs, and a threshold sweep",
+    ),
     "eval-tags": ("pipeline.evaluation.tags", "the tag audit's accuracy, per-tag F1, and the flipped-tag experiment"),
-    "eval-external": ("pipeline.evaluation.external", "each bank layout's precision and recall on the fixture banks written by hand"),
+    "eval-external": (
+        "pipeline.evaluation.external",
+        "each bank layout's precision and recall on the fixture banks written by hand",
+    ),
     "docs": ("pipeline.docs", "print the generated references of docs/ and the README: tables, checks, views, commands"),
 }
 STAGE_SEPARATOR = "+"

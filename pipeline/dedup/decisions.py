@@ -37,7 +37,12 @@ def parse_decisions(text: str, known_ids: set[str]) -> list[dict]:
         decided_on = reviewed_on(record, line_no)
         key = pair_key(record["question_id_a"], record["question_id_b"])
         swapped = key[0] != record["question_id_a"]
-        then = {"label_a": record["label_a"], "label_b": record["label_b"], "text_a": record["text_a"], "text_b": record["text_b"]}
+        then = {
+            "label_a": record["label_a"],
+            "label_b": record["label_b"],
+            "text_a": record["text_a"],
+            "text_b": record["text_b"],
+        }
         if swapped:
             then = {"label_a": then["label_b"], "label_b": then["label_a"], "text_a": then["text_b"], "text_b": then["text_a"]}
         if key in seen:

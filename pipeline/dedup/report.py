@@ -19,9 +19,16 @@ from pipeline.similarity.score import DEFAULT, Settings, shared_terms
 
 PAGE = Path(__file__).parent / "page"
 EXPORT_COLUMNS = COLUMNS + CONTEXT
-COMPONENT_NAMES = {"semantic_score": "semantic", "lexical_score": "lexical", "word_score": "words", "char_score": "characters",
-                   "fuzz_score": "token set", "rare_score": "rare terms", "subject_agreement": "names agree",
-                   "subject_conflict": "names conflict"}  # fmt: skip
+COMPONENT_NAMES = {
+    "semantic_score": "semantic",
+    "lexical_score": "lexical",
+    "word_score": "words",
+    "char_score": "characters",
+    "fuzz_score": "token set",
+    "rare_score": "rare terms",
+    "subject_agreement": "names agree",
+    "subject_conflict": "names conflict",
+}
 
 
 def _bank_order(questions: list[dict]) -> dict[str, int]:
@@ -48,13 +55,29 @@ def stale_views(decisions: list[dict], questions: list[dict]) -> list[dict]:
         for side in ("a", "b"):
             qid = d[f"question_id_{side}"]
             now = by_id.get(qid) or _closest(d.get(f"text_{side}") or "", d.get(f"label_{side}"), questions)
-            sides[side] = {"id": qid, "changed": qid not in by_id, "label_then": d.get(f"label_{side}"), "text_then": d.get(f"text_{side}"),
-                           "now_id": now["question_id"] if now else None}  # fmt: skip
-        views.append({"verdict": d["verdict"], "reviewer": d["reviewer"], "date": d["decided_on"], "note": d["note"], "line": d["source_line"], **sides})
+            sides[side] = {
+                "id": qid,
+                "changed": qid not in by_id,
+                "label_then": d.get(f"label_{side}"),
+                "text_then": d.get(f"text_{side}"),
+                "now_id": now["question_id"] if now else None,
+            }
+        views.append(
+            {
+                "verdict": d["verdict"],
+                "reviewer": d["reviewer"],
+                "date": d["decided_on"],
+                "note": d["note"],
+                "line": d["source_line"],
+                **sides,
+            }
+        )
     return views
 
 
-def page_data(questions: list[dict], tables: dict, chapters: list[dict], sections: list[dict], settings: Settings = DEFAULT) -> dict:
+def page_data(
+    questions: list[dict], tables: dict, chapters: list[dict], sections: list[dict], settings: Settings = DEFAULT
+) -> dict:
     """Return everything the review page shows, as plain JSON-ready values."""
     order = _bank_order(questions)
     chapter_titles = {c["chapter_id"]: c["title"] for c in chapters}
@@ -70,30 +93,74 @@ def page_data(questions: list[dict], tables: dict, chapters: list[dict], section
         text_a, text_b = by_id[a]["text"], by_id[b]["text"]
         decision = file_decisions.get((p["question_id_a"], p["question_id_b"]))
         back = earlier.get(frozenset((a, b)))
-        pairs.append({
-            "a": a, "b": b, "score": p["score"], "status": p["status"], "queue_rank": p.get("queue_rank"),
-            "components": {label: p[name] for name, label in COMPONENT_NAMES.items() if p.get(name) is not None},
-            "same_section": bool(p.get("is_same_section")), "shared": sorted(shared_terms(text_a, text_b)),
-            "shared_names": sorted(subject.names(text_a) & subject.names(text_b)), "group": cluster_of.get(a) or cluster_of.get(b),
-            "decision": ({"verdict": decision["verdict"], "reviewer": decision["reviewer"], "date": decision["decided_on"], "note": decision["note"]}
-                         if decision else None),
-            "earlier": ({"verdict": back["verdict"], "reviewer": back["reviewer"], "date": back["date"], "note": back["note"]} if back else None),
-        })  # fmt: skip
+        pairs.append(
+            {
+                "a": a,
+                "b": b,
+                "score": p["score"],
+                "status": p["status"],
+                "queue_rank": p.get("queue_rank"),
+                "components": {label: p[name] for name, label in COMPONENT_NAMES.items() if p.get(name) is not None},
+                "same_section": bool(p.get("is_same_section")),
+                "shared": sorted(shared_terms(text_a, text_b)),
+                "shared_names": sorted(subject.names(text_a) & subject.names(text_b)),
+                "group": cluster_of.get(a) or cluster_of.get(b),
+                "decision": (
+                    {
+                        "verdict": decision["verdict"],
+                        "reviewer": decision["reviewer"],
+                        "date": decision["decided_on"],
+                        "note": decision["note"],
+                    }
+                    if decision
+                    else None
+                ),
+                "earlier": (
+                    {"verdict": back["verdict"], "reviewer": back["reviewer"], "date": back["date"], "note": back["note"]}
+                    if back
+                    else None
+                ),
+            }
+        )
     groups: dict[str, list[str]] = {}
     for row in tables["duplicate_clusters"]:
         groups.setdefault(row["cluster_id"], []).append(row["question_id"])
     return {
-        "questions": {q["question_id"]: {"label": q["label"], "text": q["text"], "tag": q["tag"], "line": q["source_line"], "order": order[q["question_id"]],
-                                         "chapter": q["chapter_id"], "chapter_title": chapter_titles.get(q["chapter_id"], ""),
-                                         "section": q["section_id"], "section_title": section_titles.get(q["section_id"], "")}
-                      for q in questions},  # fmt: skip
+        "questions": {
+            q["question_id"]: {
+                "label": q["label"],
+                "text": q["text"],
+                "tag": q["tag"],
+                "line": q["source_line"],
+                "order": order[q["question_id"]],
+                "chapter": q["chapter_id"],
+                "chapter_title": chapter_titles.get(q["chapter_id"], ""),
+                "section": q["section_id"],
+                "section_title": section_titles.get(q["section_id"], ""),
+            }
+            for q in questions
+        },
         "chapters": [{"id": c["chapter_id"], "title": c["title"]} for c in chapters],
         "pairs": pairs,
-        "groups": [{"id": gid, "members": sorted(members, key=order.__getitem__)} for gid, members in sorted(groups.items(), key=lambda g: min(order[m] for m in g[1]))],
-        "decisions": [{**{k: d[k] for k in ("question_id_a", "question_id_b", "verdict", "reviewer", "note")}, "date": d["decided_on"],
-                       **{k: d.get(k) for k in CONTEXT}} for d in tables["duplicate_decisions"]],  # fmt: skip
+        "groups": [
+            {"id": gid, "members": sorted(members, key=order.__getitem__)}
+            for gid, members in sorted(groups.items(), key=lambda g: min(order[m] for m in g[1]))
+        ],
+        "decisions": [
+            {
+                **{k: d[k] for k in ("question_id_a", "question_id_b", "verdict", "reviewer", "note")},
+                "date": d["decided_on"],
+                **{k: d.get(k) for k in CONTEXT},
+            }
+            for d in tables["duplicate_decisions"]
+        ],
         "stale": stale,
-        "counts": {**tables["counts"], "questions": len(questions), "threshold": tables.get("threshold", settings.threshold), "band": settings.review_band},
+        "counts": {
+            **tables["counts"],
+            "questions": len(questions),
+            "threshold": tables.get("threshold", settings.threshold),
+            "band": settings.review_band,
+        },
         "export_columns": list(EXPORT_COLUMNS),
     }
 
@@ -104,7 +171,9 @@ def _json_for_script(data: dict) -> str:
     return INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # JSON escapes C0 itself; C1 and bidi controls too
 
 
-def render_html(questions: list[dict], tables: dict, chapters: list[dict], sections: list[dict], settings: Settings = DEFAULT) -> str:
+def render_html(
+    questions: list[dict], tables: dict, chapters: list[dict], sections: list[dict], settings: Settings = DEFAULT
+) -> str:
     """Return the review app: one offline page holding the queue, the groups, the decided and the stale decisions."""
     data = _json_for_script(page_data(questions, tables, chapters, sections, settings))
     style = (PAGE / "review.css").read_text(encoding="utf-8")
@@ -113,7 +182,12 @@ def render_html(questions: list[dict], tables: dict, chapters: list[dict], secti
     from pipeline import pages
 
     style += pages.BASE_CSS.split("\n", 2)[2]  # the shared navigation bar's style (not the base body rule: the app has its own)
-    return body.replace("/*STYLE*/", style).replace("/*NAV*/", pages.nav("duplicates.html")).replace("/*DATA*/", data).replace("/*SCRIPT*/", script)
+    return (
+        body.replace("/*STYLE*/", style)
+        .replace("/*NAV*/", pages.nav("duplicates.html"))
+        .replace("/*DATA*/", data)
+        .replace("/*SCRIPT*/", script)
+    )
 
 
 def render_csv(questions: list[dict], tables: dict, settings: Settings = DEFAULT) -> str:
@@ -132,13 +206,46 @@ def render_csv(questions: list[dict], tables: dict, settings: Settings = DEFAULT
         key = (pair["question_id_a"], pair["question_id_b"])
         decision = decisions.get(key, {})
         a, b = by_id[key[0]], by_id[key[1]]
-        writer.writerow([neutralised(str(cell)) for cell in (
-            key[0], key[1], decision.get("verdict", ""), decision.get("reviewer", ""), decision.get("decided_on", ""), decision.get("note") or "",
-            a["label"], b["label"], a["text"], b["text"], f"{pair['score']:.4f}", pair["status"], pair.get("queue_rank") or "")])  # fmt: skip
+        writer.writerow(
+            [
+                neutralised(str(cell))
+                for cell in (
+                    key[0],
+                    key[1],
+                    decision.get("verdict", ""),
+                    decision.get("reviewer", ""),
+                    decision.get("decided_on", ""),
+                    decision.get("note") or "",
+                    a["label"],
+                    b["label"],
+                    a["text"],
+                    b["text"],
+                    f"{pair['score']:.4f}",
+                    pair["status"],
+                    pair.get("queue_rank") or "",
+                )
+            ]
+        )
     for decision in tables["duplicate_decisions"]:
         if decision["is_stale"]:
-            writer.writerow([neutralised(str(cell)) for cell in (
-                decision["question_id_a"], decision["question_id_b"], decision["verdict"], decision["reviewer"], decision["decided_on"],
-                decision["note"] or "", decision.get("label_a") or "", decision.get("label_b") or "", decision.get("text_a") or "",
-                decision.get("text_b") or "", "", "stale", "")])  # fmt: skip
+            writer.writerow(
+                [
+                    neutralised(str(cell))
+                    for cell in (
+                        decision["question_id_a"],
+                        decision["question_id_b"],
+                        decision["verdict"],
+                        decision["reviewer"],
+                        decision["decided_on"],
+                        decision["note"] or "",
+                        decision.get("label_a") or "",
+                        decision.get("label_b") or "",
+                        decision.get("text_a") or "",
+                        decision.get("text_b") or "",
+                        "",
+                        "stale",
+                        "",
+                    )
+                ]
+            )
     return buffer.getvalue()

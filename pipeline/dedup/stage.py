@@ -7,10 +7,10 @@ import numpy as np
 from pipeline import io, limits, options, paths
 from pipeline.dedup.decisions import parse_decisions
 from pipeline.dedup.report import render_csv, render_html
-from pipeline.similarity.score import DEFAULT
 from pipeline.dedup.tables import duplicate_tables, pair_rows, review_mask
 from pipeline.errors import InputError
 from pipeline.schema import DEDUP_TABLES, table
+from pipeline.similarity.score import DEFAULT
 from pipeline.terminal import say, shown_report
 
 
@@ -24,7 +24,9 @@ def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = 
 
     questions = io.read_rows(table("questions"), warehouse)
     try:
-        decisions = parse_decisions(io.read_text(decisions_path, limits.CSV_MAX_BYTES, "an editors' CSV file"), {q["question_id"] for q in questions})
+        decisions = parse_decisions(
+            io.read_text(decisions_path, limits.CSV_MAX_BYTES, "an editors' CSV file"), {q["question_id"] for q in questions}
+        )
     except InputError as error:
         raise error.located(str(decisions_path)) from None
     settings = DEFAULT
@@ -33,8 +35,12 @@ def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = 
     del lexical  # the bank's space is no longer needed: the pages and tables are built without it (1M: 2.4 GB less at peak)
     pairs = tables["duplicate_pairs"]
     tables["review_pairs"] = pair_rows(pairs, review_mask(pairs))
-    tables["counts"] = {"pairs": len(pairs["score"]), "flagged": int(pairs["is_flagged"].sum()),
-                        "review": int((pairs["status"] == "needs review").sum()), "queue": int((~np.isnan(pairs["queue_rank"])).sum())}  # fmt: skip
+    tables["counts"] = {
+        "pairs": len(pairs["score"]),
+        "flagged": int(pairs["is_flagged"].sum()),
+        "review": int((pairs["status"] == "needs review").sum()),
+        "queue": int((~np.isnan(pairs["queue_rank"])).sum()),
+    }
     with io.staged_outputs(warehouse) as warehouse_scratch, io.staged_outputs(reports) as reports_scratch:
         chapters, sections = io.read_rows(table("chapters"), warehouse), io.read_rows(table("sections"), warehouse)
         io.write_page(reports_scratch / "duplicates.html", render_html(questions, tables, chapters, sections, settings))

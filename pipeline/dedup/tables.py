@@ -10,10 +10,21 @@ from pipeline.dedup.clusters import cluster_rows
 from pipeline.dedup.decisions import STATUS
 from pipeline.similarity.score import DEFAULT, Settings, score_pair_columns
 
-COMPONENTS = ("word_score", "char_score", "fuzz_score", "rare_score", "lexical_score", "semantic_score", "subject_agreement", "subject_conflict")
+COMPONENTS = (
+    "word_score",
+    "char_score",
+    "fuzz_score",
+    "rare_score",
+    "lexical_score",
+    "semantic_score",
+    "subject_agreement",
+    "subject_conflict",
+)
 
 
-def duplicate_tables(questions: list[dict], decisions: list[dict], settings: Settings = DEFAULT, embeddings=None, lexical=None) -> dict:
+def duplicate_tables(
+    questions: list[dict], decisions: list[dict], settings: Settings = DEFAULT, embeddings=None, lexical=None
+) -> dict:
     """Return `duplicate_pairs` (columns), `duplicate_clusters` and `duplicate_decisions` (rows).
 
     Every decided pair whose questions still exist is scored, candidate or not, and its verdict applied:
@@ -25,7 +36,9 @@ def duplicate_tables(questions: list[dict], decisions: list[dict], settings: Set
     position = {qid: i for i, qid in enumerate(ids)}
     verdicts = {(d["question_id_a"], d["question_id_b"]): d["verdict"] for d in decisions if not d["is_stale"]}
     decided = {(min(position[a], position[b]), max(position[a], position[b])) for a, b in verdicts}
-    scored = score_pair_columns([q["text"] for q in questions], settings, decided, embeddings, [q["section_id"] for q in questions], lexical)
+    scored = score_pair_columns(
+        [q["text"] for q in questions], settings, decided, embeddings, [q["section_id"] for q in questions], lexical
+    )
     a, b = scored["a"], scored["b"]
     swap = ids[a] > ids[b]  # question_id_a is the smaller id, as in the decisions file
     first, second = np.where(swap, b, a), np.where(swap, a, b)
@@ -35,18 +48,33 @@ def duplicate_tables(questions: list[dict], decisions: list[dict], settings: Set
     score = scored["score"]
     undecided = np.array([v is None for v in verdict], dtype=bool)
     flagged = (verdict == "duplicate") | (undecided & (score >= threshold))
-    status = np.where(undecided, np.where(score >= threshold, "needs review", "not flagged"),
-                      np.array([STATUS.get(v, "") for v in verdict], dtype=object))  # fmt: skip
+    status = np.where(
+        undecided,
+        np.where(score >= threshold, "needs review", "not flagged"),
+        np.array([STATUS.get(v, "") for v in verdict], dtype=object),
+    )
     order = np.lexsort((second, first, -score))  # best first; ties in the bank's order
     pairs = {
-        "question_id_a": id_a[order], "question_id_b": id_b[order], "label_a": labels[first][order], "label_b": labels[second][order],
-        "score": score[order], **{name: scored[name][order] for name in COMPONENTS}, "is_same_section": scored["is_same_section"][order] > 0,
-        "is_flagged": flagged[order], "decision": verdict[order], "status": status[order].astype(object),
+        "question_id_a": id_a[order],
+        "question_id_b": id_b[order],
+        "label_a": labels[first][order],
+        "label_b": labels[second][order],
+        "score": score[order],
+        **{name: scored[name][order] for name in COMPONENTS},
+        "is_same_section": scored["is_same_section"][order] > 0,
+        "is_flagged": flagged[order],
+        "decision": verdict[order],
+        "status": status[order].astype(object),
         "queue_rank": queue_ranks(score[order] >= threshold, undecided[order], settings.review_band),
-    }  # fmt: skip
+    }
     edges = list(zip(pairs["question_id_a"][pairs["is_flagged"]], pairs["question_id_b"][pairs["is_flagged"]]))
-    return {"duplicate_pairs": pairs, "duplicate_clusters": cluster_rows(edges, position), "duplicate_decisions": decisions,
-            "threshold": threshold, "learned_from": learned_from}  # fmt: skip
+    return {
+        "duplicate_pairs": pairs,
+        "duplicate_clusters": cluster_rows(edges, position),
+        "duplicate_decisions": decisions,
+        "threshold": threshold,
+        "learned_from": learned_from,
+    }
 
 
 def _learned(scored: dict, verdict: np.ndarray, threshold: float) -> tuple[dict, float, int]:

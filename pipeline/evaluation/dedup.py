@@ -73,22 +73,34 @@ def bank_scores(questions: list[dict], settings, embeddings, extra_pairs=()) -> 
     from pipeline.dedup.tables import queue_ranks
     from pipeline.similarity.score import score_pair_columns
 
-    columns = score_pair_columns([q["text"] for q in questions], settings, extra_pairs, embeddings, [q["section_id"] for q in questions])
+    columns = score_pair_columns(
+        [q["text"] for q in questions], settings, extra_pairs, embeddings, [q["section_id"] for q in questions]
+    )
     threshold = settings.threshold_for(embeddings is not None)
     order = np.lexsort((columns["b"], columns["a"], -columns["score"]))
     plain = score_pair_columns([q["text"] for q in questions], settings, (), embeddings) if extra_pairs else columns
     candidates = set(zip(plain["a"].tolist(), plain["b"].tolist()))
-    is_candidate = np.array([(a, b) in candidates for a, b in zip(columns["a"][order].tolist(), columns["b"][order].tolist())], dtype=bool)
+    is_candidate = np.array(
+        [(a, b) in candidates for a, b in zip(columns["a"][order].tolist(), columns["b"][order].tolist())], dtype=bool
+    )
     # pairs that are only here because they were asked for take no place in the queue (as in the pipeline)
     ranks = np.full(len(order), np.nan)
-    ranks[is_candidate] = queue_ranks(columns["score"][order][is_candidate] >= threshold, np.ones(is_candidate.sum(), bool), settings.review_band)
+    ranks[is_candidate] = queue_ranks(
+        columns["score"][order][is_candidate] >= threshold, np.ones(is_candidate.sum(), bool), settings.review_band
+    )
     labels = [q["label"] for q in questions]
     scored = {}
     for position, i in enumerate(order):
         a, b = int(columns["a"][i]), int(columns["b"][i])
         score = float(columns["score"][i]) if is_candidate[position] else 0.0
-        scored[frozenset((labels[a], labels[b]))] = {"score": score, "queued": not np.isnan(ranks[position]),
-                                                      **{k: float(columns[k][i]) for k in ("semantic_score", "lexical_score", "subject_agreement", "subject_conflict", "is_same_section")}}  # fmt: skip
+        scored[frozenset((labels[a], labels[b]))] = {
+            "score": score,
+            "queued": not np.isnan(ranks[position]),
+            **{
+                k: float(columns[k][i])
+                for k in ("semantic_score", "lexical_score", "subject_agreement", "subject_conflict", "is_same_section")
+            },
+        }
     return {"pairs": scored, "threshold": threshold, "flagged": int(np.sum(columns["score"][order][is_candidate] >= threshold))}
 
 
@@ -113,7 +125,9 @@ def set_metrics(pairs: list[tuple[str, str, bool | None]], bank: dict) -> dict:
         "recall": round(true_positive / len(positives), 3) if positives else 1.0,
         "queue_recall": round(sum(p["queued"] for p in positives) / len(positives), 3) if positives else 1.0,
         "missed": [f"{a}~{b}" for a, b, repeat in pairs if repeat is True and not found(a, b)["queued"]],
-        "negatives_flagged_pairs": [f"{a}~{b}" for a, b, repeat in pairs if repeat is False and found(a, b)["score"] >= threshold],
+        "negatives_flagged_pairs": [
+            f"{a}~{b}" for a, b, repeat in pairs if repeat is False and found(a, b)["score"] >= threshold
+        ],
     }
 
 
@@ -136,8 +150,14 @@ def calibration(scores: list[float], repeats: list[bool], edges=(0.0, 0.3, 0.4, 
     rows = []
     for low, high in zip(edges, edges[1:]):
         inside = [r for s, r in zip(scores, repeats) if low <= s < high]
-        rows.append({"bin": f"{low:.1f}–{min(high, 1.0):.1f}", "pairs": len(inside), "repeats": sum(inside),
-                     "share": round(sum(inside) / len(inside), 2) if inside else None})  # fmt: skip
+        rows.append(
+            {
+                "bin": f"{low:.1f}–{min(high, 1.0):.1f}",
+                "pairs": len(inside),
+                "repeats": sum(inside),
+                "share": round(sum(inside) / len(inside), 2) if inside else None,
+            }
+        )
     return rows
 
 
@@ -161,7 +181,9 @@ def learned_combination(train: list[dict], test: list[dict], seed: int = 0) -> d
     if folds < 2:
         return {"fitted": False, "why": f"too few labels ({int(y.sum())} repeats, {int((~y).sum())} non-repeats)"}
     model = LogisticRegression(C=1.0, max_iter=1000)
-    out_of_fold = cross_val_predict(model, x, y, cv=StratifiedKFold(folds, shuffle=True, random_state=seed), method="predict_proba")[:, 1]
+    out_of_fold = cross_val_predict(
+        model, x, y, cv=StratifiedKFold(folds, shuffle=True, random_state=seed), method="predict_proba"
+    )[:, 1]
     model.fit(x, y)
     held = model.predict_proba(matrix(test))[:, 1] if test else np.array([])
     y_test = np.array([row["repeat"] for row in test], dtype=bool)
@@ -169,33 +191,59 @@ def learned_combination(train: list[dict], test: list[dict], seed: int = 0) -> d
     def figures(p, truth):
         flagged = p >= 0.5
         tp = int((flagged & truth).sum())
-        return {"precision": round(tp / flagged.sum(), 3) if flagged.sum() else 1.0, "recall": round(tp / truth.sum(), 3) if truth.sum() else 1.0,
-                "flagged": int(flagged.sum()), "negatives_flagged": int((flagged & ~truth).sum())}  # fmt: skip
+        return {
+            "precision": round(tp / flagged.sum(), 3) if flagged.sum() else 1.0,
+            "recall": round(tp / truth.sum(), 3) if truth.sum() else 1.0,
+            "flagged": int(flagged.sum()),
+            "negatives_flagged": int((flagged & ~truth).sum()),
+        }
 
-    return {"fitted": True, "folds": folds, "coefficients": dict(zip(FEATURES, np.round(model.coef_[0], 2).tolist())),
-            "cross_validated": figures(out_of_fold, y), "held_out": figures(held, y_test),
-            "calibration": calibration(out_of_fold.tolist(), y.tolist())}  # fmt: skip
+    return {
+        "fitted": True,
+        "folds": folds,
+        "coefficients": dict(zip(FEATURES, np.round(model.coef_[0], 2).tolist())),
+        "cross_validated": figures(out_of_fold, y),
+        "held_out": figures(held, y_test),
+        "calibration": calibration(out_of_fold.tolist(), y.tolist()),
+    }
 
 
 def format_set(name: str, metrics: dict, kind: str = "labelled") -> str:
     """Return one line of figures for a labelled set."""
     if kind == "rewrites":
-        return (f"  {name}: paraphrases flagged {metrics['flagged']}/{metrics['positives']}, in the queue {metrics['queued']}/{metrics['positives']}; "
-                f"look-alikes flagged {metrics['negatives_flagged']}/{metrics['negatives']}"
-                + (f"  [missed: {', '.join(metrics['missed'])}]" if metrics["missed"] else "")
-                + (f"  [look-alikes flagged: {', '.join(metrics['negatives_flagged_pairs'])}]" if metrics["negatives_flagged_pairs"] else ""))  # fmt: skip
-    return (f"  {name}: precision {metrics['precision']:.3f}, recall {metrics['recall']:.3f} ({metrics['flagged']}/{metrics['positives']}), "
-            f"queue recall {metrics['queue_recall']:.3f} ({metrics['queued']}/{metrics['positives']}), "
-            f"hard negatives flagged {metrics['negatives_flagged']}/{metrics['negatives']}"
-            + (f"  [not queued: {', '.join(metrics['missed'])}]" if metrics["missed"] else "")
-            + (f"  [hard negatives flagged: {', '.join(metrics['negatives_flagged_pairs'])}]" if metrics["negatives_flagged_pairs"] else ""))  # fmt: skip
+        return (
+            f"  {name}: paraphrases flagged {metrics['flagged']}/{metrics['positives']}, in the queue {metrics['queued']}/{metrics['positives']}; "
+            f"look-alikes flagged {metrics['negatives_flagged']}/{metrics['negatives']}"
+            + (f"  [missed: {', '.join(metrics['missed'])}]" if metrics["missed"] else "")
+            + (
+                f"  [look-alikes flagged: {', '.join(metrics['negatives_flagged_pairs'])}]"
+                if metrics["negatives_flagged_pairs"]
+                else ""
+            )
+        )
+    return (
+        f"  {name}: precision {metrics['precision']:.3f}, recall {metrics['recall']:.3f} ({metrics['flagged']}/{metrics['positives']}), "
+        f"queue recall {metrics['queue_recall']:.3f} ({metrics['queued']}/{metrics['positives']}), "
+        f"hard negatives flagged {metrics['negatives_flagged']}/{metrics['negatives']}"
+        + (f"  [not queued: {', '.join(metrics['missed'])}]" if metrics["missed"] else "")
+        + (
+            f"  [hard negatives flagged: {', '.join(metrics['negatives_flagged_pairs'])}]"
+            if metrics["negatives_flagged_pairs"]
+            else ""
+        )
+    )
 
 
 def add_arguments(parser) -> None:
     from pipeline import paths
 
-    parser.add_argument("--labels", type=Path, nargs="+", default=[paths.DEDUP_LABELS, paths.DEDUP_HOLDOUT],
-                        help="labelled pairs (CSV), one report each; default: the development set, then the held-out set")  # fmt: skip
+    parser.add_argument(
+        "--labels",
+        type=Path,
+        nargs="+",
+        default=[paths.DEDUP_LABELS, paths.DEDUP_HOLDOUT],
+        help="labelled pairs (CSV), one report each; default: the development set, then the held-out set",
+    )
     parser.add_argument("--source", type=Path, default=paths.SOURCE, help="the appendix the labels refer to")
     parser.add_argument("--rewrites", type=Path, default=paths.DEDUP_REWRITES, help="paraphrases and look-alikes to insert (CSV)")
 
@@ -212,11 +260,11 @@ def display(path: Path) -> str:
 
 def main(args, context: dict) -> int:
     from pipeline import io, limits
-    from pipeline.terminal import say
     from pipeline.ingest.parse import parse_appendix
     from pipeline.similarity import learn
     from pipeline.similarity.embed import MODEL_NAME, embeddings_for
     from pipeline.similarity.score import DEFAULT
+    from pipeline.terminal import say
 
     tables = parse_appendix(io.read_text(args.source, limits.APPENDIX_MAX_BYTES, "the appendix"))
     questions = tables["questions"]
@@ -234,19 +282,42 @@ def main(args, context: dict) -> int:
         bank = bank_scores(questions, DEFAULT, embeddings, extra)
         moved = bank_scores(rewritten, DEFAULT, embeddings_for([q["text"] for q in rewritten], mode, DEFAULT.embed_max_questions))
         title = f"embeddings {mode} ({MODEL_NAME})" if mode == "on" else "embeddings off (lexical and subject signals only)"
-        say(f"{title}: threshold {bank['threshold']}, review band {DEFAULT.review_band}; {bank['flagged']} pairs flagged in the bank")
+        say(
+            f"{title}: threshold {bank['threshold']}, review band {DEFAULT.review_band}; {bank['flagged']} pairs flagged in the bank"
+        )
         for name, rows in label_sets:
             say(format_set(name, set_metrics(labelled_pairs(rows), bank)))
-        say(format_set(f"{display(args.rewrites)} ({moved['flagged']} flagged in the rewritten bank)",
-                                  set_metrics(pairs_rewritten, moved), "rewrites"))  # fmt: skip
+        say(
+            format_set(
+                f"{display(args.rewrites)} ({moved['flagged']} flagged in the rewritten bank)",
+                set_metrics(pairs_rewritten, moved),
+                "rewrites",
+            )
+        )
         if mode == "on":
-            learned_on = [(name, [{**bank["pairs"][frozenset((a, b))], "repeat": repeat} for a, b, repeat in labelled_pairs(rows) if repeat is not None])
-                          for name, rows in label_sets]  # fmt: skip
+            learned_on = [
+                (
+                    name,
+                    [
+                        {**bank["pairs"][frozenset((a, b))], "repeat": repeat}
+                        for a, b, repeat in labelled_pairs(rows)
+                        if repeat is not None
+                    ],
+                )
+                for name, rows in label_sets
+            ]
             every = [row for _, rows in learned_on for row in rows]
-            every += [{**moved["pairs"].get(frozenset((a, b)), {"score": 0.0}), "repeat": repeat} for a, b, repeat in pairs_rewritten]
-            say("  calibration of the score on every labelled pair (development, held-out, rewrites): bin, pairs, share that are repeats")
+            every += [
+                {**moved["pairs"].get(frozenset((a, b)), {"score": 0.0}), "repeat": repeat} for a, b, repeat in pairs_rewritten
+            ]
+            say(
+                "  calibration of the score on every labelled pair (development, held-out, rewrites): bin, pairs, share that are repeats"
+            )
             for row in calibration([r["score"] for r in every], [r["repeat"] for r in every]):
-                say(f"    {row['bin']}: {row['pairs']:>3} pairs, {row['repeats']:>3} repeats" + (f" ({row['share']:.0%})" if row["share"] is not None else ""))
+                say(
+                    f"    {row['bin']}: {row['pairs']:>3} pairs, {row['repeats']:>3} repeats"
+                    + (f" ({row['share']:.0%})" if row["share"] is not None else "")
+                )
         say()
     if learned_on:
         (train_name, train), *rest = learned_on
@@ -258,8 +329,17 @@ def main(args, context: dict) -> int:
         else:
             say(f"  coefficients {result['coefficients']}")
             cv, held = result["cross_validated"], result["held_out"]
-            say(f"  {result['folds']}-fold cross-validated: precision {cv['precision']:.3f}, recall {cv['recall']:.3f}, {cv['negatives_flagged']} non-repeats flagged")
-            say(f"  on the held-out labels: precision {held['precision']:.3f}, recall {held['recall']:.3f}, {held['negatives_flagged']} non-repeats flagged")
-            say("  out-of-fold calibration: " + "; ".join(f"{r['bin']}: {r['repeats']}/{r['pairs']}" for r in result["calibration"] if r["pairs"]))
-            say(f"  the pipeline keeps the fixed weights until raw/duplicate_decisions.csv holds {learn.MIN_PER_CLASS} repeats and {learn.MIN_PER_CLASS} non-repeats (docs/dedup.md)")
+            say(
+                f"  {result['folds']}-fold cross-validated: precision {cv['precision']:.3f}, recall {cv['recall']:.3f}, {cv['negatives_flagged']} non-repeats flagged"
+            )
+            say(
+                f"  on the held-out labels: precision {held['precision']:.3f}, recall {held['recall']:.3f}, {held['negatives_flagged']} non-repeats flagged"
+            )
+            say(
+                "  out-of-fold calibration: "
+                + "; ".join(f"{r['bin']}: {r['repeats']}/{r['pairs']}" for r in result["calibration"] if r["pairs"])
+            )
+            say(
+                f"  the pipeline keeps the fixed weights until raw/duplicate_decisions.csv holds {learn.MIN_PER_CLASS} repeats and {learn.MIN_PER_CLASS} non-repeats (docs/dedup.md)"
+            )
     return 0

@@ -29,9 +29,15 @@ def layout_figures(banks: dict[str, tuple[str, list[tuple[str, int]]]]) -> list[
             counts = scored([(r["text"], r["source_line"]) for r in got], wanted)
             total = {k: total[k] + counts[k] for k in ("read", "expected", "hits")} | {"banks": total["banks"] + 1}
         if total["banks"]:
-            rows.append({"layout": layout, "banks": total["banks"], "questions": total["expected"],
-                         "precision": total["hits"] / total["read"] if total["read"] else 0.0,
-                         "recall": total["hits"] / total["expected"] if total["expected"] else 0.0})  # fmt: skip
+            rows.append(
+                {
+                    "layout": layout,
+                    "banks": total["banks"],
+                    "questions": total["expected"],
+                    "precision": total["hits"] / total["read"] if total["read"] else 0.0,
+                    "recall": total["hits"] / total["expected"] if total["expected"] else 0.0,
+                }
+            )
     return rows
 
 
@@ -44,20 +50,27 @@ def _part(text: str, layout: str, expected: list[tuple[str, int]]) -> list[tuple
 def fixture_figures(folder: Path) -> list[dict]:
     """Return `layout_figures` over the fixtures in `folder` (their expected rows in `expected.json`)."""
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-    banks = {(folder / name).read_text(encoding="utf-8"): (case["layout"], [(row[2], row[3]) for row in case["rows"]]) for name, case in expected.items()}
+    banks = {
+        (folder / name).read_text(encoding="utf-8"): (case["layout"], [(row[2], row[3]) for row in case["rows"]])
+        for name, case in expected.items()
+    }
     return layout_figures(banks)
 
 
 def add_arguments(parser) -> None:
     from pipeline import paths
 
-    parser.add_argument("--fixtures", type=Path, default=paths.EXTERNAL_FIXTURES, help="a folder of banks with their expected.json")
+    parser.add_argument(
+        "--fixtures", type=Path, default=paths.EXTERNAL_FIXTURES, help="a folder of banks with their expected.json"
+    )
 
 
 def main(args, context: dict) -> int:
     from pipeline.terminal import say
 
-    say(f"layouts on the fixture banks of {args.fixtures} (questions by text and line; a bank in two layouts counts once per part):")
+    say(
+        f"layouts on the fixture banks of {args.fixtures} (questions by text and line; a bank in two layouts counts once per part):"
+    )
     say(f"  {'layout':<16} {'banks':>5} {'questions':>9}  precision  recall")
     for row in fixture_figures(args.fixtures):
         say(f"  {row['layout']:<16} {row['banks']:>5} {row['questions']:>9}  {row['precision']:>9.3f}  {row['recall']:>6.3f}")

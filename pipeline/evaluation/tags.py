@@ -20,12 +20,16 @@ def model_figures(texts: list[str], tags: list[str], embeddings=None) -> dict:
     return {
         "accuracy": round(float(np.mean(np.array(predicted) == np.array(tags))), 3),
         "macro_f1": round(float(f1_score(tags, predicted, labels=classes, average="macro", zero_division=0)), 3),
-        "per_tag": [{"tag": c, "precision": round(float(p), 3), "recall": round(float(r), 3), "f1": round(float(f), 3), "support": int(n)}
-                    for c, p, r, f, n in zip(classes, precision, recall, f1, support)],  # fmt: skip
+        "per_tag": [
+            {"tag": c, "precision": round(float(p), 3), "recall": round(float(r), 3), "f1": round(float(f), 3), "support": int(n)}
+            for c, p, r, f, n in zip(classes, precision, recall, f1, support)
+        ],
     }
 
 
-def flip_experiment(texts: list[str], tags: list[str], embeddings=None, flips: int = 15, seeds: int = 10, tops=(15, 30, 45)) -> dict:
+def flip_experiment(
+    texts: list[str], tags: list[str], embeddings=None, flips: int = 15, seeds: int = 10, tops=(15, 30, 45)
+) -> dict:
     """Return, per k in `tops`, the mean, minimum and maximum number of flipped tags found among the k least likely."""
     classes = sorted(set(tags))
     found = []
@@ -34,9 +38,19 @@ def flip_experiment(texts: list[str], tags: list[str], embeddings=None, flips: i
         changed_classes, probabilities = model.out_of_fold_probabilities(texts, changed, embeddings)
         _, quality = model.label_issues(changed, changed_classes, probabilities)
         found.append(model.found_in_top(quality, chosen, tops))
-    return {"flips": flips, "seeds": seeds,
-            "found": {k: {"mean": round(float(np.mean([f[k] for f in found])), 1), "min": min(f[k] for f in found),
-                          "max": max(f[k] for f in found), "runs": [f[k] for f in found]} for k in tops}}  # fmt: skip
+    return {
+        "flips": flips,
+        "seeds": seeds,
+        "found": {
+            k: {
+                "mean": round(float(np.mean([f[k] for f in found])), 1),
+                "min": min(f[k] for f in found),
+                "max": max(f[k] for f in found),
+                "runs": [f[k] for f in found],
+            }
+            for k in tops
+        },
+    }
 
 
 def add_arguments(parser) -> None:
@@ -55,16 +69,26 @@ def main(args, context: dict) -> int:
     from pipeline.similarity.embed import embeddings_for
     from pipeline.terminal import say
 
-    tagged = [q for q in parse_appendix(io.read_text(args.source, limits.APPENDIX_MAX_BYTES, "the appendix"))["questions"] if q["tag"]]
+    tagged = [
+        q for q in parse_appendix(io.read_text(args.source, limits.APPENDIX_MAX_BYTES, "the appendix"))["questions"] if q["tag"]
+    ]
     texts, tags = [q["text"] for q in tagged], [q["tag"] for q in tagged]
     for mode in ("on", "off"):
         vectors = embeddings_for(texts, mode, 0)
         figures = model_figures(texts, tags, vectors)
-        say(f"embeddings {mode}: out-of-fold accuracy {figures['accuracy']:.3f}, macro-F1 {figures['macro_f1']:.3f} ({len(texts)} tagged questions)")
+        say(
+            f"embeddings {mode}: out-of-fold accuracy {figures['accuracy']:.3f}, macro-F1 {figures['macro_f1']:.3f} ({len(texts)} tagged questions)"
+        )
         for row in figures["per_tag"]:
-            say(f"  {row['tag']:<12} precision {row['precision']:.3f}  recall {row['recall']:.3f}  F1 {row['f1']:.3f}  ({row['support']} questions)")
+            say(
+                f"  {row['tag']:<12} precision {row['precision']:.3f}  recall {row['recall']:.3f}  F1 {row['f1']:.3f}  ({row['support']} questions)"
+            )
         flips = flip_experiment(texts, tags, vectors, args.flips, args.seeds)
-        say(f"  flipped-tag experiment ({flips['flips']} tags flipped at random, {flips['seeds']} seeds): flips found among the k least likely")
+        say(
+            f"  flipped-tag experiment ({flips['flips']} tags flipped at random, {flips['seeds']} seeds): flips found among the k least likely"
+        )
         for k, found in flips["found"].items():
-            say(f"    top {k:>2}: mean {found['mean']:.1f} of {flips['flips']} (range {found['min']}–{found['max']}; runs {found['runs']})")
+            say(
+                f"    top {k:>2}: mean {found['mean']:.1f} of {flips['flips']} (range {found['min']}–{found['max']}; runs {found['runs']})"
+            )
     return 0

@@ -207,7 +207,9 @@ def numbered_lines(token) -> list[tuple[int, _Span]]:
         if child.type == "softbreak":
             offset += 1
             following = "".join(c.content for c in children[position + 1 : position + 4] if c.type in ("text", "code_inline"))
-            before = "".join(c.content for c in children[starts[-1][0] : position] if c.type in ("text", "code_inline")).rstrip(" *_")
+            before = "".join(c.content for c in children[starts[-1][0] : position] if c.type in ("text", "code_inline")).rstrip(
+                " *_"
+            )
             if NUMBER.match(following.strip()) or before.endswith(QUESTION_MARKS):
                 starts.append((position + 1, offset))
     for (begin, line), (end, _) in zip(starts, starts[1:] + [(len(children) + 1, 0)]):
@@ -366,7 +368,9 @@ def read_headings(tokens, options: dict) -> tuple[list[Item], list[str]]:
         is_question = depth == level
         if depth < level and number is not None and depth > 1:
             is_question = True
-            warnings.append(f"line {tokens[index].map[0] + 1}: a numbered heading at level {depth} among questions at level {level}: read as a question")
+            warnings.append(
+                f"line {tokens[index].map[0] + 1}: a numbered heading at level {depth} among questions at level {level}: read as a question"
+            )
         if is_question:
             items.append(_item(section, number, body, tokens[index].map[0] + 1, links))
         else:
@@ -418,7 +422,9 @@ def read_table(tokens, options: dict) -> tuple[list[Item], list[str]]:
         if not header or not body:
             continue
         column = _question_column(header, [[c[0] for c in cells] for _, cells in body], options.get("question_column"))
-        number_column = next((i for i, h in enumerate(header) if h.strip().lower() in ("#", "no", "no.", "nr", "number", "id", "q#")), None)
+        number_column = next(
+            (i for i, h in enumerate(header) if h.strip().lower() in ("#", "no", "no.", "nr", "number", "id", "q#")), None
+        )
         for line, cells in body:
             if column >= len(cells) or not cells[column][0]:
                 continue
@@ -459,7 +465,7 @@ class _Summaries(html.parser.HTMLParser):
 
 def read_details(tokens, options: dict) -> tuple[list[Item], list[str]]:
     items, markdown = [], _parser()
-    for index, token, section in _walk_sections(tokens):
+    for _index, token, section in _walk_sections(tokens):
         if token.type == "html_block" and "<summary" in token.content.lower():
             parser = _Summaries()
             parser.feed(token.content)
@@ -480,10 +486,14 @@ def read_bold_paragraphs(tokens, options: dict) -> tuple[list[Item], list[str]]:
             first = line_spans(token)[0]  # the answer may follow on the paragraph's next lines
             bold, links, starts_bold = inline_text(first, bold_only=True, raw=True)
             whole, difficulty = split_difficulty(inline_text(first, raw=True)[0])
-            if starts_bold and bold and clean(whole) == clean(bold):  # the first line is one bold span (and a difficulty or symbol)
+            if (
+                starts_bold and bold and clean(whole) == clean(bold)
+            ):  # the first line is one bold span (and a difficulty or symbol)
                 number, body = _numbered(bold)
                 item = _item(section, number, body, token.map[0] + 1, links)
-                items.append(Item(item.section, item.number, item.text, item.source_line, item.links, item.difficulty or difficulty))
+                items.append(
+                    Item(item.section, item.number, item.text, item.source_line, item.links, item.difficulty or difficulty)
+                )
     return items, []
 
 
@@ -505,7 +515,12 @@ def read_bold_bullets(tokens, options: dict) -> tuple[list[Item], list[str]]:
 def _is_contents_entry(inline) -> bool:
     """Return whether a bullet is only a link to an anchor of the page (a table of contents)."""
     children = [c for c in inline.children or [] if not (c.type == "text" and not c.content.strip())]
-    return bool(children) and children[0].type == "link_open" and children[0].attrs.get("href", "").startswith("#") and children[-1].type == "link_close"
+    return (
+        bool(children)
+        and children[0].type == "link_open"
+        and children[0].attrs.get("href", "").startswith("#")
+        and children[-1].type == "link_close"
+    )
 
 
 def read_bullets(tokens, options: dict) -> tuple[list[Item], list[str]]:
@@ -553,8 +568,15 @@ def _holds_list(tokens, index: int) -> bool:
     return False
 
 
-READERS = {"numbered": read_numbered, "headings": read_headings, "table": read_table, "details": read_details,
-           "bold-paragraphs": read_bold_paragraphs, "bold-bullets": read_bold_bullets, "bullets": read_bullets}  # fmt: skip
+READERS = {
+    "numbered": read_numbered,
+    "headings": read_headings,
+    "table": read_table,
+    "details": read_details,
+    "bold-paragraphs": read_bold_paragraphs,
+    "bold-bullets": read_bold_bullets,
+    "bullets": read_bullets,
+}
 
 
 def question_share(texts: list[str]) -> float:
@@ -575,7 +597,9 @@ def checked_lines(text: str) -> str:
     """Return `text` if no line is over the line limit; InputError naming the first line that is."""
     for line_no, line in enumerate(text.split("\n"), start=1):
         if len(line) > LINE_MAX_CHARS:
-            raise InputError(f"the line is {len(line):,} characters, over the limit of {LINE_MAX_CHARS:,} (docs/reliability.md)", line=line_no)
+            raise InputError(
+                f"the line is {len(line):,} characters, over the limit of {LINE_MAX_CHARS:,} (docs/reliability.md)", line=line_no
+            )
     return text
 
 
@@ -583,8 +607,10 @@ def checked_items(items: list[Item]) -> list[Item]:
     """Return `items` if no question is over the question limit; InputError naming the line of the first that is."""
     for item in items:
         if len(item.text) > QUESTION_MAX_CHARS:
-            raise InputError(f"the question is {len(item.text):,} characters, over the limit of {QUESTION_MAX_CHARS:,} (docs/reliability.md)",
-                             line=item.source_line)  # fmt: skip
+            raise InputError(
+                f"the question is {len(item.text):,} characters, over the limit of {QUESTION_MAX_CHARS:,} (docs/reliability.md)",
+                line=item.source_line,
+            )
     return items
 
 
@@ -608,6 +634,7 @@ def choose(read: dict[str, tuple[list[Item], list[str]]]) -> tuple[str, str]:
     Then any other layout whose items all lie before or after those read so far, and at least 80% of which look like
     questions, is read too (`table+numbered`: a table, then lists). `why` names every layout weighed.
     """
+
     def score(layout):
         items = read[layout][0]
         return sum(looks_like_question(i.text) for i in items), question_share([i.text for i in items]), len(items)
@@ -621,8 +648,12 @@ def choose(read: dict[str, tuple[list[Item], list[str]]]) -> tuple[str, str]:
         if all(i.source_line < min(lines) or i.source_line > max(lines) for i in items):
             parts.append(layout)
             lines += [i.source_line for i in items]
-    chosen = PART_SEPARATOR.join(sorted(parts, key=lambda part: read[part][0][0].source_line if read[part][0] else 0))  # in the file's order
-    also = "".join(f"; also {p}: {described(read[p][0])} (lines {read[p][0][0].source_line}–{read[p][0][-1].source_line})" for p in parts[1:])
+    chosen = PART_SEPARATOR.join(
+        sorted(parts, key=lambda part: read[part][0][0].source_line if read[part][0] else 0)
+    )  # in the file's order
+    also = "".join(
+        f"; also {p}: {described(read[p][0])} (lines {read[p][0][0].source_line}–{read[p][0][-1].source_line})" for p in parts[1:]
+    )
     weighed = "; ".join(f"{layout}: {described(read[layout][0])}" for layout in LAYOUTS)
     return chosen, f"auto chose {parts[0]}: {described(read[parts[0]][0])}{also} — weighed {weighed}"
 
@@ -660,7 +691,9 @@ def parse_bank(text: str, layout: str, question_level: int | None = None, questi
     return read_bank(text, layout, question_level, question_column)[0]
 
 
-def read_bank(text: str, layout: str, question_level: int | None = None, question_column=None) -> tuple[list[dict], str, str, list[str]]:
+def read_bank(
+    text: str, layout: str, question_level: int | None = None, question_column=None
+) -> tuple[list[dict], str, str, list[str]]:
     """Return (rows, layout used, why, warnings): the questions read in `layout` (`auto`: the best layout, and why)."""
     if not is_layout(layout):
         raise InputError(f"unknown layout {layout!r}; known: {', '.join(CHOICES)}, or layouts joined by + (table+numbered)")
@@ -672,9 +705,21 @@ def read_bank(text: str, layout: str, question_level: int | None = None, questio
     else:
         tokens = _parser().parse(text.removeprefix("\ufeff"))
         read = {part: READERS[part](tokens, options) for part in layout.split(PART_SEPARATOR)}
-        why = f"{layout} (from the registry): " + "; ".join((f"{part}: " if len(read) > 1 else "") + described(read[part][0]) for part in read)
+        why = f"{layout} (from the registry): " + "; ".join(
+            (f"{part}: " if len(read) > 1 else "") + described(read[part][0]) for part in read
+        )
     items, warnings = merged(read, layout)
     checked_items(items)
-    rows = [{"section": i.section, "number": i.number, "text": i.text, "links": " ".join(i.links) or None, "source_line": i.source_line,
-             "difficulty": i.difficulty} for i in items if i.text]  # fmt: skip
+    rows = [
+        {
+            "section": i.section,
+            "number": i.number,
+            "text": i.text,
+            "links": " ".join(i.links) or None,
+            "source_line": i.source_line,
+            "difficulty": i.difficulty,
+        }
+        for i in items
+        if i.text
+    ]
     return rows, layout, why, warnings

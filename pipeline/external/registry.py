@@ -5,10 +5,10 @@ import stat
 from pathlib import Path
 
 from pipeline import limits
-from pipeline.io import read_text
 from pipeline.csvrows import csv_records
 from pipeline.errors import InputError
 from pipeline.external.markdown import CHOICES, is_layout
+from pipeline.io import read_text
 
 COLUMNS = ("bank_id", "name", "file", "source", "licence", "layout", "question_level", "stated_as")
 
@@ -21,7 +21,10 @@ def parse_registry(text: str) -> list[dict]:
             if not bank[required]:
                 raise InputError(f"{required} is empty", line=line)
         if not is_layout(bank["layout"]):
-            raise InputError(f"layout {bank['layout']!r} is not one of {', '.join(CHOICES)}, nor layouts joined by + (table+numbered)", line=line)
+            raise InputError(
+                f"layout {bank['layout']!r} is not one of {', '.join(CHOICES)}, nor layouts joined by + (table+numbered)",
+                line=line,
+            )
         if bank["question_level"] and bank["question_level"] not in tuple("123456"):
             raise InputError("question_level must be a heading level (1–6)", line=line)
         if bank["bank_id"] in seen:

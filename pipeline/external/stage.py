@@ -3,13 +3,13 @@
 from pathlib import Path
 
 from pipeline import io, limits, options, paths
-from pipeline.escaping import visible
-from pipeline.terminal import say
 from pipeline.errors import InputError
+from pipeline.escaping import visible
 from pipeline.external import tables
 from pipeline.external.markdown import read_bank, title_count
 from pipeline.external.registry import bank_file, parse_registry
 from pipeline.schema import table
+from pipeline.terminal import say
 
 
 def _banks(registry_path: Path) -> list[dict]:
@@ -28,10 +28,16 @@ def read_one(registry_path: Path, bank: dict, max_bank_bytes: int) -> tuple[list
         rows, layout, why, warnings = read_bank(text, bank["layout"], bank["question_level"], bank.get("question_column"))
     except InputError as error:
         where = f"{path}:{error.line}" if error.line else str(path)
-        raise InputError(f"bank {bank['bank_id']!r} ({where}): {error.message}", str(registry_path), bank["registry_line"]) from None
+        raise InputError(
+            f"bank {bank['bank_id']!r} ({where}): {error.message}", str(registry_path), bank["registry_line"]
+        ) from None
     if not rows:
-        raise InputError(f"bank {bank['bank_id']!r}: no question found in {bank['file']} ({why}): check the registry's layout "
-                         f"(`python -m pipeline external --preview {path}` shows what each layout reads)", str(registry_path), bank["registry_line"])  # fmt: skip
+        raise InputError(
+            f"bank {bank['bank_id']!r}: no question found in {bank['file']} ({why}): check the registry's layout "
+            f"(`python -m pipeline external --preview {path}` shows what each layout reads)",
+            str(registry_path),
+            bank["registry_line"],
+        )
     return rows, layout, why, warnings, title_count(text)
 
 
@@ -54,7 +60,9 @@ def run(warehouse: Path, registry_path: Path, max_bank_bytes: int = limits.BANK_
             out["external_banks"].append(tables.bank_row(bank, [], attributions, error=error.message))
             continue
         external = tables.question_rows(bank["bank_id"], parsed)
-        out["external_banks"].append(tables.bank_row(bank, external, attributions, layout, why, warnings, title_count=stated_in_title))
+        out["external_banks"].append(
+            tables.bank_row(bank, external, attributions, layout, why, warnings, title_count=stated_in_title)
+        )
         out["external_questions"] += external
     with io.staged_outputs(warehouse) as scratch:
         for name in out:
@@ -85,8 +93,12 @@ def preview(path: Path, layout: str = "auto", question_level: int | None = None,
         items, warnings = read[name]
         lines.append(f"  {name}: {described(items)}")
         shown = items if len(items) <= 6 else items[:3] + [None] + items[-3:]
-        lines += ["      …" if item is None else f"    line {item.source_line}: " + (f"{item.number}. " if item.number is not None else "") + item.text[:100]
-                  for item in shown]  # fmt: skip
+        lines += [
+            "      …"
+            if item is None
+            else f"    line {item.source_line}: " + (f"{item.number}. " if item.number is not None else "") + item.text[:100]
+            for item in shown
+        ]
         lines += [f"    warning: {w}" for w in warnings]
     if layout == "auto":
         lines.append("  " + choose(read)[1])
@@ -95,12 +107,25 @@ def preview(path: Path, layout: str = "auto", question_level: int | None = None,
 
 def add_arguments(parser) -> None:
     options.warehouse(parser)
-    parser.add_argument("--registry", type=Path, default=paths.EXTERNAL_BANKS, help="the banks' registry (CSV); files are relative to it")
-    parser.add_argument("--preview", type=Path, metavar="FILE", help="print what each layout reads from FILE (nothing is written)")
-    parser.add_argument("--layout", default="auto", help="with --preview: one layout only (default: every layout, and auto's choice)")
+    parser.add_argument(
+        "--registry", type=Path, default=paths.EXTERNAL_BANKS, help="the banks' registry (CSV); files are relative to it"
+    )
+    parser.add_argument(
+        "--preview", type=Path, metavar="FILE", help="print what each layout reads from FILE (nothing is written)"
+    )
+    parser.add_argument(
+        "--layout", default="auto", help="with --preview: one layout only (default: every layout, and auto's choice)"
+    )
     parser.add_argument("--question-level", type=int, help="with --preview: the heading level of a question (headings layout)")
-    parser.add_argument("--question-column", help="with --preview: the table column holding the question (name or 1-based number)")
-    parser.add_argument("--max-bank-bytes", type=int, default=limits.BANK_MAX_BYTES, help=f"refuse a bank file larger than this (default {limits.BANK_MAX_BYTES:,})")
+    parser.add_argument(
+        "--question-column", help="with --preview: the table column holding the question (name or 1-based number)"
+    )
+    parser.add_argument(
+        "--max-bank-bytes",
+        type=int,
+        default=limits.BANK_MAX_BYTES,
+        help=f"refuse a bank file larger than this (default {limits.BANK_MAX_BYTES:,})",
+    )
 
 
 def main(args, context: dict) -> int:

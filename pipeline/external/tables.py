@@ -15,16 +15,35 @@ def question_rows(bank_id: str, parsed: list[dict]) -> list[dict]:
     return rows
 
 
-def bank_row(bank: dict, questions: list[dict], attributions: list[dict], layout_used: str | None = None, why: str | None = None,
-             warnings: tuple = (), error: str | None = None, title_count: int | None = None) -> dict:  # fmt: skip
+def bank_row(
+    bank: dict,
+    questions: list[dict],
+    attributions: list[dict],
+    layout_used: str | None = None,
+    why: str | None = None,
+    warnings: tuple = (),
+    error: str | None = None,
+    title_count: int | None = None,
+) -> dict:
     """Return the bank's registry row with what was read: its size, layout, how question-like, warnings or error."""
-    stated = next((a for a in attributions if bank["stated_as"] and a.get("work") == bank["stated_as"] and a.get("question_count") is not None), None)
+    stated = next(
+        (
+            a
+            for a in attributions
+            if bank["stated_as"] and a.get("work") == bank["stated_as"] and a.get("question_count") is not None
+        ),
+        None,
+    )
     share = question_share([q["text"] for q in questions]) if questions else None
     return {
         **{k: bank[k] for k in ("bank_id", "name", "file", "source", "licence", "layout", "stated_as", "registry_line")},
-        "layout_used": layout_used, "layout_reason": why, "questions": len(questions),
-        "question_like_share": None if share is None else round(share, 3), "warnings": "; ".join(warnings) or None, "error": error,
+        "layout_used": layout_used,
+        "layout_reason": why,
+        "questions": len(questions),
+        "question_like_share": None if share is None else round(share, 3),
+        "warnings": "; ".join(warnings) or None,
+        "error": error,
         "stated_count": stated["question_count"] if stated else None,
         "stated_line": stated["source_line"] if stated else None,
         "title_count": title_count,
-    }  # fmt: skip
+    }

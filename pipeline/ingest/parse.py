@@ -127,11 +127,16 @@ def parse_appendix(text: str) -> dict[str, list[dict]]:
     mode = "preamble"
     for line_no, raw_line in enumerate(lines, start=1):
         if len(raw_line) > LINE_MAX_CHARS:
-            raise InputError(f"the line is {len(raw_line):,} characters, over the limit of {LINE_MAX_CHARS:,} (docs/reliability.md)", line=line_no)
+            raise InputError(
+                f"the line is {len(raw_line):,} characters, over the limit of {LINE_MAX_CHARS:,} (docs/reliability.md)",
+                line=line_no,
+            )
         line = raw_line.strip()
         control = next((c for c in raw_line if unicodedata.category(c) == "Cc" and c != "\t"), None)
         if control is not None:
-            state.issue(line_no, raw_line, f"control character U+{ord(control):04X} in the line (column {raw_line.index(control) + 1})")
+            state.issue(
+                line_no, raw_line, f"control character U+{ord(control):04X} in the line (column {raw_line.index(control) + 1})"
+            )
         if not line:
             continue
         if mode in ("preamble", "questions") and CHAPTER.match(line):
@@ -143,10 +148,20 @@ def parse_appendix(text: str) -> dict[str, list[dict]]:
             _finish_pending(state)
             mode = "references"
             continue
-        elif mode == "references" and (line == "References" or CHAPTER.match(line) or SECTION.match(line) or TOTAL.match(line)
-                                       or QUESTION.match(line) or LEADING_TAG.match(line)):  # fmt: skip
-            state.issue(line_no, line, "the appendix goes on after its reference tables (an appended chapter, a second copy?): "
-                                       "this line is not a reference table heading or row")  # fmt: skip
+        elif mode == "references" and (
+            line == "References"
+            or CHAPTER.match(line)
+            or SECTION.match(line)
+            or TOTAL.match(line)
+            or QUESTION.match(line)
+            or LEADING_TAG.match(line)
+        ):
+            state.issue(
+                line_no,
+                line,
+                "the appendix goes on after its reference tables (an appended chapter, a second copy?): "
+                "this line is not a reference table heading or row",
+            )
             continue
         if mode == "preamble":
             _parse_preamble_line(state, line_no, line)
@@ -224,7 +239,15 @@ def parse_attribution_item(item: str) -> list[dict]:
         rest = "(" + paren if paren else ""
     links = LINK.findall(rest)
     years = YEAR.findall(rest)
-    return [{**empty, "source": source.strip(), "work": work, "year": years[0] if years else None, "link": links[-1] if links else None}]
+    return [
+        {
+            **empty,
+            "source": source.strip(),
+            "work": work,
+            "year": years[0] if years else None,
+            "link": links[-1] if links else None,
+        }
+    ]
 
 
 # --- questions ----------------------------------------------------------------------------
@@ -274,7 +297,10 @@ def _parse_question_line(state: ParseState, line_no: int, line: str) -> None:
         return
     text = collapse_whitespace(question.group(1) or "")
     if len(text) > QUESTION_MAX_CHARS:
-        raise InputError(f"the question is {len(text):,} characters, over the limit of {QUESTION_MAX_CHARS:,} (docs/reliability.md)", line=line_no)
+        raise InputError(
+            f"the question is {len(text):,} characters, over the limit of {QUESTION_MAX_CHARS:,} (docs/reliability.md)",
+            line=line_no,
+        )
     trailing = TRAILING_TAG.match(text)
     row = {
         "chapter_id": state.chapter_id,
@@ -309,7 +335,13 @@ def _parse_totals_line(state: ParseState, line_no: int, line: str) -> None:
     total = TOTAL.match(line)
     if total:
         state.stated_totals.append(
-            {"figure": "questions", "value": int(total.group(2)), "is_approximate": bool(total.group(1)), "text": line, "source_line": line_no}
+            {
+                "figure": "questions",
+                "value": int(total.group(2)),
+                "is_approximate": bool(total.group(1)),
+                "text": line,
+                "source_line": line_no,
+            }
         )
         return
     stated = STATED_TAG_COUNT.match(line)
@@ -411,7 +443,8 @@ def _tables(state: ParseState) -> dict[str, list[dict]]:
             state.issue(ref["source_line"], ref["relevant_chapters"], "Relevant Chapters is not a list of `Ch N (topic)`")
             continue
         ref_chapters += [
-            {"ref_id": ref["ref_id"], "chapter_id": chapter, "topic": topic, "source_line": ref["source_line"]} for chapter, topic in claims
+            {"ref_id": ref["ref_id"], "chapter_id": chapter, "topic": topic, "source_line": ref["source_line"]}
+            for chapter, topic in claims
         ]
     return {
         "chapters": state.chapters,
@@ -431,12 +464,18 @@ def _tag_rows(state: ParseState) -> list[dict]:
     for position, (tag, line_no) in enumerate(state.declared_tags, start=1):
         rows.setdefault(
             tag.lower(),
-            {"tag": tag.lower(), "is_declared": True, "declared_position": position, "declared_line": line_no,
-             "stated_count": None, "is_approximate": None, "note": None, "stated_line": None},
+            {
+                "tag": tag.lower(),
+                "is_declared": True,
+                "declared_position": position,
+                "declared_line": line_no,
+                "stated_count": None,
+                "is_approximate": None,
+                "note": None,
+                "stated_line": None,
+            },
         )
     for tag, count, approx, note, line_no in state.stated_tags:
-        row = rows.setdefault(
-            tag, {"tag": tag, "is_declared": False, "declared_position": None, "declared_line": None}
-        )
+        row = rows.setdefault(tag, {"tag": tag, "is_declared": False, "declared_position": None, "declared_line": None})
         row.update(stated_count=count, is_approximate=approx, note=note, stated_line=line_no)
     return list(rows.values())

@@ -42,7 +42,9 @@ def _render_attributions(rows: list[dict]) -> list[str]:
             items.append(f"{source} ({counted}{link})")
         for row in group:
             if row.get("question_count") is None:
-                items.append(f"{row['source']} {row['year']} ({row['work']})" if row.get("year") and row.get("work") else row["source"])
+                items.append(
+                    f"{row['source']} {row['year']} ({row['work']})" if row.get("year") and row.get("work") else row["source"]
+                )
         lines.append(f"{group[0]['category']}: " + ", ".join(items) + ".")
     return lines
 

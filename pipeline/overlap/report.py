@@ -5,13 +5,14 @@ import html
 
 from pipeline.escaping import markdown_text as md
 
-
 KINDS = ("covered", "near", "missing")
 UNRELATED_MARGIN = 0.12  # a best match this far below the near band is not shown as a match
 MARKS = {"covered": "✓", "near": "≈", "missing": "✗"}
 
 
-def coverage_view(bank: dict, external: list[dict], coverage: list[dict], questions: list[dict], sections: list[dict], near_from: float) -> dict:
+def coverage_view(
+    bank: dict, external: list[dict], coverage: list[dict], questions: list[dict], sections: list[dict], near_from: float
+) -> dict:
     """Return what the report shows of one bank: per external section its covered, near and missing questions.
 
     `near` is a question not covered whose best match scores at least `near_from` (the review band): worth a look.
@@ -22,8 +23,14 @@ def coverage_view(bank: dict, external: list[dict], coverage: list[dict], questi
     for item in external:
         match = cover[item["external_question_id"]]
         best = by_id.get(match["question_id"])
-        entry = {"number": item["number"], "text": item["text"], "line": item["source_line"], "score": match["score"],
-                 "label": best["label"] if best else None, "match": best["text"] if best else None}  # fmt: skip
+        entry = {
+            "number": item["number"],
+            "text": item["text"],
+            "line": item["source_line"],
+            "score": match["score"],
+            "label": best["label"] if best else None,
+            "match": best["text"] if best else None,
+        }
         group = per_section.setdefault(item["section"] or "(no section)", {kind: [] for kind in KINDS})
         kind = "covered" if match["is_covered"] else ("near" if match["score"] >= near_from else "missing")
         entry["kind"] = kind
@@ -45,27 +52,51 @@ def _size_line(bank: dict) -> str:
     if bank["stated_count"] is None:
         return f"The file holds {bank['questions']} questions; the appendix states no size for it."
     verdict = "agrees" if bank["stated_count"] == bank["questions"] else "disagrees"
-    return (f"The file holds {bank['questions']} questions; the appendix states {bank['stated_count']} "
-            f"(line {bank['stated_line']}, as “{bank['stated_as']}”): it {verdict}.")  # fmt: skip
+    return (
+        f"The file holds {bank['questions']} questions; the appendix states {bank['stated_count']} "
+        f"(line {bank['stated_line']}, as “{bank['stated_as']}”): it {verdict}."
+    )
 
 
 def render_markdown(views: list[dict], threshold: float, near_from: float) -> str:
     """Return the Markdown report of every bank."""
-    out = ["# External question banks: coverage by the appendix", "",
-           f"An external question counts as covered (✓) when its best appendix match scores at least {threshold} "
-           f"(the duplicate threshold, `make eval-dedup`): the appendix asks it in essentially the same form. "
-           f"Near (≈): its best match scores {near_from:.2f}–{threshold}, worth an editor's look. Missing (✗): below.", ""]  # fmt: skip
+    out = [
+        "# External question banks: coverage by the appendix",
+        "",
+        f"An external question counts as covered (✓) when its best appendix match scores at least {threshold} "
+        f"(the duplicate threshold, `make eval-dedup`): the appendix asks it in essentially the same form. "
+        f"Near (≈): its best match scores {near_from:.2f}–{threshold}, worth an editor's look. Missing (✗): below.",
+        "",
+    ]
     for view in views:
         bank = view["bank"]
-        out += [f"## {md(bank['name'])}", "", f"Source: {md(bank['source'])}; licence: {md(bank['licence'])}.", "", md(_size_line(bank)), "",
-                f"Covered: {view['covered']} of {view['total']} questions; near: {view['near']}.", "",
-                "| section | questions | covered | near | missing |", "|---|---|---|---|---|"]  # fmt: skip
-        out += [f"| {md(name)} | {sum(len(g[k]) for k in KINDS)} | {len(g['covered'])} | {len(g['near'])} | {len(g['missing'])} |" for name, g in view["sections"].items()]
+        out += [
+            f"## {md(bank['name'])}",
+            "",
+            f"Source: {md(bank['source'])}; licence: {md(bank['licence'])}.",
+            "",
+            md(_size_line(bank)),
+            "",
+            f"Covered: {view['covered']} of {view['total']} questions; near: {view['near']}.",
+            "",
+            "| section | questions | covered | near | missing |",
+            "|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {md(name)} | {sum(len(g[k]) for k in KINDS)} | {len(g['covered'])} | {len(g['near'])} | {len(g['missing'])} |"
+            for name, g in view["sections"].items()
+        ]
         for name, group in view["sections"].items():
             out += ["", f"### {md(name)}", ""]
             for e in _in_order(group):
-                match = f"best match {md(e['label'])} ({e['score']:.2f}): {md(e['match'])}" if e["related"] else f"no close match (best score {e['score']:.2f})"
-                out.append(f"- {MARKS[e['kind']]} {md(e['number'])}. {md(e['text'])} (line {e['line']} of {md(bank['file'])}) — {match}")
+                match = (
+                    f"best match {md(e['label'])} ({e['score']:.2f}): {md(e['match'])}"
+                    if e["related"]
+                    else f"no close match (best score {e['score']:.2f})"
+                )
+                out.append(
+                    f"- {MARKS[e['kind']]} {md(e['number'])}. {md(e['text'])} (line {e['line']} of {md(bank['file'])}) — {match}"
+                )
         out += ["", "### Appendix sections this bank never asks about", ""]
         out += [f"- {md(sid)} {md(title)}" for sid, title in view["never_asked"]] or ["- none"]
         out.append("")
@@ -82,21 +113,36 @@ def render_html(views: list[dict], threshold: float, near_from: float) -> str:
     from pipeline import pages
 
     css = ".covered{color:#1d6b1d}.missing{color:#a33}.near{color:#8a6d00}"
-    out = [pages.head("External coverage", css), pages.nav("external_coverage.html"),
-           "<h1>External question banks: coverage by the appendix</h1>",
-           f"<p>Covered (✓): best appendix match scores at least {threshold}. Near (≈): {near_from:.2f}–{threshold}, worth a look. Missing (✗): below.</p>"]  # fmt: skip
+    out = [
+        pages.head("External coverage", css),
+        pages.nav("external_coverage.html"),
+        "<h1>External question banks: coverage by the appendix</h1>",
+        f"<p>Covered (✓): best appendix match scores at least {threshold}. Near (≈): {near_from:.2f}–{threshold}, worth a look. Missing (✗): below.</p>",
+    ]
     esc = lambda v: html.escape(str(v)) if v is not None else ""  # noqa: E731
     for view in views:
         bank = view["bank"]
-        out.append(f"<h2>{esc(bank['name'])}</h2><p class=meta>Source: {esc(bank['source'])}; licence: {esc(bank['licence'])}.</p>")
-        out.append(f"<p>{esc(_size_line(bank))}</p><p>Covered: <strong>{view['covered']}</strong> of {view['total']} questions; near: {view['near']}.</p>")
+        out.append(
+            f"<h2>{esc(bank['name'])}</h2><p class=meta>Source: {esc(bank['source'])}; licence: {esc(bank['licence'])}.</p>"
+        )
+        out.append(
+            f"<p>{esc(_size_line(bank))}</p><p>Covered: <strong>{view['covered']}</strong> of {view['total']} questions; near: {view['near']}.</p>"
+        )
         for name, group in view["sections"].items():
-            out.append(f"<h3>{esc(name)}</h3><table><tr><th></th><th>external question</th><th>best appendix match</th><th>score</th></tr>")
+            out.append(
+                f"<h3>{esc(name)}</h3><table><tr><th></th><th>external question</th><th>best appendix match</th><th>score</th></tr>"
+            )
             for e in _in_order(group):
-                match = f"{esc(e['label'])}: {esc(e['match'])}" if e["related"] else '<span class=meta>no close match in the appendix</span>'
-                out.append(f'<tr class="{e["kind"]}" data-coverage="{e["kind"]}"><td>{MARKS[e["kind"]]}</td>'
-                           f"<td>{esc(e['number'])}. {esc(e['text'])} <span class=meta>(line {e['line']} of {esc(bank['file'])})</span></td>"
-                           f"<td>{match}</td><td>{e['score']:.2f}</td></tr>")  # fmt: skip
+                match = (
+                    f"{esc(e['label'])}: {esc(e['match'])}"
+                    if e["related"]
+                    else "<span class=meta>no close match in the appendix</span>"
+                )
+                out.append(
+                    f'<tr class="{e["kind"]}" data-coverage="{e["kind"]}"><td>{MARKS[e["kind"]]}</td>'
+                    f"<td>{esc(e['number'])}. {esc(e['text'])} <span class=meta>(line {e['line']} of {esc(bank['file'])})</span></td>"
+                    f"<td>{match}</td><td>{e['score']:.2f}</td></tr>"
+                )
             out.append("</table>")
         out.append("<h3>Appendix sections this bank never asks about</h3><ul>")
         out += [f'<li data-never-asked="{esc(sid)}">{esc(sid)} {esc(title)}</li>' for sid, title in view["never_asked"]]

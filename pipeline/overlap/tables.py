@@ -3,7 +3,9 @@
 from pipeline.similarity.score import DEFAULT, Settings, best_matches
 
 
-def coverage_rows(questions: list[dict], external: list[dict], settings: Settings = DEFAULT, embeddings=None, lexical=None) -> list[dict]:
+def coverage_rows(
+    questions: list[dict], external: list[dict], settings: Settings = DEFAULT, embeddings=None, lexical=None
+) -> list[dict]:
     """Return, for each external question, its best appendix match, score and whether it counts as covered.
 
     `embeddings`, if given, is (the questions' rows, the external questions' rows); `lexical`, the appendix's space

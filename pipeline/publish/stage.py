@@ -28,9 +28,24 @@ from pipeline.faults import reached
 from pipeline.terminal import say
 
 REQUIRED = {  # what a complete build holds: every reader finds these
-    "warehouse": ("questions.parquet", "questions.duckdb", "duplicate_pairs.parquet", "external_coverage.parquet", "tag_suspects.parquet"),
-    "reports": ("quality.json", "quality.html", "duplicates.html", "duplicates.csv", "coverage.html", "coverage.md", "external_coverage.html",
-                "tag_audit.html", "tag_audit.md"),
+    "warehouse": (
+        "questions.parquet",
+        "questions.duckdb",
+        "duplicate_pairs.parquet",
+        "external_coverage.parquet",
+        "tag_suspects.parquet",
+    ),
+    "reports": (
+        "quality.json",
+        "quality.html",
+        "duplicates.html",
+        "duplicates.csv",
+        "coverage.html",
+        "coverage.md",
+        "external_coverage.html",
+        "tag_audit.html",
+        "tag_audit.md",
+    ),
 }
 KEEP = 2  # generations kept: the current one and the one before it
 

@@ -6,26 +6,38 @@ import html
 import io
 import math
 
-from pipeline.suites import DEFAULT_TOLERANCE
 from pipeline.escaping import markdown_text
+from pipeline.suites import DEFAULT_TOLERANCE
 
 SECTIONS = (
-    ("rpt_chapter_papers", "Chapter → papers",
-     "The references each chapter claims in `Relevant Chapters`, and the section a claimed topic points to."),
-    ("rpt_chapter_coverage", "Coverage per chapter",
-     "For each chapter: references it claims that its questions name, references it claims that no question names, "
-     "and references its questions name that it does not claim."),
+    (
+        "rpt_chapter_papers",
+        "Chapter → papers",
+        "The references each chapter claims in `Relevant Chapters`, and the section a claimed topic points to.",
+    ),
+    (
+        "rpt_chapter_coverage",
+        "Coverage per chapter",
+        "For each chapter: references it claims that its questions name, references it claims that no question names, "
+        "and references its questions name that it does not claim.",
+    ),
     ("rpt_chapters_without_claims", "Chapters that claim no reference", "No row of the reference tables names these chapters."),
-    ("rpt_unreferenced_terms", "Names the questions use that no reference covers",
-     "Acronyms and CamelCase names (techniques, models, benchmarks) in the questions with no alias in `raw/ref_aliases.csv`, "
-     "most used first (`raw/generic_terms.csv` lists the names left out as generic)."),
+    (
+        "rpt_unreferenced_terms",
+        "Names the questions use that no reference covers",
+        "Acronyms and CamelCase names (techniques, models, benchmarks) in the questions with no alias in `raw/ref_aliases.csv`, "
+        "most used first (`raw/generic_terms.csv` lists the names left out as generic).",
+    ),
     ("rpt_tag_mix_chapter", "Tag mix per chapter", "Questions per tag in each chapter, with the tag's share of the chapter."),
     ("rpt_tag_mix_section", "Tag mix per section", "Questions per tag in each section."),
     ("rpt_tag_claims", "Stated against actual counts per tag", "The counts after `Total:` against the questions' tags."),
-    ("rpt_attribution_disagreements", "Sources & Attribution against the reference tables",
-     "Works attributed in the preamble with no reference row, reference rows the preamble never attributes, and "
-     "question-bank sizes stated differently in the two places."),
-)  # fmt: skip
+    (
+        "rpt_attribution_disagreements",
+        "Sources & Attribution against the reference tables",
+        "Works attributed in the preamble with no reference row, reference rows the preamble never attributes, and "
+        "question-bank sizes stated differently in the two places.",
+    ),
+)
 
 
 def _cell(value) -> str:
@@ -54,7 +66,12 @@ def html_table(columns: list[str], rows: list[tuple], view: str) -> str:
 
 def render_markdown(results: dict[str, tuple[list[str], list[tuple]]], chart_files: dict[str, str]) -> str:
     """Return the Markdown report: one section per view, charts linked as image files."""
-    out = ["# Coverage report", "", "Built by `make all` from `warehouse/questions.duckdb`; each section is the view named under it.", ""]
+    out = [
+        "# Coverage report",
+        "",
+        "Built by `make all` from `warehouse/questions.duckdb`; each section is the view named under it.",
+        "",
+    ]
     for name, path in chart_files.items():
         out += [f"![{name}]({path})", ""]
     for view, title, about in SECTIONS:
@@ -63,8 +80,16 @@ def render_markdown(results: dict[str, tuple[list[str], list[tuple]]], chart_fil
     return "\n".join(out)
 
 
-HEADERS = {"chapter_id": "chapter", "is_approximate": "approximate", "source_line": "line", "stated_line": "line",
-           "section_line": "line", "section_id": "section", "chapter_title": "title", "section_title": "title"}  # fmt: skip
+HEADERS = {
+    "chapter_id": "chapter",
+    "is_approximate": "approximate",
+    "source_line": "line",
+    "stated_line": "line",
+    "section_line": "line",
+    "section_id": "section",
+    "chapter_title": "title",
+    "section_title": "title",
+}
 PERCENT_COLUMNS = ("deviation", "share")
 LABEL_COLUMNS = ("labels",)
 
@@ -80,8 +105,10 @@ def _labels(value, questions: dict[str, str]):
 
     if not value:
         return ""
-    links = [f'<a href="#q-{html.escape(label)}" title="{html.escape(questions.get(label, ""))}">{html.escape(label)}</a>'
-             for label in (part.strip() for part in str(value).split(","))]  # fmt: skip
+    links = [
+        f'<a href="#q-{html.escape(label)}" title="{html.escape(questions.get(label, ""))}">{html.escape(label)}</a>'
+        for label in (part.strip() for part in str(value).split(","))
+    ]
     return Raw(", ".join(links))
 
 
@@ -99,7 +126,9 @@ def _display(column: str, value, chapters: dict, questions: dict):
     return _cell(value)
 
 
-def html_rows(view: str, columns: list[str], rows: list[tuple], chapters: dict, questions: dict, tolerance: float = DEFAULT_TOLERANCE) -> tuple[list[str], list[list]]:
+def html_rows(
+    view: str, columns: list[str], rows: list[tuple], chapters: dict, questions: dict, tolerance: float = DEFAULT_TOLERANCE
+) -> tuple[list[str], list[list]]:
     """Return the headers and cells a person reads: plain names, percentages, yes/no, chapter titles, linked labels; the
     tag claims get a verdict, an approximate count being allowed `tolerance` (the checks' ~ tolerance)."""
     headers = [HEADERS.get(c, c.replace("_", " ")) for c in columns]
@@ -113,30 +142,47 @@ def html_rows(view: str, columns: list[str], rows: list[tuple], chapters: dict, 
     return headers, cells
 
 
-def render_html(results: dict[str, tuple[list[str], list[tuple]]], chart_pngs: dict[str, bytes], chapters: dict | None = None,
-                questions: dict | None = None, tolerance: float = DEFAULT_TOLERANCE) -> str:  # fmt: skip
+def render_html(
+    results: dict[str, tuple[list[str], list[tuple]]],
+    chart_pngs: dict[str, bytes],
+    chapters: dict | None = None,
+    questions: dict | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> str:
     """Return the HTML report: one offline page, charts embedded as PNG data, long tables folded and sortable."""
     from pipeline import pages
 
     chapters, questions = chapters or {}, questions or {}
     css = "img{max-width:100%;border:1px solid #eee}"
-    out = [pages.head("Coverage report", css), pages.nav("coverage.html"), "<h1>Coverage report</h1>",
-           "<p>" + " · ".join(f'<a href="#{v}">{html.escape(t)}</a>' for v, t, _ in SECTIONS) + "</p>"]  # fmt: skip
+    out = [
+        pages.head("Coverage report", css),
+        pages.nav("coverage.html"),
+        "<h1>Coverage report</h1>",
+        "<p>" + " · ".join(f'<a href="#{v}">{html.escape(t)}</a>' for v, t, _ in SECTIONS) + "</p>",
+    ]
     for name, png in chart_pngs.items():
-        out.append(f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,{base64.b64encode(png).decode()}"></figure>')
+        out.append(
+            f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,{base64.b64encode(png).decode()}"></figure>'
+        )
     named = set()
     for view, title, about in SECTIONS:
         columns, rows = results[view]
-        out.append(f'<h2 id="{view}">{html.escape(title)}</h2><p>{_about(about)}</p><p class="meta">View <code>{view}</code>: {len(rows)} rows.</p>')
+        out.append(
+            f'<h2 id="{view}">{html.escape(title)}</h2><p>{_about(about)}</p><p class="meta">View <code>{view}</code>: {len(rows)} rows.</p>'
+        )
         headers, cells = html_rows(view, columns, rows, chapters, questions, tolerance)
         out.append(pages.table(headers, cells, [f'data-view="{view}"'] * len(cells)))
         for column in LABEL_COLUMNS:
             if column in columns:
-                named |= {part.strip() for row in rows for part in str(row[columns.index(column)] or "").split(",") if part.strip()}
+                named |= {
+                    part.strip() for row in rows for part in str(row[columns.index(column)] or "").split(",") if part.strip()
+                }
     if named:
         out.append("<h2 id=questions>The questions named above</h2><ul>")
-        out += [f'<li id="q-{html.escape(label)}"><strong>{html.escape(label)}</strong> {html.escape(questions.get(label, ""))}</li>'
-                for label in sorted(named, key=lambda lab: [int(p) if p.isdigit() else p for p in lab.split(".")])]  # fmt: skip
+        out += [
+            f'<li id="q-{html.escape(label)}"><strong>{html.escape(label)}</strong> {html.escape(questions.get(label, ""))}</li>'
+            for label in sorted(named, key=lambda lab: [int(p) if p.isdigit() else p for p in lab.split(".")])
+        ]
         out.append("</ul>")
     out.append(pages.foot())
     return "\n".join(out)
@@ -178,7 +224,9 @@ def charts(results: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, bytes
     axes = figure.subplots()
     image = axes.imshow(grid, cmap="Blues", aspect="auto", interpolation="nearest")
     shown = _ticks(len(chapters), CHART_LABELS)
-    axes.set_xticks(shown, [f"{chapters[x]} {titles.get(chapters[x], '')[:12]}".strip() for x in shown], rotation=25, ha="right", fontsize=8)
+    axes.set_xticks(
+        shown, [f"{chapters[x]} {titles.get(chapters[x], '')[:12]}".strip() for x in shown], rotation=25, ha="right", fontsize=8
+    )
     axes.set_yticks(range(len(tags)), tags)
     if len(chapters) <= CHART_LABELS:  # a number in every cell while they can be read; above, the colour bar says it
         top = max((max(line) for line in grid), default=0)

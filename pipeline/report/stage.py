@@ -44,7 +44,9 @@ def run(warehouse: Path, reports: Path, expectations: Path = paths.EXPECTATIONS)
             (scratch / "charts" / f"{name}.png").write_bytes(png)
             files[name] = f"charts/{name}.png"
         io.write_page(scratch / "coverage.md", render_markdown(results, files))
-        io.write_page(scratch / "coverage.html", render_html(results, pngs, chapters, questions, tolerance(load_suites(expectations))))
+        io.write_page(
+            scratch / "coverage.html", render_html(results, pngs, chapters, questions, tolerance(load_suites(expectations)))
+        )
     return {view: len(rows) for view, (_, rows) in results.items()}
 
 

@@ -11,6 +11,7 @@ from pipeline.progress import progress
 from pipeline.similarity.settings import DEFAULT, Settings
 from pipeline.similarity.signals import Space
 
+
 def _dense_top_k(block: np.ndarray, start: int, k: int, exclude_self: bool) -> tuple[np.ndarray, np.ndarray]:
     """Return (row, neighbour) of each row's k best columns of a dense block (rows offset by `start`)."""
     block = block.astype(np.float32, copy=True)
@@ -94,7 +95,9 @@ def query_candidates(space: Space, asked: Space, settings: Settings | None = Non
     settings = settings or DEFAULT
     found_q, found_c = [], []
     has_embeddings = asked.embeddings is not None and space.embeddings is not None
-    for mine, theirs in [(asked.candidates, space.candidates), (asked.chars, space.chars)] + ([(asked.embeddings, space.embeddings)] if has_embeddings else []):
+    for mine, theirs in [(asked.candidates, space.candidates), (asked.chars, space.chars)] + (
+        [(asked.embeddings, space.embeddings)] if has_embeddings else []
+    ):
         rows, cols = _top_k(mine, theirs, settings.neighbours, exclude_self=False)
         found_q.append(rows)
         found_c.append(cols)

@@ -135,7 +135,11 @@ def write_cache(path: Path, fresh: dict[str, np.ndarray], most: int = CACHE_MAX)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".embeddings-", suffix=".npz")
         try:
             with os.fdopen(handle, "wb") as out:
-                np.savez(out, keys=np.array(keys, dtype="U32"), vectors=np.array([merged[k] for k in keys], dtype=np.float32).reshape(len(keys), DIMENSIONS))
+                np.savez(
+                    out,
+                    keys=np.array(keys, dtype="U32"),
+                    vectors=np.array([merged[k] for k in keys], dtype=np.float32).reshape(len(keys), DIMENSIONS),
+                )
             faults.reached("cache-written")
             os.replace(temporary, path)
             faults.reached("cache-moved")
@@ -167,7 +171,10 @@ def encode(texts: list[str]) -> tuple[np.ndarray, int]:
             except OSError as error:  # an accelerator: the build goes on without it
                 import sys
 
-                print(f"warning: embeddings cache not written ({error.filename or folder}: {error.strerror or error})", file=sys.stderr)
+                print(
+                    f"warning: embeddings cache not written ({error.filename or folder}: {error.strerror or error})",
+                    file=sys.stderr,
+                )
     return np.array([_SEEN[t] for t in texts], dtype=np.float32).reshape(len(texts), DIMENSIONS), len(missing)
 
 

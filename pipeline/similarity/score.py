@@ -18,11 +18,23 @@ from pipeline.similarity.candidates import candidate_pairs, query_candidates
 from pipeline.similarity.settings import DEFAULT, Settings, Weights  # noqa: F401 (the scorer's settings, read from here too)
 from pipeline.similarity.signals import Space, project, shared_terms, signal_columns, vectorise  # noqa: F401
 
-SCORE_COLUMNS = ("word_score", "char_score", "fuzz_score", "rare_score", "lexical_score", "semantic_score",
-                 "subject_agreement", "subject_conflict", "is_same_section", "score")
+SCORE_COLUMNS = (
+    "word_score",
+    "char_score",
+    "fuzz_score",
+    "rare_score",
+    "lexical_score",
+    "semantic_score",
+    "subject_agreement",
+    "subject_conflict",
+    "is_same_section",
+    "score",
+)
 
 
-def score_columns(space: Space, a: np.ndarray, b: np.ndarray, settings: Settings | None = None, right: Space | None = None) -> dict[str, np.ndarray]:
+def score_columns(
+    space: Space, a: np.ndarray, b: np.ndarray, settings: Settings | None = None, right: Space | None = None
+) -> dict[str, np.ndarray]:
     """Return the component scores, lexical score, semantic score (or NaN) and combined score of pairs (a[i], b[i]).
 
     `a` indexes `space`; `b` indexes `right` (default: `space`), a space made by `project(space, …)`.
@@ -36,29 +48,46 @@ def score_columns(space: Space, a: np.ndarray, b: np.ndarray, settings: Settings
     for start in progress(starts, len(starts), "scoring pairs"):
         pa, pb = a[start : start + settings.batch_pairs], b[start : start + settings.batch_pairs]
         signal = signal_columns(space, right, pa, pb)
-        lexical = w.word * signal["word_score"] + w.char * signal["char_score"] + w.fuzz * signal["fuzz_score"] + w.rare * signal["rare_score"]
+        lexical = (
+            w.word * signal["word_score"]
+            + w.char * signal["char_score"]
+            + w.fuzz * signal["fuzz_score"]
+            + w.rare * signal["rare_score"]
+        )
         semantic = signal["semantic_score"]
         if space.embeddings is None or right.embeddings is None:
             base = lexical
         else:
             base = (1 - settings.lexical_share) * semantic + settings.lexical_share * lexical
-        combined = (base + settings.agreement_weight * signal["subject_agreement"]) * (1 - settings.conflict_penalty * signal["subject_conflict"]) * (
-            1 - settings.section_penalty * signal["is_same_section"]
+        combined = (
+            (base + settings.agreement_weight * signal["subject_agreement"])
+            * (1 - settings.conflict_penalty * signal["subject_conflict"])
+            * (1 - settings.section_penalty * signal["is_same_section"])
         )
         for name, values in {**signal, "lexical_score": lexical, "score": combined}.items():
             columns[name].append(np.round(np.asarray(values, dtype=np.float64), 4))
     return {name: (np.concatenate(parts) if parts else np.array([], dtype=np.float64)) for name, parts in columns.items()}
 
 
-def score_pair_columns(texts: list[str], settings: Settings | None = None, extra_pairs=(), embeddings=None, sections=None,
-                       lexical: Space | None = None) -> dict[str, np.ndarray]:  # fmt: skip
+def score_pair_columns(
+    texts: list[str],
+    settings: Settings | None = None,
+    extra_pairs=(),
+    embeddings=None,
+    sections=None,
+    lexical: Space | None = None,
+) -> dict[str, np.ndarray]:
     """Return every candidate pair (and every pair in `extra_pairs`) with its scores, as columns `a`, `b`, … .
 
     `sections` (one per text, optional) tells which pairs stand in one section; `lexical`, the bank's space if the
     caller has it (overlap's, in the same process), saves building it again."""
     settings = settings or DEFAULT
     if len(texts) < 2:
-        return {"a": np.array([], dtype=np.int64), "b": np.array([], dtype=np.int64), **{name: np.array([], dtype=np.float64) for name in SCORE_COLUMNS}}
+        return {
+            "a": np.array([], dtype=np.int64),
+            "b": np.array([], dtype=np.int64),
+            **{name: np.array([], dtype=np.float64) for name in SCORE_COLUMNS},
+        }
     space = vectorise(texts, embeddings, settings, sections, lexical)
     a, b = candidate_pairs(space, settings)
     if extra_pairs:
@@ -86,7 +115,9 @@ def score_pairs(texts: list[str], settings: Settings | None = None, extra_pairs=
     return rows
 
 
-def best_matches(corpus: list[str], queries: list[str], settings: Settings | None = None, embeddings=None, lexical: Space | None = None) -> list[dict]:
+def best_matches(
+    corpus: list[str], queries: list[str], settings: Settings | None = None, embeddings=None, lexical: Space | None = None
+) -> list[dict]:
     """Return, for each query text, its best-scoring corpus text (`corpus_index`) and the scores.
 
     The queries are projected into the corpus's space (its IDF, rarity and names: `project`), so matching costs in
@@ -110,6 +141,9 @@ def best_matches(corpus: list[str], queries: list[str], settings: Settings | Non
             continue
         taken.add(q[i])
         semantic = scored["semantic_score"][i]
-        results[q[i]] = {"corpus_index": int(c[i]), **{k: float(v[i]) for k, v in scored.items() if k != "semantic_score"},
-                         "semantic_score": None if semantic != semantic else float(semantic)}  # fmt: skip
+        results[q[i]] = {
+            "corpus_index": int(c[i]),
+            **{k: float(v[i]) for k, v in scored.items() if k != "semantic_score"},
+            "semantic_score": None if semantic != semantic else float(semantic),
+        }
     return results

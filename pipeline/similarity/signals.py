@@ -90,15 +90,25 @@ class Space:
 def _hashing(analyzer: str, ngram_range: tuple[int, int], **options):
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    return HashingVectorizer(analyzer=analyzer, ngram_range=ngram_range, n_features=2**22, alternate_sign=False,
-                             norm=None, lowercase=True, dtype=np.float32, **options)  # fmt: skip
+    return HashingVectorizer(
+        analyzer=analyzer,
+        ngram_range=ngram_range,
+        n_features=2**22,
+        alternate_sign=False,
+        norm=None,
+        lowercase=True,
+        dtype=np.float32,
+        **options,
+    )
 
 
 def _counts(texts: list[str]):
     """Return the hashed word 1–2-gram counts, character 3–5-gram counts and term presence of `texts` (CSR)."""
     words = _hashing("word", (1, 2), token_pattern=TOKEN.pattern, stop_words=sorted(STOP_WORDS)).transform(texts).tocsr()
     chars = _hashing("char_wb", (3, 5)).transform(texts).tocsr()
-    present = _hashing("word", (1, 1), token_pattern=TOKEN.pattern, stop_words=sorted(STOP_WORDS), binary=True).transform(texts).tocsr()
+    present = (
+        _hashing("word", (1, 1), token_pattern=TOKEN.pattern, stop_words=sorted(STOP_WORDS), binary=True).transform(texts).tocsr()
+    )
     present.data[:] = 1
     return words, chars, present
 
@@ -145,20 +155,37 @@ def build_space(texts: list[str], settings: Settings = DEFAULT) -> Space:
     text_names = [subject.names(text) for text in texts]
     weights = subject.name_weights(text_names)
     statistics = Statistics(
-        n=n, word_idf=_idf(word_df, n), char_idf=_idf(char_df, n), term_df=term_df,
+        n=n,
+        word_idf=_idf(word_df, n),
+        char_idf=_idf(char_df, n),
+        term_df=term_df,
         rare_limit=max(settings.rare_max_df, math.ceil(settings.rare_share * n)),
         candidate_keep=(word_df <= settings.candidate_max_df).astype(np.float32),
         common_names=frozenset(name for found in text_names for name in found if name not in weights),
-    )  # fmt: skip
+    )
     words = _weighted(word_counts, statistics.word_idf)
     del word_counts
     chars = _weighted(char_counts, statistics.char_idf)
     del char_counts
     rare, rare_mass = _rare(present, term_df, n, statistics.rare_limit)
-    return Space(texts, words, chars, rare, rare_mass, _candidates(words, statistics.candidate_keep), None, text_names, weights, None, statistics)
+    return Space(
+        texts,
+        words,
+        chars,
+        rare,
+        rare_mass,
+        _candidates(words, statistics.candidate_keep),
+        None,
+        text_names,
+        weights,
+        None,
+        statistics,
+    )
 
 
-def vectorise(texts: list[str], embeddings=None, settings: Settings | None = None, sections=None, lexical: Space | None = None) -> Space:
+def vectorise(
+    texts: list[str], embeddings=None, settings: Settings | None = None, sections=None, lexical: Space | None = None
+) -> Space:
     """Return the scoring space of `texts` (IDF and rarity are relative to these texts).
 
     `lexical`, a space `build_space` made of the same texts (overlap's, passed on to dedup in one process), is reused
@@ -186,8 +213,19 @@ def project(space: Space, texts: list[str], embeddings=None) -> Space:
     weights = dict(space.name_weights)
     for found in text_names:
         weights.update({name: unseen for name in found if name not in weights and name not in stats.common_names})
-    return Space(texts, words, _weighted(char_counts, stats.char_idf), rare, rare_mass, _candidates(words, stats.candidate_keep),
-                 embeddings, text_names, weights, None, stats)  # fmt: skip
+    return Space(
+        texts,
+        words,
+        _weighted(char_counts, stats.char_idf),
+        rare,
+        rare_mass,
+        _candidates(words, stats.candidate_keep),
+        embeddings,
+        text_names,
+        weights,
+        None,
+        stats,
+    )
 
 
 def _name_matrices(space: Space):
@@ -204,7 +242,10 @@ def _name_matrices(space: Space):
                     cols.append(index[name])
                     weights.append(space.name_weights[name])
         shape = (len(space.names), max(len(index), 1))
-        space._names_csr = (csr_matrix((weights, (rows, cols)), shape=shape), csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape))
+        space._names_csr = (
+            csr_matrix((weights, (rows, cols)), shape=shape),
+            csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape),
+        )
     return space._names_csr
 
 
@@ -223,7 +264,9 @@ def _subject_columns(left: Space, right: Space, a: np.ndarray, b: np.ndarray) ->
     shared = np.asarray(weights_l[a][:, :width].multiply(presence_r[b][:, :width]).sum(axis=1)).ravel()
     both = (mass_a > 0) & (mass_b > 0)
     agreement = np.where(both, 2 * shared / np.where(both, mass_a + mass_b, 1), 0.0)
-    conflict = np.where(both, np.minimum((mass_a - shared) / np.where(both, mass_a, 1), (mass_b - shared) / np.where(both, mass_b, 1)), 0.0)
+    conflict = np.where(
+        both, np.minimum((mass_a - shared) / np.where(both, mass_a, 1), (mass_b - shared) / np.where(both, mass_b, 1)), 0.0
+    )
     conflict = np.clip(conflict, 0.0, 1.0)
     for i in np.flatnonzero(conflict > 1e-9):
         agreement[i], conflict[i] = subject.subject_scores(left.names[a[i]], right.names[b[i]], right.name_weights)
@@ -241,7 +284,9 @@ def signal_columns(space: "Space", right: "Space", a: np.ndarray, b: np.ndarray)
 
     word = _pair_dot(space.words, right.words, a, b)
     char = _pair_dot(space.chars, right.chars, a, b)
-    fuzz_score = process.cpdist([space.texts[i] for i in a], [right.texts[i] for i in b], scorer=fuzz.token_set_ratio, workers=-1) / 100
+    fuzz_score = (
+        process.cpdist([space.texts[i] for i in a], [right.texts[i] for i in b], scorer=fuzz.token_set_ratio, workers=-1) / 100
+    )
     shared = np.asarray(space.rare[a].minimum(right.rare[b]).sum(axis=1)).ravel()
     mass_a, mass_b = space.rare_mass[a], right.rare_mass[b]
     has_both = (mass_a > 0) & (mass_b > 0)
@@ -255,5 +300,13 @@ def signal_columns(space: "Space", right: "Space", a: np.ndarray, b: np.ndarray)
         semantic = np.full(len(a), np.nan)
     else:
         semantic = np.einsum("ij,ij->i", space.embeddings[a], right.embeddings[b])
-    return {"word_score": word, "char_score": char, "fuzz_score": fuzz_score, "rare_score": rare, "semantic_score": semantic,
-            "subject_agreement": agreement, "subject_conflict": conflict, "is_same_section": same_section}  # fmt: skip
+    return {
+        "word_score": word,
+        "char_score": char,
+        "fuzz_score": fuzz_score,
+        "rare_score": rare,
+        "semantic_score": semantic,
+        "subject_agreement": agreement,
+        "subject_conflict": conflict,
+        "is_same_section": same_section,
+    }

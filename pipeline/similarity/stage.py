@@ -23,16 +23,30 @@ def run(warehouse: Path, mode: str = "auto") -> dict:
     if not wanted(count, mode, DEFAULT.embed_max_questions):
         return {"mode": mode, "texts": 0, "encoded": 0, "seconds": 0.0, "questions": count}
     questions = io.read_column(table("questions"), warehouse, "text")
-    external = io.read_column(table("external_questions"), warehouse, "text") if (warehouse / "external_questions.parquet").exists() else []
+    external = (
+        io.read_column(table("external_questions"), warehouse, "text")
+        if (warehouse / "external_questions.parquet").exists()
+        else []
+    )
     start = time.perf_counter()
     _, encoded = encode(questions + external)
-    return {"mode": mode, "texts": len(questions) + len(external), "encoded": encoded, "seconds": time.perf_counter() - start, "questions": len(questions)}
+    return {
+        "mode": mode,
+        "texts": len(questions) + len(external),
+        "encoded": encoded,
+        "seconds": time.perf_counter() - start,
+        "questions": len(questions),
+    }
 
 
 def summary(out: dict) -> str:
     """Return the one-line terminal summary of the embed step."""
     if not out["texts"]:
-        why = "off" if out["mode"] == "off" else f"auto embeds banks up to {DEFAULT.embed_max_questions:,} questions; this one holds {out['questions']:,}"
+        why = (
+            "off"
+            if out["mode"] == "off"
+            else f"auto embeds banks up to {DEFAULT.embed_max_questions:,} questions; this one holds {out['questions']:,}"
+        )
         return f"embed: no embeddings ({why})"
     return f"embed: {out['texts']} texts, {out['encoded']} encoded now, {out['texts'] - out['encoded']} from the cache ({out['seconds']:.1f} s)"
 

@@ -54,7 +54,9 @@ def _sample(train: np.ndarray, y: np.ndarray, most: int, seed: int) -> np.ndarra
     return np.sort(np.concatenate(kept))
 
 
-def out_of_fold_probabilities(texts: list[str], tags: list[str], embeddings=None, seed: int = SEED) -> tuple[list[str], np.ndarray]:
+def out_of_fold_probabilities(
+    texts: list[str], tags: list[str], embeddings=None, seed: int = SEED
+) -> tuple[list[str], np.ndarray]:
     """Return (classes, probabilities): one row per question, one column per tag present, from folds that left it out."""
     from sklearn.model_selection import StratifiedKFold
 
@@ -85,18 +87,27 @@ def label_issues(tags: list[str], classes: list[str], probabilities: np.ndarray)
     return suspect, get_label_quality_scores(y, probabilities, method="self_confidence")
 
 
-def suspect_rows(questions: list[dict], classes: list[str], probabilities: np.ndarray, is_suspect: np.ndarray, quality: np.ndarray) -> list[dict]:
+def suspect_rows(
+    questions: list[dict], classes: list[str], probabilities: np.ndarray, is_suspect: np.ndarray, quality: np.ndarray
+) -> list[dict]:
     """Return one row per question (in the bank's order): its tag, the suggested tag, both probabilities, its suspect rank."""
     order = [i for i in np.argsort(quality, kind="stable") if is_suspect[i]]
     rank = {int(i): r for r, i in enumerate(order, start=1)}
     rows = []
     for i, question in enumerate(questions):
         best = int(np.argmax(probabilities[i]))
-        rows.append({
-            "question_id": question["question_id"], "label": question["label"], "tag": question["tag"],
-            "suggested_tag": classes[best], "tag_probability": round(float(quality[i]), 4),
-            "suggested_probability": round(float(probabilities[i, best]), 4), "is_suspect": bool(is_suspect[i]), "suspect_rank": rank.get(i),
-        })  # fmt: skip
+        rows.append(
+            {
+                "question_id": question["question_id"],
+                "label": question["label"],
+                "tag": question["tag"],
+                "suggested_tag": classes[best],
+                "tag_probability": round(float(quality[i]), 4),
+                "suggested_probability": round(float(probabilities[i, best]), 4),
+                "is_suspect": bool(is_suspect[i]),
+                "suspect_rank": rank.get(i),
+            }
+        )
     return rows
 
 

@@ -16,8 +16,15 @@ def tag_counts(tags_table: list[dict], rows: list[dict]) -> list[dict]:
     out = []
     for tag in [t["tag"] for t in tags_table]:
         stated = next((t for t in tags_table if t["tag"] == tag), {})
-        out.append({"tag": tag, "stated": stated.get("stated_count"), "approximate": bool(stated.get("is_approximate")),
-                    "tagged": tagged.get(tag, 0), "if_retagged": retagged.get(tag, 0)})  # fmt: skip
+        out.append(
+            {
+                "tag": tag,
+                "stated": stated.get("stated_count"),
+                "approximate": bool(stated.get("is_approximate")),
+                "tagged": tagged.get(tag, 0),
+                "if_retagged": retagged.get(tag, 0),
+            }
+        )
     return out
 
 
@@ -51,10 +58,12 @@ def _confusion_html(matrix: list[list[int]], classes: list[str]) -> str:
         return "<p>Too few tagged questions to audit: a tag needs at least two questions, and two tags are needed.</p>"
     peak = max(max(row) for row in matrix) or 1
     head = "".join(f"<th>{escape(c)}</th>" for c in classes)
-    out = [f'<table class=confusion><tr><th>tag as written ↓ · most likely →</th>{head}<th>total</th></tr>']
+    out = [f"<table class=confusion><tr><th>tag as written ↓ · most likely →</th>{head}<th>total</th></tr>"]
     for tag, *counts, total in confusion_rows(matrix, classes):
-        cells = "".join(f'<td style="background:rgba(59,110,168,{0.85 * n / peak:.2f});color:{"#fff" if n > peak / 2 else "#222"}">{n}</td>'
-                        for n in counts)  # fmt: skip
+        cells = "".join(
+            f'<td style="background:rgba(59,110,168,{0.85 * n / peak:.2f});color:{"#fff" if n > peak / 2 else "#222"}">{n}</td>'
+            for n in counts
+        )
         out.append(f"<tr><th>{escape(tag)}</th>{cells}<td>{total}</td></tr>")
     return "".join(out) + "</table>"
 
@@ -67,7 +76,9 @@ def _stated(row: dict) -> str:
     return "—" if row["stated"] is None else ("~" if row["approximate"] else "") + str(row["stated"])
 
 
-def view(questions: list[dict], sections: list[dict], rows: list[dict], decisions: list[dict], tags_table: list[dict], accuracy: float) -> dict:
+def view(
+    questions: list[dict], sections: list[dict], rows: list[dict], decisions: list[dict], tags_table: list[dict], accuracy: float
+) -> dict:
     """Return what both renderings show."""
     by_id = {q["question_id"]: q for q in questions}
     titles = {s["section_id"]: s["title"] for s in sections}
@@ -75,9 +86,18 @@ def view(questions: list[dict], sections: list[dict], rows: list[dict], decision
     edits = [r for r in rows if (r["decision"] or "").startswith("retag:")]
     return {
         "accuracy": accuracy,
-        "suspects": [{**r, "text": by_id[r["question_id"]]["text"], "line": by_id[r["question_id"]]["source_line"],
-                      "section": f"{by_id[r['question_id']]['section_id']} {titles.get(by_id[r['question_id']]['section_id'], '')}"} for r in suspects],  # fmt: skip
-        "edits": [{**r, "line": by_id[r["question_id"]]["source_line"], "to": r["decision"].removeprefix("retag:")} for r in edits],
+        "suspects": [
+            {
+                **r,
+                "text": by_id[r["question_id"]]["text"],
+                "line": by_id[r["question_id"]]["source_line"],
+                "section": f"{by_id[r['question_id']]['section_id']} {titles.get(by_id[r['question_id']]['section_id'], '')}",
+            }
+            for r in suspects
+        ],
+        "edits": [
+            {**r, "line": by_id[r["question_id"]]["source_line"], "to": r["decision"].removeprefix("retag:")} for r in edits
+        ],
         "kept": sum(r["decision"] == "keep" for r in rows),
         "stale": [d for d in decisions if d["is_stale"]],
         "counts": tag_counts(tags_table, rows),
@@ -87,61 +107,120 @@ def view(questions: list[dict], sections: list[dict], rows: list[dict], decision
 
 def render_markdown(v: dict) -> str:
     """Return the audit as Markdown."""
-    lines = ["# Tag audit", "",
-             f"A model that never saw a question predicts its tag (5-fold cross-validation, accuracy {_percent(v['accuracy'])}); "
-             f"cleanlab's confident learning flags the questions whose tag the model finds unlikely. {len(v['suspects'])} suspects, "
-             f"{v['kept']} tags kept by an editor, {len(v['edits'])} edits to make, {len(v['stale'])} stale decisions.", "",
-             "## Counts per tag", "", "| tag | stated | tagged | if every suspect took its suggestion |", "|---|---|---|---|"]  # fmt: skip
+    lines = [
+        "# Tag audit",
+        "",
+        f"A model that never saw a question predicts its tag (5-fold cross-validation, accuracy {_percent(v['accuracy'])}); "
+        f"cleanlab's confident learning flags the questions whose tag the model finds unlikely. {len(v['suspects'])} suspects, "
+        f"{v['kept']} tags kept by an editor, {len(v['edits'])} edits to make, {len(v['stale'])} stale decisions.",
+        "",
+        "## Counts per tag",
+        "",
+        "| tag | stated | tagged | if every suspect took its suggestion |",
+        "|---|---|---|---|",
+    ]
     lines += [f"| {md(c['tag'])} | {_stated(c)} | {c['tagged']} | {c['if_retagged']} |" for c in v["counts"]]
     if v.get("classes"):
-        lines += ["", "## Confusion matrix", "", "Rows: the tag as written; columns: the out-of-fold model's most likely tag.", "",
-                  "| tag as written | " + " | ".join(map(md, v["classes"])) + " | total |", "|---" * (len(v["classes"]) + 2) + "|"]  # fmt: skip
+        lines += [
+            "",
+            "## Confusion matrix",
+            "",
+            "Rows: the tag as written; columns: the out-of-fold model's most likely tag.",
+            "",
+            "| tag as written | " + " | ".join(map(md, v["classes"])) + " | total |",
+            "|---" * (len(v["classes"]) + 2) + "|",
+        ]
         lines += ["| " + " | ".join(md(x) for x in row) + " |" for row in confusion_rows(v["confusion"], v["classes"])]
-    lines += ["", "## Suspects", "", "| rank | label | line | tag (probability) | suggested (probability) | question |", "|---|---|---|---|---|---|"]
-    lines += [f"| {s['suspect_rank']} | {md(s['label'])} | {s['line']} | {md(s['tag'])} ({_percent(s['tag_probability'])}) | "
-              f"{md(s['suggested_tag'])} ({_percent(s['suggested_probability'])}) | {md(s['text'])} |" for s in v["suspects"]]  # fmt: skip
+    lines += [
+        "",
+        "## Suspects",
+        "",
+        "| rank | label | line | tag (probability) | suggested (probability) | question |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {s['suspect_rank']} | {md(s['label'])} | {s['line']} | {md(s['tag'])} ({_percent(s['tag_probability'])}) | "
+        f"{md(s['suggested_tag'])} ({_percent(s['suggested_probability'])}) | {md(s['text'])} |"
+        for s in v["suspects"]
+    ]
     if v["edits"]:
         lines += ["", "## Edits to make in the appendix (editors' retag verdicts)", ""]
         lines += [f"- line {e['line']} ({md(e['label'])}): \\[{md(e['tag'])}\\] → \\[{md(e['to'])}\\]" for e in v["edits"]]
-    lines += ["", "## The tags as the bank uses them", "", "The appendix declares the six tags but does not define them; their questions' most frequent openers:", ""]
+    lines += [
+        "",
+        "## The tags as the bank uses them",
+        "",
+        "The appendix declares the six tags but does not define them; their questions' most frequent openers:",
+        "",
+    ]
     lines += [f"- **{md(tag)}**: " + ", ".join(f"“{md(o)}” ({n})" for o, n in openers) for tag, openers in v["usage"].items()]
     return "\n".join(lines) + "\n"
 
 
-CSS = ("body{font:14px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:1200px;padding:0 1em;color:#222}"
-       "table{border-collapse:collapse}td,th{padding:.25em .6em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}"
-       "h2{margin-top:1.6em;border-bottom:2px solid #ddd}.confusion td{text-align:center;min-width:4em}")  # fmt: skip
+CSS = (
+    "body{font:14px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:1200px;padding:0 1em;color:#222}"
+    "table{border-collapse:collapse}td,th{padding:.25em .6em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}"
+    "h2{margin-top:1.6em;border-bottom:2px solid #ddd}.confusion td{text-align:center;min-width:4em}"
+)
 
 
 def render_html(v: dict) -> str:
     """Return the audit as one offline page; every value escaped."""
+
     def cells(values):
         return "<tr>" + "".join(f"<td>{escape(str(x))}</td>" for x in values) + "</tr>"
 
     from pipeline import pages
 
-    out = [pages.head("Tag audit", CSS), pages.nav("tag_audit.html"), "<h1>Tag audit</h1>",
-           f"<p>A model that never saw a question predicts its tag (5-fold cross-validation, accuracy {_percent(v['accuracy'])}); cleanlab's "
-           f"confident learning flags the questions whose tag the model finds unlikely: {len(v['suspects'])} suspects, {v['kept']} tags kept "
-           f"by an editor, {len(v['edits'])} edits to make, {len(v['stale'])} stale decisions. Record verdicts in "
-           "<code>raw/tag_decisions.csv</code> (<code>keep</code> or <code>retag:&lt;tag&gt;</code>).</p>",
-           "<h2>Counts per tag</h2><table><tr><th>tag</th><th>stated</th><th>tagged</th><th>if every suspect took its suggestion</th></tr>"]  # fmt: skip
+    out = [
+        pages.head("Tag audit", CSS),
+        pages.nav("tag_audit.html"),
+        "<h1>Tag audit</h1>",
+        f"<p>A model that never saw a question predicts its tag (5-fold cross-validation, accuracy {_percent(v['accuracy'])}); cleanlab's "
+        f"confident learning flags the questions whose tag the model finds unlikely: {len(v['suspects'])} suspects, {v['kept']} tags kept "
+        f"by an editor, {len(v['edits'])} edits to make, {len(v['stale'])} stale decisions. Record verdicts in "
+        "<code>raw/tag_decisions.csv</code> (<code>keep</code> or <code>retag:&lt;tag&gt;</code>).</p>",
+        "<h2>Counts per tag</h2><table><tr><th>tag</th><th>stated</th><th>tagged</th><th>if every suspect took its suggestion</th></tr>",
+    ]
     out += [cells([c["tag"], _stated(c), c["tagged"], c["if_retagged"]]) for c in v["counts"]]
     out.append("</table><h2>Confusion matrix</h2>" + _confusion_html(v.get("confusion", []), v.get("classes", [])))
-    out.append(f"<h2>Suspects ({len(v['suspects'])})</h2><table><tr><th>rank</th><th>label</th><th>line</th><th>section</th><th>tag</th>"
-               "<th>probability</th><th>suggested</th><th>probability</th><th>question</th></tr>")  # fmt: skip
-    out += [cells([s["suspect_rank"], s["label"], s["line"], s["section"], s["tag"], _percent(s["tag_probability"]), s["suggested_tag"],
-                   _percent(s["suggested_probability"]), s["text"]]) for s in v["suspects"]]  # fmt: skip
+    out.append(
+        f"<h2>Suspects ({len(v['suspects'])})</h2><table><tr><th>rank</th><th>label</th><th>line</th><th>section</th><th>tag</th>"
+        "<th>probability</th><th>suggested</th><th>probability</th><th>question</th></tr>"
+    )
+    out += [
+        cells(
+            [
+                s["suspect_rank"],
+                s["label"],
+                s["line"],
+                s["section"],
+                s["tag"],
+                _percent(s["tag_probability"]),
+                s["suggested_tag"],
+                _percent(s["suggested_probability"]),
+                s["text"],
+            ]
+        )
+        for s in v["suspects"]
+    ]
     out.append("</table>")
     if v["edits"]:
         out.append("<h2>Edits to make in the appendix</h2><table><tr><th>line</th><th>label</th><th>from</th><th>to</th></tr>")
         out += [cells([e["line"], e["label"], e["tag"], e["to"]]) for e in v["edits"]]
         out.append("</table>")
     if v["stale"]:
-        out.append("<h2>Stale decisions</h2><table><tr><th>line</th><th>label then</th><th>verdict</th><th>reviewer</th><th>date</th></tr>")
+        out.append(
+            "<h2>Stale decisions</h2><table><tr><th>line</th><th>label then</th><th>verdict</th><th>reviewer</th><th>date</th></tr>"
+        )
         out += [cells([d["source_line"], d["label"] or "", d["verdict"], d["reviewer"], d["decided_on"]]) for d in v["stale"]]
         out.append("</table>")
-    out.append("<h2>The tags as the bank uses them</h2><p>The appendix declares the six tags but does not define them; their questions' most frequent openers:</p><ul>")
-    out += [f"<li><strong>{escape(str(tag))}</strong>: " + escape(", ".join(f"“{o}” ({n})" for o, n in openers)) + "</li>" for tag, openers in v["usage"].items()]
+    out.append(
+        "<h2>The tags as the bank uses them</h2><p>The appendix declares the six tags but does not define them; their questions' most frequent openers:</p><ul>"
+    )
+    out += [
+        f"<li><strong>{escape(str(tag))}</strong>: " + escape(", ".join(f"“{o}” ({n})" for o, n in openers)) + "</li>"
+        for tag, openers in v["usage"].items()
+    ]
     out.append("</ul>" + pages.foot())
     return "\n".join(out)

@@ -7,9 +7,9 @@ import numpy as np
 from pipeline import io, limits, options, paths
 from pipeline.errors import InputError
 from pipeline.schema import table
-from pipeline.terminal import say, shown_report
 from pipeline.tags import model, report
 from pipeline.tags.decisions import apply_decisions, parse_tag_decisions
+from pipeline.terminal import say, shown_report
 
 
 def audit(questions: list[dict], embeddings=None) -> tuple[list[str], np.ndarray, list[dict]]:
@@ -31,9 +31,21 @@ def audit(questions: list[dict], embeddings=None) -> tuple[list[str], np.ndarray
         classes, probabilities = model.out_of_fold_probabilities([q["text"] for q in chosen], tags, vectors)
         is_suspect, quality = model.label_issues(tags, classes, probabilities)
         rows = {r["question_id"]: r for r in model.suspect_rows(chosen, classes, probabilities, is_suspect, quality)}
-    unaudited = {"suggested_tag": None, "tag_probability": None, "suggested_probability": None, "is_suspect": False, "suspect_rank": None}
-    return classes, probabilities, [rows.get(q["question_id"], {"question_id": q["question_id"], "label": q["label"], "tag": q["tag"], **unaudited})
-                                    for q in tagged]  # fmt: skip
+    unaudited = {
+        "suggested_tag": None,
+        "tag_probability": None,
+        "suggested_probability": None,
+        "is_suspect": False,
+        "suspect_rank": None,
+    }
+    return (
+        classes,
+        probabilities,
+        [
+            rows.get(q["question_id"], {"question_id": q["question_id"], "label": q["label"], "tag": q["tag"], **unaudited})
+            for q in tagged
+        ],
+    )
 
 
 def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = "auto") -> dict:
@@ -44,7 +56,11 @@ def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = 
     questions, sections, tags_table = (io.read_rows(table(n), warehouse) for n in ("questions", "sections", "tags"))
     declared = {t["tag"] for t in tags_table if t["is_declared"]}
     try:
-        decisions = parse_tag_decisions(io.read_text(decisions_path, limits.CSV_MAX_BYTES, "an editors' CSV file"), {q["question_id"]: q["label"] for q in questions}, declared)
+        decisions = parse_tag_decisions(
+            io.read_text(decisions_path, limits.CSV_MAX_BYTES, "an editors' CSV file"),
+            {q["question_id"]: q["label"] for q in questions},
+            declared,
+        )
     except InputError as error:
         raise error.located(str(decisions_path)) from None
     tagged = [q for q in questions if q["tag"]]
@@ -67,8 +83,10 @@ def summary(result: dict) -> str:
     """Return the one-line terminal summary of the tags stage."""
     view = result["view"]
     accuracy = "n/a (too few tagged questions)" if result["accuracy"] != result["accuracy"] else f"{result['accuracy']:.0%}"
-    return (f"tags: out-of-fold accuracy {accuracy}, {len(view['suspects'])} suspects, {view['kept']} kept, "
-            f"{len(view['edits'])} edits to make, {len(view['stale'])} stale decisions")  # fmt: skip
+    return (
+        f"tags: out-of-fold accuracy {accuracy}, {len(view['suspects'])} suspects, {view['kept']} kept, "
+        f"{len(view['edits'])} edits to make, {len(view['stale'])} stale decisions"
+    )
 
 
 def add_arguments(parser) -> None:

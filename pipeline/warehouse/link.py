@@ -32,13 +32,23 @@ def parse_aliases(text: str, refs: list[dict]) -> list[dict]:
             raise InputError(f"term {row['term']!r} already names a reference on line {seen[row['term']]}", line=line_no)
         seen[row["term"]] = line_no
         ref_id = ref_ids.get(row["ref_title"])
-        rows.append({"ref_id": ref_id, "ref_title": row["ref_title"], "term": row["term"], "is_stale": ref_id is None, "source_line": line_no})
+        rows.append(
+            {
+                "ref_id": ref_id,
+                "ref_title": row["ref_title"],
+                "term": row["term"],
+                "is_stale": ref_id is None,
+                "source_line": line_no,
+            }
+        )
     return rows
 
 
 def parse_generic_terms(text: str) -> list[dict]:
     """Return the terms editors marked as generic (not a technique, model or benchmark), with their reason."""
-    return [{"term": row["term"], "why": row["why"] or None, "source_line": line} for line, row in csv_records(text, GENERIC_COLUMNS)]
+    return [
+        {"term": row["term"], "why": row["why"] or None, "source_line": line} for line, row in csv_records(text, GENERIC_COLUMNS)
+    ]
 
 
 def term_pattern(term: str) -> re.Pattern:
@@ -59,7 +69,10 @@ def alias_pattern(aliases: list[dict]) -> re.Pattern | None:
     if not aliases:
         return None
     ordered = sorted({a["term"] for a in aliases}, key=lambda t: (-len(t), t))
-    parts = [("" if any(c.isupper() for c in t) else "(?i:") + re.escape(t) + ("" if any(c.isupper() for c in t) else ")") for t in ordered]
+    parts = [
+        ("" if any(c.isupper() for c in t) else "(?i:") + re.escape(t) + ("" if any(c.isupper() for c in t) else ")")
+        for t in ordered
+    ]
     return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w]|[- ]\d)")
 
 
@@ -82,5 +95,7 @@ def link_questions(questions: list[dict], aliases: list[dict]) -> list[dict]:
             ref_id = exact.get(term) or folded.get(term.lower())
             matched = term if term in exact else next(a["term"] for a in live if a["term"].lower() == term.lower())
             found.setdefault(ref_id, matched)
-        rows += [{"question_id": question["question_id"], "ref_id": ref_id, "matched_term": term} for ref_id, term in found.items()]
+        rows += [
+            {"question_id": question["question_id"], "ref_id": ref_id, "matched_term": term} for ref_id, term in found.items()
+        ]
     return rows

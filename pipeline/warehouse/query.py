@@ -11,7 +11,12 @@ HELP = "End a query with `;`. `.tables` lists tables and views, `.schema NAME` i
 
 # Ad-hoc queries read the warehouse and nothing else: no file read or written (COPY, EXPORT, read_text, ATTACH),
 # no extension installed or loaded, and the settings locked so a query cannot turn this back on.
-SANDBOX = {"enable_external_access": False, "autoinstall_known_extensions": False, "autoload_known_extensions": False, "lock_configuration": True}
+SANDBOX = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
 
 
 def connect(database: Path):
@@ -56,12 +61,18 @@ def run_query(connection, query: str, max_rows: int = 200, width: int | None = N
 def dot_command(connection, line: str) -> str:
     """Return the answer to `.tables`, `.schema NAME` or `.help`."""
     if line == ".tables":
-        return run_query(connection, "select table_name as name, table_type as kind from information_schema.tables order by table_type, table_name")
+        return run_query(
+            connection,
+            "select table_name as name, table_type as kind from information_schema.tables order by table_type, table_name",
+        )
     if line.startswith(".schema"):
         name = line.removeprefix(".schema").strip().replace("'", "")
         if not name:
             return "usage: .schema NAME (.tables lists the names)"
-        return run_query(connection, f"select column_name, data_type from information_schema.columns where table_name = '{name}' order by ordinal_position")
+        return run_query(
+            connection,
+            f"select column_name, data_type from information_schema.columns where table_name = '{name}' order by ordinal_position",
+        )
     return HELP
 
 
@@ -144,8 +155,16 @@ def add_arguments(parser) -> None:
 
     parser.add_argument("query", nargs="?", help="a SQL query; omit it for an interactive session")
     options.warehouse(parser)
-    parser.add_argument("--history", type=Path, help="the interactive session's history file (default: beside the builds, .warehouse-builds/sql_history)")
-    parser.add_argument("--query-env", metavar="NAME", help="read the query from this environment variable (how `make sql Q=…` passes it untouched)")
+    parser.add_argument(
+        "--history",
+        type=Path,
+        help="the interactive session's history file (default: beside the builds, .warehouse-builds/sql_history)",
+    )
+    parser.add_argument(
+        "--query-env",
+        metavar="NAME",
+        help="read the query from this environment variable (how `make sql Q=…` passes it untouched)",
+    )
 
 
 def main(args, context: dict) -> int:
@@ -159,6 +178,8 @@ def main(args, context: dict) -> int:
         if text:
             print(run_query(connection, text))
             return 0
-        return interactive(connection, history=args.history or args.warehouse.parent / f".{args.warehouse.name}-builds" / "sql_history")
+        return interactive(
+            connection, history=args.history or args.warehouse.parent / f".{args.warehouse.name}-builds" / "sql_history"
+        )
     finally:
         connection.close()

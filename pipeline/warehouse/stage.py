@@ -13,7 +13,9 @@ from pipeline.warehouse import link, runner
 OPTIONAL_STAGES = ("external", "overlap", "tags")
 
 
-def link_tables(questions: list[dict], refs: list[dict], attributions: list[dict], aliases: list[dict], generic: list[dict]) -> dict[str, list[dict]]:
+def link_tables(
+    questions: list[dict], refs: list[dict], attributions: list[dict], aliases: list[dict], generic: list[dict]
+) -> dict[str, list[dict]]:
     """Return the link tables: aliases, generic terms, question → reference links, attribution → reference rows. Pure."""
     attribution_rows = [
         {"attribution_id": claim["attribution_id"], "work": claim["work"], "ref_id": ref_id, "source_line": claim["source_line"]}
@@ -60,7 +62,11 @@ def summary(result: dict, database: str = "warehouse/questions.duckdb") -> str:
     """Return the one-line terminal summary of a warehouse build (`database`: where a reader finds it)."""
     rows = result["rows"]
     stale = result["stale_aliases"]
-    warning = f"; {len(stale)} aliases name no reference row (lines {', '.join(map(str, stale[:10]))}): see ref_aliases.is_stale" if stale else ""
+    warning = (
+        f"; {len(stale)} aliases name no reference row (lines {', '.join(map(str, stale[:10]))}): see ref_aliases.is_stale"
+        if stale
+        else ""
+    )
     return (
         f"warehouse: {rows['question_refs']} question → reference links, {rows['ref_aliases']} aliases, "
         f"{len(result['views'])} views — {database}{warning}"
