@@ -215,7 +215,9 @@ def write_json(payload, path: Path) -> None:
 
 
 def write_page(path: Path, text: str) -> None:
-    """Write a page or Markdown report; a control character that reached it from data is written out (`\\x1b`), never raw."""
+    """Write a declared report file (a page, a Markdown report); a control character that reached it from data is written
+    out (`\\x1b`), never raw. KeyError for a file `schema.REPORT_FILES` does not declare."""
     from pipeline.escaping import visible
+    from pipeline.schema import report_file
 
-    Path(path).write_text(visible(text), encoding="utf-8")
+    Path(path).with_name(report_file(Path(path).name)).write_text(visible(text), encoding="utf-8")

@@ -6,13 +6,9 @@ Everything is inline: no page loads anything over the network, and each works fr
 
 from html import escape
 
-PAGES = (
-    ("duplicates.html", "Duplicate review"),
-    ("tag_audit.html", "Tag audit"),
-    ("quality.html", "Quality"),
-    ("coverage.html", "Coverage"),
-    ("external_coverage.html", "External banks"),
-)
+from pipeline.schema import REPORT_FILES
+
+PAGES = tuple((report.name, report.title) for report in REPORT_FILES if report.title)  # the navigation, from the declarations
 COLLAPSE_AFTER = 15  # a table longer than this starts folded
 
 BASE_CSS = """
@@ -52,7 +48,9 @@ class Raw(str):
 
 
 def nav(current: str) -> str:
-    """Return the navigation bar shared by every report page, the current page marked."""
+    """Return the navigation bar shared by every report page, the current page marked (ValueError for no declared page)."""
+    if current not in dict(PAGES):
+        raise ValueError(f"{current} is not a page declared in schema.REPORT_FILES")
     links = "".join(
         f'<a href="{name}"{" aria-current=page" if name == current else ""}>{escape(title)}</a>' for name, title in PAGES
     )

@@ -1,7 +1,8 @@
-"""Every table the pipeline writes: its grain and its columns, declared once.
+"""Every output and every editors' file, declared once: each table (its grain and columns), each report file, and
+the columns of each CSV file the editors keep under raw/.
 
-The Parquet writer, the DuckDB loader, the tests and the README table reference all read
-this module, so a column exists in one place. Types are spelled as short strings so that
+The Parquet writer, the DuckDB loader, the check's empty frames, the publish list, the pages' navigation, the
+decision readers, the tests and the docs all read this module, so a column or a file name exists in one place. Types are spelled as short strings so that
 importing the schema costs nothing (no pyarrow, no pandas).
 """
 
@@ -34,7 +35,7 @@ def _col(name: str, type_: str, doc: str, nullable: bool = False) -> Column:
 
 SOURCE_LINE = _col("source_line", "int64", "1-based line of the appendix this row was read from")
 
-TABLES: tuple[Table, ...] = (
+INGEST_TABLES: tuple[Table, ...] = (
     Table(
         "chapters",
         "one row per chapter heading",
@@ -413,7 +414,7 @@ TAG_TABLES: tuple[Table, ...] = (
     ),
 )
 
-TABLES = TABLES + DEDUP_TABLES + LINK_TABLES + EXTERNAL_TABLES + TAG_TABLES
+TABLES = INGEST_TABLES + DEDUP_TABLES + LINK_TABLES + EXTERNAL_TABLES + TAG_TABLES
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}
 
@@ -421,3 +422,58 @@ TABLES_BY_NAME = {table.name: table for table in TABLES}
 def table(name: str) -> Table:
     """Return the declared table called `name`."""
     return TABLES_BY_NAME[name]
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    name: str  # under reports/
+    stage: str  # the stage that writes it
+    title: str | None = None  # an HTML page's title in the navigation every page shares (None: not a page)
+
+
+# In the order of the navigation.
+REPORT_FILES: tuple[ReportFile, ...] = (
+    ReportFile("duplicates.html", "dedup", "Duplicate review"),
+    ReportFile("duplicates.csv", "dedup"),
+    ReportFile("tag_audit.html", "tags", "Tag audit"),
+    ReportFile("tag_audit.md", "tags"),
+    ReportFile("quality.html", "check", "Quality"),
+    ReportFile("quality.json", "check"),
+    ReportFile("coverage.html", "report", "Coverage"),
+    ReportFile("coverage.md", "report"),
+    ReportFile("external_coverage.html", "overlap", "External banks"),
+    ReportFile("external_coverage.md", "overlap"),
+)
+REPORT_FILES_BY_NAME = {report.name: report for report in REPORT_FILES}
+
+
+def report_file(name: str) -> str:
+    """Return `name`, a declared report file (KeyError for one that is not: a writer cannot invent a file)."""
+    return REPORT_FILES_BY_NAME[name].name
+
+
+@dataclass(frozen=True)
+class EditorsFile:
+    name: str  # raw/<name>.csv
+    columns: tuple[str, ...]  # the header starts with these, in this order
+    optional: tuple[str, ...] = ()  # read by name when present
+    grain: str = ""
+
+
+EDITORS_FILES: tuple[EditorsFile, ...] = (
+    EditorsFile("duplicate_decisions", ("question_id_a", "question_id_b", "verdict", "reviewer", "date", "note"),
+                # what the pair's questions said when it was decided (the review page and CSV write them), so a decision
+                # that goes stale can show the text then beside the text now
+                ("label_a", "label_b", "text_a", "text_b"), "one row per pair an editor decided"),
+    EditorsFile("tag_decisions", ("question_id", "label", "verdict", "reviewer", "date", "note"), (), "one row per question whose tag an editor judged"),
+    EditorsFile("external_banks", ("bank_id", "name", "file", "source", "licence", "layout", "question_level", "stated_as"), ("question_column",),
+                "one row per external question bank"),
+    EditorsFile("ref_aliases", ("ref_title", "term"), (), "one row per name by which questions point to a reference"),
+    EditorsFile("generic_terms", ("term", "why"), (), "one row per name that is no technique of its own"),
+)  # fmt: skip
+EDITORS_FILES_BY_NAME = {file.name: file for file in EDITORS_FILES}
+
+
+def editors_file(name: str) -> EditorsFile:
+    """Return the declared editors' file called `name`."""
+    return EDITORS_FILES_BY_NAME[name]

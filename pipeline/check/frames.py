@@ -9,6 +9,7 @@ import pandas as pd
 
 from pipeline.claims import attribution_claims, bank_count_claims
 from pipeline.keys import text_fingerprint
+from pipeline.schema import table
 
 # Columns that identify an offending row in the summary, per frame (all carry source_line).
 LOCATORS = {
@@ -193,33 +194,9 @@ def check_frames(tables: dict[str, pd.DataFrame], tolerance: float) -> dict[str,
     The external-bank and dedup tables are optional: without them (a run on the appendix alone) their frames are empty.
     """
     questions, sections = tables["questions"], tables["sections"]
-    banks = tables.get(
-        "external_banks",
-        pd.DataFrame(
-            columns=[
-                "bank_id",
-                "stated_count",
-                "questions",
-                "stated_line",
-                "registry_line",
-                "layout_used",
-                "question_like_share",
-                "warnings",
-                "error",
-                "title_count",
-            ]
-        ),
-    )
-    external = tables.get(
-        "external_questions", pd.DataFrame(columns=["bank_id", "source_line", "section", "number", "text", "number_step"])
-    )
-    pairs = tables.get(
-        "duplicate_pairs",
-        pd.DataFrame(columns=["question_id_a", "question_id_b", "label_a", "label_b", "score", "status", "is_flagged"]),
-    )
-    suspects = tables.get(
-        "tag_suspects",
-        pd.DataFrame(columns=["question_id", "label", "tag", "suggested_tag", "suggested_probability", "is_suspect", "decision"]),
+    banks, external, pairs, suspects = (
+        tables.get(name, pd.DataFrame(columns=table(name).column_names))
+        for name in ("external_banks", "external_questions", "duplicate_pairs", "tag_suspects")
     )
     return {
         "flagged_duplicates": flagged_duplicates_frame(pairs, questions),

@@ -7,7 +7,7 @@ from pipeline.check import frames as check_frames
 from pipeline.check.page import render_html
 from pipeline.check.summary import failed_outcomes, summarise
 from pipeline.errors import InputError
-from pipeline.schema import TABLES
+from pipeline.schema import TABLES, report_file
 from pipeline.suites import load_suites, tolerance
 from pipeline.terminal import say
 
@@ -41,7 +41,7 @@ def run(warehouse: Path, expectations: Path, reports: Path, tolerance_override: 
     }
     report = evaluate(tables, suites, tolerance_override)
     with io.staged_outputs(reports) as scratch:
-        io.write_json(report, scratch / "quality.json")
+        io.write_json(report, scratch / report_file("quality.json"))
         io.write_page(scratch / "quality.html", render_html(report))
     return report
 

@@ -6,11 +6,10 @@ skipped, so `reports/duplicates.csv` (same leading columns) can be filled in and
 
 from pipeline.csvrows import csv_records, reviewed_on
 from pipeline.errors import InputError
+from pipeline.schema import editors_file
 
-COLUMNS = ("question_id_a", "question_id_b", "verdict", "reviewer", "date", "note")
-# Read when present: what the pair's questions said when it was decided (the review page and CSV write them),
-# so a decision that goes stale can show the text then beside the text now.
-CONTEXT = ("label_a", "label_b", "text_a", "text_b")
+COLUMNS = editors_file("duplicate_decisions").columns
+CONTEXT = editors_file("duplicate_decisions").optional  # the texts then, read when present
 VERDICTS = ("duplicate", "related", "distinct")
 STATUS = {"duplicate": "confirmed duplicate", "related": "related", "distinct": "judged distinct"}
 

@@ -9,7 +9,7 @@ from pipeline.dedup.decisions import parse_decisions
 from pipeline.dedup.report import render_csv, render_html
 from pipeline.dedup.tables import duplicate_tables, pair_rows, review_mask
 from pipeline.errors import InputError
-from pipeline.schema import DEDUP_TABLES, table
+from pipeline.schema import DEDUP_TABLES, report_file, table
 from pipeline.similarity.score import DEFAULT
 from pipeline.terminal import say, shown_report
 
@@ -44,7 +44,7 @@ def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = 
     with io.staged_outputs(warehouse) as warehouse_scratch, io.staged_outputs(reports) as reports_scratch:
         chapters, sections = io.read_rows(table("chapters"), warehouse), io.read_rows(table("sections"), warehouse)
         io.write_page(reports_scratch / "duplicates.html", render_html(questions, tables, chapters, sections, settings))
-        (reports_scratch / "duplicates.csv").write_text(render_csv(questions, tables, settings), encoding="utf-8")
+        (reports_scratch / report_file("duplicates.csv")).write_text(render_csv(questions, tables, settings), encoding="utf-8")
         for declared in DEDUP_TABLES:
             if declared.name == "duplicate_pairs":
                 io.write_columns(pairs, declared, warehouse_scratch)

@@ -9,14 +9,15 @@ from pipeline.csvrows import csv_records
 from pipeline.errors import InputError
 from pipeline.external.markdown import CHOICES, is_layout
 from pipeline.io import read_text
+from pipeline.schema import editors_file
 
-COLUMNS = ("bank_id", "name", "file", "source", "licence", "layout", "question_level", "stated_as")
+COLUMNS = editors_file("external_banks").columns
 
 
 def parse_registry(text: str) -> list[dict]:
     """Return one row per registered bank; InputError with the line for a malformed row."""
     banks, seen = [], set()
-    for line, bank in csv_records(text, COLUMNS, optional=("question_column",)):
+    for line, bank in csv_records(text, COLUMNS, optional=editors_file("external_banks").optional):
         for required in ("bank_id", "name", "file", "source", "licence", "layout"):
             if not bank[required]:
                 raise InputError(f"{required} is empty", line=line)

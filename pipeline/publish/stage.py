@@ -25,27 +25,12 @@ from pathlib import Path
 from pipeline import paths
 from pipeline.errors import InputError
 from pipeline.faults import reached
+from pipeline.schema import REPORT_FILES, TABLES
 from pipeline.terminal import say
 
-REQUIRED = {  # what a complete build holds: every reader finds these
-    "warehouse": (
-        "questions.parquet",
-        "questions.duckdb",
-        "duplicate_pairs.parquet",
-        "external_coverage.parquet",
-        "tag_suspects.parquet",
-    ),
-    "reports": (
-        "quality.json",
-        "quality.html",
-        "duplicates.html",
-        "duplicates.csv",
-        "coverage.html",
-        "coverage.md",
-        "external_coverage.html",
-        "tag_audit.html",
-        "tag_audit.md",
-    ),
+REQUIRED = {  # what a complete build holds, from the declarations: every reader finds these
+    "warehouse": tuple(f"{declared.name}.parquet" for declared in TABLES) + (paths.DUCKDB_FILE,),
+    "reports": tuple(report.name for report in REPORT_FILES),
 }
 KEEP = 2  # generations kept: the current one and the one before it
 

@@ -7,8 +7,9 @@ question that no longer exists (its text was edited, which changes its id) is ke
 
 from pipeline.csvrows import csv_records, reviewed_on
 from pipeline.errors import InputError
+from pipeline.schema import editors_file
 
-COLUMNS = ("question_id", "label", "verdict", "reviewer", "date", "note")
+COLUMNS = editors_file("tag_decisions").columns
 HEADER = ",".join(COLUMNS) + "\n"
 
 

@@ -10,9 +10,10 @@ import re
 
 from pipeline.csvrows import csv_records
 from pipeline.errors import InputError
+from pipeline.schema import editors_file
 
-ALIAS_COLUMNS = ("ref_title", "term")
-GENERIC_COLUMNS = ("term", "why")
+ALIAS_COLUMNS = editors_file("ref_aliases").columns
+GENERIC_COLUMNS = editors_file("generic_terms").columns
 
 
 def parse_aliases(text: str, refs: list[dict]) -> list[dict]:
