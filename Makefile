@@ -54,7 +54,7 @@ CHECK_PY := $(SHARED_PY) $(wildcard pipeline/check/*.py)
 SIMILARITY_PY := $(wildcard pipeline/similarity/*.py)
 DEDUP_PY := $(SHARED_PY) $(wildcard pipeline/dedup/*.py) $(wildcard pipeline/dedup/page/*) $(SIMILARITY_PY)
 WAREHOUSE_PY := $(SHARED_PY) $(wildcard pipeline/warehouse/*.py)
-SQL_FILES := $(wildcard pipeline/warehouse/sql/*/*.sql)
+SQL_FILES := $(wildcard pipeline/sql/*/*.sql)
 REPORT_PY := $(SHARED_PY) $(wildcard pipeline/report/*.py)
 EXTERNAL_PY := $(SHARED_PY) $(wildcard pipeline/external/*.py)
 OVERLAP_PY := $(SHARED_PY) $(wildcard pipeline/overlap/*.py) $(SIMILARITY_PY)
@@ -145,7 +145,7 @@ external: $(EXTERNALS) ## read the question banks registered in raw/external_ban
 overlap: $(OVERLAP) ## match the external banks' questions to the appendix (with dedup, in one process)
 
 # make all records the checks' results but does not stop on them; make check is the gate.
-$(QUALITY): $(INGESTED) $(EXTERNALS) $(DEDUPED) $(TAGGED) $(wildcard expectations/*.json) $(CHECK_PY) | $(VENV)/.installed
+$(QUALITY): $(INGESTED) $(EXTERNALS) $(DEDUPED) $(TAGGED) $(wildcard expectations/*.json) $(CHECK_PY) $(SQL_FILES) | $(VENV)/.installed
 	$(PY) -m pipeline check --warehouse $(W) --reports $(R)
 	touch $@
 

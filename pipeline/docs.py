@@ -39,7 +39,7 @@ def describe_views(database: Path, sql_root: Path) -> list[tuple[str, str, str, 
     """Return (name, layer, grain, columns) of every SQL model, its columns read from the built warehouse."""
     import duckdb
 
-    from pipeline.warehouse.runner import grain, models
+    from pipeline.models import grain, models
 
     connection = duckdb.connect(str(database), read_only=True)
     try:

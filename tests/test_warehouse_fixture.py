@@ -228,12 +228,12 @@ def test_a_malformed_alias_file_stops_the_build_and_keeps_the_warehouse(tmp_path
 def test_a_failing_sql_model_names_its_file(tmp_path, warehouse):
     import shutil
 
+    from pipeline import models as runner
     from pipeline.errors import InputError
-    from pipeline.warehouse import runner
 
     sql = tmp_path / "sql"
-    shutil.copytree(ROOT / "pipeline" / "warehouse" / "sql", sql)
-    broken = sql / "reports" / "rpt_tag_claims.sql"
+    shutil.copytree(ROOT / "pipeline" / "sql", sql)
+    broken = sql / "intermediate" / "int_tag_claims.sql"
     broken.write_text(
         broken.read_text(encoding="utf-8").replace("t.stated_count as stated", "t.no_such_column as stated"), encoding="utf-8"
     )

@@ -7,8 +7,10 @@ its `source_line`.
 
 import pandas as pd
 
+from pipeline import paths
 from pipeline.claims import attribution_claims, bank_count_claims
 from pipeline.keys import text_fingerprint
+from pipeline.models import query_model
 from pipeline.schema import table
 
 # Columns that identify an offending row in the summary, per frame (all carry source_line).
@@ -84,26 +86,24 @@ def refs_frame(refs: pd.DataFrame) -> pd.DataFrame:
     return refs.assign(row_key=refs["category"].astype(str) + "\n" + refs["title"].astype(str).map(text_fingerprint))
 
 
-def tag_claims_frame(tags: pd.DataFrame, questions: pd.DataFrame, tolerance: float) -> pd.DataFrame:
-    """Return one row per tag with a stated count: actual count, relative deviation, and the deviation allowed.
+def tag_claims_frame(claims: list[dict], tolerance: float) -> pd.DataFrame:
+    """Return one row per tag with a stated count (from the model `int_tag_claims`, which the report reads too): actual
+    count, relative deviation, and the deviation allowed.
 
     An approximate (`~`) count may deviate by `tolerance` (a fraction of the stated count); an exact one by 0.
     """
-    stated = tags[tags["stated_count"].notna()]
-    actual = stated["tag"].map(questions["tag"].value_counts()).fillna(0).astype("int64")
-    stated_count = stated["stated_count"].astype("int64")
-    deviation = (actual - stated_count).abs() / stated_count.clip(lower=1)
+    stated = [row for row in claims if row["stated"] is not None]
     return pd.DataFrame(
         {
-            "tag": stated["tag"],
-            "stated": stated_count,
-            "actual": actual,
-            "is_approximate": stated["is_approximate"].astype(bool),
-            "deviation": deviation.round(4),
-            "allowed_deviation": stated["is_approximate"].astype(bool).map({True: tolerance, False: 0.0}),
-            "source_line": stated["stated_line"].astype("int64"),
+            "tag": pd.Series([row["tag"] for row in stated], dtype=object),
+            "stated": pd.Series([row["stated"] for row in stated], dtype="int64"),
+            "actual": pd.Series([row["actual"] for row in stated], dtype="int64"),
+            "is_approximate": pd.Series([bool(row["is_approximate"]) for row in stated], dtype=bool),
+            "deviation": pd.Series([row["deviation"] for row in stated], dtype="float64"),
+            "allowed_deviation": pd.Series([tolerance if row["is_approximate"] else 0.0 for row in stated], dtype="float64"),
+            "source_line": pd.Series([row["stated_line"] for row in stated], dtype="int64"),
         }
-    ).reset_index(drop=True)
+    )
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -212,7 +212,7 @@ def check_frames(tables: dict[str, pd.DataFrame], tolerance: float) -> dict[str,
         "ref_chapters": tables["ref_chapters"],
         "parse_issues": tables["parse_issues"],
         "figure_claims": figure_claims_frame(tables["stated_totals"], questions, tables["chapters"]),
-        "tag_claims": tag_claims_frame(tables["tags"], questions, tolerance),
+        "tag_claims": tag_claims_frame(query_model(tables, "int_tag_claims", paths.SQL), tolerance),
         "attribution_claims": attribution_claims_frame(tables["attributions"], tables["refs"]),
         "bank_claims": bank_claims_frame(tables["attributions"], tables["refs"]),
     }

@@ -3,12 +3,12 @@
 import tempfile
 from pathlib import Path
 
-from pipeline import io, limits, options, paths
+from pipeline import io, limits, models, options, paths
 from pipeline.claims import attribution_claims
 from pipeline.errors import InputError
 from pipeline.schema import LINK_TABLES, TABLES, table
 from pipeline.terminal import say, shown_table
-from pipeline.warehouse import link, runner
+from pipeline.warehouse import link
 
 OPTIONAL_STAGES = ("external", "overlap", "tags")
 
@@ -50,7 +50,7 @@ def run(warehouse: Path, aliases_path: Path, generic_path: Path, sql_root: Path 
         for declared in TABLES:  # optional stages not run (external banks): empty tables, never written to the warehouse
             if declared.stage in OPTIONAL_STAGES and not parquet[declared.name].exists():
                 parquet[declared.name] = io.write_table([], declared, Path(absent))
-        views = runner.build(scratch / paths.DUCKDB_FILE, parquet, sql_root)
+        views = models.build(scratch / paths.DUCKDB_FILE, parquet, sql_root)
     return {
         "rows": {name: len(rows) for name, rows in tables.items()},
         "views": views,

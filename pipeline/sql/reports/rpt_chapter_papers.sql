@@ -6,11 +6,11 @@ claims as (
 ),
 
 refs as (
-    select * from refs
+    select * from stg_refs
 ),
 
 chapters as (
-    select * from chapters
+    select * from stg_chapters
 ),
 
 topic_sections as (

@@ -6,12 +6,12 @@ terms as (
 ),
 
 aliases as (
-    select * from ref_aliases
+    select * from stg_ref_aliases
     where not is_stale
 ),
 
 generic as (
-    select * from generic_terms
+    select * from stg_generic_terms
 ),
 
 -- a name is covered when an alias is, or contains, that name (case folded): `DeepSeek` is in `DeepSeek V2`

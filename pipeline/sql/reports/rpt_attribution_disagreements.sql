@@ -2,15 +2,15 @@
 with
 
 attributions as (
-    select * from attributions
+    select * from stg_attributions
 ),
 
 attribution_refs as (
-    select * from attribution_refs
+    select * from stg_attribution_refs
 ),
 
 refs as (
-    select * from refs
+    select * from stg_refs
 ),
 
 attributed_without_row as (

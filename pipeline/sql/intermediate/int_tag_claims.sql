@@ -1,13 +1,13 @@
--- grain: one row per tag the appendix declares or states a count for: stated against actual
+-- grain: one row per tag the appendix declares or states a count for: stated against actual (the check and the report both read it)
 with
 
 tags as (
-    select * from tags
+    select * from stg_tags
 ),
 
 actual as (
     select tag, count(*) as questions
-    from questions
+    from stg_questions
     group by tag
 ),
 
@@ -19,7 +19,8 @@ final as (
         coalesce(a.questions, 0) as actual,
         coalesce(a.questions, 0) - t.stated_count as difference,
         round(abs(coalesce(a.questions, 0) - t.stated_count) / greatest(t.stated_count, 1), 4) as deviation,
-        t.stated_line
+        t.stated_line,
+        t.declared_position
     from tags as t
     left join actual as a using (tag)
     order by t.declared_position nulls last, t.tag

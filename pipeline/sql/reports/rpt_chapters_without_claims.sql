@@ -2,15 +2,15 @@
 with
 
 chapters as (
-    select * from chapters
+    select * from stg_chapters
 ),
 
 claims as (
-    select distinct chapter_id from ref_chapters
+    select distinct chapter_id from stg_ref_chapters
 ),
 
 questions as (
-    select * from questions
+    select * from stg_questions
 ),
 
 final as (

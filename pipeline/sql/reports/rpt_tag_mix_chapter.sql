@@ -2,11 +2,11 @@
 with
 
 questions as (
-    select * from questions
+    select * from stg_questions
 ),
 
 chapters as (
-    select * from chapters
+    select * from stg_chapters
 ),
 
 counts as (

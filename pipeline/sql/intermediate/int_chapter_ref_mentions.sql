@@ -2,11 +2,11 @@
 with
 
 question_refs as (
-    select * from question_refs
+    select * from stg_question_refs
 ),
 
 questions as (
-    select * from questions
+    select * from stg_questions
 ),
 
 final as (

@@ -7,7 +7,7 @@ topics as (
 ),
 
 sections as (
-    select * from sections
+    select * from stg_sections
 ),
 
 -- a title's words: lower case, a plural's trailing s dropped, words of three letters or more

@@ -2,11 +2,11 @@
 with
 
 claims as (
-    select * from ref_chapters
+    select * from stg_ref_chapters
 ),
 
 refs as (
-    select * from refs
+    select * from stg_refs
 ),
 
 final as (

@@ -1,8 +1,11 @@
-"""Build the DuckDB warehouse: load every declared table from Parquet, then run the SQL models in layer order.
+"""The SQL models (`pipeline/sql/`): build the DuckDB warehouse from them, or compute one model in memory.
 
 The SQL lives in `sql/<layer>/<name>.sql`, one model per file, each a `select` that becomes the view `<name>`.
-Layers run in order (staging, intermediate, reports), files alphabetically within a layer; a model reads
-tables and the views of earlier layers only. This module is the only place SQL text is assembled in Python.
+Layers run in order (staging, intermediate, reports), files alphabetically within a layer. Staging models read the
+tables (every table has its `stg_` view); intermediate and report models read only staging and intermediate views.
+The warehouse stage builds every model into `questions.duckdb`; the check stage computes the intermediate models it
+needs (`int_tag_claims`) in memory over the same tables, so the report and the check read one definition. This
+module is the only place SQL text is assembled in Python.
 """
 
 from pathlib import Path
@@ -65,5 +68,35 @@ def _build(connection, parquet_paths: dict[str, Path], sql_root: Path) -> None:
             except duckdb.Error as error:
                 raise InputError(str(error).splitlines()[0], str(path)) from None
         connection.execute("checkpoint")  # everything into the database file: no write-ahead log is ever published
+    finally:
+        connection.close()
+
+
+_DUCKDB_TYPES = {"string": "varchar", "int64": "bigint", "float64": "double", "bool": "boolean"}
+
+
+def query_model(frames: dict, name: str, sql_root: Path) -> list[dict]:
+    """Return the rows of model `name`, computed in memory over `frames` (DataFrames by table name).
+
+    A declared table missing from `frames` (an optional stage not run) is an empty table of its declared columns, and a
+    frame missing a declared column gets it empty.
+    Only the staging and intermediate models are created: what an intermediate model may read.
+    """
+    import duckdb
+
+    connection = duckdb.connect()
+    try:
+        for declared in TABLES:
+            if declared.name in frames:
+                connection.register(f"_{declared.name}", frames[declared.name].reindex(columns=declared.column_names))
+                connection.execute(f"create view {declared.name} as select * from _{declared.name}")
+            else:
+                columns = ", ".join(f"{c.name} {_DUCKDB_TYPES[c.type]}" for c in declared.columns)
+                connection.execute(f"create table {declared.name} ({columns})")
+        for model, path in models(sql_root):
+            if path.parent.name != "reports":
+                connection.execute(view_statement(model, path))
+        relation = connection.sql(f"select * from {name}")
+        return [dict(zip(relation.columns, row)) for row in relation.fetchall()]
     finally:
         connection.close()

@@ -10,7 +10,7 @@ mentions as (
 ),
 
 refs as (
-    select * from refs
+    select * from stg_refs
 ),
 
 joined as (

@@ -2,11 +2,11 @@
 with
 
 questions as (
-    select * from questions
+    select * from stg_questions
 ),
 
 sections as (
-    select * from sections
+    select * from stg_sections
 ),
 
 final as (

@@ -1,0 +1,49 @@
+"""The SQL models keep their layers (jaffle-shop's rule): every table has its staging view, and the intermediate and
+report models read only staging and intermediate views (or their own CTEs), never a table."""
+
+import re
+
+import pytest
+
+from conftest import ROOT
+from pipeline.schema import TABLES
+
+SQL = ROOT / "pipeline" / "sql"
+
+
+def read_names(sql: str) -> set[str]:
+    """Return the names a model reads (after `from` or `join`) that are not CTEs it defines itself."""
+    ctes = set(re.findall(r"^(\w+) as \(", sql, re.MULTILINE))
+    return {name for name in re.findall(r"\b(?:from|join)\s+(\w+)", sql, re.IGNORECASE)} - ctes
+
+
+def layer_violations(sql: str) -> set[str]:
+    return {name for name in read_names(sql) if not name.startswith(("stg_", "int_"))}
+
+
+def test_every_table_has_its_staging_view():
+    assert {t.name for t in TABLES} <= {path.stem.removeprefix("stg_") for path in (SQL / "staging").glob("stg_*.sql")}
+
+
+@pytest.mark.parametrize(
+    "path", sorted((SQL / "intermediate").glob("*.sql")) + sorted((SQL / "reports").glob("*.sql")), ids=lambda p: p.stem
+)
+def test_intermediate_and_report_models_read_only_staging_and_intermediate(path):
+    assert layer_violations(path.read_text(encoding="utf-8")) == set()
+
+
+def test_the_rule_catches_a_model_reading_a_table():
+    assert layer_violations(
+        "with\n\nclaims as (\n    select * from int_tag_claims\n)\n\nselect * from claims join questions using (tag)"
+    ) == {"questions"}
+    assert layer_violations("with\n\ntags as (\n    select * from stg_tags\n)\n\nselect * from tags") == set()
+
+
+def test_the_check_and_the_report_read_one_definition_of_the_tag_claims():
+    report = (SQL / "reports" / "rpt_tag_claims.sql").read_text(encoding="utf-8")
+    assert read_names(report) == {"int_tag_claims"} and "deviation" not in report.split("select tag")[0]
+    frames = (ROOT / "pipeline" / "check" / "frames.py").read_text(encoding="utf-8")
+    assert (
+        'query_model(tables, "int_tag_claims"' in frames
+        and "value_counts" not in frames.split("def tag_claims_frame")[1].split("\ndef ")[0]
+    )
