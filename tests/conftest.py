@@ -1,15 +1,11 @@
-"""Shared fixtures: the real appendix, a small fixture appendix, and a runner for the CLI."""
+"""Shared fixtures; the helpers tests import live in helpers.py."""
 
 import os
-import subprocess
-import sys
-from pathlib import Path
+import shutil
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-REAL_APPENDIX = ROOT / "raw" / "appendix2_interview_questions.txt"
-FIXTURE_APPENDIX = ROOT / "tests" / "data" / "fixture_appendix.txt"
+from helpers import REAL_APPENDIX
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -26,44 +22,48 @@ def real_tables(real_text):
     return parse_appendix(real_text)
 
 
-def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """Run `python -m pipeline ARGS` and return the finished process (output captured as text)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "GX_ANALYTICS_ENABLED": "false"}
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, env=env, capture_output=True, text=True)
+def _missing() -> str | None:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (make venv)"
+    for program in ("chromium", "chromedriver"):
+        if shutil.which(program) is None:
+            return f"{program} is not installed: run `make chromium` (Debian's chromium and chromium-driver)"
+    return None
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Return every file under `folder` with its bytes: to prove a failed run changed nothing."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    why = _missing()
+    if why:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(why)
+        pytest.skip(why)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
 
-
-def build_warehouse(source: Path, folder: Path, *warehouse_options: str, report: bool = False) -> tuple[Path, Path]:
-    """Run ingest, dedup, warehouse (and report) on `source` into `folder`; return (warehouse, reports) folders."""
-    warehouse, reports, decisions = folder / "wh", folder / "rep", folder / "decisions.csv"
-    decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
-    stages = [
-        ("ingest", "--source", str(source), "--warehouse", str(warehouse)),
-        ("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports)),
-        ("warehouse", "--warehouse", str(warehouse), *warehouse_options),
-    ] + ([("report", "--warehouse", str(warehouse), "--reports", str(reports))] if report else [])
-    for args in stages:
-        result = run_cli(*args)
-        assert result.returncode == 0, result.stderr
-    return warehouse, reports
-
-
-def ingested_bank(folder: Path) -> tuple[Path, Path, Path, object]:
-    """Ingest the real appendix into `folder`; return (warehouse, reports, decisions file, dedup) where dedup() runs the
-    dedup stage with that decisions file (header only at first) and returns the duplicate_pairs rows."""
-    import pyarrow.parquet as pq
-
-    warehouse, reports, decisions = folder / "wh", folder / "rep", folder / "decisions.csv"
-    decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
-    assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)).returncode == 0
-
-    def dedup() -> list[dict]:
-        result = run_cli("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports))
-        assert result.returncode == 0, result.stderr
-        return pq.ParquetFile(warehouse / "duplicate_pairs.parquet").read().to_pylist()
-
-    return warehouse, reports, decisions, dedup
+    downloads = tmp_path_factory.mktemp("downloads")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1300,1000",
+        f"--user-data-dir={tmp_path_factory.mktemp('profile')}",
+    ):
+        options.add_argument(flag)
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+    )
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.downloads = downloads
+    yield driver
+    driver.quit()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import REAL_APPENDIX, run_cli, snapshot
+from helpers import REAL_APPENDIX, run_cli, snapshot
 from pipeline import io
 from pipeline.ingest import stage
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import REAL_APPENDIX, ROOT, run_cli, snapshot
+from helpers import REAL_APPENDIX, ROOT, run_cli, snapshot
 from pipeline.cli import split_commands
 
 

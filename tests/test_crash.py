@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE_APPENDIX, ROOT
+from helpers import FIXTURE_APPENDIX, ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from conftest import REAL_APPENDIX, run_cli
+from helpers import REAL_APPENDIX, run_cli
 from pipeline import paths
 from pipeline.errors import InputError
 from pipeline.evaluation import dedup as evaluate

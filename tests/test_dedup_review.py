@@ -5,7 +5,7 @@ import io as stdio
 
 import pytest
 
-from conftest import FIXTURE_APPENDIX, REAL_APPENDIX, ingested_bank, run_cli, snapshot
+from helpers import FIXTURE_APPENDIX, REAL_APPENDIX, ingested_bank, run_cli, snapshot
 from pipeline.dedup.clusters import cluster_rows, connected_groups
 from pipeline.dedup.decisions import COLUMNS, parse_decisions
 from pipeline.errors import InputError

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import ROOT, run_cli
+from helpers import ROOT, run_cli
 from pipeline.cli import COMMANDS, parse, parser_for
 from pipeline.docs import generated_docs, readme_blocks
 
@@ -15,7 +15,7 @@ README_LIMIT = 12 * 1024
 @pytest.fixture(scope="module")
 def real_warehouse(tmp_path_factory):
     """The real appendix built through the warehouse stage, into a temporary folder."""
-    from conftest import REAL_APPENDIX, build_warehouse
+    from helpers import REAL_APPENDIX, build_warehouse
 
     return build_warehouse(REAL_APPENDIX, tmp_path_factory.mktemp("docs"))[0]
 

@@ -10,7 +10,7 @@ import io as stdio
 
 import pytest
 
-from conftest import FIXTURE_APPENDIX, run_cli
+from helpers import FIXTURE_APPENDIX, run_cli
 
 MARK = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(2)">'

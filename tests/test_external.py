@@ -5,7 +5,7 @@ import html.parser
 import pandas as pd
 import pytest
 
-from conftest import REAL_APPENDIX, ROOT, run_cli
+from helpers import REAL_APPENDIX, ROOT, run_cli
 from pipeline.errors import InputError
 from pipeline.external.markdown import parse_bank
 from pipeline.external.registry import parse_registry

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from pipeline.external.markdown import looks_like_question, read_bank
 
 FIXTURES = ROOT / "pipeline" / "evaluation" / "data" / "banks"
@@ -118,7 +118,7 @@ def test_the_title_s_stated_count_is_read(name, count):
 
 
 def test_a_title_count_that_differs_from_what_was_read_is_a_warning(tmp_path):
-    from conftest import REAL_APPENDIX, run_cli
+    from helpers import REAL_APPENDIX, run_cli
 
     raw = tmp_path / "raw"
     (raw / "external").mkdir(parents=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 
 PACKAGE = ROOT / "pipeline"
 STAGES = {"ingest", "check", "dedup", "external", "overlap", "tags", "warehouse", "report", "publish"}

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from conftest import FIXTURE_APPENDIX, REAL_APPENDIX, run_cli, snapshot
+from helpers import FIXTURE_APPENDIX, REAL_APPENDIX, run_cli, snapshot
 from pipeline import limits
 from pipeline.errors import InputError
 from pipeline.ingest.parse import parse_appendix
@@ -162,7 +162,7 @@ def test_a_tag_decision_whose_label_is_another_question_s_fails_the_stage(tmp_pa
 
 @pytest.mark.parametrize("query", ["select * from sniff_csv('/etc/passwd')", "select * from duckdb_secrets()"])
 def test_a_refused_table_function_is_an_sql_error_not_a_bug(tmp_path, query):
-    from conftest import build_warehouse
+    from helpers import build_warehouse
 
     warehouse, _ = build_warehouse(FIXTURE_APPENDIX, tmp_path)
     result = run_cli("sql", query, "--warehouse", str(warehouse))

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import FIXTURE_APPENDIX, ROOT
+from helpers import FIXTURE_APPENDIX, ROOT
 
 pytestmark = pytest.mark.slow
 

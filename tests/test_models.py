@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from pipeline.schema import TABLES
 
 SQL = ROOT / "pipeline" / "sql"

@@ -6,9 +6,8 @@ The screenshots are written next to the pages (`screenshots/`), for a person to 
 from html.parser import HTMLParser
 
 import pytest
-from test_review_browser import browser  # noqa: F401  (the shared Chromium fixture)
 
-from conftest import REAL_APPENDIX, run_cli
+from helpers import REAL_APPENDIX, run_cli
 
 pytestmark = pytest.mark.browser
 PAGES = ("duplicates.html", "tag_audit.html", "quality.html", "coverage.html", "external_coverage.html")
@@ -59,7 +58,7 @@ def test_the_page_loads_nothing_from_the_network(reports, name):
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_the_page_is_complete_offline(browser, reports, name):  # noqa: F811
+def test_the_page_is_complete_offline(browser, reports, name):
     browser.get((reports / name).as_uri())
     assert browser.execute_script("return document.readyState") == "complete"
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
@@ -73,7 +72,7 @@ def test_the_page_is_complete_offline(browser, reports, name):  # noqa: F811
     assert (reports / "screenshots" / name.replace(".html", ".png")).stat().st_size > 10_000
 
 
-def test_long_tables_fold_and_sort(browser, reports):  # noqa: F811
+def test_long_tables_fold_and_sort(browser, reports):
     browser.get((reports / "coverage.html").as_uri())
     folded = browser.find_elements("css selector", "details > summary")
     assert folded, "a long table should start folded"

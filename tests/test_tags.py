@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from conftest import REAL_APPENDIX, run_cli
+from helpers import REAL_APPENDIX, run_cli
 from pipeline.errors import InputError
 from pipeline.tags import model, stage
 from pipeline.tags.decisions import HEADER, apply_decisions, parse_tag_decisions

@@ -6,7 +6,7 @@ The expected rows were worked out by hand from tests/data/fixture_appendix.txt a
 
 import pytest
 
-from conftest import FIXTURE_APPENDIX, ROOT, build_warehouse, run_cli
+from helpers import FIXTURE_APPENDIX, ROOT, build_warehouse, run_cli
 
 ALIASES = ROOT / "tests" / "data" / "fixture_aliases.csv"
 GENERIC = ROOT / "raw" / "generic_terms.csv"
@@ -215,7 +215,7 @@ def test_malformed_aliases_name_their_line(text, line, message):
 
 
 def test_a_malformed_alias_file_stops_the_build_and_keeps_the_warehouse(tmp_path, warehouse):
-    from conftest import snapshot
+    from helpers import snapshot
 
     bad = tmp_path / "aliases.csv"
     bad.write_text("ref_title,term\nLoRA: Low-Rank Adaptation of Large Language Models,\n", encoding="utf-8")

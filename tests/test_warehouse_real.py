@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import pytest
 
-from conftest import REAL_APPENDIX, build_warehouse
+from helpers import REAL_APPENDIX, build_warehouse
 
 
 @pytest.fixture(scope="module")

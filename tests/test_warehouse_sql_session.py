@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import REAL_APPENDIX, ROOT, build_warehouse
+from helpers import REAL_APPENDIX, ROOT, build_warehouse
 
 pexpect = pytest.importorskip("pexpect")
 

@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from conftest import ROOT, run_cli
+from helpers import ROOT, run_cli
 from pipeline.check import stage
 from pipeline.ingest.parse import parse_appendix
 from pipeline.suites import load_suites
@@ -242,7 +242,7 @@ def test_the_quality_page_shows_check_ids_lines_and_escapes_values(tmp_path, cle
 
 
 def test_strict_fails_on_warnings(tmp_path):
-    from conftest import REAL_APPENDIX
+    from helpers import REAL_APPENDIX
 
     warehouse = tmp_path / "wh"
     assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)).returncode == 0
