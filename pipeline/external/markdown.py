@@ -253,22 +253,27 @@ def _walk_sections(tokens):
         yield index, token, section
 
 
-def item_inline(tokens, index: int):
-    """Return the inline token of the list item opening at `index` (its own first paragraph), or None if it is empty.
-
-    Only the item's own tokens are searched: an empty item (`1. ` alone) must not take the next item's text.
-    """
+def _own_tokens(tokens, index: int):
+    """Yield the tokens of the list item opening at `index` that are its own (not a nested item's), up to its close."""
     depth = 0
     for token in tokens[index + 1 :]:
         if token.type == "list_item_open":
             depth += 1
         elif token.type == "list_item_close":
             if depth == 0:
-                return None
+                return
             depth -= 1
-        elif token.type == "inline" and depth == 0:
-            return token if token.level == tokens[index].level + 2 else None
-    return None
+        elif depth == 0:
+            yield token
+
+
+def item_inline(tokens, index: int):
+    """Return the inline token of the list item opening at `index` (its own first paragraph), or None if it is empty.
+
+    Only the item's own tokens are searched: an empty item (`1. ` alone) must not take the next item's text.
+    """
+    inline = next((token for token in _own_tokens(tokens, index) if token.type == "inline"), None)
+    return inline if inline is not None and inline.level == tokens[index].level + 2 else None
 
 
 def _empty(token) -> str:
@@ -555,17 +560,7 @@ def read_bullets(tokens, options: dict) -> tuple[list[Item], list[str]]:
 
 def _holds_list(tokens, index: int) -> bool:
     """Return whether the list item opening at `index` holds a list of its own."""
-    depth = 0
-    for token in tokens[index + 1 :]:
-        if token.type == "list_item_open":
-            depth += 1
-        elif token.type == "list_item_close":
-            if depth == 0:
-                return False
-            depth -= 1
-        elif token.type in ("bullet_list_open", "ordered_list_open") and depth == 0:
-            return True
-    return False
+    return any(token.type in ("bullet_list_open", "ordered_list_open") for token in _own_tokens(tokens, index))
 
 
 READERS = {
