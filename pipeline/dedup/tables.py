@@ -8,18 +8,9 @@ import numpy as np
 
 from pipeline.dedup.clusters import cluster_rows
 from pipeline.dedup.decisions import STATUS
-from pipeline.similarity.score import DEFAULT, Settings, score_pair_columns
+from pipeline.similarity.score import DEFAULT, SCORE_COLUMNS, Settings, score_pair_columns
 
-COMPONENTS = (
-    "word_score",
-    "char_score",
-    "fuzz_score",
-    "rare_score",
-    "lexical_score",
-    "semantic_score",
-    "subject_agreement",
-    "subject_conflict",
-)
+COMPONENTS = tuple(name for name in SCORE_COLUMNS if name not in ("is_same_section", "score"))  # the scores a pair row keeps
 
 
 def duplicate_tables(
