@@ -1,5 +1,6 @@
 """The benchmark's verdicts: each measured figure held to its target (issues #6 and #17); the generators it feeds on."""
 
+from helpers import REAL_APPENDIX
 from pipeline.bench.run import STAGES, verdicts
 
 
@@ -31,12 +32,11 @@ def test_bench_verdicts_hold_each_figure_to_its_target():
 
 
 def test_widen_repeats_the_chapters_with_their_sections_questions_and_claims():
-    from pipeline import paths
     from pipeline.bench.generate import generate, widen
     from pipeline.ingest.parse import parse_appendix
     from pipeline.ingest.render import render_appendix
 
-    real = parse_appendix(paths.SOURCE.read_text(encoding="utf-8"))
+    real = parse_appendix(REAL_APPENDIX.read_text(encoding="utf-8"))
     wide = widen(real, 20)
     assert [c["chapter_id"] for c in wide["chapters"]] == list(range(1, 21))
     assert {s["chapter_id"] for s in wide["sections"]} == set(range(1, 21))
