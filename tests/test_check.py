@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from helpers import ROOT, run_cli
+from helpers import ROOT, call_cli, run_cli
 from pipeline.check import stage
 from pipeline.ingest.parse import parse_appendix
 from pipeline.suites import load_suites
@@ -214,7 +214,7 @@ def test_cli_gate_exit_codes_and_outputs(tmp_path, clean_text):
         mutate(clean_text, 14, ["[tradeof] - What is byte-level BPE (BBPE) and why is it better for multilingual models?"]),
         encoding="utf-8",
     )
-    assert run_cli("ingest", "--source", str(source), "--warehouse", str(warehouse)).returncode == 0
+    assert call_cli("ingest", "--source", str(source), "--warehouse", str(warehouse)) == 0
     recorded = run_cli("check", "--warehouse", str(warehouse), "--reports", str(reports))
     assert recorded.returncode == 0  # make all: records, does not stop
     gated = run_cli("check", "--warehouse", str(warehouse), "--reports", str(reports), "--gate")
@@ -233,8 +233,8 @@ def test_the_quality_page_shows_check_ids_lines_and_escapes_values(tmp_path, cle
         mutate(clean_text, 14, ["[<script>alert(1)</script>] - What is byte-level BPE (BBPE) and why is it better?"]),
         encoding="utf-8",
     )
-    assert run_cli("ingest", "--source", str(source), "--warehouse", str(warehouse)).returncode == 0
-    assert run_cli("check", "--warehouse", str(warehouse), "--reports", str(reports)).returncode == 0
+    assert call_cli("ingest", "--source", str(source), "--warehouse", str(warehouse)) == 0
+    assert call_cli("check", "--warehouse", str(warehouse), "--reports", str(reports)) == 0
     page = (reports / "quality.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "questions/tag-valid" in page and "CRITICAL" in page and "<td>13</td>" in page
@@ -245,9 +245,9 @@ def test_strict_fails_on_warnings(tmp_path):
     from helpers import REAL_APPENDIX
 
     warehouse = tmp_path / "wh"
-    assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)).returncode == 0
+    assert call_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)) == 0
     args = ("check", "--warehouse", str(warehouse), "--reports", str(tmp_path / "rep"), "--gate")
-    assert run_cli(*args).returncode == 0
+    assert call_cli(*args) == 0
     assert run_cli(*args, "--strict").returncode == 1
 
 

@@ -5,7 +5,7 @@ import io as stdio
 
 import pytest
 
-from helpers import FIXTURE_APPENDIX, REAL_APPENDIX, ingested_bank, run_cli, snapshot
+from helpers import FIXTURE_APPENDIX, REAL_APPENDIX, call_cli, ingested_bank, run_cli, snapshot
 from pipeline.dedup.clusters import cluster_rows, connected_groups
 from pipeline.dedup.decisions import COLUMNS, parse_decisions
 from pipeline.errors import InputError
@@ -206,7 +206,7 @@ def test_a_stale_decision_shows_the_text_then_and_the_question_now(built):
     edited = REAL_APPENDIX.read_text(encoding="utf-8").replace("as used in DeepSeek V2?", "as introduced in DeepSeek V2?")
     source = warehouse.parent / "edited.txt"
     source.write_text(edited, encoding="utf-8")
-    assert run_cli("ingest", "--source", str(source), "--warehouse", str(warehouse)).returncode == 0
+    assert call_cli("ingest", "--source", str(source), "--warehouse", str(warehouse)) == 0
     dedup()
     data = page_data((reports / "duplicates.html").read_text(encoding="utf-8"))
     (stale,) = data["stale"]

@@ -5,7 +5,7 @@ import html.parser
 import pandas as pd
 import pytest
 
-from helpers import REAL_APPENDIX, ROOT, run_cli
+from helpers import REAL_APPENDIX, ROOT, call_cli, run_cli
 from pipeline.errors import InputError
 from pipeline.external.markdown import parse_bank
 from pipeline.external.registry import parse_registry
@@ -168,7 +168,7 @@ class CoverageRows(html.parser.HTMLParser):
 
 def test_external_stage_end_to_end(tmp_path):
     wh, reports = tmp_path / "wh", tmp_path / "rep"
-    assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)).returncode == 0
+    assert call_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)) == 0
     result = run_cli("external", "--warehouse", str(wh))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "external: awesome_genai_60: 62 questions, appendix states 60"
@@ -188,7 +188,7 @@ def test_external_stage_end_to_end(tmp_path):
 def test_a_bank_that_cannot_be_read_is_reported_and_the_others_are_read(tmp_path):
     """Loud, never silent: the failing bank is named with its registry row, recorded, and fails make check; the rest are read."""
     wh = tmp_path / "wh"
-    assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)).returncode == 0
+    assert call_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)) == 0
     (tmp_path / "bank.md").write_text("# Title\n## S\n- not numbered\n", encoding="utf-8")
     (tmp_path / "good.md").write_text("# Title\n## S\n1. What is a token?\n2. Why do we need attention?\n", encoding="utf-8")
     (tmp_path / "banks.csv").write_text(HEADER + "b,B,bank.md,s,MIT,numbered,,\ng,G,good.md,s,MIT,auto,,\n", encoding="utf-8")

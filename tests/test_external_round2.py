@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, call_cli
 from pipeline.external.markdown import looks_like_question, read_bank
 
 FIXTURES = ROOT / "pipeline" / "evaluation" / "data" / "banks"
@@ -130,8 +130,8 @@ def test_a_title_count_that_differs_from_what_was_read_is_a_warning(tmp_path):
         encoding="utf-8",
     )
     wh = tmp_path / "wh"
-    assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)).returncode == 0
-    assert run_cli("external", "--warehouse", str(wh), "--registry", str(raw / "banks.csv")).returncode == 0
+    assert call_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)) == 0
+    assert call_cli("external", "--warehouse", str(wh), "--registry", str(raw / "banks.csv")) == 0
     import pyarrow.parquet as pq
 
     banks = {b["bank_id"]: b for b in pq.ParquetFile(wh / "external_banks.parquet").read().to_pylist()}

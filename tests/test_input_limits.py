@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from helpers import FIXTURE_APPENDIX, REAL_APPENDIX, run_cli, snapshot
+from helpers import FIXTURE_APPENDIX, REAL_APPENDIX, call_cli, run_cli, snapshot
 from pipeline import limits
 from pipeline.errors import InputError
 from pipeline.ingest.parse import parse_appendix
@@ -15,7 +15,7 @@ DECISIONS_HEADER = "question_id_a,question_id_b,verdict,reviewer,date,note\n"
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     folder = tmp_path_factory.mktemp("limits") / "wh"
-    assert run_cli("ingest", "--source", str(FIXTURE_APPENDIX), "--warehouse", str(folder)).returncode == 0
+    assert call_cli("ingest", "--source", str(FIXTURE_APPENDIX), "--warehouse", str(folder)) == 0
     return folder
 
 
@@ -184,7 +184,7 @@ def test_an_appendix_without_its_references_fails_the_gate(tmp_path):
         ("dedup", "--warehouse", str(wh), "--decisions", str(decisions), "--reports", str(rep), "--embeddings", "off"),
         ("tags", "--warehouse", str(wh), "--decisions", str(tags), "--reports", str(rep), "--embeddings", "off"),
     ]:
-        assert run_cli(*step).returncode == 0, step
+        assert call_cli(*step) == 0, step
     gate = run_cli("check", "--warehouse", str(wh), "--reports", str(rep), "--gate")
     assert gate.returncode == 1
     assert "CRITICAL refs/refs-present" in gate.stdout

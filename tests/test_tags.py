@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers import REAL_APPENDIX, run_cli
+from helpers import REAL_APPENDIX, call_cli, run_cli
 from pipeline.errors import InputError
 from pipeline.tags import model, stage
 from pipeline.tags.decisions import HEADER, apply_decisions, parse_tag_decisions
@@ -162,7 +162,7 @@ def test_the_stage_honours_verdicts_and_the_check_lists_undecided_suspects(tmp_p
 
     warehouse, reports, decisions = tmp_path / "wh", tmp_path / "rep", tmp_path / "tags.csv"
     decisions.write_text(HEADER, encoding="utf-8")
-    assert run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)).returncode == 0
+    assert call_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)) == 0
     args = (
         "tags",
         "--warehouse",
@@ -174,7 +174,7 @@ def test_the_stage_honours_verdicts_and_the_check_lists_undecided_suspects(tmp_p
         "--embeddings",
         "off",
     )
-    assert run_cli(*args).returncode == 0
+    assert call_cli(*args) == 0
     rows = pq.ParquetFile(warehouse / "tag_suspects.parquet").read().to_pylist()
     first = next(r for r in rows if r["suspect_rank"] == 1)
     check = ("check", "--warehouse", str(warehouse), "--reports", str(reports), "--gate", "--strict")
@@ -190,7 +190,7 @@ def test_the_stage_honours_verdicts_and_the_check_lists_undecided_suspects(tmp_p
         ),
         encoding="utf-8",
     )
-    assert run_cli(*args).returncode == 0
+    assert call_cli(*args) == 0
     after = {r["question_id"]: r for r in pq.ParquetFile(warehouse / "tag_suspects.parquet").read().to_pylist()}
     assert not after[first["question_id"]]["is_suspect"] and after[first["question_id"]]["decision"] == "keep"
     assert "tag-suspects-decided" not in run_cli(*check).stdout
