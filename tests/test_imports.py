@@ -12,7 +12,7 @@ import pytest
 from helpers import ROOT
 
 PACKAGE = ROOT / "pipeline"
-STAGES = {"ingest", "check", "dedup", "external", "overlap", "tags", "warehouse", "report", "publish"}
+STAGES = {"ingest", "check", "dedup", "external", "overlap", "tags", "warehouse", "report", "publish", "changes"}
 PRIVILEGED = {"__main__", "cli", "docs", "bench", "evaluation"}
 SHARED_PACKAGES = {"similarity"}
 

@@ -41,6 +41,10 @@ COMMANDS = {
         "pipeline.publish.stage",
         "make the finished build in BUILDS/work current: warehouse/ and reports/ switch at once",
     ),
+    "changes": (
+        "pipeline.changes.stage",
+        "what one build of the bank did to another's questions: added, removed, edited, re-tagged, moved",
+    ),
     "sql": ("pipeline.warehouse.query", "run one query on the warehouse, or open an interactive session without one"),
     "eval-dedup": (
         "pipeline.evaluation.dedup",
