@@ -71,3 +71,62 @@ def test_the_changes_command_compares_two_builds(tmp_path, capsys):
     )
     assert "changes: 2 added, 1 removed, 3 edited, 2 retagged, 1 moved, 9 unchanged" in capsys.readouterr().out
     assert json.loads(out.read_text(encoding="utf-8"))["questions"]["moved"][0]["base_section_id"] == "1.2"
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory):
+    """The fixture bank and its week of edits, each built through dedup and the checks (embeddings off)."""
+    from helpers import call_cli
+
+    folder = tmp_path_factory.mktemp("changes")
+    decisions, tags = folder / "decisions.csv", folder / "tags.csv"
+    decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
+    tags.write_text("question_id,label,verdict,reviewer,date,note\n", encoding="utf-8")
+    for name, source in (("base", FIXTURE_APPENDIX), ("now", CHANGES / "edited.txt")):
+        wh, rep = folder / name / "wh", folder / name / "rep"
+        for step in (
+            ("ingest", "--source", str(source), "--warehouse", str(wh)),
+            ("dedup", "--warehouse", str(wh), "--decisions", str(decisions), "--reports", str(rep), "--embeddings", "off"),
+            ("check", "--warehouse", str(wh), "--reports", str(rep)),
+        ):
+            assert call_cli(*step) == 0, step
+    return folder
+
+
+def test_the_findings_a_change_brings_are_named_with_their_lines(two_builds):
+    from pipeline.changes.stage import run
+
+    base, now = two_builds / "base", two_builds / "now"
+    changes = run(base / "wh", now / "wh", base / "rep", now / "rep")
+    assert [(p["label_a"], p["label_b"]) for p in changes["duplicates"]["new_pairs"]] == [("2.1.4", "2.2.1")]  # the pasted repeat
+    assert changes["duplicates"]["gone_pairs"] == []  # the MLA pair is still flagged, its labels shifted by the insert
+    failures = {(f["expectation"], f["severity"], f["line"]) for f in changes["checks"]["new_failures"]}
+    assert {("questions/text-unique", "critical", 24), ("questions/text-unique", "critical", 27)} <= failures
+    assert ("appendix_claims/stated-figures", "critical", 37) in failures  # 16 questions against the stated 15
+    assert ("duplicate_pairs/flagged-duplicates-reviewed", "warning", 24) in failures
+    assert ("duplicate_pairs/flagged-duplicates-reviewed", "warning", 14) not in failures  # the MLA pair, relabelled
+    assert changes["checks"]["fixed"] == []
+
+
+def test_a_build_against_itself_brings_nothing(two_builds):
+    from pipeline.changes.stage import run
+
+    now = two_builds / "now"
+    changes = run(now / "wh", now / "wh", now / "rep", now / "rep")
+    assert changes["duplicates"] == {"new_pairs": [], "gone_pairs": []}
+    assert changes["checks"] == {"new_failures": [], "fixed": []}
+
+
+def test_a_finding_is_compared_by_what_it_is_about_not_where_it_stands():
+    from pipeline.changes.findings import check_changes
+
+    def report(rows):
+        outcome = {"suite": "duplicate_pairs", "check": "flagged-duplicates-reviewed", "severity": "warning", "success": not rows}
+        return {"outcomes": [{**outcome, "offending": rows}]}
+
+    before = report([{"label_a": "1.1.4", "label_b": "3.1.1", "source_line": 13, "score": 0.6207}])
+    after = report([{"label_a": "1.1.5", "label_b": "3.1.1", "source_line": 14, "score": 0.6205}])
+    assert check_changes(before, after, {"1.1.5": "1.1.4", "3.1.1": "3.1.1"}) == {"new_failures": [], "fixed": []}
+    assert check_changes(before, after, {})["new_failures"] == [
+        {"expectation": "duplicate_pairs/flagged-duplicates-reviewed", "severity": "warning", "line": 14}
+    ]

@@ -1,0 +1,57 @@
+"""What a change did to the findings: flagged duplicate pairs gained and lost, checks newly failing and fixed. Pure.
+
+Labels and lines shift when questions are inserted above, and scores move with any edit of the bank, so a finding
+is compared by what it is about, not where it stands: its lines and measures are left out, and the labels it names
+are read through the question matching (a current label is named by the base label of the same question).
+"""
+
+
+def duplicate_changes(base_pairs: list[dict], pairs: list[dict], touched_ids: set[str]) -> dict:
+    """Return the flagged pairs the change brought (involving an added or edited question, `touched_ids`) and those
+    it took away; a pair is its two question ids, which follow the text."""
+
+    def flagged(rows):
+        return {(r["question_id_a"], r["question_id_b"]): r for r in rows if r["is_flagged"]}
+
+    before, after = flagged(base_pairs), flagged(pairs)
+    row = lambda r: {"label_a": r["label_a"], "label_b": r["label_b"], "score": r["score"], "status": r["status"],  # noqa: E731
+                     "queue_rank": r.get("queue_rank")}  # fmt: skip
+    return {
+        "new_pairs": [row(r) for key, r in after.items() if key not in before and (set(key) & touched_ids)],
+        "gone_pairs": [row(r) for key, r in before.items() if key not in after],
+    }
+
+
+def _identity(outcome: dict, row: dict, labels: dict[str, str]) -> tuple:
+    """Return what a failing row is about: lines and measures (a score, a deviation: any edit of the bank moves them)
+    left out, labels read as the base's."""
+    said = tuple(
+        sorted(
+            (k, labels.get(v, v) if "label" in k else v)
+            for k, v in row.items()
+            if not k.endswith("line") and not isinstance(v, float)
+        )
+    )
+    return outcome["suite"], outcome["check"], said
+
+
+def check_changes(base_report: dict, report: dict, labels: dict[str, str]) -> dict:
+    """Return the failing rows the change brought (`new_failures`, with their lines now) and those it fixed (with their
+    lines before). `labels` maps each current label to the base label of the same question."""
+
+    def failing(quality, mapping):
+        rows = {}
+        for outcome in quality["outcomes"]:
+            if outcome["success"]:
+                continue
+            for row in outcome["offending"] or [{}]:  # a table-level failure has no row: the expectation itself
+                line = next((v for k, v in row.items() if k.endswith("line") and v is not None), None)
+                entry = {"expectation": f"{outcome['suite']}/{outcome['check']}", "severity": outcome["severity"], "line": line}
+                rows[_identity(outcome, row, mapping)] = entry
+        return rows
+
+    before, after = failing(base_report, {}), failing(report, labels)
+    return {
+        "new_failures": [e for k, e in after.items() if k not in before],
+        "fixed": [e for k, e in before.items() if k not in after],
+    }
