@@ -130,3 +130,29 @@ def test_a_finding_is_compared_by_what_it_is_about_not_where_it_stands():
     assert check_changes(before, after, {})["new_failures"] == [
         {"expectation": "duplicate_pairs/flagged-duplicates-reviewed", "severity": "warning", "line": 14}
     ]
+
+
+def test_the_pull_request_comment_folds_escapes_and_stays_under_the_limit(two_builds):
+    from markdown_it import MarkdownIt
+
+    from pipeline.changes.report import render_markdown
+    from pipeline.changes.stage import run
+
+    base, now = two_builds / "base", two_builds / "now"
+    changes = run(base / "wh", now / "wh", base / "rep", now / "rep")
+    text = render_markdown(changes, "origin/main")
+    assert text.startswith(
+        "**Bank changes:** 2 added, 1 removed, 3 edited, 2 retagged, 1 moved, 1 new flagged duplicate pairs, 6 new check failures, 0 fixed."
+    )
+    assert text.count("<details>") == text.count("</details>") == 7  # five kinds of question change, new pairs, new failures
+    assert "CRITICAL `questions/text-unique` (line 27)" in text
+    changes["questions"]["added"][0]["text"] = "<script>alert(1)</script> @octocat **bold**"
+    html = MarkdownIt("commonmark", {"html": True}).render(render_markdown(changes))
+    assert "<script" not in html and "@octocat" not in html and "<strong>bold" not in html
+    changes["questions"]["added"] *= 2000
+    cut = render_markdown(changes, max_chars=5_000)
+    assert (
+        len(cut) <= 5_000
+        and cut.rstrip().endswith("the whole list is in changes.json.")
+        and cut.count("<details>") == cut.count("</details>")
+    )

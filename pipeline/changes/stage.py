@@ -54,6 +54,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--base-reports", type=Path, help="the reports of the base build (quality.json): compare the checks too")
     parser.add_argument("--reports", type=Path, help="the reports of the build after the change")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the changes as JSON to FILE")
+    parser.add_argument(
+        "--markdown", type=Path, metavar="FILE", help="also write them as a pull-request comment (Markdown) to FILE"
+    )
+    parser.add_argument("--base", default="", help="what the base is called in the comment (a git ref)")
 
 
 def main(args, context: dict) -> int:
@@ -75,4 +79,8 @@ def main(args, context: dict) -> int:
         )
     if args.json:
         io.write_json(changes, args.json)
+    if args.markdown:
+        from pipeline.changes.report import render_markdown
+
+        args.markdown.write_text(render_markdown(changes, args.base), encoding="utf-8")
     return 0
