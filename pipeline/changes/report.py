@@ -9,8 +9,8 @@ from pipeline.escaping import markdown_text as md
 
 MAX_CHARS = 60_000
 KINDS = (
-    ("added", "Questions added", lambda r: f"{md(r['label'])} [{md(r['tag'])}] (line {r['source_line']}): {md(r['text'])}"),
-    ("removed", "Questions removed", lambda r: f"{md(r['base_label'])} [{md(r['tag'])}]: {md(r['text'])}"),
+    ("added", "Questions added", lambda r: f"{md(r['label'])} \\[{md(r['tag'])}\\] (line {r['source_line']}): {md(r['text'])}"),
+    ("removed", "Questions removed", lambda r: f"{md(r['base_label'])} \\[{md(r['tag'])}\\]: {md(r['text'])}"),
     (
         "edited",
         "Questions reworded",
