@@ -58,3 +58,10 @@ def ingested_bank(folder: Path) -> tuple[Path, Path, Path, object]:
         return pq.ParquetFile(warehouse / "duplicate_pairs.parquet").read().to_pylist()
 
     return warehouse, reports, decisions, dedup
+
+
+def run_with_decisions(stage: str, warehouse: Path, decisions: Path, reports: Path) -> subprocess.CompletedProcess:
+    """Run `dedup` or `tags` as a process on `warehouse` with an editors' decisions file, embeddings off."""
+    return run_cli(
+        stage, "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports), "--embeddings", "off"
+    )

@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers import REAL_APPENDIX, run_cli, snapshot
+from helpers import REAL_APPENDIX, run_cli, run_with_decisions, snapshot
 from pipeline import io
 from pipeline.ingest import stage
 
@@ -100,17 +100,7 @@ DECISIONS_HEADER = "question_id_a,question_id_b,verdict,reviewer,date,note"
 def test_an_unreadable_decisions_file_is_one_line(tmp_path, good_warehouse, body, expected):
     decisions = tmp_path / "decisions.csv"
     decisions.write_bytes(body.encode("utf-8"))
-    result = run_cli(
-        "dedup",
-        "--warehouse",
-        str(good_warehouse),
-        "--decisions",
-        str(decisions),
-        "--reports",
-        str(tmp_path / "rep"),
-        "--embeddings",
-        "off",
-    )
+    result = run_with_decisions("dedup", good_warehouse, decisions, tmp_path / "rep")
     assert (result.returncode, result.stderr) == (2, "error: " + expected.format(p=decisions) + "\n")
 
 

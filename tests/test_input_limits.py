@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from helpers import FIXTURE_APPENDIX, REAL_APPENDIX, call_cli, run_cli, snapshot
+from helpers import FIXTURE_APPENDIX, REAL_APPENDIX, call_cli, run_cli, run_with_decisions, snapshot
 from pipeline import limits
 from pipeline.errors import InputError
 from pipeline.ingest.parse import parse_appendix
@@ -20,17 +20,7 @@ def warehouse(tmp_path_factory):
 
 
 def dedup(warehouse, decisions, tmp_path):
-    return run_cli(
-        "dedup",
-        "--warehouse",
-        str(warehouse),
-        "--decisions",
-        str(decisions),
-        "--reports",
-        str(tmp_path / "rep"),
-        "--embeddings",
-        "off",
-    )
+    return run_with_decisions("dedup", warehouse, decisions, tmp_path / "rep")
 
 
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero", "over-limit"])
@@ -142,17 +132,7 @@ def test_a_tag_decision_whose_label_is_another_question_s_fails_the_stage(tmp_pa
         f"question_id,label,verdict,reviewer,date,note\n{first['question_id']},{second['label']},keep,ana,2026-11-01,\n",
         encoding="utf-8",
     )
-    result = run_cli(
-        "tags",
-        "--warehouse",
-        str(warehouse),
-        "--decisions",
-        str(decisions),
-        "--reports",
-        str(tmp_path / "rep"),
-        "--embeddings",
-        "off",
-    )
+    result = run_with_decisions("tags", warehouse, decisions, tmp_path / "rep")
     assert result.returncode == 2
     assert result.stderr == (
         f"error: {decisions}:2: label '{second['label']}' is not the label of question {first['question_id']} "
