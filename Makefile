@@ -16,7 +16,7 @@ SHELL := bash
 JOBS ?= 2
 # `make sql Q=…`: a variable given on Make's command line is exported to every recipe, and exporting expands it
 # (`$(shell …)` would run). Q is read unexpanded below and passed by hand; it is never exported.
-unexport Q
+unexport Q BASE
 
 PYTHON_BOOT ?= python3.11
 VENV ?= .venv
@@ -39,8 +39,10 @@ export PIPELINE_SHOW_WAREHOUSE := $(WAREHOUSE)
 
 # GX must not phone home (no network here) nor draw progress bars into logs.
 export GX_ANALYTICS_ENABLED := false
-# Embeddings outlive a build here, by text: a rebuild encodes only the questions that changed.
-export PIPELINE_EMBEDDINGS_CACHE := $(BUILDS)/cache
+# Embeddings outlive a build here, by text: a rebuild encodes only the questions that changed (the base builds of
+# make diff and make history share it).
+EMBEDDINGS_CACHE ?= $(BUILDS)/cache
+export PIPELINE_EMBEDDINGS_CACHE := $(EMBEDDINGS_CACHE)
 # Two processes run side by side (JOBS): one BLAS thread each. Threads of two processes spinning against each other
 # made the tag model 4× slower (docs/benchmarks.md).
 export OPENBLAS_NUM_THREADS := 1
@@ -64,6 +66,19 @@ GENERIC_TERMS ?= raw/generic_terms.csv
 
 PUBLISH_PY := $(SHARED_PY) $(wildcard pipeline/publish/*.py)
 TAGS_PY := $(SHARED_PY) $(wildcard pipeline/tags/*.py) $(SIMILARITY_PY)
+CHANGES_PY := $(SHARED_PY) $(wildcard pipeline/changes/*.py)
+
+# make diff compares with BASE (the last commit unless given); make check compares only when BASE is given.
+# BASE, like Q, is read unexpanded and never exported: a ref is only ever a word passed to git.
+BASE_REF := $(value BASE)
+ifneq ($(filter diff,$(MAKECMDGOALS)),)
+ifeq ($(BASE_REF),)
+BASE_REF := HEAD
+endif
+endif
+VERSIONS := $(BUILDS)/versions
+BASE_REPO ?= .
+HISTORY_POINTS := $(BUILDS)/history.json
 
 # Stamps: touched when a stage's files are all in place (the stage moves them by rename first).
 INGESTED := $(W)/.ingest.done
@@ -74,7 +89,8 @@ OVERLAP := $(W)/.overlap.done
 DATABASE := $(W)/.warehouse.done
 COVERAGE := $(R)/.report.done
 TAGGED := $(W)/.tags.done
-STAGES := $(INGESTED) $(EXTERNALS) $(QUALITY) $(DEDUPED) $(OVERLAP) $(TAGGED) $(DATABASE) $(COVERAGE)
+CHANGED := $(R)/.changes.done
+STAGES := $(INGESTED) $(EXTERNALS) $(QUALITY) $(DEDUPED) $(OVERLAP) $(TAGGED) $(DATABASE) $(COVERAGE) $(CHANGED)
 # Q (make sql) is read unexpanded and reaches the program through the environment: Make never runs what is in it.
 QUERY := $(value Q)
 
@@ -82,7 +98,7 @@ QUERY := $(value Q)
 # builds folder's lock (flock, released by the OS however Make ends): a second build waits for the first, up to
 # BUILD_LOCK_WAIT seconds, then refuses in one line. `check` and `sql` build under the lock, then read the published
 # build without it (publishing is atomic), so an open SQL session holds no lock.
-BUILD_GOALS := all ingest external overlap check dedup tags warehouse report publish sql
+BUILD_GOALS := all ingest external overlap check dedup tags warehouse report changes diff history publish sql
 READ_GOALS := check sql
 BUILD_LOCK_WAIT ?= 900
 GOALS := $(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))
@@ -101,7 +117,7 @@ else
 # `make sql` and `make bench`, whose prompt, results and progress must appear as they happen.
 MAKEFLAGS += --no-builtin-rules --jobs=$(JOBS) $(if $(filter sql bench,$(MAKECMDGOALS)),,--output-sync=target)
 
-.PHONY: all help venv lint test test-slow test-browser chromium bench ingest external overlap check dedup tags warehouse report publish sql eval-dedup eval-tags eval-external clean
+.PHONY: all help venv lint test test-slow test-browser chromium bench ingest external overlap check dedup tags warehouse report changes diff history publish sql eval-dedup eval-tags eval-external clean
 
 all: publish ## rebuild every table, check and report from raw/, then publish them at once (warehouse/, reports/)
 
@@ -149,8 +165,8 @@ $(QUALITY): $(INGESTED) $(EXTERNALS) $(DEDUPED) $(TAGGED) $(wildcard expectation
 	$(PY) -m pipeline check --warehouse $(W) --reports $(R)
 	touch $@
 
-check: $(if $(BUILT),,all) ## `make all`, then the quality gate on the published build: fails on a critical problem, naming its line (`STRICT=1`: on warnings too)
-	$(PY) -m pipeline gate --reports $(REPORTS) $(if $(STRICT),--strict)
+check: $(if $(BUILT),,all) ## `make all`, then the quality gate on the published build: fails on a critical problem, naming its line (`STRICT=1`: on warnings too; `BASE=<ref>`: only on problems the change since BASE introduced)
+	$(PY) -m pipeline $(if $(BASE_REF),gate-changes,gate) --reports $(REPORTS) $(if $(STRICT),--strict)
 
 dedup: $(DEDUPED) ## score near-duplicates, apply raw/duplicate_decisions.csv, write the review page and CSV
 
@@ -180,6 +196,29 @@ report: $(COVERAGE) ## write the coverage report (Markdown and HTML, with charts
 $(COVERAGE): $(DATABASE) $(REPORT_PY) $(wildcard expectations/*.json) | $(VENV)/.installed
 	$(PY) -m pipeline report --warehouse $(W) --reports $(R)
 	touch $@
+
+changes: $(CHANGED) ## this build's measures (history table, history.html); with `BASE=<ref>`, what it changed against raw/ at BASE
+
+# The base: raw/ at BASE read from git (never checked out) and built with today's code in $(VERSIONS)/<tree of raw/>,
+# kept: a second diff against the same base costs a no-change build there. Its note changes only when the base does.
+$(W)/.base: FORCE $(INGESTED) | $(VENV)/.installed
+	@$(PY) -m pipeline base --ref='$(subst ','\'',$(BASE_REF))' --area $(VERSIONS) --stamp $@ --warehouse $(W) --embeddings $(EMBEDDINGS) \
+		--cache $(EMBEDDINGS_CACHE) --repo $(BASE_REPO) $(foreach name,$(INPUTS),$(name)=$($(name)))
+
+$(W)/.compare-%:
+	mkdir -p $(W) && rm -f $(W)/.compare-* && touch $@
+
+$(CHANGED): $(DATABASE) $(QUALITY) $(CHANGES_PY) $(wildcard $(HISTORY_POINTS)) $(W)/.compare-$(if $(BASE_REF),on,off) $(if $(BASE_REF),$(W)/.base) | $(VENV)/.installed
+	$(PY) -m pipeline changes --warehouse $(W) --reports $(R) $(if $(BASE_REF),--base-stamp $(W)/.base) --points $(HISTORY_POINTS)
+	touch $@
+
+diff: publish ## build raw/ as it is at `BASE` (default HEAD: your uncommitted edit) and say what the change did: reports/changes.md (the pull-request comment), changes.html, changes.json
+	@echo "diff: reports/changes.md (post it on the pull request), reports/changes.html, reports/changes.json"
+
+history: | $(VENV)/.installed ## build raw/ at every commit that changed it (kept per tree of raw/), then `make all`: the warehouse table history and reports/history.html chart each measure
+	$(PY) -m pipeline history --area $(VERSIONS) --points $(HISTORY_POINTS) --embeddings $(EMBEDDINGS) --cache $(EMBEDDINGS_CACHE) --repo $(BASE_REPO) \
+		$(foreach name,$(INPUTS),$(name)=$($(name)))
+	@$(MAKE) --no-print-directory all
 
 publish: $(STAGES) | $(VENV)/.installed ## make the finished build current: warehouse/ and reports/ switch to it at once
 	@$(PY) -m pipeline publish --builds $(BUILDS) --warehouse $(WAREHOUSE) --reports $(REPORTS)

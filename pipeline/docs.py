@@ -64,7 +64,8 @@ BLOCK_FILES = {
     "schema": ("docs/tables.md",),
     "checks": ("docs/checks.md",),
     "views": ("docs/warehouse.md",),
-    "commands": ("README.md", "docs/commands.md"),
+    "commands": ("docs/commands.md",),
+    "command-list": ("README.md",),
 }
 
 
@@ -108,6 +109,7 @@ def readme_blocks(database: Path) -> dict[str, str]:
         "checks": checks_markdown(load_suites(paths.EXPECTATIONS)),
         "views": views_markdown(describe_views(database, paths.SQL)),
         "commands": commands_markdown((paths.ROOT / "Makefile").read_text(encoding="utf-8")),
+        "command-list": command_list((paths.ROOT / "Makefile").read_text(encoding="utf-8")),
     }
 
 
@@ -120,6 +122,16 @@ def commands_markdown(makefile: str) -> str:
     """Return the command table of the README and docs/commands.md, generated from the Makefile's `## ` comments."""
     rows = [f"| `make {target}` | {text} |" for target, text in make_commands(makefile)]
     return "| command | what it does |\n|---|---|\n" + "\n".join(rows)
+
+
+def command_list(makefile: str) -> str:
+    """Return the README's short form: every make target and every pipeline command, by name (the table of what each
+    does is in docs/commands.md)."""
+    from pipeline.cli import COMMANDS
+
+    targets = " · ".join(f"`make {target}`" for target, _ in make_commands(makefile))
+    stages = ", ".join(f"`{name}`" for name in COMMANDS)
+    return f"{targets}\n\nEach stage is a command of `.venv/bin/python -m pipeline` (`--help` on each): {stages}."
 
 
 def add_arguments(parser) -> None:

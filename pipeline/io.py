@@ -221,3 +221,20 @@ def write_page(path: Path, text: str) -> None:
     from pipeline.schema import report_file
 
     Path(path).with_name(report_file(Path(path).name)).write_text(visible(text), encoding="utf-8")
+
+
+def query_views(database: Path, views: list[str]) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Return (columns, rows) of each view, read from the warehouse opened read-only."""
+    import duckdb
+
+    if not Path(database).exists():
+        raise InputError("no warehouse database: run `make all`", str(database))
+    connection = duckdb.connect(str(database), read_only=True)
+    try:
+        results = {}
+        for view in views:
+            relation = connection.sql(f"select * from {view}")
+            results[view] = (relation.columns, relation.fetchall())
+        return results
+    finally:
+        connection.close()

@@ -414,7 +414,25 @@ TAG_TABLES: tuple[Table, ...] = (
     ),
 )
 
-TABLES = INGEST_TABLES + DEDUP_TABLES + LINK_TABLES + EXTERNAL_TABLES + TAG_TABLES
+CHANGES_TABLES: tuple[Table, ...] = (
+    Table(
+        "history",
+        "one row per (point, measure): the bank's measures at every commit that changed raw/ (make history), this build last",
+        "changes",
+        (
+            _col("position", "int64", "0 = the oldest point; this build is the last"),
+            _col("commit", "string", "the commit whose raw/ was built with today's code; null for this build", nullable=True),
+            _col("committed_at", "string", "its commit date (ISO 8601)", nullable=True),
+            _col("subject", "string", "its commit message's first line, or `current build`"),
+            _col("is_current", "bool", "the point is this build"),
+            _col("metric", "string", "questions, questions tagged, stated, flagged pairs, undecided pairs, tag suspects, …"),
+            _col("tag", "string", "the tag, for `questions tagged` and `stated`", nullable=True),
+            _col("value", "float64", "the measure (a count, or a share between 0 and 1)", nullable=True),
+        ),
+    ),
+)
+
+TABLES = INGEST_TABLES + DEDUP_TABLES + LINK_TABLES + EXTERNAL_TABLES + TAG_TABLES + CHANGES_TABLES
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}
 
@@ -429,6 +447,7 @@ class ReportFile:
     name: str  # under reports/
     stage: str  # the stage that writes it
     title: str | None = None  # an HTML page's title in the navigation every page shares (None: not a page)
+    optional: bool = False  # written only by some builds (changes.json and .md: with a base to compare with)
 
 
 # In the order of the navigation.
@@ -443,6 +462,10 @@ REPORT_FILES: tuple[ReportFile, ...] = (
     ReportFile("coverage.md", "report"),
     ReportFile("external_coverage.html", "overlap", "External banks"),
     ReportFile("external_coverage.md", "overlap"),
+    ReportFile("changes.html", "changes", "Changes"),
+    ReportFile("changes.md", "changes", optional=True),
+    ReportFile("changes.json", "changes", optional=True),
+    ReportFile("history.html", "changes", "History"),
 )
 REPORT_FILES_BY_NAME = {report.name: report for report in REPORT_FILES}
 

@@ -10,17 +10,25 @@ import pytest
 from helpers import REAL_APPENDIX, run_cli
 
 pytestmark = pytest.mark.browser
-PAGES = ("duplicates.html", "tag_audit.html", "quality.html", "coverage.html", "external_coverage.html")
+PAGES = (
+    "duplicates.html",
+    "tag_audit.html",
+    "quality.html",
+    "coverage.html",
+    "external_coverage.html",
+    "changes.html",
+    "history.html",
+)
 
 
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("pages")
+def build(source, folder):
+    """Build `source` through every stage into `folder` (wh, rep); return the two folders."""
+    folder.mkdir(parents=True, exist_ok=True)
     warehouse, reports, decisions, tags = folder / "wh", folder / "rep", folder / "d.csv", folder / "t.csv"
     decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
     tags.write_text("question_id,label,verdict,reviewer,date,note\n", encoding="utf-8")
     for step in [
-        ("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)),
+        ("ingest", "--source", str(source), "--warehouse", str(warehouse)),
         ("external", "--warehouse", str(warehouse)),
         ("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports)),
         ("overlap", "--warehouse", str(warehouse), "--reports", str(reports)),
@@ -31,6 +39,41 @@ def reports(tmp_path_factory):
     ]:
         result = run_cli(*step)
         assert result.returncode == 0, (step, result.stderr)
+    return warehouse, reports
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """The frozen appendix built through every stage, compared with a base where one question read otherwise, and with
+    that base as the history's earlier point."""
+    import json
+
+    from pipeline.changes.history import measures
+
+    folder = tmp_path_factory.mktemp("pages")
+    text = REAL_APPENDIX.read_text(encoding="utf-8")
+    older = folder / "older.txt"
+    older.write_text(
+        text.replace("- What is Multi-head Latent Attention", "- (removed) What is Multi-head Latent Attention", 1),
+        encoding="utf-8",
+    )
+    base_warehouse, base_reports = build(older, folder / "base")
+    assert run_cli("changes", "--warehouse", str(base_warehouse), "--reports", str(base_reports)).returncode == 0
+    warehouse, reports = build(REAL_APPENDIX, folder)
+    stamp, points = folder / "base.json", folder / "points.json"
+    record = {"ref": "origin/main", "commit": "a" * 40, "warehouse": str(base_warehouse), "reports": str(base_reports)}
+    stamp.write_text(json.dumps(record), encoding="utf-8")
+    point = {
+        "commit": "a" * 40,
+        "date": "2026-11-30T10:00:00+00:00",
+        "subject": "<b>older</b> bank",
+        "metrics": measures(base_warehouse),
+    }
+    points.write_text(json.dumps({"points": [point]}), encoding="utf-8")
+    done = run_cli(
+        "changes", "--warehouse", str(warehouse), "--reports", str(reports), "--base-stamp", str(stamp), "--points", str(points)
+    )
+    assert done.returncode == 0, done.stderr
     return reports
 
 
@@ -83,3 +126,16 @@ def test_long_tables_fold_and_sort(browser, reports):
     first = table.find_elements("css selector", "tbody tr td")[0].text
     header.click()
     assert table.find_elements("css selector", "tbody tr td")[0].text != first  # the order reversed
+
+
+def test_the_changes_and_history_pages_show_the_comparison_and_the_charts(browser, reports):
+    browser.get((reports / "changes.html").as_uri())
+    text = browser.find_element("tag name", "body").text
+    assert "Against origin/main (commit aaaaaaaaaa): 0 added, 0 removed, 1 edited, 0 retagged, 0 moved, 367 unchanged" in text
+    assert "Multi-head Latent Attention" in text
+    browser.get((reports / "history.html").as_uri())
+    assert browser.find_element("tag name", "body").text.startswith("Duplicate review")  # the navigation first
+    assert "2 points" in browser.find_element("css selector", "p.lede").text
+    charts = browser.find_elements("css selector", "figure svg polyline")
+    assert len(charts) >= 15 and all(c.size["width"] > 0 for c in charts)  # drawn, not empty
+    assert "<b>older</b> bank" in browser.find_element("tag name", "table").text  # the subject escaped, shown as text

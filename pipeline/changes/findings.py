@@ -55,3 +55,36 @@ def check_changes(base_report: dict, report: dict, labels: dict[str, str]) -> di
         "new_failures": [e for k, e in after.items() if k not in before],
         "fixed": [e for k, e in before.items() if k not in after],
     }
+
+
+def claim_changes(base_claims: list[dict], claims: list[dict]) -> list[dict]:
+    """Return each stated tag count before and after: `further` when the actual count is further from the stated one
+    than it was (each version against the figure it stated)."""
+    before = {c["tag"]: c for c in base_claims}
+    out = []
+    for claim in claims:
+        was = before.get(claim["tag"], {})
+        distances = [None if None in (c.get("actual"), c.get("stated")) else abs(c["actual"] - c["stated"]) for c in (was, claim)]
+        out.append(
+            {"tag": claim["tag"], "base_stated": was.get("stated"), "stated": claim["stated"], "base_actual": was.get("actual"),
+             "actual": claim["actual"], "further": None not in distances and distances[1] > distances[0]}
+        )  # fmt: skip
+    return out
+
+
+def suspect_changes(base_suspects: list[dict], suspects: list[dict], touched_ids: set[str]) -> list[dict]:
+    """Return the undecided tag suspects that were not suspects before; `introduced` when the change wrote the question
+    (added, reworded or re-tagged it), else the refitted model merely moved it."""
+    before = {s["question_id"] for s in base_suspects if s["is_suspect"]}
+    return [
+        {"label": s["label"], "tag": s["tag"], "suggested_tag": s["suggested_tag"], "introduced": s["question_id"] in touched_ids}
+        for s in suspects
+        if s["is_suspect"] and s["decision"] is None and s["question_id"] not in before
+    ]
+
+
+def gained_lost(base_rows: list[dict], rows: list[dict], key: tuple[str, ...]) -> dict:
+    """Return the rows whose `key` is new (`gained`) and those whose key is gone (`lost`), each once, in order."""
+    ident = lambda r: tuple(r[k] for k in key)  # noqa: E731
+    before, after = {ident(r): r for r in base_rows}, {ident(r): r for r in rows}
+    return {"gained": [r for k, r in after.items() if k not in before], "lost": [r for k, r in before.items() if k not in after]}

@@ -1,39 +1,86 @@
-"""The `changes` command: what one build of the bank did to another's questions (the first part of `make diff`).
+"""The `changes` stage: what this build did to the bank against a base build (`make diff BASE=<ref>`), and the history.
 
-It compares two built warehouses (the questions tables that ingest wrote), so each version is read by today's code.
+With a base (`--base-stamp`, written by the `base` command) it writes reports/changes.json, changes.md (the
+pull-request comment) and changes.html; without one, changes.html says the build was not compared and the other two
+are removed, so a later `make all` never publishes a stale comparison. Every build also gets its own measures
+(the `rpt_metrics` view and the checks' counts) as the last point of the history: warehouse table `history` and
+reports/history.html, the earlier points read from the file `make history` writes (`--points`).
 """
 
+import json
+import shutil
 from pathlib import Path
 
-from pipeline import io, options
-from pipeline.changes.match import question_changes
-from pipeline.schema import table
+from pipeline import io, limits, options, paths
+from pipeline.changes import findings
+from pipeline.changes.match import match_questions, question_changes
+from pipeline.errors import InputError
+from pipeline.schema import report_file, table
 from pipeline.terminal import say
 
+CURRENT = "current build"  # the history's last point: this build, whatever git holds
 
-def run(base_warehouse: Path, warehouse: Path, base_reports: Path | None = None, reports: Path | None = None) -> dict:
-    """Return what the build in `warehouse` changed against the one in `base_warehouse`: its questions, and (where both
-    builds have them) its flagged duplicate pairs and (with both reports folders) its failing checks."""
-    import json
 
-    from pipeline import limits
-    from pipeline.changes.findings import check_changes, duplicate_changes
-    from pipeline.changes.match import match_questions
+def read_quality(reports: Path) -> dict:
+    return json.loads(io.read_text(Path(reports) / report_file("quality.json"), limits.REPORT_MAX_BYTES, "a quality report"))
 
-    base, current = io.read_rows(table("questions"), base_warehouse), io.read_rows(table("questions"), warehouse)
-    out = {"questions": question_changes(base, current)}
-    touched = {current[j]["question_id"] for j in range(len(current))} - {base[i]["question_id"] for i in range(len(base))}
-    if all((folder / "duplicate_pairs.parquet").exists() for folder in (Path(base_warehouse), Path(warehouse))):
-        pairs = [io.read_rows(table("duplicate_pairs"), folder) for folder in (base_warehouse, warehouse)]
-        out["duplicates"] = duplicate_changes(pairs[0], pairs[1], touched)
-    if base_reports and reports:
-        quality = [
-            json.loads(io.read_text(Path(f) / "quality.json", limits.REPORT_MAX_BYTES, "a quality report"))
-            for f in (base_reports, reports)
-        ]
-        labels = {current[j]["label"]: base[i]["label"] for i, j in match_questions(base, current)}
-        out["checks"] = check_changes(quality[0], quality[1], labels)
-    return out
+
+def build_facts(warehouse: Path, reports: Path) -> dict:
+    """Return what one build says that a comparison needs: its questions, pairs, suspects, external coverage, the
+    checks' report, the chapter → paper links and its measures."""
+    names = ["rpt_metrics", "rpt_chapter_papers", "stg_external_questions", "stg_external_coverage", "stg_tag_suspects"]
+    views = io.query_views(Path(warehouse) / paths.DUCKDB_FILE, names)  # the optional stages' tables are there, maybe empty
+    rows = lambda view: [dict(zip(views[view][0], row)) for row in views[view][1]]  # noqa: E731
+    quality = read_quality(reports)
+    coverage = {(r["bank_id"], r["external_question_id"]): r for r in rows("stg_external_coverage")}
+    return {
+        "questions": io.read_rows(table("questions"), warehouse),
+        "pairs": io.read_rows(table("duplicate_pairs"), warehouse),
+        "suspects": rows("stg_tag_suspects"),
+        "quality": quality,
+        "links": [{"chapter_id": r["chapter_id"], "chapter": r["chapter_title"], "reference": r["reference"]} for r in rows("rpt_chapter_papers")],
+        "covered": [
+            {"bank_id": q["bank_id"], "external_question_id": q["external_question_id"], "text": q["text"],
+             "label": coverage[(q["bank_id"], q["external_question_id"])]["label"]}
+            for q in rows("stg_external_questions")
+            if coverage.get((q["bank_id"], q["external_question_id"]), {}).get("is_covered")
+        ],
+        "metrics": rows("rpt_metrics")
+        + [{"metric": "critical failures", "tag": None, "value": float(quality["critical_failed"])},
+           {"metric": "warnings", "tag": None, "value": float(quality["warnings"])}],
+    }  # fmt: skip
+
+
+def compare(base: dict, current: dict) -> dict:
+    """Return what `current` changed against `base` (two `build_facts`). Pure."""
+    matched = match_questions(base["questions"], current["questions"])
+    touched = {q["question_id"] for q in current["questions"]} - {q["question_id"] for q in base["questions"]}
+    touched |= {
+        current["questions"][j]["question_id"]
+        for i, j in matched
+        if current["questions"][j]["tag"] != base["questions"][i]["tag"]
+    }
+    labels = {current["questions"][j]["label"]: base["questions"][i]["label"] for i, j in matched}
+    links = findings.gained_lost(
+        [dict(r) for r in {(r["chapter_id"], r["reference"]): r for r in base["links"]}.values()],
+        list({(r["chapter_id"], r["reference"]): r for r in current["links"]}.values()),
+        ("chapter_id", "reference"),
+    )
+    return {
+        "questions": question_changes(base["questions"], current["questions"]),
+        "duplicates": findings.duplicate_changes(base["pairs"], current["pairs"], touched),
+        "checks": findings.check_changes(base["quality"], current["quality"], labels),
+        "tag_claims": findings.claim_changes(base["quality"]["tag_claims"], current["quality"]["tag_claims"]),
+        "tag_suspects": findings.suspect_changes(base["suspects"], current["suspects"], touched),
+        "links": links,
+        "external_coverage": findings.gained_lost(base["covered"], current["covered"], ("bank_id", "external_question_id")),
+        "metrics": {"base": base["metrics"], "current": current["metrics"]},
+    }
+
+
+def compare_builds(base_warehouse: Path, base_reports: Path, warehouse: Path, reports: Path) -> dict:
+    """Return what the build in `warehouse` (and `reports`) changed against the one in `base_warehouse`."""
+    return compare(build_facts(base_warehouse, base_reports), build_facts(warehouse, reports))
 
 
 def summary(changes: dict) -> str:
@@ -48,20 +95,82 @@ def summary(changes: dict) -> str:
     return line
 
 
+def history_rows(points: list[dict], current_metrics: list[dict]) -> list[dict]:
+    """Return the history table: each earlier point's measures, then this build's as the last point. Pure."""
+    rows = [
+        {"position": n, "commit": p["commit"], "committed_at": p["date"], "subject": p["subject"], "is_current": False, **m}
+        for n, p in enumerate(points)
+        for m in p["metrics"]
+    ]
+    last = len(points)
+    rows += [
+        {"position": last, "commit": None, "committed_at": None, "subject": CURRENT, "is_current": True, **m}
+        for m in current_metrics
+    ]
+    return [{k: r[k] for k in table("history").column_names} for r in rows]
+
+
+def read_points(path: Path | None) -> list[dict]:
+    """Return the earlier points `make history` wrote (none when it never ran)."""
+    if not path or not Path(path).exists():
+        return []
+    try:
+        return json.loads(io.read_text(path, limits.REPORT_MAX_BYTES, "the history's points"))["points"]
+    except (ValueError, KeyError, TypeError):
+        raise InputError("not a history file written by make history: run `make history` again", str(path)) from None
+
+
+def add_history_table(warehouse: Path, scratch: Path, rows: list[dict]) -> None:
+    """Write the history table as Parquet and into a copy of the database that replaces it (the published one, a hard
+    link in the generation before, is never written in place)."""
+    import duckdb
+
+    io.write_table(rows, table("history"), scratch)
+    copy = scratch / paths.DUCKDB_FILE
+    shutil.copyfile(Path(warehouse) / paths.DUCKDB_FILE, copy)
+    connection = duckdb.connect(str(copy))
+    try:
+        connection.execute("create or replace table history as select * from read_parquet(?)", [str(scratch / "history.parquet")])
+        connection.execute("checkpoint")
+    finally:
+        connection.close()
+
+
+def run(warehouse: Path, reports: Path, base_stamp: Path | None, points_path: Path | None) -> dict:
+    """Write the changes (with a base) and the history of this build; return the changes (None without a base)."""
+    from pipeline.changes import page, report
+
+    current = build_facts(warehouse, reports)
+    base = json.loads(io.read_text(base_stamp, limits.REPORT_MAX_BYTES, "the base's note")) if base_stamp else None
+    changes = compare(build_facts(Path(base["warehouse"]), Path(base["reports"])), current) if base else None
+    history = history_rows(read_points(points_path), current["metrics"])
+    with io.staged_outputs(warehouse) as scratch:
+        add_history_table(warehouse, scratch, history)
+    with io.staged_outputs(reports) as scratch:
+        if changes is not None:
+            changes = {"base": base["ref"], "base_commit": base["commit"], **changes}
+            io.write_json(changes, scratch / report_file("changes.json"))
+            io.write_page(scratch / report_file("changes.md"), report.render_markdown(changes, base["ref"]))
+        io.write_page(scratch / report_file("changes.html"), page.render_changes(changes))
+        io.write_page(scratch / report_file("history.html"), page.render_history(history))
+    if changes is None:  # a comparison from an earlier `make diff` is not this build's
+        for name in ("changes.json", "changes.md"):
+            (Path(reports) / report_file(name)).unlink(missing_ok=True)
+    return changes
+
+
 def add_arguments(parser) -> None:
-    parser.add_argument("--base-warehouse", type=Path, required=True, help="the warehouse built from the bank before the change")
-    options.warehouse(parser, "the warehouse built from the bank after it")
-    parser.add_argument("--base-reports", type=Path, help="the reports of the base build (quality.json): compare the checks too")
-    parser.add_argument("--reports", type=Path, help="the reports of the build after the change")
-    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the changes as JSON to FILE")
-    parser.add_argument(
-        "--markdown", type=Path, metavar="FILE", help="also write them as a pull-request comment (Markdown) to FILE"
-    )
-    parser.add_argument("--base", default="", help="what the base is called in the comment (a git ref)")
+    options.warehouse(parser, "this build's warehouse (its history table is added to the database)")
+    options.reports(parser, "this build's reports (quality.json read; changes.* and history.html written)")
+    parser.add_argument("--base-stamp", type=Path, help="the note `base` wrote: compare with that build")
+    parser.add_argument("--points", type=Path, help="the history's earlier points, written by `make history`")
 
 
 def main(args, context: dict) -> int:
-    changes = run(args.base_warehouse, args.warehouse, args.base_reports, args.reports)
+    changes = run(args.warehouse, args.reports, args.base_stamp, args.points)
+    if changes is None:
+        say("changes: not compared with another version (make diff BASE=<ref>); history.html has this build's measures")
+        return 0
     say(summary(changes))
     for kind in ("added", "removed", "edited", "retagged", "moved"):
         for row in changes["questions"][kind]:
@@ -72,15 +181,9 @@ def main(args, context: dict) -> int:
                 else ""
             )
             say(f"  {kind:<9} {label}{before}: {row.get('text') or row.get('tag') or row.get('section_id')}")
-    for failure in changes.get("checks", {}).get("new_failures", []):
+    for failure in changes["checks"]["new_failures"]:
         say(
             f"  {failure['severity'].upper():<9} {failure['expectation']}"
             + (f" (line {failure['line']})" if failure["line"] is not None else "")
         )
-    if args.json:
-        io.write_json(changes, args.json)
-    if args.markdown:
-        from pipeline.changes.report import render_markdown
-
-        args.markdown.write_text(render_markdown(changes, args.base), encoding="utf-8")
     return 0

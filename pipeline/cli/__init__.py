@@ -43,8 +43,11 @@ COMMANDS = {
     ),
     "changes": (
         "pipeline.changes.stage",
-        "what one build of the bank did to another's questions: added, removed, edited, re-tagged, moved",
+        "what this build did against a base build (reports/changes.*), and its measures as history's last point",
     ),
+    "base": ("pipeline.changes.base", "build raw/ as it is at a git ref with today's code (make diff), and note where"),
+    "gate-changes": ("pipeline.changes.gate", "the gate on what a change introduced (make check BASE=): exit 1 on a new problem"),
+    "history": ("pipeline.changes.history", "build raw/ at every commit that changed it; write the points history.html draws"),
     "sql": ("pipeline.warehouse.query", "run one query on the warehouse, or open an interactive session without one"),
     "eval-dedup": (
         "pipeline.evaluation.dedup",

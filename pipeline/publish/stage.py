@@ -30,7 +30,7 @@ from pipeline.terminal import say
 
 REQUIRED = {  # what a complete build holds, from the declarations: every reader finds these
     "warehouse": tuple(f"{declared.name}.parquet" for declared in TABLES) + (paths.DUCKDB_FILE,),
-    "reports": tuple(report.name for report in REPORT_FILES),
+    "reports": tuple(report.name for report in REPORT_FILES if not report.optional),
 }
 KEEP = 2  # generations kept: the current one and the one before it
 

@@ -7,32 +7,13 @@ from pipeline.report.coverage import SECTIONS, charts, render_html, render_markd
 from pipeline.terminal import say, shown_report
 
 
-def query_views(database: Path, views: list[str]) -> dict[str, tuple[list[str], list[tuple]]]:
-    """Return (columns, rows) of each view, read from the warehouse opened read-only."""
-    import duckdb
-
-    if not Path(database).exists():
-        from pipeline.errors import InputError
-
-        raise InputError("no warehouse database: run `make all`", str(database))
-    connection = duckdb.connect(str(database), read_only=True)
-    try:
-        results = {}
-        for view in views:
-            relation = connection.sql(f"select * from {view}")
-            results[view] = (relation.columns, relation.fetchall())
-        return results
-    finally:
-        connection.close()
-
-
 def run(warehouse: Path, reports: Path, expectations: Path = paths.EXPECTATIONS) -> dict[str, int]:
     """Return rows per report view after writing the coverage report into `reports`.
 
     The tag claims' verdict column allows the ~ tolerance the checks use (the appendix_claims suite sets it)."""
     from pipeline.suites import load_suites, tolerance
 
-    results = query_views(Path(warehouse) / paths.DUCKDB_FILE, [view for view, _, _ in SECTIONS] + ["chapters", "questions"])
+    results = io.query_views(Path(warehouse) / paths.DUCKDB_FILE, [view for view, _, _ in SECTIONS] + ["chapters", "questions"])
     chapters = {row[0]: row[1] for row in results.pop("chapters")[1]}
     columns, rows = results.pop("questions")
     questions = {row[columns.index("label")]: row[columns.index("text")] for row in rows}

@@ -10,7 +10,7 @@ from pipeline.schema import LINK_TABLES, TABLES, table
 from pipeline.terminal import say, shown_table
 from pipeline.warehouse import link
 
-OPTIONAL_STAGES = ("external", "overlap", "tags")
+OPTIONAL_STAGES = ("external", "overlap", "tags", "changes")  # changes adds its table to a copy of the database
 
 
 def link_tables(

@@ -1,0 +1,43 @@
+"""The `history` command (`make history`): the bank's measures at every commit that changed raw/.
+
+Each such commit's raw/ is built with today's code by the `base` machinery (one build per tree hash of raw/, kept,
+so a second run builds only the commits it has not seen), and its measures are the last point of that build's own
+history table. The points go to one JSON file outside the published builds; the next `make all` draws them, with
+its own measures last, into the warehouse table `history` and reports/history.html.
+"""
+
+from pathlib import Path
+
+from pipeline import io, options, paths
+from pipeline.changes import base, versions
+from pipeline.schema import table
+from pipeline.terminal import say
+
+
+def measures(warehouse: Path) -> list[dict]:
+    """Return the measures a build recorded for itself (its history table's last point)."""
+    rows = io.read_rows(table("history"), warehouse)
+    return [{"metric": r["metric"], "tag": r["tag"], "value": r["value"]} for r in rows if r["is_current"]]
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--area", type=Path, required=True, help="the folder holding one build per tree of raw/")
+    parser.add_argument("--points", type=Path, required=True, help="where the points go (JSON)")
+    options.embeddings(parser)
+    parser.add_argument("--cache", default="", help="the embeddings cache the builds share")
+    parser.add_argument("--repo", type=Path, default=paths.ROOT, help="the git repository whose raw/ is read (this one)")
+    parser.add_argument("input", nargs="*", metavar="NAME=PATH", help="the inputs as the current build reads them")
+
+
+def main(args, context: dict) -> int:
+    given = dict(word.partition("=")[::2] for word in args.input)
+    commits = versions.raw_commits(args.repo)
+    points = []
+    for number, version in enumerate(commits, 1):
+        say(f"history: {number}/{len(commits)} {version['commit'][:10]} {version['subject'][:60]}")
+        built = base.build_version(version["commit"], args.area, given, args.embeddings, args.cache, args.repo)
+        points.append({k: version[k] for k in ("commit", "date", "subject")} | {"metrics": measures(Path(built["warehouse"]))})
+    base.prune(args.area, keep=max(base.KEEP_AREAS, len({v["tree"] for v in commits})))
+    versions.write_if_changed(args.points, {"points": points})
+    say(f"history: {len(points)} commits changed raw/; the next build draws them (reports/history.html)")
+    return 0

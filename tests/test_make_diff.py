@@ -1,0 +1,118 @@
+"""make diff, make check BASE= and make history end to end, on a small git repository of their own (issue #22)."""
+
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from helpers import FIXTURE_APPENDIX, ROOT
+from pipeline.schema import EDITORS_FILES
+
+pytestmark = pytest.mark.slow
+
+REPEAT = "[estimation] - Walk through scaled dot-product attention step by step: why divide by √d_k?\n[conceptual]\nTotal: 16 questions"
+
+
+def make(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+    return subprocess.run(["make", "-C", str(ROOT), *args], capture_output=True, text=True, env=env)
+
+
+def commit(repo, message: str) -> None:
+    for words in (["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", message]):
+        subprocess.run(["git", "-C", str(repo), *words], check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A repository whose raw/ holds the fixture bank and empty editors' files, committed; Make's arguments for it."""
+    repo = tmp_path / "repo"
+    (repo / "raw").mkdir(parents=True)
+    shutil.copy(FIXTURE_APPENDIX, repo / "raw/appendix.txt")
+    for declared in EDITORS_FILES:
+        (repo / "raw" / f"{declared.name}.csv").write_text(",".join(declared.columns) + "\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    commit(repo, "the bank")
+    names = {"DECISIONS": "duplicate_decisions", "TAG_DECISIONS": "tag_decisions", "EXTERNAL_BANKS": "external_banks",
+             "ALIASES": "ref_aliases", "GENERIC_TERMS": "generic_terms"}  # fmt: skip
+    args = [f"SOURCE={repo / 'raw/appendix.txt'}", f"BASE_REPO={repo}", "EMBEDDINGS=off", f"VENV={ROOT / '.venv'}"]
+    args += [f"{k}={repo / 'raw' / v}.csv" for k, v in names.items()]
+    args += [f"WAREHOUSE={tmp_path / 'out/warehouse'}", f"REPORTS={tmp_path / 'out/reports'}"]
+    return repo, args, tmp_path / "out/reports"
+
+
+def status(repo) -> str:
+    return subprocess.run(["git", "-C", str(repo), "status", "--porcelain"], capture_output=True, text=True).stdout
+
+
+def test_make_diff_reports_an_edit_and_the_gate_fails_only_on_what_it_added(repo):
+    repo, args, reports = repo
+    source = repo / "raw/appendix.txt"
+    source.write_text(source.read_text(encoding="utf-8").replace("[estimation]\nTotal: 15 questions", REPEAT), encoding="utf-8")
+    before = (status(repo), source.read_bytes())
+    done = make("diff", *args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    changes = json.loads((reports / "changes.json").read_text(encoding="utf-8"))
+    assert [q["label"] for q in changes["questions"]["added"]] == ["3.1.4"] and changes["questions"]["unchanged"] == 15
+    assert changes["base"] == "HEAD" and len(changes["base_commit"]) == 40
+    assert (status(repo), source.read_bytes()) == before  # raw/ and git's state untouched
+    assert make("check", "BASE=HEAD", *args).returncode == 0  # the repeat is a warning
+    strict = make("check", "BASE=HEAD", "STRICT=1", *args)
+    assert strict.returncode != 0 and "3.1.4 and 1.1.1 look like one question asked twice" in strict.stdout
+    assert make("check", *args).returncode == 0  # without BASE, as before
+    assert not (reports / "changes.json").exists()  # a build not compared publishes no comparison
+    commit(repo, "the repeat")
+    assert make("check", "BASE=HEAD", "STRICT=1", *args).returncode == 0  # committed: nothing new against HEAD
+
+
+def test_a_second_diff_against_the_same_base_builds_nothing(repo):
+    repo, args, reports = repo
+    assert make("diff", *args).returncode == 0
+    started = time.perf_counter()
+    again = make("diff", *args)
+    assert again.returncode == 0 and "built in 0." in again.stdout and "pipeline ingest" not in again.stdout
+    assert time.perf_counter() - started < 60  # a guard against a rebuild, not a speed target (make bench measures)
+
+
+def test_a_base_that_does_not_build_names_its_own_error_and_the_current_version(repo):
+    repo, args, reports = repo
+    source = repo / "raw/appendix.txt"
+    good = source.read_text(encoding="utf-8")
+    source.write_text("x" * 20_000 + "\n" + good, encoding="utf-8")  # a line over the limit: the bank does not parse
+    commit(repo, "broken")
+    source.write_text(good, encoding="utf-8")
+    done = make("diff", *args)
+    assert done.returncode == 2
+    said = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(said) == 1 and "does not build" in said[0] and "over the limit" in said[0], done.stderr
+    assert "the current raw/ builds: 15 questions" in done.stdout
+
+
+def test_a_base_registry_naming_a_missing_bank_file_is_one_line(repo):
+    repo, args, reports = repo
+    registry = repo / "raw/external_banks.csv"
+    registry.write_text(registry.read_text(encoding="utf-8") + "gone,Gone,external/gone.md,x,MIT,numbered,,\n", encoding="utf-8")
+    commit(repo, "a bank registered, its file never added")
+    registry.write_text(",".join(EDITORS_FILES[2].columns) + "\n", encoding="utf-8")
+    done = make("diff", *args)
+    said = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert done.returncode == 2 and len(said) == 1 and "gone.md" in said[0], done.stdout + done.stderr
+
+
+def test_make_history_draws_every_commit_that_changed_raw(repo):
+    repo, args, reports = repo
+    source = repo / "raw/appendix.txt"
+    source.write_text(source.read_text(encoding="utf-8").replace("[estimation]\nTotal: 15 questions", REPEAT), encoding="utf-8")
+    commit(repo, "the repeat")
+    done = make("history", *args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    page = (reports / "history.html").read_text(encoding="utf-8")
+    assert "3 points" in page and "the repeat" in page and page.count("<svg") >= 10
+    import duckdb
+
+    database = duckdb.connect(str(reports.parent / "warehouse/questions.duckdb"), read_only=True)
+    counts = database.sql("select position, value from history where metric = 'questions' order by position").fetchall()
+    assert counts == [(0, 15.0), (1, 16.0), (2, 16.0)]  # the two commits, then this build
