@@ -131,23 +131,56 @@ def build_arguments(raw: Path, given: dict[str, str], area: Path, root: Path = p
     return out + [f"WAREHOUSE={area / 'warehouse'}", f"REPORTS={area / 'reports'}"]
 
 
+CODE = ("Makefile", "requirements.lock", "pipeline", "expectations")  # what a build's outputs follow besides its inputs
+
+
+def code_state(arguments: list[str], root: Path = paths.ROOT) -> str:
+    """Return a fingerprint of what a build in a base area reads besides raw/ at its commit: every code file's path,
+    size and modification time, the Make arguments, and the state of any input they name from elsewhere."""
+    import hashlib
+
+    digest = hashlib.sha256("\n".join(arguments).encode())
+    for name in CODE:
+        top = Path(root) / name
+        for path in sorted([top] if top.is_file() else top.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                info = path.stat()
+                digest.update(f"{path.relative_to(root)} {info.st_size} {info.st_mtime_ns}\n".encode())
+    for word in arguments:
+        named = Path(word.partition("=")[2])
+        if named.is_file():
+            info = named.stat()
+            digest.update(f"{named} {info.st_size} {info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 def build(
     version: dict, area: Path, given: dict[str, str], embeddings: str, cache: str, log: Path, root: Path = paths.ROOT
 ) -> dict:
     """Build raw/ at `version` with today's code into `area` (`make all`, its output in `log`); return where its
-    warehouse and reports are published. InputError with the build's own error line when it fails."""
+    warehouse and reports are published. InputError with the build's own error line when it fails.
+
+    A build whose code and arguments are as at its last success is not run again (Make would find nothing to do, at
+    the cost of starting itself twice): the area notes that state in `.built`."""
     raw = extract_raw(version, area, root)
     check_bank_files(raw, version)
+    arguments = [f"EMBEDDINGS={embeddings}", *build_arguments(raw, given, area, root)]
+    arguments += [f"EMBEDDINGS_CACHE={cache}"] if cache else []
+    published = (Path(area) / ".warehouse-builds" / "current").resolve()
+    state, noted = code_state(arguments), Path(area) / ".built"
+    if published.is_dir() and noted.exists() and noted.read_text(encoding="utf-8") == state:
+        return {**version, "warehouse": str(published / "warehouse"), "reports": str(published / "reports")}
+    noted.unlink(missing_ok=True)
     environment = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
-    command = ["make", "-C", str(paths.ROOT), "--no-print-directory", "all", f"EMBEDDINGS={embeddings}"]
-    command += build_arguments(raw, given, area, root) + ([f"EMBEDDINGS_CACHE={cache}"] if cache else [])
+    command = ["make", "-C", str(paths.ROOT), "--no-print-directory", "all", *arguments]
     with open(log, "w", encoding="utf-8") as out:
         done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, env=environment, check=False)
     if done.returncode != 0:
         lines = Path(log).read_text(encoding="utf-8", errors="replace").splitlines()
         said = [line for line in lines if line.startswith("error:")] or lines[-1:] or ["make failed"]
         raise InputError(f"the bank at {version['commit'][:10]} does not build: {said[0]} (log: {log})", f"BASE={version['ref']}")
-    published = (area / ".warehouse-builds" / "current").resolve()
+    published = (Path(area) / ".warehouse-builds" / "current").resolve()
+    noted.write_text(state, encoding="utf-8")
     return {**version, "warehouse": str(published / "warehouse"), "reports": str(published / "reports")}
 
 
