@@ -98,8 +98,8 @@ QUERY := $(value Q)
 # builds folder's lock (flock, released by the OS however Make ends): a second build waits for the first, up to
 # BUILD_LOCK_WAIT seconds, then refuses in one line. `check` and `sql` build under the lock, then read the published
 # build without it (publishing is atomic), so an open SQL session holds no lock.
-BUILD_GOALS := all ingest external overlap check dedup tags warehouse report changes diff history publish sql
-READ_GOALS := check sql
+BUILD_GOALS := all ingest external overlap check dedup tags warehouse report changes diff history publish sql review
+READ_GOALS := check sql review
 BUILD_LOCK_WAIT ?= 900
 GOALS := $(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))
 ifneq ($(if $(PIPELINE_BUILD_LOCKED),,$(filter $(BUILD_GOALS),$(GOALS))),)
@@ -115,9 +115,9 @@ $(filter-out $(firstword $(GOALS)),$(GOALS)): $(firstword $(GOALS)) ; @:
 else
 # Independent stages run side by side (the checks beside dedup); each recipe's output is printed whole, except in
 # `make sql` and `make bench`, whose prompt, results and progress must appear as they happen.
-MAKEFLAGS += --no-builtin-rules --jobs=$(JOBS) $(if $(filter sql bench,$(MAKECMDGOALS)),,--output-sync=target)
+MAKEFLAGS += --no-builtin-rules --jobs=$(JOBS) $(if $(filter sql bench review,$(MAKECMDGOALS)),,--output-sync=target)
 
-.PHONY: all help venv lint test test-slow test-browser chromium bench ingest external overlap check dedup tags warehouse report changes diff history publish sql eval-dedup eval-tags eval-external clean
+.PHONY: all help venv lint test test-slow test-browser chromium bench ingest external overlap check dedup tags warehouse report changes diff history publish sql review eval-dedup eval-tags eval-external clean
 
 all: publish ## rebuild every table, check and report from raw/, then publish them at once (warehouse/, reports/)
 
@@ -222,6 +222,10 @@ history: | $(VENV)/.installed ## build raw/ at every commit that changed it (kep
 
 publish: $(STAGES) | $(VENV)/.installed ## make the finished build current: warehouse/ and reports/ switch to it at once
 	@$(PY) -m pipeline publish --builds $(BUILDS) --warehouse $(WAREHOUSE) --reports $(REPORTS)
+
+review: $(if $(BUILT),,all) ## the editors' workbench: a local server (127.0.0.1, prints its address) whose verdicts go straight into raw/ and whose pages show each rebuild (`PORT=`)
+	@$(PY) -m pipeline review --builds $(BUILDS) --warehouse $(WAREHOUSE) --reports $(REPORTS) --embeddings $(EMBEDDINGS) \
+		$(if $(PORT),--port $(PORT)) $(foreach name,$(INPUTS),$(name)=$($(name)))
 
 sql: $(if $(BUILT),,all) ## run `Q="select …"` on the warehouse and print the result (Q reaches it untouched, read-only); without Q, an interactive session
 	@Q='$(subst ','\'',$(QUERY))' $(PY) -m pipeline sql --warehouse $(WAREHOUSE) --query-env Q

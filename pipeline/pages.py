@@ -5,6 +5,7 @@ Everything is inline: no page loads anything over the network, and each works fr
 """
 
 from html import escape
+from pathlib import Path
 
 from pipeline.schema import REPORT_FILES
 
@@ -41,6 +42,25 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
   });
 });
 """
+
+
+ASSETS = Path(__file__).resolve().parent / "assets"  # the scripts the review apps share (workbench.js)
+
+
+def asset(name: str) -> str:
+    """Return a shared script of pipeline/assets by name (inlined in a page: nothing is fetched)."""
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
+def json_for_script(data) -> str:
+    """Return `data` as JSON for a <script type="application/json"> block that it cannot end: <, > and & become \\u
+    escapes, and so do C1 and bidi controls (JSON escapes C0 itself)."""
+    import json
+
+    from pipeline.escaping import INVISIBLE
+
+    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class Raw(str):

@@ -234,6 +234,12 @@ DEDUP_TABLES: tuple[Table, ...] = (
             _col("label_b", "string", "question b's label when the pair was decided", nullable=True),
             _col("text_a", "string", "question a's text when the pair was decided (if the file records it)", nullable=True),
             _col("text_b", "string", "question b's text when the pair was decided", nullable=True),
+            _col(
+                "cut",
+                "string",
+                "for a duplicate: the question id to cut or merge (null: the later one in the bank)",
+                nullable=True,
+            ),
         ),
     ),
 )
@@ -487,7 +493,8 @@ EDITORS_FILES: tuple[EditorsFile, ...] = (
     EditorsFile("duplicate_decisions", ("question_id_a", "question_id_b", "verdict", "reviewer", "date", "note"),
                 # what the pair's questions said when it was decided (the review page and CSV write them), so a decision
                 # that goes stale can show the text then beside the text now
-                ("label_a", "label_b", "text_a", "text_b"), "one row per pair an editor decided"),
+                # that goes stale can show the text then beside the text now; for a duplicate, which question to cut
+                ("label_a", "label_b", "text_a", "text_b", "cut"), "one row per pair an editor decided"),
     EditorsFile("tag_decisions", ("question_id", "label", "verdict", "reviewer", "date", "note"), (), "one row per question whose tag an editor judged"),
     EditorsFile("external_banks", ("bank_id", "name", "file", "source", "licence", "layout", "question_level", "stated_as"), ("question_column",),
                 "one row per external question bank"),

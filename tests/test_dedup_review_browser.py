@@ -53,7 +53,14 @@ def test_decide_reload_export_and_rebuild(browser, bank):
     browser.execute_script("localStorage.clear()")
     browser.get(page)
     first = _current_pair(browser)
-    _press(browser, "y")  # duplicate: the page moves on to the next pair
+    _press(browser, "y")  # no name yet: nothing is decided, the name field takes the focus
+    assert _current_pair(browser) == first and "Type your name" in browser.find_element("id", "pending").text
+    browser.find_element("id", "reviewer").send_keys("ana")
+    _press(browser, "y")  # typed into the field, not a verdict: keys are off while a field has focus
+    assert browser.find_element("id", "reviewer").get_attribute("value") == "anay" and _current_pair(browser) == first
+    browser.find_element("id", "reviewer").clear()
+    browser.find_element("id", "reviewer").send_keys("ana")
+    _press(browser, "\ue00c", "y")  # Escape leaves the field; y: duplicate, and the page moves on to the next pair
     second = _current_pair(browser)
     assert second != first
     _press(browser, "n")
@@ -62,12 +69,15 @@ def test_decide_reload_export_and_rebuild(browser, bank):
     assert _current_pair(browser) == third
     _press(browser, "?")
     assert browser.find_element("id", "help").is_displayed()
+    _press(browser, "y")  # inert behind the open help
+    assert _current_pair(browser) == third
     _press(browser, "\ue00c")  # Escape closes the help
     browser.refresh()  # verdicts made here survive a reload
-    assert browser.find_element("id", "pending").text == "2 verdicts made here, not yet exported"
+    assert browser.find_element("id", "pending").text == "2 verdicts made here, not yet exported (e exports) · 0 in the file"
     assert _current_pair(browser) not in (first, second)  # the "to decide" filter hides decided pairs
-    browser.find_element("id", "reviewer").send_keys("ana")
-    browser.find_element("id", "export").click()
+    _press(browser, "r", "z")  # a verdict undone
+    assert browser.find_element("id", "pending").text.startswith("Undone")
+    _press(browser, "e")  # export, by key
     exported = _wait_for_download(browser.downloads, "duplicate_decisions.csv")
     rows = list(csv.DictReader(stdio.StringIO(exported.read_text(encoding="utf-8"))))
     assert {(tuple(sorted((r["question_id_a"], r["question_id_b"]))), r["verdict"], r["reviewer"]) for r in rows} == {
@@ -84,6 +94,7 @@ def test_decide_reload_export_and_rebuild(browser, bank):
     browser.get(page)
     browser.execute_script("localStorage.clear()")
     browser.get(page)
+    browser.find_element("id", "reviewer").clear()
     browser.find_element("id", "reviewer").send_keys("bo")
     _press(browser, "\ue00c", "r")  # Escape leaves the field; then r: related
     browser.find_element("id", "export").click()
@@ -135,7 +146,9 @@ def test_stale_decisions_show_both_texts(browser, bank):
     browser.find_element("css selector", "button[data-view=stale]").click()
     stale = browser.find_element("css selector", "#stale article[data-stale-line='2']").text
     assert "duplicate · ana · 2026-11-01 — MLA twice" in stale
-    assert "then: 1.3.14 What is Multi-head Latent Attention (MLA) as used in DeepSeek V2?" in stale
+    article = browser.find_element("css selector", "#stale article[data-stale-line='2']")
+    assert [e.text for e in article.find_elements("css selector", ".diff del")] == ["used"]  # the edit, word by word
+    assert [e.text for e in article.find_elements("css selector", ".diff ins")] == ["introduced"]
     assert "now: 1.3.14 What is Multi-head Latent Attention (MLA) as introduced in DeepSeek V2?" in stale
     assert "changed" in stale and "unchanged" in stale
     browser.find_element("css selector", "button[data-view=one]").click()
@@ -250,6 +263,7 @@ def test_five_thousand_pairs_stay_usable(browser, tmp_path):
         pass
     first_render = browser.execute_script("return window.reviewRenderMs")
     assert first_render is not None, browser.get_log("browser")
+    browser.execute_script("document.getElementById('reviewer').value = 'ana'")  # a verdict names its reviewer
     started = time.perf_counter()
     _press(browser, "y")
     key_ms = (time.perf_counter() - started) * 1000

@@ -48,6 +48,10 @@ COMMANDS = {
     "base": ("pipeline.changes.base", "build raw/ as it is at a git ref with today's code (make diff), and note where"),
     "gate-changes": ("pipeline.changes.gate", "the gate on what a change introduced (make check BASE=): exit 1 on a new problem"),
     "history": ("pipeline.changes.history", "build raw/ at every commit that changed it; write the points history.html draws"),
+    "review": (
+        "pipeline.workbench.command",
+        "serve the editors' workbench on 127.0.0.1: verdicts into raw/, rebuilds in-process",
+    ),
     "sql": ("pipeline.warehouse.query", "run one query on the warehouse, or open an interactive session without one"),
     "eval-dedup": (
         "pipeline.evaluation.dedup",

@@ -44,6 +44,9 @@ def parse_decisions(text: str, known_ids: set[str]) -> list[dict]:
         }
         if swapped:
             then = {"label_a": then["label_b"], "label_b": then["label_a"], "text_a": then["text_b"], "text_b": then["text_a"]}
+        cut = record["cut"] or None
+        if cut and (cut not in key or record["verdict"] != "duplicate"):
+            raise InputError(f"cut {cut!r} is not one of the pair's two ids, or the verdict is not duplicate", line=line_no)
         if key in seen:
             raise InputError(f"this pair was already decided on line {seen[key]}", line=line_no)
         seen[key] = line_no
@@ -58,6 +61,7 @@ def parse_decisions(text: str, known_ids: set[str]) -> list[dict]:
                 "is_stale": not (key[0] in known_ids and key[1] in known_ids),
                 "source_line": line_no,
                 **{name: value or None for name, value in then.items()},
+                "cut": cut,
             }
         )
     return rows

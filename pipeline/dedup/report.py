@@ -8,12 +8,11 @@ parsed as HTML. No network, no server: it works from `file://`.
 
 import csv
 import io
-import json
+import re
 from pathlib import Path
 
 from pipeline.csvrows import neutralised
 from pipeline.dedup.decisions import COLUMNS, CONTEXT
-from pipeline.escaping import INVISIBLE
 from pipeline.similarity import subject
 from pipeline.similarity.score import DEFAULT, Settings, shared_terms
 
@@ -75,6 +74,32 @@ def stale_views(decisions: list[dict], questions: list[dict]) -> list[dict]:
     return views
 
 
+# A question that leans on the one before it: "…from that calculation?", "Given this design, …", "What about the
+# above?". The page shows the preceding question of its section beside it.
+REFERS_BACK = re.compile(
+    r"^(and|so|then|also|now|next|given (that|this|these|the above)|building on|following (up|on))\b"
+    r"|\b(that|this|these|those|the above|the previous|the same|such an?)\s+(calculation|estimate|design|approach|model|"
+    r"system|setup|set-up|answer|number|figure|result|case|scenario|question|pipeline|architecture|method|plan|budget)s?\b"
+    r"|\b(the above|above question|previous question|from (that|this|there))\b",
+    re.IGNORECASE,
+)
+
+
+def refers_back(text: str) -> bool:
+    """Return whether a question's wording leans on the question before it. Pure."""
+    return bool(REFERS_BACK.search(text))
+
+
+def _previous_in_section(questions: list[dict], order: dict[str, int]) -> dict[str, str]:
+    """Return each question's preceding question in its section (by id), in the bank's order."""
+    out, last = {}, {}
+    for q in sorted(questions, key=lambda q: order[q["question_id"]]):
+        if q["section_id"] in last:
+            out[q["question_id"]] = last[q["section_id"]]
+        last[q["section_id"]] = q["question_id"]
+    return out
+
+
 def page_data(
     questions: list[dict], tables: dict, chapters: list[dict], sections: list[dict], settings: Settings = DEFAULT
 ) -> dict:
@@ -111,6 +136,7 @@ def page_data(
                         "reviewer": decision["reviewer"],
                         "date": decision["decided_on"],
                         "note": decision["note"],
+                        "cut": decision.get("cut"),
                     }
                     if decision
                     else None
@@ -122,6 +148,7 @@ def page_data(
                 ),
             }
         )
+    previous = _previous_in_section(questions, order)
     groups: dict[str, list[str]] = {}
     for row in tables["duplicate_clusters"]:
         groups.setdefault(row["cluster_id"], []).append(row["question_id"])
@@ -137,6 +164,8 @@ def page_data(
                 "chapter_title": chapter_titles.get(q["chapter_id"], ""),
                 "section": q["section_id"],
                 "section_title": section_titles.get(q["section_id"], ""),
+                "prev": previous.get(q["question_id"]),
+                "refers_back": refers_back(q["text"]),
             }
             for q in questions
         },
@@ -165,17 +194,13 @@ def page_data(
     }
 
 
-def _json_for_script(data: dict) -> str:
-    """Return `data` as JSON that cannot end its <script> block: <, > and & become \\u escapes."""
-    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # JSON escapes C0 itself; C1 and bidi controls too
-
-
 def render_html(
     questions: list[dict], tables: dict, chapters: list[dict], sections: list[dict], settings: Settings = DEFAULT
 ) -> str:
     """Return the review app: one offline page holding the queue, the groups, the decided and the stale decisions."""
-    data = _json_for_script(page_data(questions, tables, chapters, sections, settings))
+    from pipeline import pages
+
+    data = pages.json_for_script(page_data(questions, tables, chapters, sections, settings))
     style = (PAGE / "review.css").read_text(encoding="utf-8")
     script = (PAGE / "review.js").read_text(encoding="utf-8")
     body = (PAGE / "review.html").read_text(encoding="utf-8")
@@ -186,6 +211,7 @@ def render_html(
         body.replace("/*STYLE*/", style)
         .replace("/*NAV*/", pages.nav("duplicates.html"))
         .replace("/*DATA*/", data)
+        .replace("/*WORKBENCH*/", pages.asset("workbench.js"))
         .replace("/*SCRIPT*/", script)
     )
 
@@ -220,6 +246,7 @@ def render_csv(questions: list[dict], tables: dict, settings: Settings = DEFAULT
                     b["label"],
                     a["text"],
                     b["text"],
+                    decision.get("cut") or "",
                     f"{pair['score']:.4f}",
                     pair["status"],
                     pair.get("queue_rank") or "",
@@ -242,6 +269,7 @@ def render_csv(questions: list[dict], tables: dict, settings: Settings = DEFAULT
                         decision.get("label_b") or "",
                         decision.get("text_a") or "",
                         decision.get("text_b") or "",
+                        decision.get("cut") or "",
                         "",
                         "stale",
                         "",

@@ -112,12 +112,17 @@ def render_html(views: list[dict], threshold: float, near_from: float) -> str:
     """Return the HTML report of every bank: one offline page."""
     from pipeline import pages
 
-    css = ".covered{color:#1d6b1d}.missing{color:#a33}.near{color:#8a6d00}"
+    # the text stays black; a mark in the first cell says the kind (a page of red text is hard to read)
+    css = (
+        "td.mark{font-weight:700;text-align:center}.covered td.mark{color:#1d6b1d}.missing td.mark{color:#8c8c8c}"
+        ".near td.mark{color:#8a6d00}body.uncovered-only tr.covered{display:none}.filter{margin:.4em 0}"
+    )
     out = [
         pages.head("External coverage", css),
         pages.nav("external_coverage.html"),
         "<h1>External question banks: coverage by the appendix</h1>",
         f"<p>Covered (✓): best appendix match scores at least {threshold}. Near (≈): {near_from:.2f}–{threshold}, worth a look. Missing (✗): below.</p>",
+        '<p class="filter"><label><input type="checkbox" id="uncovered-only"> show only the questions the appendix does not cover</label></p>',
     ]
     esc = lambda v: html.escape(str(v)) if v is not None else ""  # noqa: E731
     for view in views:
@@ -139,7 +144,7 @@ def render_html(views: list[dict], threshold: float, near_from: float) -> str:
                     else "<span class=meta>no close match in the appendix</span>"
                 )
                 out.append(
-                    f'<tr class="{e["kind"]}" data-coverage="{e["kind"]}"><td>{MARKS[e["kind"]]}</td>'
+                    f'<tr class="{e["kind"]}" data-coverage="{e["kind"]}"><td class="mark">{MARKS[e["kind"]]}</td>'
                     f"<td>{esc(e['number'])}. {esc(e['text'])} <span class=meta>(line {e['line']} of {esc(bank['file'])})</span></td>"
                     f"<td>{match}</td><td>{e['score']:.2f}</td></tr>"
                 )
@@ -147,5 +152,9 @@ def render_html(views: list[dict], threshold: float, near_from: float) -> str:
         out.append("<h3>Appendix sections this bank never asks about</h3><ul>")
         out += [f'<li data-never-asked="{esc(sid)}">{esc(sid)} {esc(title)}</li>' for sid, title in view["never_asked"]]
         out.append("</ul>")
+    out.append(
+        "<script>document.getElementById('uncovered-only').addEventListener('change', function (event) {"
+        " document.body.classList.toggle('uncovered-only', event.target.checked); });</script>"
+    )
     out.append(pages.foot())
     return "\n".join(out)

@@ -208,6 +208,14 @@ def _ticks(count: int, most: int) -> list[int]:
     return sorted({round(i * (count - 1) / (most - 1)) for i in range(most)})
 
 
+def chapter_label(chapter_id, title: str, width: int = 14, lines: int = 4) -> str:
+    """Return a chapter's tick label: its number and whole title, wrapped (an ellipsis only past `lines` lines)."""
+    import textwrap
+
+    wrapped = textwrap.wrap(f"{chapter_id} {title}".strip(), width, break_long_words=False)
+    return "\n".join(wrapped[:lines]) + ("…" if len(wrapped) > lines else "")
+
+
 def charts(results: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, bytes]:
     """Return PNG charts: tags × chapters (heat map) and stated against actual questions per tag (bars)."""
     from matplotlib.figure import Figure  # the object API renders with Agg, without pyplot's import (0.2 s)
@@ -220,13 +228,11 @@ def charts(results: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, bytes
     titles = {r[ci]: r[columns.index("chapter_title")] for r in rows} if "chapter_title" in columns else {}
     tags = order + sorted({r[ti] for r in rows} - set(order))
     grid = tag_chapter_grid(rows, (ci, ti, qi), tags, chapters)
-    figure = Figure(figsize=(8, 3.6))
+    figure = Figure(figsize=(9, 4.2))
     axes = figure.subplots()
     image = axes.imshow(grid, cmap="Blues", aspect="auto", interpolation="nearest")
     shown = _ticks(len(chapters), CHART_LABELS)
-    axes.set_xticks(
-        shown, [f"{chapters[x]} {titles.get(chapters[x], '')[:12]}".strip() for x in shown], rotation=25, ha="right", fontsize=8
-    )
+    axes.set_xticks(shown, [chapter_label(chapters[x], titles.get(chapters[x], "")) for x in shown], fontsize=7)
     axes.set_yticks(range(len(tags)), tags)
     if len(chapters) <= CHART_LABELS:  # a number in every cell while they can be read; above, the colour bar says it
         top = max((max(line) for line in grid), default=0)
@@ -241,7 +247,7 @@ def charts(results: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, bytes
     names = [r[columns.index("tag")] for r in rows]
     stated = [r[columns.index("stated")] or 0 for r in rows]
     actual = [r[columns.index("actual")] for r in rows]
-    figure = Figure(figsize=(8, 3.6))
+    figure = Figure(figsize=(9, 4.2))
     axes = figure.subplots()
     positions = range(len(names))
     axes.bar([p - 0.2 for p in positions], stated, width=0.4, label="stated (~)", color="#bbb")

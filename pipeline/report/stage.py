@@ -6,6 +6,17 @@ from pipeline import io, options, paths
 from pipeline.report.coverage import SECTIONS, charts, render_html, render_markdown
 from pipeline.terminal import say, shown_report
 
+_LAST_CHARTS: dict = {}  # the last charts this process drew, by their data: a verdict does not redraw them
+
+
+def charts_once(results: dict) -> dict[str, bytes]:
+    """Return `charts(results)`, drawn again only when the data the charts show changed since this process drew."""
+    key = repr([results[view] for view in ("rpt_tag_claims", "rpt_tag_mix_chapter")])
+    if _LAST_CHARTS.get("key") != key:
+        _LAST_CHARTS.clear()
+        _LAST_CHARTS.update(key=key, pngs=charts(results))
+    return dict(_LAST_CHARTS["pngs"])
+
 
 def run(warehouse: Path, reports: Path, expectations: Path = paths.EXPECTATIONS) -> dict[str, int]:
     """Return rows per report view after writing the coverage report into `reports`.
@@ -17,7 +28,7 @@ def run(warehouse: Path, reports: Path, expectations: Path = paths.EXPECTATIONS)
     chapters = {row[0]: row[1] for row in results.pop("chapters")[1]}
     columns, rows = results.pop("questions")
     questions = {row[columns.index("label")]: row[columns.index("text")] for row in rows}
-    pngs = charts(results)
+    pngs = charts_once(results)
     with io.staged_outputs(reports) as scratch:
         (scratch / "charts").mkdir()
         files = {}

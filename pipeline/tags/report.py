@@ -3,6 +3,7 @@
 import re
 from collections import Counter
 from html import escape
+from pathlib import Path
 
 from pipeline.escaping import markdown_text as md
 
@@ -82,8 +83,10 @@ def view(
     """Return what both renderings show."""
     by_id = {q["question_id"]: q for q in questions}
     titles = {s["section_id"]: s["title"] for s in sections}
-    suspects = sorted((r for r in rows if r["is_suspect"]), key=lambda r: r["suspect_rank"])
-    edits = [r for r in rows if (r["decision"] or "").startswith("retag:")]
+    # the queue: suspects no editor has decided (a retag verdict leaves it for the edits to make)
+    suspects = sorted((r for r in rows if r["is_suspect"] and not r["decision"]), key=lambda r: r["suspect_rank"])
+    # an edit to make until the appendix carries the new tag; its line is the one the tag sits on
+    edits = [r for r in rows if (r["decision"] or "").startswith("retag:") and r["tag"] != r["decision"].removeprefix("retag:")]
     return {
         "accuracy": accuracy,
         "suspects": [
@@ -96,12 +99,55 @@ def view(
             for r in suspects
         ],
         "edits": [
-            {**r, "line": by_id[r["question_id"]]["source_line"], "to": r["decision"].removeprefix("retag:")} for r in edits
+            {
+                **r,
+                "line": by_id[r["question_id"]]["tag_line"] or by_id[r["question_id"]]["source_line"],
+                "to": r["decision"].removeprefix("retag:"),
+            }
+            for r in edits
         ],
+        "review": review_data(questions, sections, suspects, decisions, tags_table),
         "kept": sum(r["decision"] == "keep" for r in rows),
         "stale": [d for d in decisions if d["is_stale"]],
         "counts": tag_counts(tags_table, rows),
         "usage": usage(questions),
+    }
+
+
+def review_data(
+    questions: list[dict], sections: list[dict], queue: list[dict], decisions: list[dict], tags_table: list[dict]
+) -> dict:
+    """Return what the review app needs: the undecided suspects in rank order, each with its section neighbours, the
+    declared tags (one key each) and the file's verdicts (the static page's file-wins rule reads them)."""
+    by_id = {q["question_id"]: q for q in questions}
+    titles = {s["section_id"]: s["title"] for s in sections}
+    ordered = sorted(questions, key=lambda q: q["source_line"])
+    place = {q["question_id"]: i for i, q in enumerate(ordered)}
+
+    def neighbour(q, step):
+        i = place[q["question_id"]] + step
+        other = ordered[i] if 0 <= i < len(ordered) else None
+        return {"label": other["label"], "text": other["text"]} if other and other["section_id"] == q["section_id"] else None
+
+    def item(r):
+        q = by_id[r["question_id"]]
+        return {
+            "question_id": r["question_id"], "label": r["label"], "tag": r["tag"], "suggested": r["suggested_tag"],
+            "tag_probability": r["tag_probability"], "suggested_probability": r["suggested_probability"],
+            "text": q["text"], "line": q["tag_line"] or q["source_line"], "section": f"{q['section_id']} {titles.get(q['section_id'], '')}",
+            "before": neighbour(q, -1), "after": neighbour(q, 1),
+        }  # fmt: skip
+
+    declared = sorted((t for t in tags_table if t["is_declared"]), key=lambda t: t["declared_position"] or 0)
+    return {
+        "queue": [item(r) for r in queue],
+        "tags": [t["tag"] for t in declared],
+        "decisions": [
+            {k: d[k] for k in ("question_id", "label", "verdict", "reviewer")} | {"date": d["decided_on"]}
+            for d in decisions
+            if not d["is_stale"]
+        ],
+        "columns": ["question_id", "label", "verdict", "reviewer", "date", "note"],
     }
 
 
@@ -161,7 +207,27 @@ CSS = (
     "body{font:14px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:1200px;padding:0 1em;color:#222}"
     "table{border-collapse:collapse}td,th{padding:.25em .6em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}"
     "h2{margin-top:1.6em;border-bottom:2px solid #ddd}.confusion td{text-align:center;min-width:4em}"
+    # a long table scrolls in its own box at 800 px, never the page sideways; question texts wrap
+    "table{display:block;max-width:100%;overflow-x:auto}td{overflow-wrap:anywhere}"
+    "#review{background:#f7f9fc;border:1px solid #d6deeb;border-radius:6px;padding:.4em 1em 1em}"
+    ".suspect .text{font-size:1.15em;margin:.4em 0}.context{color:#666;font-size:.92em;border-left:3px solid #ccc;padding-left:.5em}"
+    ".keys button{margin:.15em}.done{background:#e7f5e9;border:1px solid #9fd0a8;border-radius:4px;padding:.5em .8em}"
+    "kbd{border:1px solid #bbb;border-radius:3px;padding:0 .3em;background:#fff;font-size:.9em}.meta{color:#666}"
 )
+
+
+PAGE = Path(__file__).resolve().parent / "page"
+REVIEW_HTML = """<section id="review" aria-label="review"><h2>Review, one suspect at a time</h2>
+<p class="meta">Keys: <kbd>k</kbd> keep the tag · <kbd>1</kbd>–<kbd>6</kbd> the tag it should carry (its own number keeps it) ·
+<kbd>j</kbd>/<kbd>→</kbd> next · <kbd>←</kbd> previous · <kbd>z</kbd> undo · <kbd>e</kbd> export (static page) · <kbd>?</kbd> help.
+Keys do nothing while you type in a field or a dialog is open: <kbd>Esc</kbd> leaves it.</p>
+<p id="mode" class="meta"></p>
+<div class="bar"><label>Reviewer <input id="reviewer" placeholder="your name" size="12"></label>
+<button id="export" type="button">Export tag decisions</button> <span id="pending"></span></div>
+<div id="card"></div></section>
+<dialog id="help"><h2>Keys</h2><p><kbd>k</kbd> keep · <kbd>1</kbd>–<kbd>6</kbd> retag (own tag: keep) · <kbd>j</kbd>/<kbd>→</kbd> next ·
+<kbd>←</kbd> previous · <kbd>z</kbd> undo · <kbd>e</kbd> export · <kbd>Esc</kbd> closes this; keys do nothing while it is open.</p>
+<button type="button" id="close-help">Close</button></dialog>"""
 
 
 def render_html(v: dict) -> str:
@@ -178,8 +244,11 @@ def render_html(v: dict) -> str:
         "<h1>Tag audit</h1>",
         f"<p>A model that never saw a question predicts its tag (5-fold cross-validation, accuracy {_percent(v['accuracy'])}); cleanlab's "
         f"confident learning flags the questions whose tag the model finds unlikely: {len(v['suspects'])} suspects, {v['kept']} tags kept "
-        f"by an editor, {len(v['edits'])} edits to make, {len(v['stale'])} stale decisions. Record verdicts in "
-        "<code>raw/tag_decisions.csv</code> (<code>keep</code> or <code>retag:&lt;tag&gt;</code>).</p>",
+        f"by an editor, {len(v['edits'])} edits to make, {len(v['stale'])} stale decisions. Decide them below: with "
+        "<code>make review</code> each verdict goes straight into <code>raw/tag_decisions.csv</code>; on this page opened "
+        "from its file, export them (<kbd>e</kbd>) and save over that file (<code>keep</code> or <code>retag:&lt;tag&gt;</code>).</p>",
+        REVIEW_HTML,
+        f'<script type="application/json" id="data">{pages.json_for_script(v["review"])}</script>',
         "<h2>Counts per tag</h2><table><tr><th>tag</th><th>stated</th><th>tagged</th><th>if every suspect took its suggestion</th></tr>",
     ]
     out += [cells([c["tag"], _stated(c), c["tagged"], c["if_retagged"]]) for c in v["counts"]]
@@ -222,5 +291,9 @@ def render_html(v: dict) -> str:
         f"<li><strong>{escape(str(tag))}</strong>: " + escape(", ".join(f"“{o}” ({n})" for o, n in openers)) + "</li>"
         for tag, openers in v["usage"].items()
     ]
-    out.append("</ul>" + pages.foot())
+    out.append("</ul>")
+    out.append(
+        f"<script>{pages.asset('workbench.js')}</script><script>{(PAGE / 'review.js').read_text(encoding='utf-8')}</script>"
+    )
+    out.append(pages.foot())
     return "\n".join(out)

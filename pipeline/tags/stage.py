@@ -48,6 +48,24 @@ def audit(questions: list[dict], embeddings=None) -> tuple[list[str], np.ndarray
     )
 
 
+_LAST_AUDIT: dict = {}  # the last audit in this process, by what it read: a verdict alone does not refit the model
+
+
+def audit_once(questions: list[dict], vectors) -> tuple[list[str], np.ndarray, list[dict]]:
+    """Return `audit(questions, vectors)`, fitted again only when the questions, their tags or their vectors changed
+    since this process last fitted (the review workbench rebuilds in-process after every verdict)."""
+    import copy
+    import hashlib
+
+    digest = hashlib.sha256(repr([(q["question_id"], q["label"], q["tag"], q["text"]) for q in questions]).encode())
+    digest.update(b"" if vectors is None else np.ascontiguousarray(vectors).tobytes())
+    key = digest.hexdigest()
+    if _LAST_AUDIT.get("key") != key:
+        _LAST_AUDIT.clear()
+        _LAST_AUDIT.update(key=key, result=audit(questions, vectors))
+    return copy.deepcopy(_LAST_AUDIT["result"])
+
+
 def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = "auto") -> dict:
     """Return the audit after writing its tables into `warehouse` and tag_audit.md/.html into `reports`."""
     from pipeline.similarity.embed import embeddings_for
@@ -65,7 +83,7 @@ def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = 
         raise error.located(str(decisions_path)) from None
     tagged = [q for q in questions if q["tag"]]
     vectors = embeddings_for([q["text"] for q in tagged], embeddings, DEFAULT.embed_max_questions)
-    classes, probabilities, rows = audit(questions, vectors)
+    classes, probabilities, rows = audit_once(questions, vectors)
     rows = apply_decisions(rows, decisions)
     audited = [r for r in rows if r["suggested_tag"] is not None]
     accuracy = float(np.mean([r["suggested_tag"] == r["tag"] for r in audited])) if audited else float("nan")

@@ -1,50 +1,59 @@
-// The duplicate review app: plain JavaScript, no library, no network. Every value is put on the page with
-// textContent (never innerHTML), so text from the bank or an editor's file can never become markup.
+// The duplicate review app. Two modes, one page:
+// - live (served by `make review`): a verdict goes straight into raw/duplicate_decisions.csv through the local
+//   server, the server rebuilds, and the page reads the new build's data when it is published: the file is the truth;
+// - static (opened from file://): verdicts are kept in this browser until exported, and the file wins: a verdict the
+//   file already holds, or one the file changed since it was made here, is dropped from the browser on load.
+// Every value is put on the page with textContent (Workbench.el), so text from the bank or a file never becomes markup.
 "use strict";
 (function () {
   const started = performance.now();
-  const DATA = JSON.parse(document.getElementById("data").textContent);
-  const Q = DATA.questions;
+  const { el, visible, plural } = Workbench;
+  let DATA = JSON.parse(document.getElementById("data").textContent);
+  let Q = DATA.questions;
   const STORE = "question-bank-dedup-verdicts";
   const REVIEWER = "question-bank-dedup-reviewer";
   const VIEW = "question-bank-dedup-view";
   const CHUNK = 100;
   const TOKEN = /[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*/g;
   const $ = (id) => document.getElementById(id);
-  let local = load(STORE, {});
+  let local = Workbench.live ? {} : load(STORE, {});  // static mode: verdicts made here, not yet in the file
+  let sent = {};  // live mode: verdicts written to the file, until the rebuilt page shows them
+  const undoStack = [];  // keys decided here, newest last (static: with what the browser held before)
   let shown = [];
   let current = 0;
   let listLimit = CHUNK;
+  let message = "";
 
   function load(key, fallback) {
     try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
   }
-  function save() { localStorage.setItem(STORE, JSON.stringify(local)); }
+  function save() { if (!Workbench.live) localStorage.setItem(STORE, JSON.stringify(local)); }
   // The decisions file orders a pair by id (pair_key in pipeline/dedup/decisions.py).
   function keyOf(a, b) { return a <= b ? a + "|" + b : b + "|" + a; }
   function today() { return new Date().toISOString().slice(0, 10); }
-  // Control characters from the data are written out (\x1b, \u202e), never passed to the screen raw.
-  const INVISIBLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-  function visible(text) {
-    return String(text).replace(INVISIBLE, (c) => {
-      const code = c.charCodeAt(0);
-      return code < 0x100 ? "\\x" + code.toString(16).padStart(2, "0") : "\\u" + code.toString(16).padStart(4, "0");
-    });
+  function fileDecisions() {
+    const out = {};
+    DATA.decisions.forEach((d) => { out[keyOf(d.question_id_a, d.question_id_b)] = d; });
+    return out;
   }
-  function el(tag, props, children) {
-    const node = document.createElement(tag);
-    Object.entries(props || {}).forEach(([k, v]) => {
-      if (k === "text") node.textContent = visible(v);
-      else if (k === "class") node.className = v;
-      else if (k.startsWith("data-") || k === "type" || k === "title") node.setAttribute(k, v);
-      else node[k] = v;
+  function same(x, y) { return Boolean(x) && Boolean(y) && x.verdict === y.verdict && x.date === y.date && (x.reviewer || "") === (y.reviewer || ""); }
+  // The file wins: drop what the browser holds that the file already has, or that the file changed since.
+  function reconcile() {
+    const file = fileDecisions();
+    let dropped = 0;
+    Object.entries(local).forEach(([key, v]) => {
+      const now = file[key];
+      const exported = now && now.verdict === v.verdict && (now.cut || "") === (v.cut || "");
+      const changedSince = v.over === undefined ? Boolean(now) : !(now ? same(now, v.over) : v.over === null);
+      if (exported || changedSince) { delete local[key]; dropped += 1; }
     });
-    (children || []).forEach((c) => c != null && node.append(c));
-    return node;
+    if (dropped) save();
+    return dropped;
   }
   function verdictOf(pair) {
-    const mine = local[keyOf(pair.a, pair.b)];
-    if (mine) return Object.assign({ here: true }, mine);
+    const key = keyOf(pair.a, pair.b);
+    const mine = Workbench.live ? sent[key] : local[key];
+    if (mine !== undefined) return mine && Object.assign({ here: !Workbench.live, sent: Workbench.live }, mine);
     return pair.decision ? Object.assign({ here: false }, pair.decision) : null;
   }
   function highlighted(text, shared, names) {
@@ -65,39 +74,55 @@
   }
   function side(id, pair) {
     const q = Q[id];
-    return el("div", {}, [el("div", { class: "meta", text: where(q) }), highlighted(q.text, new Set(pair.shared), new Set(pair.shared_names)),
+    const before = q.refers_back && q.prev && Q[q.prev] ? el("div", { class: "context" },
+      [el("span", { class: "meta", text: "It follows " + Q[q.prev].label + ": " }), Q[q.prev].text]) : null;
+    return el("div", {}, [el("div", { class: "meta", text: where(q) }), before, highlighted(q.text, new Set(pair.shared), new Set(pair.shared_names)),
       el("div", { class: "meta", text: "id " + id })]);
+  }
+  // The score's parts in plain words; the figures on demand.
+  function why(pair) {
+    const c = pair.components, words = [];
+    const strength = (x) => (x >= 0.8 ? "nearly the same" : x >= 0.6 ? "much the same" : "some shared");
+    if (c.semantic != null) words.push(strength(c.semantic) + " meaning");
+    if (c.lexical != null) words.push(strength(c.lexical) + " wording");
+    if (pair.shared_names.length) words.push("both name " + pair.shared_names.join(", "));
+    if (c["names conflict"]) words.push("but they name different things");
+    const figures = Object.entries(c).map(([k, x]) => k + " " + x.toFixed(2)).join(" · ");
+    return el("details", { class: "why" }, [el("summary", { text: "Why flagged: " + (words.join("; ") || "similar text") }), el("div", { class: "meta", text: figures })]);
   }
   function kind(pair) {
     if (verdictOf(pair)) return "decided";
-    return pair.status === "needs review" ? "flagged" : pair.queue_rank ? "review band" : pair.status;
+    return pair.status === "needs review" ? "flagged" : pair.queue_rank ? "review band (optional)" : pair.status;
+  }
+  function verdictLine(v) {
+    if (!v) return "No verdict yet";
+    const where = v.sent ? "written to the file, rebuilding" : v.here ? "here, not yet exported (e exports)" : "in the file, " + v.reviewer;
+    return "Verdict: " + v.verdict + " (" + where + ", " + v.date + ")" + (v.note ? " — " + v.note : "");
   }
   function pairCard(pair, index) {
     const v = verdictOf(pair);
     const head = [pair.queue_rank ? "#" + pair.queue_rank : null, "score " + pair.score.toFixed(3), kind(pair),
       pair.group ? "group " + pair.group : null, pair.same_section ? "same section" : Q[pair.a].chapter !== Q[pair.b].chapter ? "different chapters" : null]
       .filter(Boolean).join(" · ");
-    const why = Object.entries(pair.components).map(([k, x]) => k + " " + x.toFixed(2)).join(" · ") +
-      (pair.shared_names.length ? " — shared names: " + pair.shared_names.join(", ") : "");
-    const card = el("article", { class: "pair", "data-a": pair.a, "data-b": pair.b, "data-index": String(index), "data-verdict": v ? v.verdict : "" }, [
+    return el("article", { class: "pair", "data-a": pair.a, "data-b": pair.b, "data-index": String(index), "data-verdict": v ? v.verdict : "" }, [
       el("div", {}, [el("strong", { text: head })]),
-      el("div", { class: "why", text: "why: " + why }),
+      why(pair),
       el("div", { class: "sides" }, [side(pair.a, pair), side(pair.b, pair)]),
-      el("div", { class: "verdict", text: v ? "Verdict: " + v.verdict + " (" + (v.here ? "here, not yet exported" : v.reviewer) + ", " + v.date + ")" + (v.note ? " — " + v.note : "") : "No verdict yet" }),
-      pair.earlier ? el("div", { class: "earlier", text: "Decided before an edit: " + pair.earlier.verdict + " by " + pair.earlier.reviewer + " on " + pair.earlier.date + (pair.earlier.note ? " — " + pair.earlier.note : "") }) : null,
+      el("div", { class: "verdict", text: verdictLine(v) }),
+      pair.earlier ? el("div", { class: "earlier" }, [
+        el("span", { text: "Decided before an edit: " + pair.earlier.verdict + " by " + pair.earlier.reviewer + " on " + pair.earlier.date + " — " }),
+        el("button", { type: "button", text: "carry it forward (c)", onclick: () => { current = index; carry(); } })]) : null,
       el("div", { class: "actions" }, [["duplicate", "y"], ["distinct", "n"], ["related", "r"], ["unsure", "u"]].map(([verdict, key]) =>
         el("button", { type: "button", text: verdict + " (" + key + ")", "data-verdict": verdict, onclick: () => { current = index; decide(verdict); } }))),
     ]);
-    return card;
   }
   function matches(pair) {
     const chapter = $("chapter").value, status = $("status").value, min = parseFloat($("min-score").value) || 0;
     const words = $("search").value.trim().toLowerCase();
     if (chapter && String(Q[pair.a].chapter) !== chapter && String(Q[pair.b].chapter) !== chapter) return false;
     const v = verdictOf(pair);
-    if (status === "open" && v) return false;
+    if (status === "open" && (v || pair.status !== "needs review")) return false;
     if (status === "decided" && !v) return false;
-    if (status === "needs review" && (v || pair.status !== "needs review")) return false;
     if (status === "band" && (v || pair.status === "needs review" || !pair.queue_rank)) return false;
     if (pair.score < min) return false;
     if (words) {
@@ -114,14 +139,23 @@
   function refresh(keepPair) {
     const before = keepPair || shown[current];
     shown = DATA.pairs.filter(matches).sort(SORTS[$("sort").value]);
-    const at = before ? shown.indexOf(before) : -1;
+    const at = before ? shown.findIndex((p) => p.a === before.a && p.b === before.b) : -1;
     current = at >= 0 ? at : Math.min(current, Math.max(shown.length - 1, 0));
     render();
   }
+  function openFlagged() { return DATA.pairs.filter((p) => p.status === "needs review" && !verdictOf(p)).length; }
   function renderOne() {
     const box = $("one");
     box.replaceChildren();
-    if (!shown.length) { box.append(el("p", { text: "No pair matches: every pair here is decided, or the filters hide them." })); return; }
+    if (!shown.length) {
+      const band = DATA.pairs.filter((p) => p.status !== "needs review" && p.queue_rank && !verdictOf(p)).length;
+      const done = openFlagged() === 0;
+      box.append(el("p", { class: done ? "done" : "", text: done
+        ? "Done: every flagged pair is decided. " + plural(edits().length, "edit") + " to make (Edits to make). The review band below the threshold (" +
+          plural(band, "pair") + ") is optional: Status › review band."
+        : "No pair matches the filters." }));
+      return;
+    }
     box.append(el("p", { class: "meta", text: "Pair " + (current + 1) + " of " + shown.length }));
     const card = pairCard(shown[current], current);
     card.classList.add("current");
@@ -129,7 +163,7 @@
   }
   function renderList() {
     const box = $("list");
-    box.replaceChildren(el("p", { class: "meta", text: shown.length + " pairs" }));
+    box.replaceChildren(el("p", { class: "meta", text: plural(shown.length, "pair") }));
     if (current >= listLimit) listLimit = Math.ceil((current + 1) / CHUNK) * CHUNK;
     shown.slice(0, listLimit).forEach((pair, i) => {
       const card = pairCard(pair, i);
@@ -141,18 +175,39 @@
   }
   function renderGroups() {
     const box = $("groups");
-    box.replaceChildren(el("p", { class: "meta", text: DATA.groups.length + " groups of questions joined by flagged or confirmed pairs, in the bank's order" }));
-    DATA.groups.forEach((g) => box.append(el("div", { class: "pair", "data-group": g.id }, [el("strong", { text: g.id + " · " + g.members.length + " questions" }),
+    box.replaceChildren(el("p", { class: "meta", text: plural(DATA.groups.length, "group") + " of questions joined by flagged or confirmed pairs, in the bank's order" }));
+    DATA.groups.forEach((g) => box.append(el("div", { class: "pair", "data-group": g.id }, [el("strong", { text: g.id + " · " + plural(g.members.length, "question") }),
       el("ul", {}, g.members.map((id) => el("li", {}, [el("span", { class: "meta", text: where(Q[id]) + ": " }), Q[id].text])))])));
+  }
+  // A confirmed duplicate is an edit to make: cut (or merge into the other) the later question unless the editor picked.
+  function edits() {
+    return DATA.pairs.filter((p) => { const v = verdictOf(p); return v && v.verdict === "duplicate"; }).map((p) => {
+      const v = verdictOf(p);
+      const cut = v.cut && Q[v.cut] ? v.cut : (Q[p.a].order > Q[p.b].order ? p.a : p.b);
+      return { pair: p, cut: cut, keep: cut === p.a ? p.b : p.a, picked: Boolean(v.cut) };
+    }).sort((x, y) => Q[x.cut].order - Q[y.cut].order);
+  }
+  let editAt = 0;
+  function renderEdits() {
+    const box = $("edits"), list = edits();
+    editAt = Math.min(editAt, Math.max(list.length - 1, 0));
+    box.replaceChildren(el("p", { text: plural(list.length, "confirmed duplicate") + ": cut or merge one question of each (make check warns until the bank no longer holds both). " +
+      "x swaps which one; j/k move." }));
+    list.forEach((e, i) => box.append(el("article", { class: "pair" + (i === editAt ? " current" : ""), "data-cut": e.cut }, [
+      el("div", {}, [el("strong", { text: "Cut " + Q[e.cut].label + " (line " + Q[e.cut].line + ")" }), el("span", { class: "meta", text: e.picked ? " · picked by the editor" : " · the later one" })]),
+      el("div", { class: "text", text: Q[e.cut].text }),
+      el("div", { class: "meta", text: "keeping " + Q[e.keep].label + ": " + Q[e.keep].text }),
+      el("button", { type: "button", text: "cut the other one instead (x)", onclick: () => { editAt = i; swapCut(); } })])));
   }
   function renderStale() {
     const box = $("stale");
-    box.replaceChildren(el("p", { text: DATA.stale.length + " stale decisions: a question of the pair was edited or removed since it was decided. " +
-      "Each shows the text then (from the decisions file) and the closest question now; the changed side is marked." }));
+    box.replaceChildren(el("p", { text: plural(DATA.stale.length, "stale decision") + ": a question of the pair was edited or removed since it was decided. " +
+      "Each shows the words that changed; where the pair still exists, carry the verdict forward with c on that pair." }));
     DATA.stale.forEach((s) => {
       const sideView = (x) => el("div", { class: x.changed ? "changed" : "" }, [
         el("div", { class: "meta", text: (x.changed ? "changed · " : "unchanged · ") + "id then " + x.id }),
-        el("div", {}, [el("strong", { text: "then: " }), (x.label_then ? x.label_then + " " : "") + (x.text_then || "(the decisions file does not record the text)")]),
+        x.changed && x.text_then && x.now_id ? el("div", {}, [el("strong", { text: "edit: " }), Workbench.wordDiff(x.text_then, Q[x.now_id].text)])
+          : el("div", {}, [el("strong", { text: "then: " }), (x.label_then ? x.label_then + " " : "") + (x.text_then || "(the decisions file does not record the text)")]),
         el("div", {}, [el("strong", { text: "now: " }), x.now_id ? Q[x.now_id].label + " " + Q[x.now_id].text : "(no similar question now)"]),
       ]);
       box.append(el("article", { class: "pair", "data-stale-line": String(s.line) }, [
@@ -164,24 +219,75 @@
     const view = localStorage.getItem(VIEW) || "one";
     document.querySelectorAll(".view").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.view === view)));
     document.querySelectorAll(".panel").forEach((p) => p.classList.toggle("shown", p.id === view));
-    ({ one: renderOne, list: renderList, groups: renderGroups, stale: renderStale })[view]();
-    const made = Object.keys(local).length, c = DATA.counts;
-    $("summary").textContent = c.questions + " questions · " + c.pairs + " candidate pairs scored · " + c.flagged + " flagged at score ≥ " + c.threshold +
-      " · review queue: flagged pairs, then the next " + c.band + " · " + DATA.decisions.length + " decisions in the file (" + DATA.stale.length + " stale)";
-    $("pending").textContent = made ? made + " verdicts made here, not yet exported" : "";
+    ({ one: renderOne, list: renderList, groups: renderGroups, edits: renderEdits, stale: renderStale })[view]();
+    const c = DATA.counts;
+    $("summary").textContent = c.questions + " questions · " + c.pairs + " candidate pairs scored · flagged pairs to decide: " + openFlagged() + " of " + c.flagged +
+      " (score ≥ " + c.threshold + ") · " + plural(edits().length, "edit") + " to make · " + plural(DATA.decisions.length, "decision") + " in the file (" + DATA.stale.length + " stale)";
+    const made = Object.keys(local).length;
+    $("pending").textContent = message || (Workbench.live ? "" : made ? plural(made, "verdict") + " made here, not yet exported (e exports) · " + DATA.decisions.length + " in the file"
+      : "Everything decided here is in the file.");
     const card = document.querySelector(".panel.shown .pair.current");
-    if (card && view === "list") card.scrollIntoView({ block: "nearest" });
+    if (card && (view === "list" || view === "edits")) card.scrollIntoView({ block: "nearest" });
+  }
+  function reviewer() {
+    const name = $("reviewer").value.trim();
+    if (!name) { message = "Type your name in Reviewer first (then Esc): every verdict names who made it."; render(); $("reviewer").focus(); }
+    return name;
+  }
+  function record(pair, verdict, extra) {
+    const key = keyOf(pair.a, pair.b);
+    const name = reviewer();
+    if (!name) return false;
+    message = "";
+    const entry = verdict === "unsure" ? null : Object.assign({ verdict: verdict, date: today(), reviewer: name }, extra || {});
+    if (Workbench.live) {
+      const before = sent[key];
+      undoStack.push({ key: key });
+      sent[key] = entry;
+      Workbench.call("/api/pair", { a: pair.a, b: pair.b, verdict: entry && entry.verdict, reviewer: name, cut: entry && entry.cut, retire: extra && extra.retire })
+        .catch((error) => { sent[key] = before; undoStack.pop(); message = "Not written: " + error.message; render(); });
+    } else {
+      undoStack.push({ key: key, before: local[key] });
+      const file = fileDecisions()[key] || null;
+      if (entry) local[key] = Object.assign(entry, { over: file && { verdict: file.verdict, date: file.date, reviewer: file.reviewer } });
+      else delete local[key];
+      save();
+    }
+    return true;
   }
   function decide(verdict) {
     const pair = shown[current];
-    if (!pair) return;
-    const key = keyOf(pair.a, pair.b);
-    if (verdict === "unsure") delete local[key];
-    else local[key] = { verdict: verdict, date: today(), reviewer: $("reviewer").value.trim() };
-    save();
+    if (!pair || !record(pair, verdict)) return;
     refresh(shown[current + 1] || (matches(pair) ? pair : shown[current - 1]));  // on to the next pair
   }
+  function carry() {
+    const pair = shown[current];
+    if (!pair || !pair.earlier) return;
+    const stale = DATA.stale.find((s) => [s.a.now_id, s.b.now_id].sort().join("|") === keyOf(pair.a, pair.b));
+    if (record(pair, pair.earlier.verdict, stale ? { retire: [stale.a.id, stale.b.id] } : {})) refresh(shown[current + 1] || pair);
+  }
+  function swapCut() {
+    const e = edits()[editAt];
+    if (!e) return;
+    const v = verdictOf(e.pair);
+    if (record(e.pair, "duplicate", { cut: e.keep, note: v.note || "" })) render();
+  }
+  function undo() {
+    const last = undoStack.pop();
+    if (!last) { message = "Nothing to undo."; render(); return; }
+    if (Workbench.live) {
+      delete sent[last.key];
+      Workbench.call("/api/undo", {}).then(() => { message = "Undone: the file is as before that verdict."; render(); })
+        .catch((error) => { message = "Not undone: " + error.message; render(); });
+    } else {
+      if (last.before) local[last.key] = last.before; else delete local[last.key];
+      save();
+      message = "Undone.";
+    }
+    refresh();
+  }
   function move(step) {
+    if (localStorage.getItem(VIEW) === "edits") { editAt = Math.max(0, Math.min(edits().length - 1, editAt + step)); render(); return; }
     if (!shown.length) return;
     current = Math.max(0, Math.min(shown.length - 1, current + step));
     render();
@@ -192,49 +298,58 @@
     return /[",\n\r]/.test(cell) ? '"' + cell.replace(/"/g, '""') + '"' : cell;
   }
   function exportRows() {
-    const reviewer = $("reviewer").value.trim();
     const rows = new Map();
     DATA.decisions.forEach((d) => rows.set(keyOf(d.question_id_a, d.question_id_b), d));
     Object.entries(local).forEach(([key, v]) => {
       const [a, b] = key.split("|");
       if (!Q[a] || !Q[b]) return;  // a pair of another build of the bank
       const before = rows.get(key) || {};
-      rows.set(key, { question_id_a: a, question_id_b: b, verdict: v.verdict, reviewer: v.reviewer || reviewer, date: v.date,
-        note: before.note || "", label_a: Q[a].label, label_b: Q[b].label, text_a: Q[a].text, text_b: Q[b].text });
+      rows.set(key, { question_id_a: a, question_id_b: b, verdict: v.verdict, reviewer: v.reviewer, date: v.date,
+        note: before.note || "", label_a: Q[a].label, label_b: Q[b].label, text_a: Q[a].text, text_b: Q[b].text, cut: v.cut || "" });
     });
     return Array.from(rows.values());
   }
   function exportCsv() {
+    if (Workbench.live) { message = "Live: every verdict is already in raw/duplicate_decisions.csv."; render(); return; }
     const rows = exportRows();
-    if (rows.some((r) => !r.reviewer)) {
-      alert("Type your name in Reviewer first: every decision names who made it.");
-      $("reviewer").focus();
-      return;
-    }
-    const lines = [DATA.export_columns.join(",")].concat(rows.map((r) => DATA.export_columns.map((c) => csvCell(r[c === "date" ? "date" : c])).join(",")));
+    const lines = [DATA.export_columns.join(",")].concat(rows.map((r) => DATA.export_columns.map((c) => csvCell(r[c])).join(",")));
     const link = el("a", { href: URL.createObjectURL(new Blob([lines.join("\n") + "\n"], { type: "text/csv" })), download: "duplicate_decisions.csv" });
     document.body.append(link);
     link.click();
     link.remove();
+    message = "Exported " + plural(rows.length, "decision") + ": save the file over raw/duplicate_decisions.csv and run make all.";
+    render();
   }
   function onKey(event) {
-    const typing = ["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName);
-    if (event.key === "Escape") { $("help").open && $("help").close(); document.activeElement.blur(); return; }
-    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (Workbench.keysOff(event)) return;
     const actions = { y: () => decide("duplicate"), n: () => decide("distinct"), r: () => decide("related"), u: () => decide("unsure"),
       j: () => move(1), ArrowDown: () => move(1), ArrowRight: () => move(1), k: () => move(-1), ArrowUp: () => move(-1), ArrowLeft: () => move(-1),
-      "?": () => $("help").showModal(), "/": () => $("search").focus() };
+      z: undo, e: exportCsv, c: carry, x: swapCut, "?": () => $("help").showModal(), "/": () => $("search").focus() };
     if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
   }
+  function published(data, state) {
+    DATA = data;
+    Q = DATA.questions;
+    sent = {};  // the file holds them now, and the new data shows them
+    message = "";
+    refresh();
+    $("mode").textContent = "Live: verdicts go straight into raw/duplicate_decisions.csv · " + Workbench.describe(state) + " · published " + state.generation;
+  }
 
+  const dropped = Workbench.live ? 0 : reconcile();
+  $("mode").textContent = Workbench.live ? "Live: verdicts go straight into raw/duplicate_decisions.csv; the page follows each rebuild."
+    : "Static page: verdicts stay in this browser until you export them (e)." + (dropped ? " " + plural(dropped, "verdict") + " made here dropped: the file holds them, or changed them since." : "");
+  $("export").hidden = Workbench.live;
   DATA.chapters.forEach((c) => $("chapter").append(el("option", { value: String(c.id), text: c.id + " — " + c.title })));
   $("reviewer").value = localStorage.getItem(REVIEWER) || "";
   $("reviewer").addEventListener("input", () => localStorage.setItem(REVIEWER, $("reviewer").value.trim()));
+  $("reviewer").addEventListener("keydown", (event) => { if (event.key === "Enter") $("reviewer").blur(); });
   ["chapter", "status", "min-score", "search", "sort"].forEach((id) => $(id).addEventListener("input", () => { listLimit = CHUNK; refresh(); }));
   document.querySelectorAll(".view").forEach((b) => b.addEventListener("click", () => { localStorage.setItem(VIEW, b.dataset.view); render(); }));
   $("export").addEventListener("click", exportCsv);
   $("close-help").addEventListener("click", () => $("help").close());
   document.addEventListener("keydown", onKey);
+  if (Workbench.live) Workbench.watch((state) => { $("mode").textContent = "Live: verdicts go straight into raw/duplicate_decisions.csv · " + Workbench.describe(state); }, published);
   refresh();
   window.reviewRenderMs = performance.now() - started;
 })();

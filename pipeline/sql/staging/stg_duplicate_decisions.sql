@@ -18,7 +18,8 @@ final as (
         label_a,
         label_b,
         text_a,
-        text_b
+        text_b,
+        cut
     from source
 )
 

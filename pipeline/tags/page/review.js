@@ -1,0 +1,131 @@
+// The tag audit's review app: one suspect at a time, the question first with its section neighbours, a key per
+// verdict. Live (make review) a verdict goes straight into raw/tag_decisions.csv by question id; on the static page
+// verdicts stay in this browser until exported, and the file wins (as on the duplicate review page).
+"use strict";
+(function () {
+  const { el, plural } = Workbench;
+  let DATA = JSON.parse(document.getElementById("data").textContent);
+  const STORE = "question-bank-tag-verdicts", REVIEWER = "question-bank-dedup-reviewer";
+  const $ = (id) => document.getElementById(id);
+  let local = Workbench.live ? {} : load();
+  let sent = {};
+  const undoStack = [];
+  let at = 0, message = "";
+
+  function load() { try { return JSON.parse(localStorage.getItem(STORE)) || {}; } catch (e) { return {}; } }
+  function save() { if (!Workbench.live) localStorage.setItem(STORE, JSON.stringify(local)); }
+  function today() { return new Date().toISOString().slice(0, 10); }
+  function fileVerdicts() { const out = {}; DATA.decisions.forEach((d) => { out[d.question_id] = d; }); return out; }
+  function reconcile() {  // the file wins: what it holds, or changed since, leaves the browser
+    const file = fileVerdicts();
+    let dropped = 0;
+    Object.entries(local).forEach(([id, v]) => {
+      const now = file[id];
+      const changedSince = v.over === undefined ? Boolean(now) : !(now ? v.over && now.verdict === v.over.verdict && now.date === v.over.date : v.over === null);
+      if ((now && now.verdict === v.verdict) || changedSince) { delete local[id]; dropped += 1; }
+    });
+    if (dropped) save();
+    return dropped;
+  }
+  function verdictOf(item) {
+    const mine = Workbench.live ? sent[item.question_id] : local[item.question_id];
+    if (mine !== undefined) return mine;
+    return fileVerdicts()[item.question_id] || null;
+  }
+  function queue() { return DATA.queue.filter((item) => !verdictOf(item)); }
+  function render() {
+    const open = queue(), box = $("card");
+    at = Math.min(at, Math.max(open.length - 1, 0));
+    box.replaceChildren();
+    if (!open.length) {
+      box.append(el("p", { class: "done", text: "Done: every suspect has a verdict. Retags are listed under Edits to make in the appendix until the appendix carries them." }));
+    } else {
+      const item = open[at];
+      const keys = DATA.tags.map((tag, i) => el("button", { type: "button", "data-tag": tag, text: (i + 1) + " " + tag + (tag === item.tag ? " (keep)" : ""),
+        onclick: () => decide(tag === item.tag ? "keep" : "retag:" + tag) }));
+      box.append(el("article", { class: "suspect", "data-question": item.question_id }, [
+        el("p", { class: "meta", text: "Suspect " + (at + 1) + " of " + open.length + " · " + item.label + " · " + item.section + " · line " + item.line }),
+        item.before ? el("div", { class: "context", text: "before it, " + item.before.label + ": " + item.before.text }) : null,
+        el("div", { class: "text", text: item.text }),
+        item.after ? el("div", { class: "context", text: "after it, " + item.after.label + ": " + item.after.text }) : null,
+        el("p", { text: "Tagged [" + item.tag + "]; a model that never saw it reads [" + item.suggested + "] (" + Math.round(100 * (item.suggested_probability || 0)) +
+          "% against " + Math.round(100 * (item.tag_probability || 0)) + "% for its own tag)." }),
+        el("div", { class: "keys" }, [el("button", { type: "button", text: "k keep [" + item.tag + "]", onclick: () => decide("keep") })].concat(keys)),
+      ]));
+    }
+    const made = Object.keys(local).length;
+    $("pending").textContent = message || (Workbench.live ? "" : made ? plural(made, "verdict") + " made here, not yet exported (e exports)" : "Everything decided here is in the file.");
+  }
+  function reviewer() {
+    const name = $("reviewer").value.trim();
+    if (!name) { message = "Type your name in Reviewer first (then Esc): every verdict names who made it."; render(); $("reviewer").focus(); }
+    return name;
+  }
+  function decide(verdict) {
+    const item = queue()[at];
+    const name = item && reviewer();
+    if (!name) return;
+    message = "";
+    const entry = { verdict: verdict, reviewer: name, date: today(), label: item.label };
+    if (Workbench.live) {
+      undoStack.push(item.question_id);
+      sent[item.question_id] = entry;
+      Workbench.call("/api/tag", { question_id: item.question_id, verdict: verdict, reviewer: name })
+        .catch((error) => { delete sent[item.question_id]; undoStack.pop(); message = "Not written: " + error.message; render(); });
+    } else {
+      const file = fileVerdicts()[item.question_id] || null;
+      undoStack.push(item.question_id);
+      local[item.question_id] = Object.assign(entry, { over: file && { verdict: file.verdict, date: file.date } });
+      save();
+    }
+    render();
+  }
+  function undo() {
+    const id = undoStack.pop();
+    if (!id) { message = "Nothing to undo."; render(); return; }
+    if (Workbench.live) {
+      delete sent[id];
+      Workbench.call("/api/undo", {}).then(() => { message = "Undone: the file is as before that verdict."; render(); })
+        .catch((error) => { message = "Not undone: " + error.message; render(); });
+    } else { delete local[id]; save(); message = "Undone."; }
+    const back = queue().findIndex((item) => item.question_id === id);
+    at = back >= 0 ? back : at;
+    render();
+  }
+  function csvCell(value) {
+    const cell = /^[=+\-@\t\r]/.test(String(value == null ? "" : value)) ? "'" + value : String(value == null ? "" : value);
+    return /[",\n\r]/.test(cell) ? '"' + cell.replace(/"/g, '""') + '"' : cell;
+  }
+  function exportCsv() {
+    if (Workbench.live) { message = "Live: every verdict is already in raw/tag_decisions.csv."; render(); return; }
+    const rows = new Map(DATA.decisions.map((d) => [d.question_id, Object.assign({ note: "" }, d)]));
+    Object.entries(local).forEach(([id, v]) => rows.set(id, { question_id: id, label: v.label, verdict: v.verdict, reviewer: v.reviewer, date: v.date, note: "" }));
+    const lines = [DATA.columns.join(",")].concat(Array.from(rows.values()).map((r) => DATA.columns.map((c) => csvCell(r[c])).join(",")));
+    const link = el("a", { href: URL.createObjectURL(new Blob([lines.join("\n") + "\n"], { type: "text/csv" })), download: "tag_decisions.csv" });
+    document.body.append(link); link.click(); link.remove();
+    message = "Exported " + plural(rows.size, "verdict") + ": save the file over raw/tag_decisions.csv and run make all.";
+    render();
+  }
+  function onKey(event) {
+    if (Workbench.keysOff(event)) return;
+    const digit = /^[1-9]$/.test(event.key) ? Number(event.key) - 1 : -1;
+    const item = queue()[at];
+    const actions = { k: () => decide("keep"), j: () => { at += 1; render(); }, ArrowRight: () => { at += 1; render(); },
+      ArrowLeft: () => { at = Math.max(0, at - 1); render(); }, z: undo, e: exportCsv, "?": () => $("help").showModal() };
+    if (digit >= 0 && digit < DATA.tags.length && item) { event.preventDefault(); decide(DATA.tags[digit] === item.tag ? "keep" : "retag:" + DATA.tags[digit]); return; }
+    if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
+  }
+  const dropped = Workbench.live ? 0 : reconcile();
+  $("mode").textContent = Workbench.live ? "Live: verdicts go straight into raw/tag_decisions.csv; the page follows each rebuild."
+    : "Static page: verdicts stay in this browser until you export them (e)." + (dropped ? " " + plural(dropped, "verdict") + " made here dropped: the file holds them, or changed them since." : "");
+  $("export").hidden = Workbench.live;
+  $("reviewer").value = localStorage.getItem(REVIEWER) || "";
+  $("reviewer").addEventListener("input", () => localStorage.setItem(REVIEWER, $("reviewer").value.trim()));
+  $("reviewer").addEventListener("keydown", (event) => { if (event.key === "Enter") $("reviewer").blur(); });
+  $("export").addEventListener("click", exportCsv);
+  $("close-help").addEventListener("click", () => $("help").close());
+  document.addEventListener("keydown", onKey);
+  if (Workbench.live) Workbench.watch((state) => { $("mode").textContent = "Live: verdicts go straight into raw/tag_decisions.csv · " + Workbench.describe(state); },
+    (data) => { DATA = data; sent = {}; message = ""; render(); });
+  render();
+})();

@@ -1,0 +1,68 @@
+"""Verdicts merged into the editors' files: untouched rows keep their bytes, a concurrent edit is merged, undo works."""
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.workbench import files
+
+HEADER = ("question_id", "label", "verdict", "reviewer", "date", "note")
+KEY = lambda row: row["question_id"]  # noqa: E731
+TEXT = (
+    "question_id,label,verdict,reviewer,date,note\r\n"
+    'q1,1.1.1,keep,Ana,2026-11-30,"kept, after a look"\r\n'
+    "q2,1.1.2,retag:design,Bo,2026-11-30,\r\n"
+)
+
+
+def test_a_change_replaces_its_row_in_place_and_keeps_every_other_byte():
+    text, before = files.merged(
+        TEXT,
+        HEADER,
+        KEY,
+        {"q2": {"question_id": "q2", "label": "1.1.2", "verdict": "keep", "reviewer": "Cy", "date": "2026-12-01"}},
+    )
+    lines = text.splitlines(keepends=True)
+    assert lines[:2] == TEXT.splitlines(keepends=True)[:2]  # the header and q1, CRLF and quotes as they were
+    assert lines[2] == "q2,1.1.2,keep,Cy,2026-12-01,\n" and len(lines) == 3
+    assert before == {"q2": "q2,1.1.2,retag:design,Bo,2026-11-30,\r\n"}
+
+
+def test_a_new_row_is_appended_and_undo_restores_the_file_as_it_was():
+    text, before = files.merged(
+        TEXT, HEADER, KEY, {"q3": {"question_id": "q3", "verdict": "keep", "reviewer": "Cy", "date": "2026-12-01"}}
+    )
+    assert text.endswith("q3,,keep,Cy,2026-12-01,\n") and before == {"q3": None}
+    assert files.restored(text, HEADER, KEY, before) == TEXT
+    changed, before = files.merged(TEXT, HEADER, KEY, {"q1": None})
+    assert "q1," not in changed  # removed; put back (at the end: the server restores the file whole when it is unchanged)
+    assert sorted(files.restored(changed, HEADER, KEY, before).splitlines()) == sorted(TEXT.splitlines())
+
+
+def test_a_row_a_colleague_added_meanwhile_is_kept():
+    colleague = TEXT + "q9,2.1.1,keep,Di,2026-12-01,\n"
+    text, _ = files.merged(
+        colleague, HEADER, KEY, {"q3": {"question_id": "q3", "verdict": "keep", "reviewer": "Cy", "date": "2026-12-01"}}
+    )
+    assert "q9,2.1.1,keep,Di,2026-12-01,\n" in text and "q3," in text
+
+
+def test_cells_are_neutralised_for_spreadsheets_and_optional_columns_are_added():
+    text, _ = files.merged(
+        TEXT, HEADER, KEY, {"q4": {"question_id": "q4", "verdict": "keep", "reviewer": "=HYPERLINK(1)", "date": "d", "cut": "q4"}}
+    )
+    assert text.splitlines()[0] == "question_id,label,verdict,reviewer,date,note,cut"
+    assert text.splitlines()[-1] == "q4,,keep,'=HYPERLINK(1),d,,q4"
+
+
+def test_a_file_with_another_header_is_not_written():
+    with pytest.raises(InputError, match="header"):
+        files.merged("a,b\n1,2\n", HEADER, KEY, {"q1": None})
+
+
+def test_the_file_is_replaced_in_one_rename(tmp_path):
+    path = tmp_path / "tag_decisions.csv"
+    path.write_text(TEXT, encoding="utf-8", newline="")
+    inode = path.stat().st_ino
+    files.replace_atomically(path, "new\n")
+    assert path.read_text(encoding="utf-8") == "new\n" and path.stat().st_ino != inode
+    assert [p.name for p in tmp_path.iterdir()] == ["tag_decisions.csv"]  # no temporary file left
