@@ -1,14 +1,32 @@
 """What the command line shows a person: lines with no raw control character, paths as the reader will find them."""
 
+import contextlib
 import os
+import threading
 from pathlib import Path
 
 from pipeline.escaping import visible
 
+_CAPTURED = threading.local()  # a thread whose stages' lines are kept, not printed (the workbench's builds)
+
 
 def say(*parts, file=None) -> None:
     """Print to the terminal with every control character from the data written out (`\\x1b`), never sent raw."""
+    kept = getattr(_CAPTURED, "lines", None)
+    if kept is not None:
+        kept.append(visible(" ".join(map(str, parts))))
+        return
     print(visible(" ".join(map(str, parts))), file=file)
+
+
+@contextlib.contextmanager
+def captured():
+    """Keep the lines `say` prints in this thread (other threads print as before); yield the list they go to."""
+    _CAPTURED.lines = lines = []
+    try:
+        yield lines
+    finally:
+        _CAPTURED.lines = None
 
 
 def shown_report(path: Path, reports: Path) -> str:

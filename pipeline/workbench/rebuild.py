@@ -9,7 +9,6 @@ the same lock as Make (`<builds>/.build.lock`), write the same work area and lea
 
 import contextlib
 import fcntl
-import io
 import os
 import time
 from pathlib import Path
@@ -82,26 +81,23 @@ def touch_stamps(work: Path, embeddings: str) -> None:
 def run(changed: set[str], inputs: dict[str, str], builds: Path, links: tuple[Path, Path], embeddings: str = "auto") -> dict:
     """Rebuild what `changed` affects in `builds`' work area and publish it; return {seconds, generation, error, log}."""
     from pipeline import cli
+    from pipeline.terminal import captured
 
     work = Path(builds) / "work"
     started = time.perf_counter()
-    log = io.StringIO()
     steps = plan(changed, inputs, work, Path(builds) / "history.json", embeddings)
     stamps = ["inputs", "--stamps", str(work / "warehouse"), *(f"{k}={v}" for k, v in inputs.items())]
     publish = ["publish", "--builds", str(builds), "--warehouse", str(links[0]), "--reports", str(links[1])]
-    with build_lock(Path(builds)), contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+    with build_lock(Path(builds)), captured() as lines:
         for words in [*steps, stamps]:
-            code = cli.main(words)
-            if code not in (0, 1):
-                said = [line for line in log.getvalue().splitlines() if line.startswith("error:")] or ["a stage failed"]
-                return {"seconds": time.perf_counter() - started, "generation": None, "error": said[-1], "log": log.getvalue()}
+            if cli.main(words) not in (0, 1):
+                said = [line for line in lines if line.startswith("error:")] or ["a stage failed"]
+                return finished(started, None, said[-1], lines)
         touch_stamps(work, embeddings)
         if cli.main(publish) != 0:
-            return {
-                "seconds": time.perf_counter() - started,
-                "generation": None,
-                "error": "publish failed",
-                "log": log.getvalue(),
-            }
-    generation = (Path(builds) / "current").resolve().name
-    return {"seconds": time.perf_counter() - started, "generation": generation, "error": None, "log": log.getvalue()}
+            return finished(started, None, "publish failed", lines)
+    return finished(started, (Path(builds) / "current").resolve().name, None, lines)
+
+
+def finished(started: float, generation: str | None, error: str | None, lines: list[str]) -> dict:
+    return {"seconds": time.perf_counter() - started, "generation": generation, "error": error, "log": "\n".join(lines)}

@@ -71,6 +71,9 @@ class Workbench:
     """The state the server's threads share: the session, the inputs, the current build, the writes to undo."""
 
     def __init__(self, inputs: dict[str, str], builds: Path, links: tuple[Path, Path], embeddings: str = "auto"):
+        for name in ("DECISIONS", "TAG_DECISIONS"):  # a temporary file a killed writer left beside a decisions file
+            for left in Path(inputs[name]).parent.glob(f".{Path(inputs[name]).name}.*.tmp"):
+                left.unlink(missing_ok=True)
         self.token = secrets.token_urlsafe(24)
         self.inputs, self.builds, self.links, self.embeddings = inputs, Path(builds), links, embeddings
         self.lock = threading.Lock()  # one writer at a time in this process (files.locked: across processes)
@@ -107,9 +110,12 @@ class Workbench:
             out[name] = tuple(state)
         return out
 
-    def watch(self) -> None:
-        """Rebuild in the background whenever an input changes, once it has been quiet for QUIET_S."""
+    def watch(self, warm: bool = True) -> None:
+        """Rebuild in the background whenever an input changes, once it has been quiet for QUIET_S; first (`warm`),
+        build everything once in this process, so that the stages' imports and remembered work are ready."""
         seen = self.watched()
+        if warm:
+            self.build(set(self.inputs), warming=True)
         while not self.stop.is_set():
             time.sleep(POLL_S)
             now = self.watched()
@@ -125,8 +131,8 @@ class Workbench:
             seen = now
             self.build(changed)
 
-    def build(self, changed: set[str]) -> dict:
-        self.state.update(building=True, changing=sorted(changed))
+    def build(self, changed: set[str], warming: bool = False) -> dict:
+        self.state.update(building=True, changing=["(warming up)"] if warming else sorted(changed))
         result = rebuild.run(changed, self.inputs, self.builds, self.links, self.embeddings)
         self.questions = self.read_questions() if result["error"] is None else self.questions
         self.state.update(
@@ -292,11 +298,11 @@ def handler(bench: Workbench, address: str):
     return Handler
 
 
-def serve(bench: Workbench, port: int = 0) -> http.server.ThreadingHTTPServer:
+def serve(bench: Workbench, port: int = 0, warm: bool = True) -> http.server.ThreadingHTTPServer:
     """Return the started server (bound to 127.0.0.1) and start the watcher; the caller runs serve_forever."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), None)
     address = f"127.0.0.1:{server.server_address[1]}"
     server.RequestHandlerClass = handler(bench, address)
     server.daemon_threads = True
-    threading.Thread(target=bench.watch, daemon=True, name="watcher").start()
+    threading.Thread(target=bench.watch, args=(warm,), daemon=True, name="watcher").start()
     return server
