@@ -345,6 +345,7 @@
   $("reviewer").addEventListener("input", () => localStorage.setItem(REVIEWER, $("reviewer").value.trim()));
   $("reviewer").addEventListener("keydown", (event) => { if (event.key === "Enter") $("reviewer").blur(); });
   ["chapter", "status", "min-score", "search", "sort"].forEach((id) => $(id).addEventListener("input", () => { listLimit = CHUNK; refresh(); }));
+  ["chapter", "status", "sort"].forEach((id) => $(id).addEventListener("change", () => $(id).blur()));  // a choice made: keys work again
   document.querySelectorAll(".view").forEach((b) => b.addEventListener("click", () => { localStorage.setItem(VIEW, b.dataset.view); render(); }));
   $("export").addEventListener("click", exportCsv);
   $("close-help").addEventListener("click", () => $("help").close());

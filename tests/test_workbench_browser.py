@@ -1,0 +1,194 @@
+"""`make review` driven in headless Chromium, as an editor works (issue #23): pair and tag verdicts by keyboard, an
+undo, a colleague's edit of the file merged, the rebuilt page without Export, and the server killed mid-write."""
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from helpers import REAL_APPENDIX, ROOT
+from pipeline.schema import EDITORS_FILES
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+NAMES = {"DECISIONS": "duplicate_decisions", "TAG_DECISIONS": "tag_decisions", "EXTERNAL_BANKS": "external_banks",
+         "ALIASES": "ref_aliases", "GENERIC_TERMS": "generic_terms"}  # fmt: skip
+
+
+def press(driver, *keys):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    for key in keys:
+        ActionChains(driver).send_keys(key).perform()
+
+
+def current(driver) -> tuple[str, str]:
+    """Return the pair on screen, read in one step (the page may redraw itself between two reads: a rebuild landed)."""
+    pair = driver.execute_script("const c = document.querySelector('#one .pair.current'); return [c.dataset.a, c.dataset.b]")
+    return tuple(sorted(pair))
+
+
+def rows(path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def wait(condition, seconds=120, what="the condition"):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def review(tmp_path):
+    """`make review` on a copy of the frozen bank (embeddings off); yields (address, token, raw folder, process)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(REAL_APPENDIX, raw / "appendix.txt")
+    for declared in EDITORS_FILES:
+        (raw / f"{declared.name}.csv").write_text(",".join(declared.columns) + "\n", encoding="utf-8")
+    args = [f"SOURCE={raw / 'appendix.txt'}", "EMBEDDINGS=off", f"VENV={ROOT / '.venv'}"]
+    args += [f"{k}={raw / v}.csv" for k, v in NAMES.items()] + [
+        f"WAREHOUSE={tmp_path / 'warehouse'}",
+        f"REPORTS={tmp_path / 'reports'}",
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")} | {"PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(["make", "-s", "-C", str(ROOT), "review", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, env=env, start_new_session=True)  # fmt: skip
+    lines = []
+    found = None
+    while found is None:
+        line = process.stdout.readline()
+        assert line, "make review ended: " + "".join(lines[-20:])
+        lines.append(line)
+        found = re.search(r"review: (http://127\.0\.0\.1:\d+)/duplicates\.html\?token=(\S+)", line)
+    threading.Thread(target=lambda: [lines.append(x) for x in process.stdout], daemon=True).start()
+    address, token = found.group(1), found.group(2)
+    yield address, token, raw, process
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
+
+
+def state(address, token) -> dict:
+    request = urllib.request.Request(f"{address}/api/state", headers={"X-Workbench-Token": token})
+    return json.loads(urllib.request.urlopen(request, timeout=10).read())
+
+
+def settled(address, token) -> dict:
+    """Wait until the server has no build running and nothing waiting, then return its state."""
+    return wait(lambda: (lambda s: s if not s["building"] else None)(state(address, token)), what="the build to settle")
+
+
+def test_an_editor_decides_pairs_and_tags_by_keyboard_and_the_files_hold_exactly_those_rows(browser, review):
+    address, token, raw, process = review
+    decisions, tags = raw / "duplicate_decisions.csv", raw / "tag_decisions.csv"
+    settled(address, token)  # the warm-up build
+    browser.get(f"{address}/duplicates.html?token={token}")
+    wait(lambda: "Live" in browser.find_element("id", "mode").text, 30, "live mode")
+    browser.find_element("id", "reviewer").send_keys("ana")
+    press(browser, "\ue00c")  # Escape leaves the field
+    from selenium.webdriver.support.ui import Select
+
+    Select(browser.find_element("id", "status")).select_by_value("")  # every pair: the queue and the band
+    decided = []
+    for key, verdict in zip("ynrynrynry", ["duplicate", "distinct", "related"] * 3 + ["related"]):
+        decided.append((current(browser), verdict))
+        press(browser, key)
+        wait(lambda: len(rows(decisions)) == len(decided), 5, "the verdict in the file: " + browser.find_element("id", "pending").text
+             + str(browser.get_log("browser")))  # fmt: skip
+    press(browser, "z")  # the last verdict undone: the file is as before it
+    decided.pop()
+    wait(lambda: len(rows(decisions)) == len(decided), 5, "the undo in the file")
+    on_disk = {(tuple(sorted((r["question_id_a"], r["question_id_b"]))), r["verdict"]) for r in rows(decisions)}
+    assert on_disk == set(decided) and {r["reviewer"] for r in rows(decisions)} == {"ana"}
+
+    with open(decisions, "a", encoding="utf-8") as colleague:  # a colleague's verdict, written to the file meanwhile
+        colleague.write("q0000000000000001,q0000000000000002,distinct,bo,2026-11-30,written by hand\n")
+    decided.append((current(browser), "duplicate"))
+    press(browser, "y")
+    wait(lambda: len(rows(decisions)) == len(decided) + 1, 5, "the merged write")
+    assert "written by hand" in decisions.read_text(encoding="utf-8")  # merged, not overwritten
+
+    # the page shows the rebuilt state by itself: no Export, no reload
+    wait(
+        lambda: "up to date" in browser.find_element("id", "mode").text and not state(address, token)["building"],
+        90,
+        "the rebuild",
+    )
+    Select(browser.find_element("id", "status")).select_by_value("decided")
+    seen = []
+    try:
+        wait(
+            lambda: (
+                seen.append(browser.find_element("css selector", "#one p.meta").text) or seen[-1].endswith(f" of {len(decided)}")
+            ),
+            30,
+        )
+    except AssertionError:
+        raise AssertionError(
+            f"decided pairs shown: {seen[-1:]}, not {len(decided)}; {browser.find_element('id', 'mode').text}"
+        ) from None
+    assert "in the file, ana" in browser.find_element("css selector", "#one .verdict").text
+
+    browser.get(f"{address}/tag_audit.html?token={token}")
+    wait(lambda: "Live" in browser.find_element("id", "mode").text, 30, "live mode")
+    chosen = []
+    for key in ("k", "1", "3", "k", "2"):
+        question, text = browser.execute_script(
+            "const c = document.querySelector('#card .suspect'); return [c.dataset.question, c.textContent]"
+        )
+        tag = text.split("Tagged [", 1)[1].split("]", 1)[0]
+        target = {"1": "conceptual", "2": "tradeoff", "3": "design"}.get(key)
+        chosen.append((question, "keep" if key == "k" or target == tag else f"retag:{target}"))
+        press(browser, key)
+        wait(lambda: len(rows(tags)) == len(chosen), 5, "the tag verdict in the file")
+    assert {(r["question_id"], r["verdict"]) for r in rows(tags)} == set(chosen)
+    assert all(r["label"] and r["reviewer"] == "ana" for r in rows(tags))
+
+
+def test_killing_the_server_mid_write_leaves_each_file_as_before_or_after(review):
+    address, token, raw, process = review
+    decisions = raw / "duplicate_decisions.csv"
+    settled(address, token)
+    page = urllib.request.urlopen(f"{address}/duplicates.html?token={token}", timeout=10).read().decode()
+    data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1))
+    pairs = [(p["a"], p["b"]) for p in data["pairs"]][:200]
+    states = [decisions.read_text(encoding="utf-8")]
+
+    def post():
+        for a, b in pairs:
+            body = json.dumps({"a": a, "b": b, "verdict": "distinct", "reviewer": "ana"}).encode()
+            request = urllib.request.Request(
+                f"{address}/api/pair", body, {"X-Workbench-Token": token, "Content-Type": "application/json"}
+            )
+            try:
+                urllib.request.urlopen(request, timeout=5).read()
+            except OSError:
+                return
+
+    writer = threading.Thread(target=post)
+    writer.start()
+    wait(lambda: len(rows(decisions)) >= 20, 30, "20 writes")
+    os.killpg(process.pid, signal.SIGKILL)  # the server and make, at once, mid-stream
+    writer.join(30)
+    from pipeline.dedup.decisions import parse_decisions
+
+    text = decisions.read_text(encoding="utf-8")
+    written = rows(decisions)
+    # each state the file passes through is the header and the first k verdicts, whole: it is one of them
+    assert text.splitlines()[0].startswith(states[0].strip()) and text.endswith("\n")  # the header (its optional columns added)
+    assert len(parse_decisions(text, set())) == len(written) >= 20
+    assert all(r["verdict"] == "distinct" and r["reviewer"] == "ana" and r["text_b"] for r in written)
+    assert [tuple(sorted(p)) for p in pairs[: len(written)]] == [(r["question_id_a"], r["question_id_b"]) for r in written]
