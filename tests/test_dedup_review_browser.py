@@ -282,3 +282,30 @@ def test_five_thousand_pairs_stay_usable(browser, tmp_path):
     assert browser.find_element("css selector", "#list p.meta").text == "4999 pairs"
     browser.execute_script("localStorage.clear()")
     browser.find_element("css selector", "button[data-view=one]").click()
+
+
+def test_the_static_page_lets_the_file_win_after_a_rebuild(browser, bank):
+    warehouse, reports, decisions, dedup = bank
+    dedup()
+    page = (reports / "duplicates.html").as_uri()
+    browser.get(page)
+    browser.execute_script("localStorage.clear()")
+    browser.get(page)
+    browser.find_element("id", "reviewer").send_keys("ana")
+    _press(browser, "\ue00c")
+    made = []
+    for key in ("y", "n", "r"):
+        made.append(_current_pair(browser))
+        _press(browser, key)
+    assert browser.find_element("id", "pending").text.startswith("3 verdicts made here, not yet exported")
+    exported, overruled, kept = (tuple(sorted(p)) for p in made)
+    with open(decisions, "a", encoding="utf-8") as handle:  # the file after an export and a colleague's newer verdict
+        handle.write(f"{exported[0]},{exported[1]},duplicate,ana,2026-12-01,\n")
+        handle.write(f"{overruled[0]},{overruled[1]},duplicate,bo,2026-12-02,checked twice\n")
+    dedup()  # rebuild
+    browser.get(page)
+    mode = browser.find_element("id", "mode").text
+    assert "2 verdicts made here dropped: the file holds them, or changed them since" in mode
+    assert browser.find_element("id", "pending").text == "1 verdict made here, not yet exported (e exports) · 2 in the file"
+    stored = browser.execute_script("return JSON.parse(localStorage.getItem('question-bank-dedup-verdicts'))")
+    assert list(stored) == ["|".join(kept)] and stored["|".join(kept)]["verdict"] == "related"

@@ -65,7 +65,10 @@ def validate(suites: list[dict], frames: dict[str, pd.DataFrame], parameters: di
             context, source, run = _context()
             name = suite["name"] if frame_name == suite["name"] else f"{suite['name']}.{frame_name}"
             name = name if run == 1 else f"{name}#{run}"  # a second validation in this process: names stay unique
-            gx_suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations, meta=suite.get("meta", {})))
+            given = copy.deepcopy(expectations)  # GX adds ids to what it is given: the suite (and the memo key) stay as read
+            gx_suite = context.suites.add(
+                gx.ExpectationSuite(name=name, expectations=given, meta=copy.deepcopy(suite.get("meta", {})))
+            )
             batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
             definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=gx_suite))
             locators = [c for c in LOCATORS.get(frame_name, ["source_line"]) if c in frame.columns]
@@ -78,7 +81,7 @@ def validate(suites: list[dict], frames: dict[str, pd.DataFrame], parameters: di
             if key is not None:
                 if len(_MEMO) >= MEMO_SIZE:
                     _MEMO.clear()
-                _MEMO[key] = found
+                _MEMO[key] = copy.deepcopy(found)
             outcomes += found
     return outcomes
 
