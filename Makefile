@@ -245,7 +245,7 @@ $(VENV)/.bench: requirements-bench.lock $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.lock
 	touch $@
 
-bench: $(VENV)/.bench ## time every process of `make all`, peers beside ours, on the real appendix and generated banks (`SIZES`, `CHAPTERS`); writes reports/bench.json
+bench: $(VENV)/.bench ## time every process of `make all`, peers beside ours, on the real appendix and generated banks (`SIZES`, `CHAPTERS`), make diff and the workbench; writes docs/bench.json (the README's speed table)
 	$(PY) -m pipeline.bench.run $(SIZES) --chapters $(CHAPTERS)
 
 lint: $(VENV)/.installed ## ruff: the lint rules of pyproject.toml and the formatter, checked (CI runs it; `ruff format` fixes the layout)

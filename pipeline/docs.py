@@ -66,6 +66,7 @@ BLOCK_FILES = {
     "views": ("docs/warehouse.md",),
     "commands": ("docs/commands.md",),
     "command-list": ("README.md",),
+    "speed": ("README.md",),
 }
 
 
@@ -110,6 +111,7 @@ def readme_blocks(database: Path) -> dict[str, str]:
         "views": views_markdown(describe_views(database, paths.SQL)),
         "commands": commands_markdown((paths.ROOT / "Makefile").read_text(encoding="utf-8")),
         "command-list": command_list((paths.ROOT / "Makefile").read_text(encoding="utf-8")),
+        "speed": speed_block(paths.ROOT / "docs" / "bench.json"),
     }
 
 
@@ -122,6 +124,15 @@ def commands_markdown(makefile: str) -> str:
     """Return the command table of the README and docs/commands.md, generated from the Makefile's `## ` comments."""
     rows = [f"| `make {target}` | {text} |" for target, text in make_commands(makefile)]
     return "| command | what it does |\n|---|---|\n" + "\n".join(rows)
+
+
+def speed_block(results: Path) -> str:
+    """Return the README's speed section, drawn from the last `make bench` (docs/bench.json)."""
+    import json
+
+    from pipeline.bench.summary import speed_markdown
+
+    return speed_markdown(json.loads(results.read_text(encoding="utf-8")) if results.exists() else None)
 
 
 def command_list(makefile: str) -> str:

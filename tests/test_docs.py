@@ -1,5 +1,6 @@
 """The README and docs/ stay true: the generated references, the commands, and the make targets they name."""
 
+import json
 import re
 
 import pytest
@@ -117,3 +118,21 @@ def test_every_readme_command_is_valid():
 def test_the_readme_preview_command_runs():
     result = run_cli("external", "--preview", str(ROOT / "raw" / "external" / "awesome_genai_60.md"))
     assert result.returncode == 0 and "auto chose numbered: 62 items" in result.stdout
+
+
+def test_the_speed_table_is_drawn_from_the_bench_results():
+    from pipeline.bench.summary import speed_markdown
+
+    bench = {"machine": {"cores": 2}, "make_all": {"clean_median_s": 6.0, "import_floor_s": 3.0, "ratio_to_floor": 2.0},
+             "review": {"key_to_file_round_trip_median_ms": 2.5, "rebuild_median_s": 1.6, "verdict_to_published_median_s": 1.75, "met": False},
+             "sizes": [{"size": 20000, "duplicates": {"recall": 0.97, "precision_injected": 0.8, "flagged_pairs": 10},
+                        "stages": {"ingest+external+embed": {"wall_s": 8.0}, "overlap+dedup": {"wall_s": 2.0, "peak_mib": 100}},
+                        "peers": [{"name": "MinHash", "recall": 0.9, "precision": 0.6, "flagged": 99, "wall_s": 5.0, "peak_mib": 50}]}]}  # fmt: skip
+    table = speed_markdown(bench)
+    assert "| 20K | MinHash | 0.900 | 0.600 | 99 | 5.0 s | 2.00 / 2.00 |" in table
+    assert "6.00 s against 3.00 s: 2.00 × | missed |" in table and "rebuild 1.60 s" in table and table.count("| missed |") == 2
+    assert speed_markdown(None) == "No `make bench` results in docs/bench.json yet."
+    assert (
+        "<!-- speed:start -->\n" + speed_markdown(json.loads((ROOT / "docs" / "bench.json").read_text(encoding="utf-8")))
+        in README
+    )

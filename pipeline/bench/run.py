@@ -1,7 +1,7 @@
 """`make bench`: time every stage, and `make all`, on the real appendix and on generated ones.
 
 Reports wall time and peak memory per stage and size, the recall of the injected near-duplicates at the
-default threshold, and medians of repeated runs of `make all` on the real appendix. Writes reports/bench.json
+default threshold, and medians of repeated runs of `make all` on the real appendix. Writes docs/bench.json
 and prints a table. A benchmark, not a test: nothing here fails on speed.
 """
 
@@ -28,6 +28,7 @@ MAKE_ALL_TARGETS = {  # figure of bench_make_all: (name, seconds); the real appe
     "noop_median_s": ("make all, nothing changed", 0.5),
 }
 MAKE_ALL_REPEATS = 5
+RESULTS = paths.ROOT / "docs" / "bench.json"  # outside the published builds: a make all never drops it; committed
 FLOOR_RATIO = 1.3  # issue #17: a clean `make all` at most this many times the import floor
 LINEAR = 1.15  # report stage: time grows at most as chapters^LINEAR between the two widened banks
 
@@ -317,6 +318,8 @@ def main(argv: list[str]) -> int:
         "--chapters", nargs="*", type=int, default=[], help="widened banks of this many chapters (report-stage growth)"
     )
     parser.add_argument("--skip-make-all", action="store_true", help="leave out the repeated make all on the real appendix")
+    parser.add_argument("--skip-workflows", action="store_true", help="leave out make diff and the review workbench")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="where the results go (outside the published builds)")
     options = parser.parse_args(argv)
     sizes = options.sizes
     real_tables = parse_appendix(paths.SOURCE.read_text(encoding="utf-8"))
@@ -332,6 +335,26 @@ def main(argv: list[str]) -> int:
             f"  clean: median {report['make_all']['clean_median_s']:.2f} s (runs {report['make_all']['clean_runs_s']}); "
             f"nothing changed: median {report['make_all']['noop_median_s']:.3f} s; import floor {report['make_all']['import_floor_s']:.2f} s "
             f"(clean / floor = {report['make_all']['ratio_to_floor']})",
+            flush=True,
+        )
+    if not options.skip_workflows:
+        from pipeline.bench.workflows import bench_diff, bench_review
+
+        print("make diff against a cached base, beside make all:", flush=True)
+        report["diff"] = bench_diff()
+        d = report["diff"]
+        print(
+            f"  nothing changed: make all {d['all_noop_median_s']:.3f} s, make diff {d['diff_cached_noop_median_s']:.3f} s; after a one-question "
+            f"edit: make all {d['all_after_edit_median_s']:.2f} s, make diff {d['diff_after_edit_median_s']:.2f} s "
+            f"(allowance 1.5 × no-change make all = {d['allowance_s']:.3f} s): {'met' if d['met'] else 'MISSED'}",
+            flush=True,
+        )
+        print("the review workbench on the real bank:", flush=True)
+        report["review"] = bench_review()
+        r = report["review"]
+        print(
+            f"  key → file {r['key_to_file_round_trip_median_ms']:.1f} ms (round trip; the write {r['write_median_ms']:.1f} ms); verdict → "
+            f"published {r['verdict_to_published_median_s']:.2f} s (rebuild {r['rebuild_median_s']:.2f} s): {'met' if r['met'] else 'MISSED'}",
             flush=True,
         )
     print("per process of make all (wall, peak memory):", flush=True)
@@ -375,9 +398,9 @@ def main(argv: list[str]) -> int:
             f"  target {target['size']:>9}: {target['stages']} {target['wall_s']} s{limit}, "
             f"{target['peak_mib']} MiB (≤ {target['target_mib']}), recall {target['recall']} (≥ 0.95): {'met' if target['met'] else 'MISSED'}"
         )
-    paths.REPORTS.mkdir(exist_ok=True)
-    (paths.REPORTS / "bench.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print("written: reports/bench.json")
+    report["sizes_measured"] = sizes
+    options.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"written: {options.output} (python -m pipeline docs --update draws the README's speed table from it)")
     return 0
 
 

@@ -1,0 +1,83 @@
+"""The README's speed table, drawn from the last `make bench` (docs/bench.json). Pure: the results in, Markdown out.
+
+`python -m pipeline docs --update` writes it between `<!-- speed:start -->` and `<!-- speed:end -->`, and
+tests/test_docs.py fails when the README's table is not the one the results give.
+"""
+
+
+def _ratio(ours: float, peer: float) -> str:
+    return f"{ours / peer:.2f}" if peer else "–"
+
+
+def duplicate_rows(sizes: list[dict]) -> list[str]:
+    """Return one table row per (generated bank, tool): recall, precision, pairs flagged, time and memory ratios."""
+    rows = []
+    for size in sizes:
+        if "duplicates" not in size:
+            continue
+        d, stages = size["duplicates"], size["stages"]
+        ours_s = stages["ingest+external+embed"]["wall_s"] + stages["overlap+dedup"]["wall_s"]
+        ours_mib = stages["overlap+dedup"]["peak_mib"]
+        bank = f"{size['size'] // 1000}K"
+        rows.append(
+            f"| {bank} | **ours** | {d['recall']:.3f} | {d['precision_injected']:.3f} | {d['flagged_pairs']:,} | {ours_s:.1f} s | |"
+        )
+        for peer in size.get("peers", []):
+            rows.append(
+                f"| {bank} | {peer['name']} | {peer['recall']:.3f} | {peer['precision']:.3f} | {peer['flagged']:,} | "
+                f"{peer['wall_s']:.1f} s | {_ratio(ours_s, peer['wall_s'])} / {_ratio(ours_mib, peer['peak_mib'])} |"
+            )
+    return rows
+
+
+def target_rows(bench: dict) -> list[str]:
+    """Return one row per target the bench measures: what it asks, the figures, met or missed."""
+    out = []
+    make_all = bench.get("make_all")
+    if make_all:
+        ratio = make_all["ratio_to_floor"]
+        out.append(
+            f"| clean `make all` ≤ 1.6 × the import floor (#26; goal 1.3) | {make_all['clean_median_s']:.2f} s against "
+            f"{make_all['import_floor_s']:.2f} s: {ratio:.2f} × | {'met' if ratio <= 1.6 else 'missed'} |"
+        )
+    diff = bench.get("diff")
+    if diff:
+        out.append(
+            f"| `make diff`, cached base ≤ 1.5 × a no-change `make all` + the current build (#22) | nothing changed: "
+            f"{diff['diff_cached_noop_median_s']:.2f} s against {diff['all_noop_median_s']:.2f} s + {diff['allowance_s']:.2f} s; after an edit: "
+            f"{diff['diff_after_edit_median_s']:.2f} s against {diff['all_after_edit_median_s']:.2f} s | {'met' if diff['met'] else 'missed'} |"
+        )
+    review = bench.get("review")
+    if review:
+        out.append(
+            f"| workbench: key → file ≤ 100 ms, verdict → rebuilt ≤ 1.5 s (#23) | {review['key_to_file_round_trip_median_ms']:.1f} ms; "
+            f"rebuild {review['rebuild_median_s']:.2f} s ({review['verdict_to_published_median_s']:.2f} s with the quiet wait) | "
+            f"{'met' if review['met'] else 'missed'} |"
+        )
+    for target in bench.get("targets", []):
+        if isinstance(target.get("size"), int) and target.get("target_mib"):
+            out.append(
+                f"| {target['size']:,} questions, {target['stages']} ≤ {target['target_mib']:,} MiB | {target['wall_s']} s, "
+                f"{target['peak_mib']:,.0f} MiB, recall {target['recall']} | {'met' if target['met'] else 'missed'} |"
+            )
+    return out
+
+
+def speed_markdown(bench: dict | None) -> str:
+    """Return the README's speed section body from the bench results (a line saying so when there are none)."""
+    if not bench:
+        return "No `make bench` results in docs/bench.json yet."
+    cores = bench.get("machine", {}).get("cores")
+    lines = [
+        f"From the last `make bench` (docs/bench.json; {cores} cores, one run, ratios side by side). Duplicate finding on generated "
+        "banks with injected repeats and look-alikes (precision counts flagged look-alikes against us):",
+        "",
+        "| bank | tool | recall | precision | pairs flagged | time | time / memory, ours ÷ peer |",
+        "|---|---|---|---|---|---|---|",
+        *duplicate_rows(bench.get("sizes", [])),
+        "",
+        "| target | measured | |",
+        "|---|---|---|",
+        *target_rows(bench),
+    ]
+    return "\n".join(lines)
