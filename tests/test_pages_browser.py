@@ -139,3 +139,24 @@ def test_the_changes_and_history_pages_show_the_comparison_and_the_charts(browse
     charts = browser.find_elements("css selector", "figure svg polyline")
     assert len(charts) >= 15 and all(c.size["width"] > 0 for c in charts)  # drawn, not empty
     assert "<b>older</b> bank" in browser.find_element("tag name", "table").text  # the subject escaped, shown as text
+
+
+def test_page_defects_fixed_names_whole_no_sideways_scroll_and_an_uncovered_filter(browser, reports):
+    from pipeline.report.coverage import chapter_label
+
+    assert chapter_label(4, "Post-Training").replace("\n", " ") == "4 Post-Training"  # whole (was cut to "4 Post-Trainin")
+    assert chapter_label(3, "Mid-Training / Continued Pretraining and Long-Context Extension").endswith("…")
+    browser.set_window_size(800, 900)
+    try:
+        browser.get((reports / "tag_audit.html").as_uri())
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 800  # no sideways scroll at 800 px
+        browser.get((reports / "external_coverage.html").as_uri())
+        covered = "tr.covered"
+        assert any(row.is_displayed() for row in browser.find_elements("css selector", covered))
+        browser.find_element("id", "uncovered-only").click()
+        assert not any(row.is_displayed() for row in browser.find_elements("css selector", covered))
+        assert any(row.is_displayed() for row in browser.find_elements("css selector", "tr.missing"))
+        colour = browser.find_element("css selector", "tr.missing td:nth-child(2)").value_of_css_property("color")
+        assert colour in ("rgba(34, 34, 34, 1)", "rgb(34, 34, 34)")  # the text stays the page's colour: only the mark is grey
+    finally:
+        browser.set_window_size(1300, 1000)

@@ -208,11 +208,11 @@ def _ticks(count: int, most: int) -> list[int]:
     return sorted({round(i * (count - 1) / (most - 1)) for i in range(most)})
 
 
-def chapter_label(chapter_id, title: str, width: int = 14, lines: int = 4) -> str:
+def chapter_label(chapter_id, title: str, width: int = 16, lines: int = 4) -> str:
     """Return a chapter's tick label: its number and whole title, wrapped (an ellipsis only past `lines` lines)."""
     import textwrap
 
-    wrapped = textwrap.wrap(f"{chapter_id} {title}".strip(), width, break_long_words=False)
+    wrapped = textwrap.wrap(f"{chapter_id} {title}".strip(), width, break_long_words=False, break_on_hyphens=False)
     return "\n".join(wrapped[:lines]) + ("…" if len(wrapped) > lines else "")
 
 
