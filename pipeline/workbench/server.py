@@ -209,7 +209,9 @@ class Workbench:
             raise Refused(400, "not a question id of the current build")
         verdict = body.get("verdict")
         tags = sorted({q["tag"] for q in self.questions.values() if q["tag"]})
-        if verdict is not None and verdict != "keep" and not (verdict.startswith("retag:") and verdict[6:] in tags):
+        if verdict is not None and (
+            not isinstance(verdict, str) or verdict != "keep" and not (verdict.startswith("retag:") and verdict[6:] in tags)
+        ):
             raise Refused(400, "verdict must be keep or retag:<a tag of the bank> (or null to clear it)")
         row = None
         if verdict is not None:
