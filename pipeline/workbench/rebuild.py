@@ -7,11 +7,11 @@ the same lock as Make (`<builds>/.build.lock`), write the same work area and lea
 `make all` afterwards finds nothing to do.
 """
 
-import contextlib
-import fcntl
 import os
 import time
 from pathlib import Path
+
+from pipeline.workbench import files
 
 FULL = ("SOURCE", "EXTERNAL_BANKS")  # an input every stage reads from: everything is built again
 STAMPS = (  # Make's stage stamps, in its order (Makefile): touched after a build, oldest first
@@ -53,18 +53,6 @@ def plan(changed: set[str], inputs: dict[str, str], work: Path, points: Path, em
     return steps
 
 
-@contextlib.contextmanager
-def build_lock(builds: Path):
-    """Hold Make's build lock for `builds` (a `make all` meanwhile waits, as for another make)."""
-    builds.mkdir(parents=True, exist_ok=True)
-    handle = os.open(builds / ".build.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(handle)
-
-
 def touch_stamps(work: Path, embeddings: str) -> None:
     """Make Make's stage stamps newer than the inputs' stamps, in Make's order: its next run has nothing to do."""
     now = time.time_ns()
@@ -88,7 +76,7 @@ def run(changed: set[str], inputs: dict[str, str], builds: Path, links: tuple[Pa
     steps = plan(changed, inputs, work, Path(builds) / "history.json", embeddings)
     stamps = ["inputs", "--stamps", str(work / "warehouse"), *(f"{k}={v}" for k, v in inputs.items())]
     publish = ["publish", "--builds", str(builds), "--warehouse", str(links[0]), "--reports", str(links[1])]
-    with build_lock(Path(builds)), captured() as lines:
+    with files.locked(Path(builds) / ".build.lock"), captured() as lines:  # Make's own build lock: a make all waits
         for words in [*steps, stamps]:
             if cli.main(words) not in (0, 1):
                 said = [line for line in lines if line.startswith("error:")] or ["a stage failed"]
