@@ -81,6 +81,46 @@ def test_a_question_tagged_against_its_wording_is_ranked_first():
     assert np.allclose(probabilities.sum(axis=1), 1.0)
 
 
+def reference_probabilities(texts, tags, embeddings, train_max):
+    """Out-of-fold probabilities as scikit-learn computes them: vectorisers and LogisticRegression fitted per fold."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    classes = sorted(set(tags))
+    y = np.array([classes.index(t) for t in tags])
+    out = np.zeros((len(texts), len(classes)))
+    splitter = StratifiedKFold(n_splits=min(model.FOLDS, int(np.bincount(y).min())), shuffle=True, random_state=model.SEED)
+    for train, test in splitter.split(np.zeros(len(y)), y):
+        train = model._sample(train, y, train_max, model.SEED)
+        words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, lowercase=True)
+        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, lowercase=True)
+
+        def features(rows, fit=False, vectorisers=(words, chars)):
+            chosen = [texts[i] for i in rows]
+            parts = [v.fit_transform(chosen) if fit else v.transform(chosen) for v in vectorisers]
+            return hstack(parts + ([csr_matrix(embeddings[rows])] if embeddings is not None else [])).tocsr()
+
+        fitted = LogisticRegression(C=model.C, max_iter=5000, class_weight="balanced").fit(features(train, True), y[train])
+        out[test] = fitted.predict_proba(features(test))
+    return out
+
+
+@pytest.mark.parametrize("with_embeddings", [False, True])
+@pytest.mark.parametrize("train_max", [model.TRAIN_MAX, 20])
+def test_the_audit_gives_scikit_learns_probabilities(with_embeddings, train_max, monkeypatch):
+    """Counting once and the dense block change the cost, not the result: the probabilities of per-fold
+    TfidfVectorizers and LogisticRegression, also when folds learn from a sample (test rows counted apart)."""
+    questions = bank()
+    texts, tags = [q["text"] for q in questions], [q["tag"] for q in questions]
+    vectors = np.random.default_rng(0).normal(size=(len(texts), 8)).astype(np.float32) if with_embeddings else None
+    monkeypatch.setattr(model, "TRAIN_MAX", train_max)
+    classes, probabilities = model.out_of_fold_probabilities(texts, tags, vectors)
+    assert classes == ["conceptual", "design", "tradeoff"]
+    assert np.allclose(probabilities, reference_probabilities(texts, tags, vectors, train_max), atol=1e-7, rtol=0)
+
+
 def test_the_audit_is_deterministic():
     assert stage.audit(bank())[2] == stage.audit(bank())[2]
 
