@@ -58,3 +58,49 @@ def test_the_heat_map_grid_and_its_axis_labels_stay_linear_and_readable():
     assert _ticks(8, 24) == list(range(8))
     ticks = _ticks(10_000, 24)
     assert len(ticks) == 24 and ticks[0] == 0 and ticks[-1] == 9_999
+
+
+def test_import_seconds_sums_the_first_level_of_python_importtime():
+    from pipeline.bench.measure import import_seconds
+
+    stderr = "\n".join(
+        [
+            "import time: self [us] | cumulative | imported package",
+            "import time:       100 |        100 |   _io",  # started by another import: inside `encodings`
+            "import time:       200 |       3000 | encodings",
+            "import time:      1500 |    2000000 | great_expectations",
+            "warning: something else",
+        ]
+    )
+    assert import_seconds(stderr) == 2.003
+    assert import_seconds("no importtime here") is None
+
+
+def test_measure_reports_a_python_commands_imports_and_keeps_them_out_of_its_stderr():
+    import json
+    import subprocess
+    import sys
+
+    code = "import json, sys; print('done', file=sys.stderr)"
+    wrapper = [sys.executable, "-m", "pipeline.bench.measure", "--", sys.executable, "-X", "importtime", "-c", code]
+    result = json.loads(subprocess.run(wrapper, capture_output=True, text=True, check=True).stdout)
+    assert result["import_s"] > 0 and result["stderr"].strip() == "done"
+
+
+def test_the_process_table_names_the_critical_path_through_the_slowest_branches():
+    from pipeline.bench.summary import process_rows
+
+    stages = {
+        "ingest+external+embed": {"wall_s": 3.0, "import_s": 0.5},
+        "overlap+dedup": {"wall_s": 2.0, "import_s": 1.0},
+        "tags": {"wall_s": 2.5, "import_s": 1.2},
+        "check": {"wall_s": 1.0, "import_s": 0.8},
+        "warehouse": {"wall_s": 0.7, "import_s": 0.4},
+        "report": {"wall_s": 0.9, "import_s": 0.5},
+    }
+    rows = process_rows(stages)
+    assert rows[1] == "| overlap+dedup | 2.00 s | 1.00 s | 1.00 s |" and len(rows) == 7
+    assert rows[-1] == "| critical path (ingest+external+embed → tags → warehouse + report) | 7.10 s | 2.60 s | 4.50 s |"
+    stages["check"]["wall_s"] = 4.0
+    assert "→ check) | 9.50 s | 2.50 s |" in process_rows(stages)[-1]
+    assert process_rows({"tags": {"wall_s": 1.0}}) == []  # no import figures (a generated bank's run): no table

@@ -40,8 +40,9 @@ def measure(command: list[str], env: dict | None = None) -> dict:
     return json.loads(finished.stdout)
 
 
-def stage_command(stage: str, source: Path, warehouse: Path, reports: Path, decisions: Path) -> list[str]:
-    """Return the CLI command of one process of `make all` (stages joined by `+`) on the given input and folders."""
+def stage_command(stage: str, source: Path, warehouse: Path, reports: Path, decisions: Path, imports: bool = False) -> list[str]:
+    """Return the CLI command of one process of `make all` (stages joined by `+`) on the given input and folders;
+    with `imports`, Python reports each import's time (`-X importtime`, read by pipeline.bench.measure)."""
     commands = {
         "ingest": ["--source", str(source), "--warehouse", str(warehouse)],
         "external": ["--warehouse", str(warehouse)],
@@ -53,7 +54,7 @@ def stage_command(stage: str, source: Path, warehouse: Path, reports: Path, deci
         "warehouse": ["--warehouse", str(warehouse)],
         "report": ["--warehouse", str(warehouse), "--reports", str(reports)],
     }
-    words = [sys.executable, "-m", "pipeline"]
+    words = [sys.executable, *(["-X", "importtime"] if imports else []), "-m", "pipeline"]
     for i, name in enumerate(stage.split("+")):
         words += (["+"] if i else []) + [name] + commands[name]
     return words
@@ -107,18 +108,22 @@ MAKE_ENV = {
 }  # as the Makefile exports
 
 
-def run_stages(source: Path, folder: Path, name: str) -> dict:
-    """Return wall time, peak memory and success of each process of `make all` on `source`, in its order."""
+def run_stages(source: Path, folder: Path, name: str, imports: bool = False) -> dict:
+    """Return wall time, peak memory and success of each process of `make all` on `source`, in its order; with
+    `imports`, also the seconds each spent importing (issue #26: the per-process import table)."""
     decisions = folder / "decisions.csv"
     decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
     warehouse, reports = folder / "warehouse", folder / "reports"
     env = {**os.environ, **MAKE_ENV, "PIPELINE_EMBEDDINGS_CACHE": str(folder / "cache")}
     stages = {}
     for stage in STAGES:
-        result = measure(stage_command(stage, source, warehouse, reports, decisions), env)
+        result = measure(stage_command(stage, source, warehouse, reports, decisions, imports), env)
         stages[stage] = {"wall_s": result["wall_s"], "peak_mib": result["peak_mib"], "ok": result["returncode"] in (0, 1)}
+        if imports and result.get("import_s") is not None:
+            stages[stage]["import_s"] = result["import_s"]
         print(
             f"  {name:>9} {stage:<15} {result['wall_s']:>8.2f} s {result['peak_mib']:>8.0f} MiB"
+            + (f" {result['import_s']:>6.2f} s importing" if stages[stage].get("import_s") is not None else "")
             + ("" if stages[stage]["ok"] else f"  FAILED: {result['stderr'].strip().splitlines()[-1:]}"),
             flush=True,
         )
@@ -139,7 +144,8 @@ def bench_size(size: int | None, folder: Path, real_tables: dict) -> dict:
         source = folder / "appendix.txt"
         source.write_text(render_appendix(tables, "pdf"), encoding="utf-8")
     warehouse = folder / "warehouse"
-    stages = run_stages(source, folder, "real" if size is None else str(size))
+    # The real appendix's processes also report their imports: there they are most of the cost (docs/benchmarks.md).
+    stages = run_stages(source, folder, "real" if size is None else str(size), imports=size is None)
     figures = {"size": size or len(real_tables["questions"]), "stages": stages}
     if injected:
         figures["duplicates"] = recall(warehouse, injected)

@@ -63,6 +63,43 @@ def target_rows(bench: dict) -> list[str]:
     return out
 
 
+# make all's processes as its DAG runs them with two jobs: steps one after another, each a choice of branches run
+# side by side (a branch: processes one after another); a step lasts as long as its slowest branch.
+CRITICAL_STEPS = (
+    (("ingest+external+embed",),),
+    (("overlap+dedup",), ("tags",)),
+    (("check",), ("warehouse", "report")),
+)
+
+
+def _branch(stages: dict, branch: tuple, key: str) -> float:
+    return sum(stages[name].get(key) or 0.0 for name in branch)
+
+
+def process_rows(stages: dict) -> list[str]:
+    """Return one table row per process of `make all` on the real appendix (wall, importing, working), then the
+    critical path: each step's slowest branch, summed (the processes ran alone, so this is what two jobs wait for)."""
+    rows = []
+    for name, figures in stages.items():
+        if figures.get("import_s") is None:
+            continue
+        wall, imports = figures["wall_s"], figures["import_s"]
+        rows.append(f"| {name} | {wall:.2f} s | {imports:.2f} s | {wall - imports:.2f} s |")
+    if not rows:
+        return []
+    path_wall = path_imports = 0.0
+    names = []
+    for step in CRITICAL_STEPS:
+        slowest = max(step, key=lambda branch: _branch(stages, branch, "wall_s"))
+        path_wall += _branch(stages, slowest, "wall_s")
+        path_imports += _branch(stages, slowest, "import_s")
+        names.append(" + ".join(slowest))
+    rows.append(
+        f"| critical path ({' → '.join(names)}) | {path_wall:.2f} s | {path_imports:.2f} s | {path_wall - path_imports:.2f} s |"
+    )
+    return rows
+
+
 def speed_markdown(bench: dict | None) -> str:
     """Return the README's speed section body from the bench results (a line saying so when there are none)."""
     if not bench:
@@ -80,4 +117,14 @@ def speed_markdown(bench: dict | None) -> str:
         "|---|---|---|",
         *target_rows(bench),
     ]
+    processes = process_rows(next((size["stages"] for size in bench.get("sizes", []) if "duplicates" not in size), {}))
+    if processes:
+        lines += [
+            "",
+            "Where a clean `make all` on the real appendix spends its time, each process run alone (`-X importtime`):",
+            "",
+            "| process | wall | importing | working |",
+            "|---|---|---|---|",
+            *processes,
+        ]
     return "\n".join(lines)
