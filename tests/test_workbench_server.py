@@ -6,6 +6,7 @@ import json
 import shutil
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -40,7 +41,7 @@ def workbench(tmp_path_factory):
     server = serve(bench, warm=False)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield bench, server.server_address[1], inputs
-    bench.stop.set()
+    bench.close()
     server.shutdown()
 
 
@@ -129,3 +130,24 @@ def test_the_rebuild_plan_runs_what_each_input_feeds():
     assert first({"ALIASES"}) == ["warehouse", "report", "changes"]
     assert first({"SOURCE"}) == ["ingest", "overlap", "tags", "check", "warehouse", "report", "changes"]
     assert first(set()) == []
+
+
+def test_closing_the_workbench_waits_for_its_watcher_so_nothing_reads_the_inputs_after(tmp_path, monkeypatch):
+    """The bench closes the workbench and deletes its folder: a watcher still polling would build a bank that is gone."""
+    from pipeline.workbench import server as module
+    from pipeline.workbench.server import Workbench, serve
+
+    monkeypatch.setattr(module, "POLL_S", 0.01)
+    monkeypatch.setattr(Workbench, "read_questions", lambda self: {})  # no build needed: nothing is served here
+    inputs = raw_copy(tmp_path)
+    builds, links = tmp_path / ".warehouse-builds", (tmp_path / "warehouse", tmp_path / "reports")
+    bench = Workbench(inputs, builds, links, embeddings="off")
+    built = []
+    monkeypatch.setattr(bench, "build", lambda changed, warming=False: built.append(changed))
+    http_server = serve(bench, warm=False)
+    bench.close()
+    assert not bench.watcher.is_alive()
+    Path(inputs["SOURCE"]).unlink()  # the folder goes: nobody looks any more
+    time.sleep(0.1)
+    assert built == []
+    http_server.server_close()

@@ -140,7 +140,7 @@ def bench_review(verdicts: int = 10) -> dict:
             written.append(answer["written_ms"])
             settled(done + 1)
             published.append(time.perf_counter() - started)
-        bench.stop.set()
+        bench.close()
         server.shutdown()
     return {
         "verdicts": len(pairs),

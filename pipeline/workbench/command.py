@@ -30,6 +30,6 @@ def main(args, context: dict) -> int:
     except KeyboardInterrupt:
         say("review: stopped")
     finally:
-        bench.stop.set()
+        bench.close()
         server.server_close()
     return 0

@@ -81,6 +81,7 @@ class Workbench:
         self.state = {"building": False, "error": None, "generation": self.generation(), "last_build_s": None, "builds": 0}
         self.questions = self.read_questions()
         self.stop = threading.Event()
+        self.watcher: threading.Thread | None = None  # started by serve()
 
     # ---- the build ------------------------------------------------------------------------------------------------
     def generation(self) -> str | None:
@@ -127,9 +128,17 @@ class Workbench:
                 if later == now:
                     break
                 now = later
+            if self.stop.is_set():  # closing: the inputs may be going away with their folder
+                return
             changed = {name for name in now if now[name] != seen.get(name)}
             seen = now
             self.build(changed)
+
+    def close(self, wait: float = 30.0) -> None:
+        """Stop the watcher and wait for it (a build under way ends first), so nothing reads the inputs after this."""
+        self.stop.set()
+        if self.watcher is not None:
+            self.watcher.join(wait)
 
     def build(self, changed: set[str], warming: bool = False) -> dict:
         self.state.update(building=True, changing=["(warming up)"] if warming else sorted(changed))
@@ -306,5 +315,6 @@ def serve(bench: Workbench, port: int = 0, warm: bool = True) -> http.server.Thr
     address = f"127.0.0.1:{server.server_address[1]}"
     server.RequestHandlerClass = handler(bench, address)
     server.daemon_threads = True
-    threading.Thread(target=bench.watch, args=(warm,), daemon=True, name="watcher").start()
+    bench.watcher = threading.Thread(target=bench.watch, args=(warm,), daemon=True, name="watcher")
+    bench.watcher.start()
     return server
