@@ -120,6 +120,22 @@ def test_the_readme_preview_command_runs():
     assert result.returncode == 0 and "auto chose numbered: 62 items" in result.stdout
 
 
+def test_the_speed_table_holds_the_20k_figures_to_issue_26s_targets():
+    from pipeline.bench.summary import MINHASH, scale_rows
+
+    stages = {"ingest+external+embed": {"wall_s": 40.0}, "overlap+dedup": {"wall_s": 8.0}, "tags": {"wall_s": 16.0}}
+    size = {"size": 20_000, "stages": stages, "duplicates": {"recall": 0.97, "precision_injected": 0.80},
+            "peers": [{"name": MINHASH, "wall_s": 6.0}]}  # fmt: skip
+    assert scale_rows([size]) == [
+        "| 20K duplicate finding ≤ 8 × MinHashLSH 0.5's time, recall ≥ 0.97, precision ≥ 0.8 (#26) | 8.0 ×, recall 0.970, "
+        "precision 0.800 | met |",
+        "| 20K tag audit ≤ 16 s (a third of #26's 48 s) | 16.0 s | met |",
+    ]
+    stages["tags"]["wall_s"], size["duplicates"]["precision_injected"] = 16.1, 0.799
+    assert [row.endswith("| missed |") for row in scale_rows([size])] == [True, True]
+    assert scale_rows([{**size, "size": 10_000}]) == []
+
+
 def test_the_speed_table_is_drawn_from_the_bench_results():
     from pipeline.bench.summary import speed_markdown
 
