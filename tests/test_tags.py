@@ -121,6 +121,15 @@ def test_the_audit_gives_scikit_learns_probabilities(with_embeddings, train_max,
     assert np.allclose(probabilities, reference_probabilities(texts, tags, vectors, train_max), atol=1e-7, rtol=0)
 
 
+def test_folds_fitted_side_by_side_give_the_sequential_result(monkeypatch):
+    questions = bank()
+    texts, tags = [q["text"] for q in questions], [q["tag"] for q in questions]
+    monkeypatch.setattr(model, "workers", lambda: 1)
+    alone = model.out_of_fold_probabilities(texts, tags)[1]
+    monkeypatch.setattr(model, "workers", lambda: 3)
+    assert np.array_equal(model.out_of_fold_probabilities(texts, tags)[1], alone)
+
+
 def test_the_audit_is_deterministic():
     assert stage.audit(bank())[2] == stage.audit(bank())[2]
 
