@@ -99,6 +99,12 @@ def test_the_embedding_model_is_pinned_and_local():
     assert np.array_equal(encode(["How do you evaluate retrieval quality?"])[0], vectors[2])  # order and batch do not matter
 
 
+def test_the_encoder_threads_sleep_instead_of_spinning_and_use_every_core():
+    options = embed.session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    assert options.intra_op_num_threads == 0
+
+
 def test_a_model_file_that_is_not_the_pinned_one_is_refused(monkeypatch):
     monkeypatch.setattr(embed, "MODEL_SHA256", "0" * 64)
     with pytest.raises(InputError, match="does not match its pinned sha256"):
