@@ -63,22 +63,26 @@ def _raw(coef: np.ndarray, sparse, dense) -> np.ndarray:
     return raw + coef[:, -1]
 
 
-def _softmax(raw: np.ndarray) -> np.ndarray:
-    shifted = np.exp(raw - raw.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+def _pointwise(raw: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return each row's loss and its derivative by the scores: scikit-learn's half binomial loss when there is one
+    score column (two classes: target 0 or 1), its multinomial loss otherwise (target one-hot)."""
+    if raw.shape[1] == 1:
+        from scipy.special import expit
 
-
-def _loss_gradient(w: np.ndarray, sparse, dense, onehot: np.ndarray, weight: np.ndarray, l2: float):
-    """Return (loss, gradient) of scikit-learn's multinomial logistic regression: the weighted mean log loss plus
-    l2/2 · ‖coefficients‖² (intercepts not penalised); w is (classes × features+1) flattened column by column."""
-    classes = onehot.shape[1]
-    coef = w.reshape((classes, -1), order="F")
-    raw = _raw(coef, sparse, dense)
+        z = raw[:, 0]
+        return np.logaddexp(0, z) - target * z, (expit(z) - target)[:, None]
     top = raw.max(axis=1, keepdims=True)
     log_norm = np.log(np.exp(raw - top).sum(axis=1)) + top[:, 0]
+    return log_norm - (raw * target).sum(axis=1), np.exp(raw - log_norm[:, None]) - target
+
+
+def _loss_gradient(w: np.ndarray, sparse, dense, target: np.ndarray, weight: np.ndarray, l2: float, rows: int):
+    """Return (loss, gradient) of scikit-learn's logistic regression: the weighted mean log loss plus
+    l2/2 · ‖coefficients‖² (intercepts not penalised); w is (rows × features+1) flattened column by column."""
+    coef = w.reshape((rows, -1), order="F")
     total = weight.sum()
-    loss = float(weight @ (log_norm - (raw * onehot).sum(axis=1))) / total
-    pointwise = (np.exp(raw - log_norm[:, None]) - onehot) * (weight / total)[:, None]
+    loss, pointwise = _pointwise(_raw(coef, sparse, dense), target)
+    pointwise *= (weight / total)[:, None]
     grad = np.empty_like(coef, order="F")
     width = sparse.shape[1]
     grad[:, :width] = (sparse.T @ pointwise).T
@@ -86,34 +90,42 @@ def _loss_gradient(w: np.ndarray, sparse, dense, onehot: np.ndarray, weight: np.
         grad[:, width:-1] = pointwise.T @ dense
     grad[:, :-1] += l2 * coef[:, :-1]
     grad[:, -1] = pointwise.sum(axis=0)
-    return loss + 0.5 * l2 * float((coef[:, :-1] ** 2).sum()), grad.ravel(order="F")
+    return float(weight @ loss) / total + 0.5 * l2 * float((coef[:, :-1] ** 2).sum()), grad.ravel(order="F")
 
 
 def fit_softmax(sparse, dense, y: np.ndarray, classes: int, c: float = C, tol: float = 1e-4) -> np.ndarray:
-    """Return the (classes × features+1) coefficients, intercepts last, of
-    LogisticRegression(C=c, class_weight="balanced", solver="lbfgs") fitted on [sparse | dense]: the same objective,
-    start and L-BFGS-B settings, with the dense embeddings multiplied as a dense block (they are most of the
-    nonzeros: a sparse matrix made them 60% of the fit's time at 20,000 questions)."""
+    """Return the coefficients, intercepts last, of LogisticRegression(C=c, class_weight="balanced", solver="lbfgs")
+    fitted on [sparse | dense]: one row for two classes (scikit-learn fits a binomial model then), one row per class
+    otherwise; the same objective, start and L-BFGS-B settings, with the dense embeddings multiplied as a dense block
+    (they are most of the nonzeros: a sparse matrix made them 60% of the fit's time at 20,000 questions)."""
     from scipy.optimize import minimize
 
     counts = np.bincount(y, minlength=classes)
     weight = (len(y) / (classes * counts))[y]  # class_weight="balanced"
-    onehot = np.eye(classes)[y]
+    rows = 1 if classes == 2 else classes
+    target = y.astype(np.float64) if rows == 1 else np.eye(classes)[y]
     width = sparse.shape[1] + (0 if dense is None else dense.shape[1]) + 1
     found = minimize(
         _loss_gradient,
-        np.zeros(classes * width),
+        np.zeros(rows * width),
         method="L-BFGS-B",
         jac=True,
-        args=(sparse, dense, onehot, weight, 1.0 / (c * weight.sum())),
+        args=(sparse, dense, target, weight, 1.0 / (c * weight.sum()), rows),
         options={"maxiter": 5000, "maxls": 50, "gtol": tol, "ftol": 64 * np.finfo(float).eps},
     )
-    return found.x.reshape((classes, width), order="F")
+    return found.x.reshape((rows, width), order="F")
 
 
 def predict_softmax(coef: np.ndarray, sparse, dense) -> np.ndarray:
     """Return the class probabilities of rows under `fit_softmax`'s coefficients."""
-    return _softmax(_raw(coef, sparse, dense))
+    raw = _raw(coef, sparse, dense)
+    if len(coef) == 1:
+        from scipy.special import expit
+
+        positive = expit(raw[:, 0])
+        return np.column_stack([1 - positive, positive])
+    shifted = np.exp(raw - raw.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
 
 
 def workers() -> int:
