@@ -1,4 +1,5 @@
-"""The options several commands share, written once: the warehouse and reports folders, the embeddings mode."""
+"""The options several commands share, written once: the warehouse and reports folders, the embeddings mode, and how
+the commands that build raw/ as it was in git (`base`, `history`) find their versions."""
 
 from pathlib import Path
 
@@ -22,3 +23,13 @@ def embeddings(parser) -> None:
         default="auto",
         help="sentence embeddings in the score: auto (banks up to 20,000 questions), on or off",
     )
+
+
+def versions(parser) -> None:
+    """The options of the commands that build raw/ at other commits: the area of builds, the cache they share, the
+    repository read, and the current build's inputs (Make passes them as NAME=PATH)."""
+    parser.add_argument("--area", type=Path, required=True, help="the folder holding one build per tree of raw/")
+    embeddings(parser)
+    parser.add_argument("--cache", default="", help="the embeddings cache the builds share")
+    parser.add_argument("--repo", type=Path, default=paths.ROOT, help="the git repository whose raw/ is read (this one)")
+    parser.add_argument("input", nargs="*", metavar="NAME=PATH", help="the inputs as the current build reads them")

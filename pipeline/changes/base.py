@@ -55,13 +55,9 @@ def current_version(warehouse: Path) -> str:
 
 def add_arguments(parser) -> None:
     parser.add_argument("--ref", required=True, help="the git ref to build raw/ at (BASE)")
-    parser.add_argument("--area", type=Path, required=True, help="the folder holding one build per tree of raw/")
     parser.add_argument("--stamp", type=Path, required=True, help="the note of where the base build is (JSON)")
     options.warehouse(parser, "the current build's work area (said beside a base that does not build)")
-    options.embeddings(parser)
-    parser.add_argument("--cache", default="", help="the embeddings cache the base build shares")
-    parser.add_argument("--repo", type=Path, default=paths.ROOT, help="the git repository whose raw/ is read (this one)")
-    parser.add_argument("input", nargs="*", metavar="NAME=PATH", help="the inputs as the current build reads them")
+    options.versions(parser)
 
 
 def main(args, context: dict) -> int:

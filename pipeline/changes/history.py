@@ -8,7 +8,7 @@ its own measures last, into the warehouse table `history` and reports/history.ht
 
 from pathlib import Path
 
-from pipeline import io, options, paths
+from pipeline import io, options
 from pipeline.changes import base, versions
 from pipeline.schema import table
 from pipeline.terminal import say
@@ -21,12 +21,8 @@ def measures(warehouse: Path) -> list[dict]:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--area", type=Path, required=True, help="the folder holding one build per tree of raw/")
     parser.add_argument("--points", type=Path, required=True, help="where the points go (JSON)")
-    options.embeddings(parser)
-    parser.add_argument("--cache", default="", help="the embeddings cache the builds share")
-    parser.add_argument("--repo", type=Path, default=paths.ROOT, help="the git repository whose raw/ is read (this one)")
-    parser.add_argument("input", nargs="*", metavar="NAME=PATH", help="the inputs as the current build reads them")
+    options.versions(parser)
 
 
 def main(args, context: dict) -> int:
