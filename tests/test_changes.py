@@ -60,18 +60,16 @@ def test_text_alone_matches_an_edit_and_not_a_sibling_question(old, new, same):
     assert 0.78 < EDIT_SIMILARITY < 0.89
 
 
-@pytest.fixture(scope="module")
-def two_builds(tmp_path_factory):
-    """The fixture bank and its week of edits, each built through dedup, tags, the checks and the warehouse (embeddings
-    off); the edited build also compared with the base by the changes command, as make diff runs it."""
+def build_and_compare(folder, base_text: str, text: str, ref: str = "main", commit: str = "e" * 40) -> Path:
+    """Build two versions of a bank (embeddings off, no verdicts), compare them as make diff does; return the reports."""
     from helpers import call_cli
 
-    folder = tmp_path_factory.mktemp("changes")
     decisions, tags = folder / "decisions.csv", folder / "tags.csv"
     decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
     tags.write_text("question_id,label,verdict,reviewer,date,note\n", encoding="utf-8")
-    for name, source in (("base", FIXTURE_APPENDIX), ("now", CHANGES / "edited.txt")):
-        wh, rep = folder / name / "wh", folder / name / "rep"
+    for name, content in (("base", base_text), ("now", text)):
+        source, wh, rep = folder / f"{name}.txt", folder / name / "wh", folder / name / "rep"
+        source.write_text(content, encoding="utf-8")
         for step in (
             ("ingest", "--source", str(source), "--warehouse", str(wh)),
             ("dedup", "--warehouse", str(wh), "--decisions", str(decisions), "--reports", str(rep), "--embeddings", "off"),
@@ -81,14 +79,20 @@ def two_builds(tmp_path_factory):
         ):
             assert call_cli(*step) == 0, step
     stamp = folder / "base.json"
-    stamp.write_text(
-        json.dumps(
-            {"ref": "origin/main", "commit": "f" * 40, "warehouse": str(folder / "base/wh"), "reports": str(folder / "base/rep")}
-        ),
-        encoding="utf-8",
-    )
-    now = folder / "now"
-    assert call_cli("changes", "--warehouse", str(now / "wh"), "--reports", str(now / "rep"), "--base-stamp", str(stamp)) == 0
+    record = {"ref": ref, "commit": commit, "warehouse": str(folder / "base/wh"), "reports": str(folder / "base/rep")}
+    stamp.write_text(json.dumps(record), encoding="utf-8")
+    reports = folder / "now" / "rep"
+    assert call_cli("changes", "--warehouse", str(folder / "now/wh"), "--reports", str(reports), "--base-stamp", str(stamp)) == 0
+    return reports
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory):
+    """The fixture bank and its week of edits, each built through dedup, tags, the checks and the warehouse (embeddings
+    off); the edited build also compared with the base by the changes command, as make diff runs it."""
+    folder = tmp_path_factory.mktemp("changes")
+    base_text, text = FIXTURE_APPENDIX.read_text(encoding="utf-8"), (CHANGES / "edited.txt").read_text(encoding="utf-8")
+    build_and_compare(folder, base_text, text, ref="origin/main", commit="f" * 40)
     return folder
 
 
@@ -173,32 +177,6 @@ def test_the_pull_request_comment_folds_escapes_and_stays_under_the_limit(two_bu
         and cut.rstrip().endswith("the whole list is in changes.json.")
         and cut.count("<details>") == cut.count("</details>")
     )
-
-
-def build_and_compare(folder, base_text: str, text: str) -> Path:
-    """Build two versions of a bank (embeddings off, no verdicts), compare them as make diff does; return the reports."""
-    from helpers import call_cli
-
-    decisions, tags = folder / "decisions.csv", folder / "tags.csv"
-    decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
-    tags.write_text("question_id,label,verdict,reviewer,date,note\n", encoding="utf-8")
-    for name, content in (("base", base_text), ("now", text)):
-        source, wh, rep = folder / f"{name}.txt", folder / name / "wh", folder / name / "rep"
-        source.write_text(content, encoding="utf-8")
-        for step in (
-            ("ingest", "--source", str(source), "--warehouse", str(wh)),
-            ("dedup", "--warehouse", str(wh), "--decisions", str(decisions), "--reports", str(rep), "--embeddings", "off"),
-            ("tags", "--warehouse", str(wh), "--decisions", str(tags), "--reports", str(rep), "--embeddings", "off"),
-            ("check", "--warehouse", str(wh), "--reports", str(rep)),
-            ("warehouse", "--warehouse", str(wh)),
-        ):
-            assert call_cli(*step) == 0, step
-    stamp = folder / "base.json"
-    record = {"ref": "main", "commit": "e" * 40, "warehouse": str(folder / "base/wh"), "reports": str(folder / "base/rep")}
-    stamp.write_text(json.dumps(record), encoding="utf-8")
-    reports = folder / "now" / "rep"
-    assert call_cli("changes", "--warehouse", str(folder / "now/wh"), "--reports", str(reports), "--base-stamp", str(stamp)) == 0
-    return reports
 
 
 def gate(reports: Path, *strict: str) -> int:
