@@ -180,24 +180,34 @@ def out_of_fold_probabilities(
             return [c[row[rows]] for c in counts]
         return [c.transform([texts[i] for i in rows]).tocsr() for c in counters]
 
-    def features(rows: np.ndarray, weights: list[np.ndarray]):
-        """Return (the fold's TF-IDF of `rows`, their embeddings): only the columns of the fold's vocabulary."""
-        kept = [np.flatnonzero(w) for w in weights]
-        parts = [tfidf(c, w)[:, k] for c, w, k in zip(counted(rows), weights, kept)]
-        return hstack(parts).tocsr(), None if embeddings is None else np.asarray(embeddings[rows], dtype=np.float64)
+    widths = [c.shape[1] for c in counts]
 
-    probabilities = np.zeros((len(texts), len(classes)))
+    def embedded(rows: np.ndarray):
+        return None if embeddings is None else np.asarray(embeddings[rows], dtype=np.float64)
 
-    def fold(split) -> None:
-        train, test = split
+    def fit(train: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+        """Return one fold's (IDF weights, coefficients): fitted on its vocabulary's columns only (L-BFGS-B's cost
+        grows with the coefficients), then spread over every counted column (0 outside the vocabulary)."""
         weights = [idf_weights(c, row[train], min_df) for c, min_df in zip(counts, (WORD_MIN_DF, CHAR_MIN_DF))]
-        coef = fit_softmax(*features(train, weights), y[train], len(classes))
+        kept = [np.flatnonzero(w) for w in weights]
+        sparse = hstack([tfidf(c, w)[:, k] for c, w, k in zip(counted(train), weights, kept)]).tocsr()
+        coef = fit_softmax(sparse, embedded(train), y[train], len(classes))
+        columns = np.concatenate([k + offset for k, offset in zip(kept, np.cumsum([0] + widths[:-1]))])
+        spread = np.zeros((len(coef), sum(widths) + coef.shape[1] - len(columns)))  # then the embeddings, the intercept
+        spread[:, columns] = coef[:, : len(columns)]
+        spread[:, sum(widths) :] = coef[:, len(columns) :]
+        return weights, spread
+
+    # The fits are numeric (sparse products, NumPy, L-BFGS-B: they mostly release the GIL) and run side by side; the
+    # predictions may tokenise (folds that learn from a sample) and run one after another.
+    with ThreadPoolExecutor(min(len(splits), workers())) as pool:
+        fitted = list(pool.map(fit, [train for train, _ in splits]))
+    probabilities = np.zeros((len(texts), len(classes)))
+    for (_, test), (weights, coef) in zip(splits, fitted):
         for start in range(0, len(test), PREDICT_BATCH):
             part = test[start : start + PREDICT_BATCH]
-            probabilities[part] = predict_softmax(coef, *features(part, weights))
-
-    with ThreadPoolExecutor(min(len(splits), workers())) as pool:
-        list(pool.map(fold, splits))  # each fold writes its own rows: the result does not depend on the order
+            sparse = hstack([tfidf(c, w) for c, w in zip(counted(part), weights)]).tocsr()
+            probabilities[part] = predict_softmax(coef, sparse, embedded(part))
     return classes, probabilities
 
 
