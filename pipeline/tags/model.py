@@ -10,8 +10,9 @@ questions whose given tag is unlikely under the model, beyond what the per-tag c
 Cost (issue #26), with the same probabilities as scikit-learn's vectorisers and LogisticRegression (a test holds
 them equal): the texts are tokenised and counted once, not once per fold, and each fold's TF-IDF is made from those
 counts with the vocabulary and IDF of its own training rows; the regression is scikit-learn's objective and L-BFGS-B
-settings, with the embeddings multiplied as a dense block rather than as 384 sparse columns. docs/tags.md has the
-figures, and why a warm start between folds was left out (it moved the suspects' ranks).
+settings, with the embeddings multiplied as a dense block rather than as 384 sparse columns; the folds' fits run side
+by side in threads. docs/tags.md has the figures, and why a warm start between folds was left out (it moved the
+suspects' ranks).
 """
 
 import numpy as np
