@@ -25,6 +25,13 @@ def _press(driver, *keys):
         ActionChains(driver).send_keys(key).perform()
 
 
+def _open_clean(driver, uri: str) -> None:
+    """Open the page with nothing stored from an earlier visit (its verdicts live in localStorage)."""
+    driver.get(uri)
+    driver.execute_script("localStorage.clear()")
+    driver.get(uri)
+
+
 def _current_pair(driver) -> tuple[str, str]:
     card = driver.find_element("css selector", "#one .pair.current")
     return card.get_attribute("data-a"), card.get_attribute("data-b")
@@ -49,9 +56,7 @@ def test_decide_reload_export_and_rebuild(browser, bank):
     warehouse, reports, decisions, dedup = bank
     dedup()
     page = (reports / "duplicates.html").as_uri()
-    browser.get(page)
-    browser.execute_script("localStorage.clear()")
-    browser.get(page)
+    _open_clean(browser, page)
     first = _current_pair(browser)
     _press(browser, "y")  # no name yet: nothing is decided, the name field takes the focus
     assert _current_pair(browser) == first and "Type your name" in browser.find_element("id", "pending").text
@@ -91,9 +96,7 @@ def test_decide_reload_export_and_rebuild(browser, bank):
     assert after[tuple(sorted(first))]["status"] == "confirmed duplicate"
     assert after[tuple(sorted(second))]["status"] == "judged distinct" and after[tuple(sorted(second))]["queue_rank"] is None
     # the next export holds the existing decisions too
-    browser.get(page)
-    browser.execute_script("localStorage.clear()")
-    browser.get(page)
+    _open_clean(browser, page)
     browser.find_element("id", "reviewer").clear()
     browser.find_element("id", "reviewer").send_keys("bo")
     _press(browser, "\ue00c", "r")  # Escape leaves the field; then r: related
@@ -201,9 +204,7 @@ def test_markup_in_any_value_stays_text(browser, tmp_path):
         report.render_html(questions, tables, [{"chapter_id": 1, "title": markup}], [{"section_id": "1.1", "title": markup}]),
         encoding="utf-8",
     )
-    browser.get(page.as_uri())
-    browser.execute_script("localStorage.clear()")
-    browser.get(page.as_uri())
+    _open_clean(browser, page.as_uri())
     assert browser.title == "Duplicate review"
     assert not browser.find_elements("css selector", "main img")
     assert markup in browser.find_element("id", "one").text
@@ -251,9 +252,7 @@ def test_five_thousand_pairs_stay_usable(browser, tmp_path):
     sections = [{"section_id": q["section_id"], "title": "Section"} for q in questions]
     page = tmp_path / "big.html"
     page.write_text(report.render_html(questions, tables, chapters, sections), encoding="utf-8")
-    browser.get(page.as_uri())
-    browser.execute_script("localStorage.clear()")
-    browser.get(page.as_uri())
+    _open_clean(browser, page.as_uri())
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -288,9 +287,7 @@ def test_the_static_page_lets_the_file_win_after_a_rebuild(browser, bank):
     warehouse, reports, decisions, dedup = bank
     dedup()
     page = (reports / "duplicates.html").as_uri()
-    browser.get(page)
-    browser.execute_script("localStorage.clear()")
-    browser.get(page)
+    _open_clean(browser, page)
     browser.find_element("id", "reviewer").send_keys("ana")
     _press(browser, "\ue00c")
     made = []
