@@ -131,7 +131,7 @@ def predict_softmax(coef: np.ndarray, sparse, dense) -> np.ndarray:
 
 def workers() -> int:
     """Return how many folds are fitted at once: one per core this process may use. They run in threads: the sparse
-    products, NumPy and L-BFGS-B's own work mostly release the GIL (2 threads: 1.44× on 2 cores at 20,000 questions)."""
+    products, NumPy and L-BFGS-B's own work mostly release the GIL (docs/tags.md has the figures)."""
     import os
 
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
