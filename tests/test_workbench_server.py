@@ -151,3 +151,118 @@ def test_closing_the_workbench_waits_for_its_watcher_so_nothing_reads_the_inputs
     time.sleep(0.1)
     assert built == []
     http_server.server_close()
+
+
+def raw_request(port, data: bytes, wait: float = 30) -> bytes:
+    """Send `data` as it is on one connection and return all the server answers before it closes (b'' for none)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=wait) as connection:
+        connection.sendall(data)
+        answer = b""
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except (ConnectionResetError, TimeoutError):
+            pass
+    return answer
+
+
+def posted(port, token, body: bytes, length: str) -> bytes:
+    head = (
+        f"POST /api/pair HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Workbench-Token: {token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+@pytest.mark.parametrize(
+    "body, length, status",
+    [
+        (b'{"a": 1}', "-1", b"400"),  # read(-1) read until the client closed: 300 MB were read (#38 B1)
+        (b'{"a": 1}', "abc", b"400"),  # was no answer and a traceback (B2)
+        (b'{"a": 1}', "+8", b"400"),
+        (b"", str(10**9), b"413"),
+        (b"[" * 30_000, "30000", b"400"),  # under 64 KiB, deeper than the parser's recursion (B2)
+        (b'{"a": ' + b"[" * 17 + b"]" * 17 + b"}", str(6 + 34 + 1), b"400"),
+    ],
+)
+def test_a_bad_length_or_a_deep_body_gets_a_json_refusal(workbench, body, length, status):
+    bench, port, inputs = workbench
+    before = open(inputs["DECISIONS"], encoding="utf-8").read()
+    answer = raw_request(port, posted(port, bench.token, body, length))
+    assert answer.startswith(b"HTTP/1.0 " + status) or answer.startswith(b"HTTP/1.1 " + status), answer[:200]
+    assert b"application/json" in answer and b'"error"' in answer
+    assert open(inputs["DECISIONS"], encoding="utf-8").read() == before
+
+
+def test_a_half_sent_request_is_dropped_after_the_read_timeout(workbench):
+    """A client that never finishes its headers or its body holds a thread for at most READ_TIMEOUT_S (B3)."""
+    import socket
+
+    from pipeline.workbench.server import READ_TIMEOUT_S
+
+    bench, port, _ = workbench
+    for partial in (b"GET /api/state HTTP/1.1\r\nHost: 127.0", posted(port, bench.token, b'{"a":', "100")):
+        with socket.create_connection(("127.0.0.1", port), timeout=READ_TIMEOUT_S * 4) as connection:
+            connection.sendall(partial)
+            started = time.monotonic()
+            try:
+                while connection.recv(65536):
+                    pass
+            except ConnectionResetError:
+                pass
+            assert time.monotonic() - started < READ_TIMEOUT_S * 3  # closed by the server, not by our own timeout
+
+
+def test_a_hundred_clients_at_once_are_all_answered(workbench):
+    bench, port, _ = workbench
+    first, second = ids(bench)[:2]
+    answers, lock = [], threading.Lock()
+
+    def client(number):
+        try:
+            status, _ = request(port, "POST", "/api/pair",
+                                {"a": first, "b": second, "verdict": "related", "reviewer": f"r{number}"}, token=bench.token)  # fmt: skip
+        except OSError as error:  # a reset connection: what a listen queue of 5 gave 25-62 of 100 clients
+            status = repr(error)
+        with lock:
+            answers.append(status)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(100)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert answers.count(200) == 100, sorted(set(map(str, answers)))
+    request(port, "POST", "/api/pair", {"a": first, "b": second, "verdict": None, "reviewer": "r"}, token=bench.token)
+
+
+def test_a_verdict_that_cannot_be_written_is_a_5xx_with_the_reason_and_nothing_changes(workbench, monkeypatch):
+    import os
+
+    from pipeline.workbench import files
+
+    bench, port, inputs = workbench
+    a, b = ids(bench)[:2]
+    path = inputs["DECISIONS"]
+    before, mode = open(path, "rb").read(), os.stat(path).st_mode
+    os.chmod(path, 0o444)  # a read-only verdict file: refused, even for root, whose rename would replace it
+    try:
+        status, answer = request(
+            port, "POST", "/api/pair", {"a": a, "b": b, "verdict": "duplicate", "reviewer": "ana"}, token=bench.token
+        )
+    finally:
+        os.chmod(path, mode)
+    assert status == 500 and "read-only" in json.loads(answer)["error"], answer
+    assert open(path, "rb").read() == before
+
+    def unwritable(target, text):  # raw/ itself unwritable: the temporary file cannot be made
+        raise PermissionError(13, "Permission denied", str(Path(target).with_name(".x.tmp")))
+
+    monkeypatch.setattr(files, "replace_atomically", unwritable)
+    status, answer = request(
+        port, "POST", "/api/tag", {"question_id": a, "verdict": "keep", "reviewer": "ana"}, token=bench.token
+    )
+    assert status == 500 and "Permission denied" in json.loads(answer)["error"], answer
+    assert open(path, "rb").read() == before

@@ -8,6 +8,7 @@ the file as before or as after, and one lock makes writers take turns.
 """
 
 import csv
+import errno
 import fcntl
 import io
 import os
@@ -108,6 +109,8 @@ def locked(lock_path: Path):
 def replace_atomically(path: Path, text: str) -> None:
     """Write `text` to `path` in one rename: a temporary file beside it, flushed to disk, then renamed over it."""
     path = Path(path)
+    if path.exists() and not path.stat().st_mode & 0o222:  # a rename would replace it, even for root: refused
+        raise PermissionError(errno.EACCES, "the file is read-only", str(path))
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(temporary, "w", encoding="utf-8", newline="") as out:

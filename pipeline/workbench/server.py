@@ -16,6 +16,7 @@ calls to one person on one machine, so a framework would add a dependency and no
 """
 
 import datetime
+import errno
 import http.server
 import json
 import re
@@ -34,6 +35,10 @@ from pipeline.workbench import files, rebuild
 QUIET_S = 0.15  # the watcher waits this long without a change before it builds (verdicts typed fast share a build)
 POLL_S = 0.05
 MAX_BODY = 64 * 1024
+MAX_DEPTH = 16  # a call's JSON nests two levels; a deeper body is refused before it is parsed
+READ_TIMEOUT_S = 5  # a client that sends its headers or body slower than this is dropped (a thread is never held)
+BACKLOG = 128  # connections the OS queues while every thread is busy: 100 clients at once are all answered
+MAX_THREADS = 64  # threads answering at once; further connections wait in the backlog
 PAGES = {report.name for report in REPORT_FILES if report.name.endswith(".html")}
 PAIR_VERDICTS = ("duplicate", "related", "distinct")
 TEXT_LIMIT = 500
@@ -231,6 +236,41 @@ class Workbench:
         return {"written_ms": round(ms, 2)}
 
 
+def body_length(header: str | None) -> int:
+    """Return a request's declared body length; Refused for one that is not a count of bytes or is over MAX_BODY."""
+    text = (header or "0").strip()
+    if not text.isascii() or not text.isdigit():
+        raise Refused(400, "Content-Length is not a count of bytes")
+    if int(text) > MAX_BODY:
+        raise Refused(413, f"a call is at most {MAX_BODY:,} bytes")
+    return int(text)
+
+
+def parsed_body(data: bytes) -> dict:
+    """Return a call's JSON object; Refused for text that is not JSON, not an object, or nested deeper than MAX_DEPTH."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in data:  # the nesting is measured before parsing: a deep body never reaches the recursive parser
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (byte == 0x5C, byte != 0x22)
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    if deepest > MAX_DEPTH:
+        raise Refused(400, f"a call nests at most {MAX_DEPTH} levels")
+    try:
+        body = json.loads(data or b"{}")
+    except (ValueError, RecursionError):
+        raise Refused(400, "not JSON") from None
+    if not isinstance(body, dict):
+        raise Refused(400, "a call is a JSON object")
+    return body
+
+
 def today() -> str:
     return datetime.date.today().isoformat()
 
@@ -246,6 +286,7 @@ def handler(bench: Workbench, address: str):
     class Handler(http.server.BaseHTTPRequestHandler):
         server_version = "workbench"
         sys_version = ""
+        timeout = READ_TIMEOUT_S  # the socket's timeout: headers and body are read under it
 
         def log_message(self, format, *args):  # noqa: A002 - the requests are not logged to the terminal
             return
@@ -290,31 +331,55 @@ def handler(bench: Workbench, address: str):
                 path, _ = self.checked()
                 if not (self.headers.get("Content-Type") or "").startswith("application/json"):
                     raise Refused(415, "a call is JSON")
-                length = int(self.headers.get("Content-Length") or 0)
-                if length > MAX_BODY:
-                    raise Refused(413, "too large")
-                try:
-                    body = json.loads(self.rfile.read(length) or b"{}")
-                except ValueError:
-                    raise Refused(400, "not JSON") from None
-                if not isinstance(body, dict):
-                    raise Refused(400, "a call is a JSON object")
+                body = parsed_body(self.rfile.read(body_length(self.headers.get("Content-Length"))))
                 calls = {"/api/pair": bench.pair_verdict, "/api/tag": bench.tag_verdict, "/api/undo": lambda _: bench.undo_last()}
                 if path not in calls:
                     raise Refused(404, "no such call")
                 self.send(200, json.dumps(calls[path](body)).encode(), "application/json")
             except Refused as refused:
                 self.fail(refused)
+            except TimeoutError:  # the body never came whole: drop the connection, free the thread
+                self.close_connection = True
+            except OSError as error:  # raw/ or its file cannot be written: said, and the file is as it was
+                name = Path(error.filename).name if error.filename else "raw/"
+                self.fail(Refused(507 if error.errno == errno.ENOSPC else 500, f"{name}: not written: {error.strerror}"))
 
     return Handler
 
 
+class Server(http.server.ThreadingHTTPServer):
+    """The standard threading server with a deeper listen queue and a bound on the threads answering at once."""
+
+    request_queue_size = BACKLOG
+    daemon_threads = True
+
+    def __init__(self, address, handler_class):
+        self.slots = threading.BoundedSemaphore(MAX_THREADS)
+        super().__init__(address, handler_class)
+
+    def process_request(self, request, client_address):
+        self.slots.acquire()  # every thread busy: the connection waits in the backlog, never refused
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def handle_error(self, request, client_address):  # a client gone mid-answer: one line, never a traceback
+        sys.stderr.write(f"review: a request from {client_address[0]} ended early: {sys.exc_info()[1]!r}\n")
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+
 def serve(bench: Workbench, port: int = 0, warm: bool = True) -> http.server.ThreadingHTTPServer:
     """Return the started server (bound to 127.0.0.1) and start the watcher; the caller runs serve_forever."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), None)
+    server = Server(("127.0.0.1", port), None)
     address = f"127.0.0.1:{server.server_address[1]}"
     server.RequestHandlerClass = handler(bench, address)
-    server.daemon_threads = True
     bench.watcher = threading.Thread(target=bench.watch, args=(warm,), daemon=True, name="watcher")
     bench.watcher.start()
     return server
