@@ -14,9 +14,12 @@ SHELL := bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := all
 JOBS ?= 2
-# `make sql Q=…`: a variable given on Make's command line is exported to every recipe, and exporting expands it
-# (`$(shell …)` would run). Q is read unexpanded below and passed by hand; it is never exported.
+# `make sql Q=…` and `BASE=…`: a variable given on Make's command line is exported to every recipe, and exporting
+# expands it (`$(shell …)` would run). Q and BASE are never exported themselves, nor written into a recipe line (a
+# newline in them would split it into two commands, and `make -i` would run the second): each reaches the program
+# through an environment variable that holds its text unexpanded, `$(value …)`, newlines and all.
 unexport Q BASE
+export PIPELINE_QUERY = $(value Q)
 
 PYTHON_BOOT ?= python3.11
 VENV ?= .venv
@@ -71,11 +74,21 @@ CHANGES_PY := $(SHARED_PY) $(wildcard pipeline/changes/*.py)
 # make diff compares with BASE (the last commit unless given); make check compares only when BASE is given.
 # BASE, like Q, is read unexpanded and never exported: a ref is only ever a word passed to git.
 BASE_REF := $(value BASE)
+define NEWLINE
+
+
+endef
+# A ref is one word: a newline in BASE is refused before anything runs (under `make -i` too, which would go on past a
+# failed recipe and build the rest).
+ifneq ($(findstring $(NEWLINE),$(BASE_REF)),)
+$(error BASE holds a newline: a git ref is one word (BASE=origin/main))
+endif
 ifneq ($(filter diff,$(MAKECMDGOALS)),)
 ifeq ($(BASE_REF),)
 BASE_REF := HEAD
 endif
 endif
+export PIPELINE_BASE_REF = $(value BASE_REF)
 VERSIONS := $(BUILDS)/versions
 BASE_REPO ?= .
 HISTORY_POINTS := $(BUILDS)/history.json
@@ -91,8 +104,6 @@ COVERAGE := $(R)/.report.done
 TAGGED := $(W)/.tags.done
 CHANGED := $(R)/.changes.done
 STAGES := $(INGESTED) $(EXTERNALS) $(QUALITY) $(DEDUPED) $(OVERLAP) $(TAGGED) $(DATABASE) $(COVERAGE) $(CHANGED)
-# Q (make sql) is read unexpanded and reaches the program through the environment: Make never runs what is in it.
-QUERY := $(value Q)
 
 # Two builds into one work area at once would publish a mix of both. A goal that builds runs Make again under the
 # builds folder's lock (flock, released by the OS however Make ends): a second build waits for the first, up to
@@ -202,7 +213,7 @@ changes: $(CHANGED) ## this build's measures (history table, history.html); with
 # The base: raw/ at BASE read from git (never checked out) and built with today's code in $(VERSIONS)/<tree of raw/>,
 # kept: a second diff against the same base costs a no-change build there. Its note changes only when the base does.
 $(W)/.base: FORCE $(INGESTED) | $(VENV)/.installed
-	@$(PY) -m pipeline base --ref='$(subst ','\'',$(BASE_REF))' --area $(VERSIONS) --stamp $@ --warehouse $(W) --embeddings $(EMBEDDINGS) \
+	@$(PY) -m pipeline base --ref-env PIPELINE_BASE_REF --area $(VERSIONS) --stamp $@ --warehouse $(W) --embeddings $(EMBEDDINGS) \
 		--cache $(EMBEDDINGS_CACHE) --repo $(BASE_REPO) $(foreach name,$(INPUTS),$(name)=$($(name)))
 
 $(W)/.compare-%:
@@ -228,7 +239,7 @@ review: $(if $(BUILT),,all) ## the editors' workbench: a local server (127.0.0.1
 		$(if $(PORT),--port $(PORT)) $(foreach name,$(INPUTS),$(name)=$($(name)))
 
 sql: $(if $(BUILT),,all) ## run `Q="select …"` on the warehouse and print the result (Q reaches it untouched, read-only); without Q, an interactive session
-	@Q='$(subst ','\'',$(QUERY))' $(PY) -m pipeline sql --warehouse $(WAREHOUSE) --query-env Q
+	@$(PY) -m pipeline sql --warehouse $(WAREHOUSE) --query-env PIPELINE_QUERY
 
 eval-tags: | $(VENV)/.installed ## the tag audit: out-of-fold accuracy, per-tag F1, and 15 tags flipped at random (10 seeds) found among the top 15/30/45
 	$(PY) -m pipeline eval-tags --source $(SOURCE)

@@ -154,3 +154,34 @@ def test_a_venv_whose_python_is_gone_is_built_again(tmp_path):
     (venv / ".installed").touch()  # installed once; then its python went away
     dry = make("-n", "venv", f"VENV={venv}")
     assert dry.returncode == 0 and f"-m venv --clear {venv}" in dry.stdout, dry.stdout + dry.stderr
+
+
+def test_a_newline_in_q_never_runs_anything_and_a_multi_line_query_runs(outputs):
+    """#38 B5: Q was written into the recipe line, so a newline split it and `make -i` ran the second command."""
+    args, tmp_path = outputs
+    assert make("all", *args).returncode == 0
+    marker = tmp_path / "pwned"
+    for flags in (("-s",), ("-i", "-s")):
+        result = make(*flags, "sql", *args, f"Q=select 1 as x\ntouch {marker} #'")
+        assert not marker.exists(), result.stdout + result.stderr
+    multi = make("-s", "sql", *args, "Q=select 40 + 2\n  as answer\n;")
+    assert multi.returncode == 0 and "42" in multi.stdout, multi.stdout + multi.stderr
+
+
+def test_a_link_out_of_raw_is_refused_in_one_line_and_nothing_is_published(outputs):
+    """#38 B6: the appendix given as a link to a file outside its folder was read and its text published."""
+    args, tmp_path = outputs
+    assert make("all", *args).returncode == 0
+    before = (tmp_path / ".warehouse-builds" / "current").resolve()
+    secret = tmp_path / "elsewhere" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text(FIXTURE_APPENDIX.read_text(encoding="utf-8").replace("Explain LoRA.", "SECRET LINE"), encoding="utf-8")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "appendix.txt").symlink_to(secret)
+    failed = make("all", *[a for a in args if not a.startswith("SOURCE=")], f"SOURCE={raw / 'appendix.txt'}")
+    said = [line for line in failed.stderr.splitlines() if line.startswith("error:")]
+    assert failed.returncode == 2 and len(said) == 1 and "is a link to a file outside raw/" in said[0], failed.stderr
+    assert (tmp_path / ".warehouse-builds" / "current").resolve() == before
+    published = b"".join(p.read_bytes() for p in (tmp_path / ".warehouse-builds").rglob("*") if p.is_file())
+    assert b"SECRET LINE" not in published

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from helpers import FIXTURE_APPENDIX, ROOT
+from helpers import FIXTURE_APPENDIX, ROOT, run_cli
 from pipeline.schema import EDITORS_FILES
 
 pytestmark = pytest.mark.slow
@@ -116,3 +116,35 @@ def test_make_history_draws_every_commit_that_changed_raw(repo):
     database = duckdb.connect(str(reports.parent / "warehouse/questions.duckdb"), read_only=True)
     counts = database.sql("select position, value from history where metric = 'questions' order by position").fetchall()
     assert counts == [(0, 15.0), (1, 16.0), (2, 16.0)]  # the two commits, then this build
+
+
+def test_a_newline_in_base_never_runs_anything(repo):
+    """#38 B5: BASE was written into the recipe line; a newline split it and `make -i` ran the second command."""
+    repo, args, reports = repo
+    marker = repo.parent / "pwned"
+    for flags in ((), ("-i",)):
+        for goal in ("diff", "check"):
+            done = make(*flags, goal, *args, f"BASE=HEAD\ntouch {marker} #'")
+            assert not marker.exists()
+            assert done.returncode == 2 and "BASE holds a newline" in done.stderr, done.stdout + done.stderr
+            assert "pipeline" not in done.stdout  # refused before any recipe ran
+    direct = run_cli("base", "--ref", "HEAD\ntouch x", "--stamp", str(repo.parent / "s"), "--area", str(repo.parent / "v"),
+                     "--warehouse", str(repo.parent / "w"), f"SOURCE={repo / 'raw/appendix.txt'}")  # fmt: skip
+    assert direct.returncode == 2 and "not a git ref: it holds a newline" in direct.stderr, direct.stderr
+
+
+def test_a_base_whose_raw_holds_a_link_is_one_line_and_leaves_no_scratch(repo):
+    """#38 B7: a base whose raw/ held a link ended with "unexpected AbsoluteLinkError", exit 3, and a .raw-* folder."""
+    repo, args, reports = repo
+    source = repo / "raw/appendix.txt"
+    text = source.read_text(encoding="utf-8")
+    source.unlink()
+    source.symlink_to("/etc/hostname")
+    commit(repo, "the appendix as a link out of the repository")
+    source.unlink()
+    source.write_text(text, encoding="utf-8")
+    done = make("diff", *args)
+    said = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert done.returncode == 2 and len(said) == 1 and "holds a link (raw/appendix.txt → /etc/hostname)" in said[0], done.stderr
+    assert "Traceback" not in done.stderr and "unexpected" not in done.stderr
+    assert not list(repo.parent.rglob(".raw-*"))

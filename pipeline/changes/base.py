@@ -5,6 +5,7 @@ when it changes, so the `changes` step after it reruns only when the base or its
 `--area/<tree hash of raw/>`, kept between runs: a second diff against the same base costs a no-change `make all`.
 """
 
+import os
 import time
 from pathlib import Path
 
@@ -54,7 +55,9 @@ def current_version(warehouse: Path) -> str:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--ref", required=True, help="the git ref to build raw/ at (BASE)")
+    given = parser.add_mutually_exclusive_group(required=True)
+    given.add_argument("--ref", help="the git ref to build raw/ at (BASE)")
+    given.add_argument("--ref-env", metavar="NAME", help="read the ref from this environment variable (how Make passes BASE)")
     parser.add_argument("--stamp", type=Path, required=True, help="the note of where the base build is (JSON)")
     options.warehouse(parser, "the current build's work area (said beside a base that does not build)")
     options.versions(parser)
@@ -62,8 +65,9 @@ def add_arguments(parser) -> None:
 
 def main(args, context: dict) -> int:
     given = dict(word.partition("=")[::2] for word in args.input)
+    ref = os.environ.get(args.ref_env, "") if args.ref_env else args.ref
     try:
-        built = build_version(args.ref, args.area, given, args.embeddings, args.cache, args.repo)
+        built = build_version(ref, args.area, given, args.embeddings, args.cache, args.repo)
     except InputError:
         say(current_version(args.warehouse))
         raise

@@ -22,7 +22,20 @@ from pipeline.schema import EDITORS_FILES
 # The inputs a build reads from raw/ (Make's variables), and the variables a nested build must not inherit.
 INPUTS = ("SOURCE", "DECISIONS", "TAG_DECISIONS", "EXTERNAL_BANKS", "ALIASES", "GENERIC_TERMS")
 NOT_INHERITED = (
-    ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "BASE", "STRICT", "HISTORY", "Q", "WAREHOUSE", "REPORTS")
+    (
+        "MAKEFLAGS",
+        "MFLAGS",
+        "MAKELEVEL",
+        "MAKEOVERRIDES",
+        "BASE",
+        "STRICT",
+        "HISTORY",
+        "Q",
+        "PIPELINE_QUERY",
+        "PIPELINE_BASE_REF",
+        "WAREHOUSE",
+        "REPORTS",
+    )
     + ("BUILDS", "PIPELINE_SHOW_REPORTS", "PIPELINE_SHOW_WAREHOUSE")
     + INPUTS
 )
@@ -43,6 +56,8 @@ def resolve(ref: str, root: Path = paths.ROOT) -> dict:
     where = f"BASE={ref}"
     if not ref or ref.startswith("-"):
         raise InputError("not a git ref", where)
+    if any(ord(c) < 32 or ord(c) == 127 for c in ref):  # a newline or control character: never a ref, never run
+        raise InputError("not a git ref: it holds a newline or a control character", f"BASE={ref!r}")
     if git("rev-parse", "--git-dir", root=root) is None:
         raise InputError(f"{root} is not a git repository: there is no earlier version to compare with", where)
     commit = git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", root=root)
@@ -85,14 +100,27 @@ def extract_raw(version: dict, into: Path, root: Path = paths.ROOT) -> Path:
     temporary = Path(into) / f".raw-{os.getpid()}"
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir(parents=True)
-    with tarfile.open(fileobj=bytes_io.BytesIO(archive)) as tar:
-        tar.extractall(temporary, filter="data")  # no links out, no absolute paths: the archive is data
-    for declared in EDITORS_FILES:  # a file added to raw/ later: at this commit the editors had none of its rows
-        missing = temporary / "raw" / f"{declared.name}.csv"
-        if not missing.exists():
-            missing.write_text(",".join(declared.columns) + "\n", encoding="utf-8")
-    (temporary / "raw").rename(target)
-    shutil.rmtree(temporary, ignore_errors=True)
+    try:
+        with tarfile.open(fileobj=bytes_io.BytesIO(archive)) as tar:
+            linked = [member for member in tar.getmembers() if member.issym() or member.islnk()]
+            if linked:  # raw/ is read as plain files: a link (raw/ itself, or a file in it) is refused, never followed
+                raise InputError(
+                    f"raw/ at {version['commit'][:10]} holds a link ({linked[0].name} → {linked[0].linkname}): "
+                    "a base is read as plain files only",
+                    f"BASE={version['ref']}",
+                )
+            tar.extractall(temporary, filter="data")  # no absolute paths, nothing outside the folder: the archive is data
+        for declared in EDITORS_FILES:  # a file added to raw/ later: at this commit the editors had none of its rows
+            missing = temporary / "raw" / f"{declared.name}.csv"
+            if not missing.exists():
+                missing.write_text(",".join(declared.columns) + "\n", encoding="utf-8")
+        (temporary / "raw").rename(target)
+    except tarfile.TarError as error:
+        raise InputError(
+            f"raw/ at {version['commit'][:10]} cannot be read as plain files: {error}", f"BASE={version['ref']}"
+        ) from None
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
     return target
 
 
