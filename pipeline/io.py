@@ -15,11 +15,16 @@ from pipeline.schema import Table
 def checked_file(path: Path, max_bytes: int, what: str = "any input") -> Path:
     """Return `path` if it is a regular file of at most `max_bytes`; InputError naming the file otherwise.
 
-    Checked before the file is opened: a FIFO, a device (`/dev/zero`) or a file grown past any real size is refused
-    in one line, never read.
+    Checked before the file is opened: a FIFO, a device (`/dev/zero`), a file grown past any real size, or a link
+    to a file outside the folder it is named in (raw/appendix.txt → /etc/…) is refused in one line, never read.
     """
     import stat
 
+    folder = Path(path).parent.resolve()
+    if not Path(path).resolve().is_relative_to(folder):  # a link out of its folder (raw/x → /etc/…): never read
+        raise InputError(
+            f"is a link to a file outside {folder.name or folder}/ ({Path(path).resolve()}): refused unread", str(path)
+        )
     try:
         info = os.stat(path)
     except FileNotFoundError:

@@ -331,3 +331,16 @@ def test_an_undecided_flagged_duplicate_is_a_warning_naming_the_earlier_line(cle
     assert [r[2] for r in rows] == sorted(r[2] for r in rows)
     decided = tables["duplicate_pairs"].assign(status=lambda t: t["status"].where(~t["is_flagged"], "confirmed duplicate"))
     assert "flagged-duplicates-reviewed" not in failing(stage.evaluate({**tables, "duplicate_pairs": decided}, SUITES))
+
+
+def test_two_chapters_with_one_number_fail_critically_naming_both_headings(clean_text):
+    """#38 B8: a second `Chapter 2` passes ingest (it is a readable heading); the gate names both lines, critically."""
+    lines = clean_text.split("\n")
+    first = next(i for i, line in enumerate(lines) if line.startswith("Chapter 2 "))
+    second = next(i for i, line in enumerate(lines) if line.startswith("Chapter 3 "))
+    lines[second] = lines[second].replace("Chapter 3 ", "Chapter 2 ", 1)
+    report = stage.evaluate(tables_of("\n".join(lines)), SUITES)
+    outcome = next(o for o in report["outcomes"] if o["check"] == "chapter-id-unique")
+    assert not outcome["success"] and outcome["severity"] == "critical"
+    block = stage.summary(report).split("/chapter-id-unique:", 1)[1].split("\nCRITICAL", 1)[0]
+    assert f"line {first + 1}:" in block and f"line {second + 1}:" in block, block

@@ -1,6 +1,7 @@
 """Inputs that hang, flood, collide or smuggle (issue: reliability, round three): each refused in one line, fast."""
 
 import os
+import shutil
 
 import pytest
 
@@ -168,3 +169,43 @@ def test_an_appendix_without_its_references_fails_the_gate(tmp_path):
     gate = run_cli("check", "--warehouse", str(wh), "--reports", str(rep), "--gate")
     assert gate.returncode == 1
     assert "CRITICAL refs/refs-present" in gate.stdout
+
+
+def test_the_appendix_limit_is_stated_and_refuses_a_40_mb_appendix_in_one_line(tmp_path):
+    """#38 B8: a 40 MB appendix ran with no limit (1.6 GB a stage, past 300 s); it is refused before it is read."""
+    from pipeline import limits
+
+    assert limits.APPENDIX_MAX_BYTES == 16 * 2**20  # the figure docs/reliability.md states
+    big = tmp_path / "appendix.txt"
+    with open(big, "wb") as handle:
+        handle.truncate(40 * 10**6)  # sparse: no 40 MB is written
+    result = run_cli("ingest", "--source", str(big), "--warehouse", str(tmp_path / "wh"))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert (
+        result.stderr
+        == f"error: {big}: is 40,000,000 bytes, over the limit of 16,777,216 for the appendix (docs/reliability.md)\n"
+    )
+    assert not (tmp_path / "wh" / "questions.parquet").exists()
+
+
+@pytest.mark.parametrize("stage", ["ingest", "inputs"])
+def test_a_link_out_of_its_folder_is_refused_for_every_input(tmp_path, stage):
+    """#38 B6: raw/appendix.txt → a file outside raw/ was read and its text published (quality.json, the database)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Chapter 1 — SECRET LINE\n", encoding="utf-8")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "appendix.txt").symlink_to(secret)
+    shutil.copy(FIXTURE_APPENDIX, raw / "inside.txt")
+    (raw / "inside-link.txt").symlink_to("inside.txt")  # a link that stays inside raw/ is read as its file
+    if stage == "ingest":
+        result = run_cli("ingest", "--source", str(raw / "appendix.txt"), "--warehouse", str(tmp_path / "wh"))
+    else:
+        result = run_cli(
+            "inputs", "--stamps", str(tmp_path / "stamps"), f"SOURCE={raw / 'inside-link.txt'}", f"ALIASES={raw / 'appendix.txt'}"
+        )
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"error: {raw / 'appendix.txt'}: is a link to a file outside raw/")
+    assert "SECRET" not in result.stdout + result.stderr
+    assert not (tmp_path / "wh").exists() or not list((tmp_path / "wh").glob("*.parquet"))
+    assert run_cli("ingest", "--source", str(raw / "inside-link.txt"), "--warehouse", str(tmp_path / "ok")).returncode == 0

@@ -105,7 +105,8 @@ MAKE_ENV = {
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
     "GX_ANALYTICS_ENABLED": "false",
-}  # as the Makefile exports
+    "PIPELINE_APPENDIX_MAX_BYTES": str(256 * 2**20),  # the generated banks reach 130 MB (pipeline/limits.py)
+}  # as the Makefile exports, and the limit the generated banks need
 
 
 def run_stages(source: Path, folder: Path, name: str, imports: bool = False) -> dict:
