@@ -2,6 +2,7 @@
 
 import collections
 import math
+import re
 
 import pytest
 
@@ -153,9 +154,10 @@ def test_the_lexical_fallback_on_the_labelled_sets(real_tables):
     bank = evaluate.bank_scores(real_tables["questions"], DEFAULT, None)
     development = evaluate.set_metrics(evaluate.labelled_pairs(_labelled(real_tables, paths.DEDUP_LABELS)), bank)
     held_out = evaluate.set_metrics(evaluate.labelled_pairs(_labelled(real_tables, paths.DEDUP_HOLDOUT)), bank)
-    assert (development["flagged"], development["queued"], development["negatives_flagged"]) == (7, 9, 0)
-    assert (held_out["flagged"], held_out["queued"], held_out["negatives_flagged"]) == (0, 1, 0)
-    assert bank["flagged"] == 10
+    # bounds on quality, not today's print: an improvement passes (docs/dedup.md quotes 7 and 9 of 10, 0 and 1 of 7)
+    assert development["flagged"] >= 7 and development["queued"] >= 9 and development["negatives_flagged"] == 0
+    assert held_out["queued"] >= 1 and held_out["negatives_flagged"] == 0
+    assert 5 <= bank["flagged"] <= 20  # the real bank's flagged pairs: a review an editor can finish, not a flood
 
 
 def test_the_held_out_set_shares_no_pair_with_the_development_set(real_tables):
@@ -173,14 +175,18 @@ def test_eval_dedup_reports_every_set_in_both_modes():
     lines = result.stdout.splitlines()
     heads = [line.split(":")[0] for line in lines if line.startswith("embeddings ")]
     assert heads == ["embeddings on (all-MiniLM-L6-v2 (int8 ONNX))", "embeddings off (lexical and subject signals only)"]
-    sets = [line.split(":")[0].strip() for line in lines if line.startswith("  pipeline/evaluation/data/")]
+    sets = [
+        re.sub(r"\(\d+ flagged", "(N flagged", line.split(":")[0].strip())
+        for line in lines
+        if line.startswith("  pipeline/evaluation/data/")
+    ]
     assert sets == [
         "pipeline/evaluation/data/dedup_labels.csv",
         "pipeline/evaluation/data/dedup_labels_holdout.csv",
-        "pipeline/evaluation/data/dedup_rewrites.csv (54 flagged in the rewritten bank)",
+        "pipeline/evaluation/data/dedup_rewrites.csv (N flagged in the rewritten bank)",
         "pipeline/evaluation/data/dedup_labels.csv",
         "pipeline/evaluation/data/dedup_labels_holdout.csv",
-        "pipeline/evaluation/data/dedup_rewrites.csv (34 flagged in the rewritten bank)",
+        "pipeline/evaluation/data/dedup_rewrites.csv (N flagged in the rewritten bank)",
     ]
     assert any(line.startswith("  5-fold cross-validated: precision") for line in lines)
     assert "calibration of the score" in result.stdout

@@ -214,7 +214,8 @@ def test_markup_in_any_value_stays_text(browser, tmp_path):
 
 
 def test_five_thousand_pairs_stay_usable(browser, tmp_path):
-    """The render time the README states: 5,000 pairs, list view and one-pair view, measured in the page."""
+    """5,000 pairs: the page renders, a key decides, and the list shows 100 cards at a time. Times are not asserted
+    here (speed is measured by `make bench`, never by a test), so none is printed for the docs to quote."""
     from pipeline.dedup import report
 
     questions = [
@@ -263,20 +264,9 @@ def test_five_thousand_pairs_stay_usable(browser, tmp_path):
     first_render = browser.execute_script("return window.reviewRenderMs")
     assert first_render is not None, browser.get_log("browser")
     browser.execute_script("document.getElementById('reviewer').value = 'ana'")  # a verdict names its reviewer
-    started = time.perf_counter()
     _press(browser, "y")
-    key_ms = (time.perf_counter() - started) * 1000
-    load_ms = browser.execute_script(
-        "const t = performance.getEntriesByType('navigation')[0]; return t.loadEventEnd - t.startTime"
-    )
-    list_ms = browser.execute_script(
-        "const t = performance.now(); document.querySelector('button[data-view=list]').click(); return performance.now() - t"
-    )
+    browser.find_element("css selector", "button[data-view=list]").click()
     list_cards = len(browser.find_elements("css selector", "#list .pair"))
-    print(
-        f"\n5,000 pairs ({page.stat().st_size // 1024} KiB page): loaded in {load_ms:.0f} ms, script's first render {first_render:.0f} ms, "
-        f"one key press {key_ms:.0f} ms (WebDriver round trip), list view {list_ms:.0f} ms"
-    )
     assert list_cards == 100  # the list grows by 100 on request, so a long queue stays light
     assert browser.find_element("css selector", "#list p.meta").text == "4999 pairs"
     browser.execute_script("localStorage.clear()")

@@ -22,15 +22,37 @@ def room(module: str) -> str:
     return module.split(".")[1] if module.count(".") else ""
 
 
-def imports(path: Path) -> list[str]:
-    """Return every `pipeline.…` module `path` imports, at its top or inside a function."""
+def module_name(path: Path) -> str:
+    """Return the dotted name of a module file under PACKAGE's parent (`pipeline/check/stage.py` → pipeline.check.stage)."""
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path, name: str | None = None) -> list[str]:
+    """Return every `pipeline.…` module `path` (the module `name`) imports, at its top or inside a function: absolute
+    and relative imports, and `importlib.import_module` or `__import__` of a name written in the call."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    name = name or module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipeline"):
-            found += [node.module] if node.module != "pipeline" else [f"pipeline.{alias.name}" for alias in node.names]
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:  # from . import x, from ..check import stage: resolved against this module's package
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([module] if module else []))
+            if module == "pipeline" or (node.level and not node.module):
+                found += [f"{module}.{alias.name}" for alias in node.names]
+            elif module.startswith("pipeline."):
+                found.append(module)
         elif isinstance(node, ast.Import):
             found += [alias.name for alias in node.names if alias.name.startswith("pipeline.")]
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            called = ast.unparse(node.func)
+            if called in ("importlib.import_module", "import_module", "__import__") and str(node.args[0].value).startswith(
+                "pipeline."
+            ):
+                found.append(node.args[0].value)
     return found
 
 
@@ -43,7 +65,7 @@ def modules():
 def violations(rules_for) -> list[str]:
     bad = []
     for path, own in modules():
-        for imported in imports(path):
+        for imported in imports(path, module_name(path)):
             target = room(imported)
             if target != own and not rules_for(own, target):
                 bad.append(f"{path.relative_to(ROOT)} imports {imported}")
@@ -84,4 +106,16 @@ def test_the_reader_finds_imports_inside_functions(tmp_path):
     source.write_text(
         "def f():\n    from pipeline.check import stage\n    import pipeline.ingest.parse\nfrom pipeline import io\n"
     )
-    assert sorted(imports(source)) == ["pipeline.check", "pipeline.ingest.parse", "pipeline.io"]
+    assert sorted(imports(source, "pipeline.m")) == ["pipeline.check", "pipeline.ingest.parse", "pipeline.io"]
+
+
+def test_the_reader_finds_relative_imports_and_import_module(tmp_path):
+    """#38: `from ..check import stage` and `importlib.import_module("pipeline.check.stage")` were unseen."""
+    source = tmp_path / "m.py"
+    source.write_text(
+        "import importlib\nfrom ..check import stage\nfrom . import parse\nfrom .. import io\n"
+        "def f():\n    importlib.import_module('pipeline.tags.model')\n    __import__('pipeline.report')\n"
+    )
+    found = sorted(imports(source, "pipeline.dedup.m"))
+    assert found == ["pipeline.check", "pipeline.dedup.parse", "pipeline.io", "pipeline.report", "pipeline.tags.model"]
+    assert [room(m) for m in found if room(m) != "dedup" and not allowed("dedup", room(m))] == ["check", "report", "tags"]

@@ -11,10 +11,25 @@ from pipeline.schema import TABLES
 SQL = ROOT / "pipeline" / "sql"
 
 
+def _names(sql: str) -> set[str]:
+    return set(re.findall(r"\b(?:from|join)\s+(\w+)", sql, re.IGNORECASE))
+
+
 def read_names(sql: str) -> set[str]:
-    """Return the names a model reads (after `from` or `join`) that are not CTEs it defines itself."""
-    ctes = set(re.findall(r"^(\w+) as \(", sql, re.MULTILINE))
-    return {name for name in re.findall(r"\b(?:from|join)\s+(\w+)", sql, re.IGNORECASE)} - ctes
+    """Return the names a model reads (after `from` or `join`) that are not CTEs it defined before reading them.
+
+    Scoped as SQL scopes them: a CTE's body sees only the CTEs above it (not itself: `questions as (select * from
+    questions)` reads the table), the final select sees them all. Each CTE ends at a `)` alone at the line's start.
+    """
+    reads, defined, position = set(), set(), 0
+    for header in re.finditer(r"^(\w+) as \(", sql, re.MULTILINE):
+        end = sql.find("\n)", header.end())
+        end = len(sql) if end < 0 else end
+        reads |= _names(sql[position : header.start()]) - defined
+        reads |= _names(sql[header.end() : end]) - defined
+        defined.add(header.group(1))
+        position = end
+    return reads | (_names(sql[position:]) - defined)
 
 
 def layer_violations(sql: str) -> set[str]:
@@ -37,6 +52,12 @@ def test_the_rule_catches_a_model_reading_a_table():
         "with\n\nclaims as (\n    select * from int_tag_claims\n)\n\nselect * from claims join questions using (tag)"
     ) == {"questions"}
     assert layer_violations("with\n\ntags as (\n    select * from stg_tags\n)\n\nselect * from tags") == set()
+    # a table read behind a CTE of its own name (#38): the CTE is not yet defined inside its own body
+    assert layer_violations("with\n\nquestions as (\n    select * from questions\n)\n\nselect * from questions") == {"questions"}
+    assert layer_violations(
+        "with\n\nfirst as (\n    select * from stg_tags\n),\n\nsecond as (\n    select * from first join tags using (tag)\n)\n\n"
+        "select * from second"
+    ) == {"tags"}
 
 
 def test_the_check_and_the_report_read_one_definition_of_the_tag_claims():
