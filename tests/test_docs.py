@@ -152,3 +152,85 @@ def test_the_speed_table_is_drawn_from_the_bench_results():
         "<!-- speed:start -->\n" + speed_markdown(json.loads((ROOT / "docs" / "bench.json").read_text(encoding="utf-8")))
         in README
     )
+
+
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def test_every_path_the_docs_quote_exists():
+    """#38: a path in backticks (`pipeline/…`, `tests/…`, `expectations/…`, `docs/…`, `raw/…`) names a real file."""
+    missing = []
+    for doc in DOCS:
+        for quoted in re.findall(r"`((?:pipeline|tests|expectations|docs|raw|\.ci)/[^`\s]*)`", doc.read_text(encoding="utf-8")):
+            if not any(c in quoted for c in "*<…{") and not (ROOT / quoted.split("::")[0].split(":")[0]).exists():
+                missing.append(f"{doc.name}: {quoted}")
+    assert missing == []
+
+
+def stage_table() -> list[tuple[str, str]]:
+    """Return (stage, its first code path) for each row of docs/commands.md's stage table, in its order."""
+    text = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8").split("| stage | code |", 1)[1].split("\n\n", 1)[0]
+    return [
+        (row[0].strip(), re.search(r"`([^`]+)`", row[1])[1]) for row in (line.split("|")[1:3] for line in text.splitlines()[2:])
+    ]
+
+
+def test_the_stage_table_places_each_stage_where_its_command_lives():
+    """docs/commands.md once placed overlap in pipeline/external/: each stage's code is its command's module's room."""
+    import importlib.util
+
+    rows = stage_table()
+    assert [stage for stage, _ in rows][:3] == ["ingest", "external", "embed"] and len(rows) == 11
+    for stage, code in rows:
+        module = importlib.util.find_spec(COMMANDS[stage][0]).origin
+        assert module.startswith(str(ROOT / code)), f"{stage}: docs say {code}, the command lives in {module}"
+
+
+def make_graph() -> dict[str, set[str]]:
+    """Return each stage the Makefile builds (by its stamp) → the stages whose stamps it depends on."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    stamps = dict(re.findall(r"^([A-Z]+) := \$\([WR]\)/\.(\w+)\.done$", makefile, re.MULTILINE))
+    graph = {stage: set() for stage in stamps.values()}
+    for targets, prerequisites in re.findall(r"^((?:\$\([A-Z]+\) ?)+)&?: (.*)$", makefile, re.MULTILINE):
+        for target in re.findall(r"\$\(([A-Z]+)\)", targets):
+            if target in stamps:
+                graph[stamps[target]] |= {stamps[p] for p in re.findall(r"\$\(([A-Z]+)\)", prerequisites) if p in stamps}
+    return graph
+
+
+def test_the_docs_give_the_stages_in_an_order_make_can_run_them():
+    """docs/development.md and docs/commands.md once put check before the dedup and tags it reads."""
+    graph = make_graph()
+    assert graph["check"] >= {"dedup", "tags"} and graph["changes"] >= {"warehouse", "check"}  # the reader works
+    development = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+    line = next(line for line in development.splitlines() if line.strip().startswith("ingest/ external/"))
+    written = [re.match(r"\w+", word)[0] for word in line.split()]
+    for order in (written, [stage for stage, _ in stage_table()]):
+        seen = set()
+        for stage in order:
+            assert graph.get(stage, set()) <= seen, f"{stage} comes before {graph[stage] - seen} in {order}"
+            seen.add(stage)
+        assert set(graph) <= seen, set(graph) - seen
+
+
+def test_the_kill_tests_the_docs_count_are_the_tests_there_are():
+    """docs/reliability.md's case counts and stage list are test_crash's (they said 34 and left out changes)."""
+    import test_crash
+
+    text = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    named = re.search(r"\| killed at a named point of every stage \| (\d+) \| .*?for each of (.*?) \(", text)
+    assert int(named[1]) == len(test_crash.NAMED)
+    assert re.split(r", | and ", named[2]) == list(test_crash.STAGES)
+    assert int(re.search(r"\| killed at a random instant \| (\d+) \|", text)[1]) == len(test_crash.TIMED)
+
+
+def test_the_limits_the_docs_state_are_the_limits():
+    from pipeline import limits
+
+    text = (ROOT / "docs" / "reliability.md").read_text(encoding="utf-8")
+    assert f"over the limit of {limits.APPENDIX_MAX_BYTES:,} for the appendix" in text
+    assert f"| the appendix file | {limits.APPENDIX_MAX_BYTES // 2**20} MiB" in text
+    assert (
+        f"| each editors' CSV file (duplicate and tag decisions, registry, aliases, generic terms) | {limits.CSV_MAX_BYTES // 2**20} MiB |"
+        in text
+    )
