@@ -36,3 +36,13 @@ def markdown_text(value) -> str:
     text = " ".join(visible("" if value is None else str(value)).splitlines())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MENTION.sub("@&#8203;", _MARKDOWN_SPECIAL.sub(r"\\\1", text))
+
+
+def markdown_code(value) -> str:
+    """Return `value` as a Markdown code span that renders as exactly its text: nothing inside is escaped (a code span
+    shows a backslash as itself: `HEAD\\~1` would read so on GitHub), the fence is longer than any run of backticks in
+    it, one line, control characters written out. A renderer escapes `<` in a code span, and links nothing."""
+    text = " ".join(visible("" if value is None else str(value)).splitlines())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    padded = f" {text} " if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.strip()) else text
+    return f"{fence}{padded}{fence}"

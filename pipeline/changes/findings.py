@@ -22,39 +22,113 @@ def duplicate_changes(base_pairs: list[dict], pairs: list[dict], touched_ids: se
     }
 
 
-def _identity(outcome: dict, row: dict, labels: dict[str, str]) -> tuple:
-    """Return what a failing row is about: lines and measures (a score, a deviation: any edit of the bank moves them)
-    left out, labels read as the base's."""
-    said = tuple(
-        sorted(
-            (k, labels.get(v, v) if "label" in k else v)
-            for k, v in row.items()
-            if not k.endswith("line") and not isinstance(v, float)
-        )
-    )
-    return outcome["suite"], outcome["check"], said
+def _is_measure(key: str, value) -> bool:
+    """Return whether a row's cell is a line or a measure (a score, a deviation, a probability): never identity."""
+    return key.endswith("line") or isinstance(value, float)
 
 
-def check_changes(base_report: dict, report: dict, labels: dict[str, str]) -> dict:
-    """Return the failing rows the change brought (`new_failures`, with their lines now) and those it fixed (with their
-    lines before). `labels` maps each current label to the base label of the same question."""
+def _problem(outcome: dict, row: dict, identity_of: dict[str, str], label_of: dict[str, str]) -> tuple[tuple, dict]:
+    """Return (identity, problem) of one failing row: what it is about, and the problem as the outputs show it.
 
-    def failing(quality, mapping):
-        rows = {}
-        for outcome in quality["outcomes"]:
-            if outcome["success"]:
-                continue
-            for row in outcome["offending"] or [{}]:  # a table-level failure has no row: the expectation itself
-                line = next((v for k, v in row.items() if k.endswith("line") and v is not None), None)
-                entry = {"expectation": f"{outcome['suite']}/{outcome['check']}", "severity": outcome["severity"], "line": line}
-                rows[_identity(outcome, row, mapping)] = entry
-        return rows
+    The identity is the expectation and its subject, never a line: a pair of questions, a question (each read through
+    `identity_of`: label or question id → the question's identity across versions; shown by label, `label_of`: question
+    id → label), a claim by its key (tag, figure, bank), or else
+    the row's cells less its lines and measures. A claim carries its gap (|actual − stated|) apart from its identity.
+    """
+    expectation = f"{outcome['suite']}/{outcome['check']}"
+    line = next((v for k, v in row.items() if k.endswith("line") and v is not None), None)
+    problem = {"expectation": expectation, "severity": outcome["severity"], "line": line}
+    if "label_a" in row and "label_b" in row:
+        subject = ("pair", tuple(sorted(identity_of.get(row[k], row[k]) for k in ("label_a", "label_b"))))
+        problem |= {"kind": "pair", "labels": [row["label_a"], row["label_b"]], "score": row.get("score")}
+    elif "stated" in row and "actual" in row:
+        key = tuple((k, v) for k, v in sorted(row.items()) if k not in ("stated", "actual") and not _is_measure(k, v))
+        subject = ("claim", key)
+        gap = None if None in (row["stated"], row["actual"]) else abs(row["actual"] - row["stated"])
+        about = ", ".join(f"[{v}] questions" if k == "tag" else str(v) for k, v in key)
+        problem |= {"kind": "claim", "about": about, "stated": row["stated"], "actual": row["actual"], "gap": gap}
+    elif "label" in row or "question_id" in row:
+        named = row.get("label") or row["question_id"]
+        subject = ("question", identity_of.get(named, named))
+        problem |= {"kind": "question", "labels": [label_of.get(named, named)]}
+        problem |= {k: row[k] for k in ("tag", "suggested_tag", "suggested_probability") if k in row}
+        problem["cells"] = {k: v for k, v in row.items() if k not in ("label", "question_id") and not _is_measure(k, v)}
+    else:
+        subject = ("row", tuple(sorted((k, v) for k, v in row.items() if not _is_measure(k, v))))
+        problem |= {"kind": "row", "cells": {k: v for k, v in row.items() if not k.endswith("line")}}
+    return (expectation, subject), problem
 
-    before, after = failing(base_report, {}), failing(report, labels)
-    return {
-        "new_failures": [e for k, e in after.items() if k not in before],
-        "fixed": [e for k, e in before.items() if k not in after],
-    }
+
+def problem_text(problem: dict, escape=str) -> str:
+    """Return one problem as a line with its figures ("Total: 368 stated, 369 now"); `escape` applies to every value
+    taken from the bank (Markdown or HTML escaping; the terminal's own escaping applies on output)."""
+    kind = problem["kind"]
+    if kind == "pair":
+        a, b = (escape(str(label)) for label in problem["labels"])
+        score = f" ({problem['score']:.2f})" if isinstance(problem.get("score"), float) else ""
+        text = f"{a} and {b} look like one question{score}"
+    elif kind == "claim":
+        about = {"questions": "Total", "chapters": "Chapters"}.get(problem["about"], problem["about"])
+        was = f" (was {problem['was']})" if problem.get("was") is not None else ""
+        text = f"{escape(about)}: {problem['stated']} stated, {problem['actual']} now{was}"
+    elif "suggested_tag" in problem:
+        probability = problem.get("suggested_probability")
+        reads = f" ({probability:.2f})" if isinstance(probability, float) else ""
+        tagged, reads_as = escape(f"[{problem['tag']}]"), escape(f"[{problem['suggested_tag']}]")
+        text = f"{escape(problem['labels'][0])} is tagged {tagged} but reads as {reads_as}{reads}"
+    else:
+        said = "  ".join(escape(str(v)) for v in problem.get("cells", {}).values() if v is not None and v != "")
+        text = (escape(problem["labels"][0]) + (f": {said}" if said else "")) if kind == "question" else said
+    line = f" (line {problem['line']})" if problem["line"] is not None else ""
+    return (text or escape(problem["expectation"])) + line
+
+
+def build_problems(quality: dict, identity_of: dict[str, str], label_of: dict[str, str] | None = None) -> dict[tuple, dict]:
+    """Return every failing row of a build's checks, by identity (one entry each; a table-level failure is one)."""
+    out = {}
+    for outcome in quality["outcomes"]:
+        if outcome["success"]:
+            continue
+        for row in outcome["offending"] or [{}]:  # a table-level failure has no row: the expectation itself
+            identity, problem = _problem(outcome, row, identity_of, label_of or {})
+            out.setdefault(identity, problem)
+    return out
+
+
+def _touched(identity: tuple, touched: set) -> bool:
+    """Return whether the change wrote what a problem is about: one of its questions, or the verdict on it."""
+    kind, subject = identity[1]
+    return subject in touched or (kind == "pair" and bool(set(subject) & touched))
+
+
+# The suites whose rows follow a model fitted on the whole bank (the tag audit, the duplicate scores): a change
+# anywhere refits it, so a row about questions the change never wrote may come or go without the change saying so.
+DRIFTING = ("tag_suspects", "duplicate_pairs")
+
+
+def _drift(identity: tuple, touched: set) -> bool:
+    return identity[0].split("/")[0] in DRIFTING and not _touched(identity, touched)
+
+
+def problem_changes(base: dict[tuple, dict], current: dict[tuple, dict], touched: set[str]) -> dict:
+    """Return the problems the change brought (`new_failures`), those it ended (`fixed`) and those that only moved
+    on questions it never touched (`drift`: a refitted tag model, scores shifted by the bank's other words). Pure.
+
+    A problem is matched by identity. A claim failing in both builds is old debt unless its gap widened, which is new
+    (with the figure it had before). `touched` holds the identities of the questions the change added, reworded or
+    re-tagged (and removed, on the base side)."""
+    new, fixed, drift = [], [], []
+    for identity, problem in current.items():
+        before = base.get(identity)
+        if before is None:
+            (drift if _drift(identity, touched) else new).append(problem)
+        elif problem["kind"] == "claim" and None not in (problem["gap"], before["gap"]) and problem["gap"] > before["gap"]:
+            new.append({**problem, "was": before["actual"]})
+    for identity, problem in base.items():
+        if identity not in current:
+            (drift if _drift(identity, touched) else fixed).append(problem)
+    shown = lambda problems: [{**p, "text": problem_text(p)} for p in problems]  # noqa: E731
+    return {"new_failures": shown(new), "fixed": shown(fixed), "drift": shown(drift)}
 
 
 def claim_changes(base_claims: list[dict], claims: list[dict]) -> list[dict]:
@@ -70,17 +144,6 @@ def claim_changes(base_claims: list[dict], claims: list[dict]) -> list[dict]:
              "actual": claim["actual"], "further": None not in distances and distances[1] > distances[0]}
         )  # fmt: skip
     return out
-
-
-def suspect_changes(base_suspects: list[dict], suspects: list[dict], touched_ids: set[str]) -> list[dict]:
-    """Return the undecided tag suspects that were not suspects before; `introduced` when the change wrote the question
-    (added, reworded or re-tagged it), else the refitted model merely moved it."""
-    before = {s["question_id"] for s in base_suspects if s["is_suspect"]}
-    return [
-        {"label": s["label"], "tag": s["tag"], "suggested_tag": s["suggested_tag"], "introduced": s["question_id"] in touched_ids}
-        for s in suspects
-        if s["is_suspect"] and s["decision"] is None and s["question_id"] not in before
-    ]
 
 
 def gained_lost(base_rows: list[dict], rows: list[dict], key: tuple[str, ...]) -> dict:

@@ -1,8 +1,9 @@
 """The gate on what a change introduced (`make check BASE=<ref>`): reads reports/changes.json; exit 1 on a new problem.
 
-Old debts never fail it; a critical check failure the base did not have always does. With `--strict` so does a new
-warning: a warning check that now fails, a flagged pair involving an added or edited question that no editor decided,
-a new tag suspect on a question the change wrote, and a stated tag count that the change moved further from.
+Problems are matched by identity (pipeline/changes/findings.py), never by line. Old debts never fail it; a critical
+problem the base did not have always does. With `--strict` so does a new warning: an undecided flagged pair or a tag
+suspect on a question the change wrote, a claim the change moved further from its stated figure. What moved on
+questions the change never touched (drift) never fails it.
 """
 
 import json
@@ -13,29 +14,17 @@ from pipeline.errors import InputError
 from pipeline.schema import report_file
 from pipeline.terminal import say
 
+HINTS = {"pair": "decide the pair (make review) or reword one", "question": "decide it (make review) or fix it"}
+
 
 def new_problems(changes: dict, strict: bool) -> list[str]:
-    """Return one line per problem the change introduced that fails the gate (`strict`: warnings too). Pure."""
-    out = []
-    for failure in changes["checks"]["new_failures"]:
-        if failure["severity"] == "critical" or strict:
-            line = f" (line {failure['line']})" if failure["line"] is not None else ""
-            out.append(f"{failure['severity'].upper()} new failure of {failure['expectation']}{line}")
-    if not strict:
-        return out
-    for pair in changes["duplicates"]["new_pairs"]:
-        if pair["status"] == "needs review":
-            out.append(f"WARNING {pair['label_a']} and {pair['label_b']} look like one question asked twice (score "
-                       f"{pair['score']:.2f}): decide the pair (make review) or reword one")  # fmt: skip
-    for suspect in changes["tag_suspects"]:
-        if suspect["introduced"]:
-            out.append(f"WARNING {suspect['label']} is tagged [{suspect['tag']}] but reads as [{suspect['suggested_tag']}]: "
-                       "decide it (make review) or re-tag it")  # fmt: skip
-    for claim in changes["tag_claims"]:
-        if claim["further"]:
-            out.append(f"WARNING [{claim['tag']}] now {claim['actual']} questions against a stated {claim['stated']} "
-                       f"(was {claim['base_actual']}): further from the stated count")  # fmt: skip
-    return out
+    """Return one line per problem the change introduced that fails the gate (`strict`: warnings too), each once, with
+    its figures, from the same list changes.md and changes.html show. Pure."""
+    return [
+        f"{p['severity'].upper()} {p['text']}: {p['expectation']}" + (f"; {HINTS[p['kind']]}" if p["kind"] in HINTS else "")
+        for p in changes["checks"]["new_failures"]
+        if p["severity"] == "critical" or strict
+    ]
 
 
 def add_arguments(parser) -> None:
@@ -57,7 +46,8 @@ def main(args, context: dict) -> int:
         say(f"  {problem}")
     gate = "warnings fail too" if args.strict else "critical failures only"
     if problems:
-        say(f"gate against {base}: FAILS, {len(problems)} new problems ({gate}); old debts are not counted")
+        count = f"{len(problems)} new problem" + ("" if len(problems) == 1 else "s")
+        say(f"gate against {base}: FAILS, {count} ({gate}); old debts are not counted")
         return 1
     say(f"gate against {base}: passes, nothing new ({gate}); old debts are not counted")
     return 0

@@ -5,6 +5,7 @@ measures at each commit that changed raw/, drawn as small line charts). Pure; ev
 from html import escape
 
 from pipeline import pages
+from pipeline.changes.report import PROBLEMS
 
 CSS = """
 .lede{font-size:1.1em}.gain{color:#1d6b2a}.loss{color:#a40000}.note{color:#666}
@@ -47,18 +48,13 @@ def render_changes(changes: dict | None) -> str:
     )
     for kind, columns in QUESTION_COLUMNS.items():
         out.append(f"<h2>Questions {escape(kind)} ({len(questions[kind])})</h2>" + _list(questions[kind], columns, "questions"))
-    duplicates, checks = changes["duplicates"], changes["checks"]
-    out.append(f"<h2>New flagged duplicate pairs ({len(duplicates['new_pairs'])})</h2>")
-    out.append(_list(duplicates["new_pairs"], ["label_a", "label_b", "score", "status", "queue_rank"], "pairs"))
-    out.append(f"<h2>Flagged pairs gone ({len(duplicates['gone_pairs'])})</h2>")
-    out.append(_list(duplicates["gone_pairs"], ["label_a", "label_b", "score", "status"], "pairs"))
-    for key, title in (("new_failures", "Checks that now fail"), ("fixed", "Checks fixed")):
-        out.append(f"<h2>{title} ({len(checks[key])})</h2>" + _list(checks[key], ["severity", "expectation", "line"], "rows"))
+    checks = changes["checks"]
+    for key, title in PROBLEMS:  # the list the gate and changes.md read: each problem once, with its figures
+        rows = [{"severity": p["severity"].upper(), "problem": p["text"], "expectation": p["expectation"]} for p in checks[key]]
+        out.append(f"<h2>{escape(title)} ({len(rows)})</h2>" + _list(rows, ["severity", "problem", "expectation"], "problems"))
     claims = [{**c, "moved": "further from stated" if c["further"] else ""} for c in changes["tag_claims"]]
     out.append("<h2>Stated tag counts, before and after</h2>")
     out.append(_list(claims, ["tag", "stated", "base_actual", "actual", "moved"], "tags"))
-    out.append(f"<h2>New tag suspects ({len(changes['tag_suspects'])})</h2>")
-    out.append(_list(changes["tag_suspects"], ["label", "tag", "suggested_tag", "introduced"], "suspects"))
     for key, title, columns in (
         ("links", "Chapter → paper links", ["chapter_id", "chapter", "reference"]),
         ("external_coverage", "External questions covered", ["bank_id", "label", "text"]),

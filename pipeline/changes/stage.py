@@ -60,7 +60,23 @@ def compare(base: dict, current: dict) -> dict:
         for i, j in matched
         if current["questions"][j]["tag"] != base["questions"][i]["tag"]
     }
-    labels = {current["questions"][j]["label"]: base["questions"][i]["label"] for i, j in matched}
+    # A question's identity across the two versions: its base id when the versions share it, else its own id, marked.
+    same = {current["questions"][j]["question_id"]: base["questions"][i]["question_id"] for i, j in matched}
+    identity = {q["question_id"]: same.get(q["question_id"], "+" + q["question_id"]) for q in current["questions"]}
+    base_identity = {q[k]: q["question_id"] for q in base["questions"] for k in ("label", "question_id")}
+    current_identity = {q[k]: identity[q["question_id"]] for q in current["questions"] for k in ("label", "question_id")}
+    labels_of = [{q["question_id"]: q["label"] for q in build["questions"]} for build in (base, current)]
+    removed = {q["question_id"] for q in base["questions"]} - set(same.values())
+    # What the change wrote: the questions it added, reworded or re-tagged (or removed), and each verdict it holds.
+    wrote = {identity[question_id] for question_id in touched} | removed
+    wrote |= {tuple(sorted(identity.get(p[k], p[k]) for k in ("question_id_a", "question_id_b")))
+              for p in current["pairs"] if p.get("decision")}  # fmt: skip
+    wrote |= {identity.get(s["question_id"], s["question_id"]) for s in current["suspects"] if s.get("decision")}
+    problems = findings.problem_changes(
+        findings.build_problems(base["quality"], base_identity, labels_of[0]),
+        findings.build_problems(current["quality"], current_identity, labels_of[1]),
+        wrote,
+    )
     links = findings.gained_lost(
         [dict(r) for r in {(r["chapter_id"], r["reference"]): r for r in base["links"]}.values()],
         list({(r["chapter_id"], r["reference"]): r for r in current["links"]}.values()),
@@ -69,9 +85,19 @@ def compare(base: dict, current: dict) -> dict:
     return {
         "questions": question_changes(base["questions"], current["questions"]),
         "duplicates": findings.duplicate_changes(base["pairs"], current["pairs"], touched),
-        "checks": findings.check_changes(base["quality"], current["quality"], labels),
+        "checks": problems,
+        "tag_suspects": [  # the suspects of that one list: new (the change wrote the question) or drift (it did not)
+            {
+                "label": p["labels"][0],
+                "tag": p.get("tag"),
+                "suggested_tag": p.get("suggested_tag"),
+                "introduced": key == "new_failures",
+            }
+            for key in ("new_failures", "drift")
+            for p in problems[key]
+            if p["expectation"].startswith("tag_suspects/")
+        ],
         "tag_claims": findings.claim_changes(base["quality"]["tag_claims"], current["quality"]["tag_claims"]),
-        "tag_suspects": findings.suspect_changes(base["suspects"], current["suspects"], touched),
         "links": links,
         "external_coverage": findings.gained_lost(base["covered"], current["covered"], ("bank_id", "external_question_id")),
         "metrics": {"base": base["metrics"], "current": current["metrics"]},
@@ -91,7 +117,8 @@ def summary(changes: dict) -> str:
     if "duplicates" in changes:
         line += f"; {len(changes['duplicates']['new_pairs'])} new flagged pairs, {len(changes['duplicates']['gone_pairs'])} gone"
     if "checks" in changes:
-        line += f"; {len(changes['checks']['new_failures'])} new failures, {len(changes['checks']['fixed'])} fixed"
+        checks = changes["checks"]
+        line += f"; {len(checks['new_failures'])} new problems, {len(checks['fixed'])} fixed, {len(checks['drift'])} drift"
     return line
 
 
@@ -181,9 +208,6 @@ def main(args, context: dict) -> int:
                 else ""
             )
             say(f"  {kind:<9} {label}{before}: {row.get('text') or row.get('tag') or row.get('section_id')}")
-    for failure in changes["checks"]["new_failures"]:
-        say(
-            f"  {failure['severity'].upper():<9} {failure['expectation']}"
-            + (f" (line {failure['line']})" if failure["line"] is not None else "")
-        )
+    for problem in changes["checks"]["new_failures"]:
+        say(f"  {problem['severity'].upper():<9} {problem['text']}  [{problem['expectation']}]")
     return 0
