@@ -25,7 +25,7 @@ from helpers import FIXTURE_APPENDIX, ROOT
 
 pytestmark = pytest.mark.slow
 
-STAGES = ("ingest", "external", "dedup", "overlap", "tags", "check", "warehouse", "report")
+STAGES = ("ingest", "external", "dedup", "overlap", "tags", "check", "warehouse", "report", "changes")
 POINTS = ("start", "written", "moving", "moved")  # see pipeline/io.staged_outputs
 NAMED = [f"{stage}:{point}" for stage in STAGES for point in POINTS] + ["publish:linked", "publish:switched"]
 CACHE_POINTS = ("embed:cache-written", "embed:cache-moved")  # see pipeline/similarity/embed.write_cache
@@ -92,7 +92,8 @@ def leftovers(folder: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def banks(tmp_path_factory):
-    """A published build of bank A (to copy for each case), and the state of a clean build of bank B."""
+    """A published build of bank A (to copy for each case), the state of a clean build of bank B, and how long the
+    rebuild from A to B took here (the random kills fall inside it)."""
     base = tmp_path_factory.mktemp("bank_a")
     shutil.copy(FIXTURE_APPENDIX, base / "appendix.txt")
     assert make_all(base).returncode == 0
@@ -101,7 +102,10 @@ def banks(tmp_path_factory):
     assert make_all(clean_b).returncode == 0
     state_a, state_b = published(base), published(clean_b)
     assert state_a != state_b and len(state_b["questions.parquet"]) == len(state_a["questions.parquet"]) + 1
-    return base, state_a, state_b
+    timed = case_folder(tmp_path_factory.mktemp("timed"), base)
+    started = time.monotonic()
+    assert make_all(timed).returncode == 0
+    return base, state_a, state_b, time.monotonic() - started
 
 
 def with_question_added(text: str) -> str:
@@ -128,14 +132,23 @@ def check_and_repair(folder: Path, state_a: dict, state_b: dict) -> str:
     return "A" if seen == state_a else "B"
 
 
+def declared_stages() -> set[str]:
+    """Return the stages the Makefile builds: one stamp `.<stage>.done` each (the build graph, not this file's list)."""
+    import re
+
+    return set(re.findall(r"^[A-Z]+ := \$\([WR]\)/\.(\w+)\.done$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.MULTILINE))
+
+
 def test_the_fault_points_name_every_stage():
+    declared = declared_stages()
+    assert len(declared) >= 9 and "changes" in declared  # the reader finds the stamps (it found 0 once: nothing to compare)
     assert len(NAMED) + len(TIMED) >= 40
-    assert {n.split(":")[0] for n in NAMED} == set(STAGES) | {"publish"}
+    assert {n.split(":")[0] for n in NAMED} == declared | {"publish"}
 
 
 @pytest.mark.parametrize("fault", NAMED)
 def test_a_kill_at_a_named_point(tmp_path, banks, fault):
-    base, state_a, state_b = banks
+    base, state_a, state_b, _ = banks
     folder = case_folder(tmp_path, base)
     killed = make_all(folder, fault)
     assert killed.returncode == -signal.SIGKILL, f"the fault point {fault} was never reached: {killed.stdout}{killed.stderr}"
@@ -147,7 +160,7 @@ def test_a_kill_at_a_named_point(tmp_path, banks, fault):
 def test_a_kill_while_the_embeddings_cache_is_written(tmp_path, banks, fault):
     from pipeline.similarity import embed
 
-    base, state_a, _ = banks
+    base, state_a, _, _ = banks
     folder = case_folder(tmp_path, base)
     killed = make_all(folder, fault, extra=("EMBEDDINGS=on",))
     assert killed.returncode == -signal.SIGKILL, f"the fault point {fault} was never reached: {killed.stdout}{killed.stderr}"
@@ -165,15 +178,21 @@ def test_a_kill_while_the_embeddings_cache_is_written(tmp_path, banks, fault):
 
 @pytest.mark.parametrize("signal_name, seed", TIMED, ids=[f"{s}-{n}" for s, n in TIMED])
 def test_a_kill_at_a_random_instant(tmp_path, banks, signal_name, seed):
-    base, state_a, state_b = banks
+    base, state_a, state_b, rebuild_s = banks
     folder = case_folder(tmp_path, base)
-    delay = random.Random(seed).uniform(0.0, 9.0)  # a clean build of this bank takes 6–9 s here
+    delay = random.Random(seed).uniform(0.05, 0.8) * rebuild_s  # inside the rebuild, as timed on this machine
     process = make_all(folder, popen=True)
     try:
         process.wait(timeout=delay)
+        pytest.fail(f"the build ended after {delay:.2f} s, before the {signal_name} (it took {rebuild_s:.1f} s when timed)")
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, getattr(signal, signal_name))
         process.wait(timeout=60)
+    # the signal landed: Make died of it (SIGKILL), or stopped on it (SIGINT: it deletes its targets, then exits so)
+    assert process.returncode in ((-signal.SIGKILL,) if signal_name == "SIGKILL" else (-signal.SIGINT, 2, 130)), (
+        process.returncode,
+        process.stderr.read(),
+    )
     check_and_repair(folder, state_a, state_b)
 
 
@@ -190,7 +209,7 @@ def _mount_small_disk(folder: Path, megabytes: int) -> str | None:
 
 @pytest.mark.parametrize("free_kib", [40, 400, 1500, 4000])
 def test_a_full_disk_fails_cleanly_and_the_next_build_repairs(tmp_path, banks, free_kib):
-    base, state_a, state_b = banks
+    base, state_a, state_b, _ = banks
     disk = tmp_path / "disk"
     why = _mount_small_disk(disk, 48)
     if why:
@@ -239,7 +258,7 @@ def published_generation(folder: Path) -> dict | None:
 
 def test_two_builds_at_once_on_different_inputs_never_publish_a_mix(tmp_path, banks):
     """One `make all` on bank B, another on bank A given by another path, into one work area at the same time."""
-    base, state_a, state_b = banks
+    base, state_a, state_b, _ = banks
     folder = case_folder(tmp_path, base)
     (folder / "a.txt").write_text(FIXTURE_APPENDIX.read_text(encoding="utf-8"), encoding="utf-8")
     first = make_all(folder, popen=True)
