@@ -66,6 +66,7 @@ OVERLAP_PY := $(SHARED_PY) $(wildcard pipeline/overlap/*.py) $(SIMILARITY_PY)
 EXTERNAL_BANKS ?= raw/external_banks.csv
 ALIASES ?= raw/ref_aliases.csv
 GENERIC_TERMS ?= raw/generic_terms.csv
+VERDICT_HISTORY ?= raw/verdict_history.csv
 
 PUBLISH_PY := $(SHARED_PY) $(wildcard pipeline/publish/*.py)
 TAGS_PY := $(SHARED_PY) $(wildcard pipeline/tags/*.py) $(SIMILARITY_PY)
@@ -149,7 +150,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 # Inputs: each stage depends on a stamp per input holding its path and content hash (for the registry, its banks'
 # too), rewritten only when they change: an older file given by another path is a change, a touched file is not.
 # The step runs on every make (about 0.1 s) and refuses a missing input, a FIFO or a device in one line.
-INPUTS := SOURCE DECISIONS TAG_DECISIONS EXTERNAL_BANKS ALIASES GENERIC_TERMS
+INPUTS := SOURCE DECISIONS TAG_DECISIONS EXTERNAL_BANKS ALIASES GENERIC_TERMS VERDICT_HISTORY
 IN = $(W)/.input-$(1)
 $(foreach name,$(INPUTS),$(call IN,$(name))) &: FORCE | $(VENV)/.installed
 	@$(PY) -m pipeline inputs --stamps $(W) $(foreach name,$(INPUTS),$(name)=$($(name)))
@@ -198,8 +199,8 @@ $(TAGGED): $(INGESTED) $(call IN,TAG_DECISIONS) $(TAGS_PY) $(W)/.mode-$(EMBEDDIN
 
 warehouse: $(DATABASE) ## link questions to references and build the DuckDB database (tables and report views)
 
-$(DATABASE): $(INGESTED) $(DEDUPED) $(EXTERNALS) $(OVERLAP) $(TAGGED) $(call IN,ALIASES) $(call IN,GENERIC_TERMS) $(SQL_FILES) $(WAREHOUSE_PY) | $(VENV)/.installed
-	$(PY) -m pipeline warehouse --warehouse $(W) --aliases $(ALIASES) --generic-terms $(GENERIC_TERMS)
+$(DATABASE): $(INGESTED) $(DEDUPED) $(EXTERNALS) $(OVERLAP) $(TAGGED) $(call IN,ALIASES) $(call IN,GENERIC_TERMS) $(call IN,VERDICT_HISTORY) $(SQL_FILES) $(WAREHOUSE_PY) | $(VENV)/.installed
+	$(PY) -m pipeline warehouse --warehouse $(W) --aliases $(ALIASES) --generic-terms $(GENERIC_TERMS) --verdict-history $(VERDICT_HISTORY)
 	touch $@
 
 report: $(COVERAGE) ## write the coverage report (Markdown and HTML, with charts) from the database

@@ -10,6 +10,7 @@ TAG_DECISIONS = RAW / "tag_decisions.csv"
 ALIASES = RAW / "ref_aliases.csv"
 GENERIC_TERMS = RAW / "generic_terms.csv"
 EXTERNAL_BANKS = RAW / "external_banks.csv"
+VERDICT_HISTORY = RAW / "verdict_history.csv"  # written by the workbench only, appended at each verdict
 WAREHOUSE = ROOT / "warehouse"
 REPORTS = ROOT / "reports"
 EXPECTATIONS = ROOT / "expectations"

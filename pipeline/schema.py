@@ -268,6 +268,23 @@ LINK_TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "verdict_history",
+        "one row per verdict the workbench wrote into raw/, in order: who decided what and when, overwritten and undone ones too",
+        "warehouse",
+        (
+            _col("written_at", "string", "when it was written (ISO 8601, the workbench's local time, to the second)"),
+            _col("reviewer", "string", "who wrote it"),
+            _col("action", "string", "decide, clear, carry (a stale verdict carried forward) or undo"),
+            _col("file", "string", "the file written: duplicate_decisions or tag_decisions"),
+            _col("key", "string", "the pair's two question ids (id|id), or the question id"),
+            _col("labels", "string", "the question labels when it was written", nullable=True),
+            _col("verdict", "string", "the verdict the file held after it (empty: none)", nullable=True),
+            _col("previous_reviewer", "string", "who held the verdict it replaced (empty: nobody)", nullable=True),
+            _col("previous_verdict", "string", "the verdict it replaced (empty: none)", nullable=True),
+            _col("source_line", "int64", "line of raw/verdict_history.csv"),
+        ),
+    ),
+    Table(
         "question_refs",
         "one row per (question, reference) the question names through an alias",
         "warehouse",
@@ -492,7 +509,6 @@ class EditorsFile:
 EDITORS_FILES: tuple[EditorsFile, ...] = (
     EditorsFile("duplicate_decisions", ("question_id_a", "question_id_b", "verdict", "reviewer", "date", "note"),
                 # what the pair's questions said when it was decided (the review page and CSV write them), so a decision
-                # that goes stale can show the text then beside the text now
                 # that goes stale can show the text then beside the text now; for a duplicate, which question to cut
                 ("label_a", "label_b", "text_a", "text_b", "cut"), "one row per pair an editor decided"),
     EditorsFile("tag_decisions", ("question_id", "label", "verdict", "reviewer", "date", "note"), (), "one row per question whose tag an editor judged"),
@@ -500,6 +516,9 @@ EDITORS_FILES: tuple[EditorsFile, ...] = (
                 "one row per external question bank"),
     EditorsFile("ref_aliases", ("ref_title", "term"), (), "one row per name by which questions point to a reference"),
     EditorsFile("generic_terms", ("term", "why"), (), "one row per name that is no technique of its own"),
+    # written by the workbench only, appended at each verdict: who decided what and when, overwritten and undone too
+    EditorsFile("verdict_history", ("written_at", "reviewer", "action", "file", "key", "labels", "verdict", "previous_reviewer", "previous_verdict"), (),
+                "one row per verdict the workbench wrote, in order (overwritten and undone ones too)"),
 )  # fmt: skip
 EDITORS_FILES_BY_NAME = {file.name: file for file in EDITORS_FILES}
 

@@ -37,7 +37,7 @@ def repo(tmp_path):
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     commit(repo, "the bank")
     names = {"DECISIONS": "duplicate_decisions", "TAG_DECISIONS": "tag_decisions", "EXTERNAL_BANKS": "external_banks",
-             "ALIASES": "ref_aliases", "GENERIC_TERMS": "generic_terms"}  # fmt: skip
+             "ALIASES": "ref_aliases", "GENERIC_TERMS": "generic_terms", "VERDICT_HISTORY": "verdict_history"}  # fmt: skip
     args = [f"SOURCE={repo / 'raw/appendix.txt'}", f"BASE_REPO={repo}", "EMBEDDINGS=off", f"VENV={ROOT / '.venv'}"]
     args += [f"{k}={repo / 'raw' / v}.csv" for k, v in names.items()]
     args += [f"WAREHOUSE={tmp_path / 'out/warehouse'}", f"REPORTS={tmp_path / 'out/reports'}"]

@@ -20,7 +20,7 @@ from pipeline.schema import EDITORS_FILES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 NAMES = {"DECISIONS": "duplicate_decisions", "TAG_DECISIONS": "tag_decisions", "EXTERNAL_BANKS": "external_banks",
-         "ALIASES": "ref_aliases", "GENERIC_TERMS": "generic_terms"}  # fmt: skip
+         "ALIASES": "ref_aliases", "GENERIC_TERMS": "generic_terms", "VERDICT_HISTORY": "verdict_history"}  # fmt: skip
 
 
 def press(driver, *keys):

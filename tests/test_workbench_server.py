@@ -14,7 +14,7 @@ from helpers import FIXTURE_APPENDIX
 from pipeline.schema import EDITORS_FILES
 
 NAMES = {"DECISIONS": "duplicate_decisions", "TAG_DECISIONS": "tag_decisions", "EXTERNAL_BANKS": "external_banks",
-         "ALIASES": "ref_aliases", "GENERIC_TERMS": "generic_terms"}  # fmt: skip
+         "ALIASES": "ref_aliases", "GENERIC_TERMS": "generic_terms", "VERDICT_HISTORY": "verdict_history"}  # fmt: skip
 
 
 def raw_copy(folder):
@@ -107,7 +107,7 @@ def test_a_verdict_is_merged_into_the_file_undone_and_rebuilt(workbench):
     request(port, "POST", "/api/pair", {"a": b, "b": c, "verdict": "distinct", "reviewer": "ana"}, token=bench.token)
     text = open(decisions, encoding="utf-8").read()
     assert ",related,bo,2026-11-30," in text and ",distinct,ana," in text  # merged, never overwritten
-    assert request(port, "POST", "/api/undo", {}, token=bench.token)[0] == 200
+    assert request(port, "POST", "/api/undo", {"reviewer": "ana"}, token=bench.token)[0] == 200
     assert ",distinct,ana," not in open(decisions, encoding="utf-8").read()
     deadline = time.monotonic() + 60
     while bench.state["generation"] == generation or bench.state["building"]:
@@ -223,7 +223,7 @@ def test_a_hundred_clients_at_once_are_all_answered(workbench):
     def client(number):
         try:
             status, _ = request(port, "POST", "/api/pair",
-                                {"a": first, "b": second, "verdict": "related", "reviewer": f"r{number}"}, token=bench.token)  # fmt: skip
+                                {"a": first, "b": second, "verdict": "related", "reviewer": f"r{number}", "confirm": True}, token=bench.token)  # fmt: skip
         except OSError as error:  # a reset connection: what a listen queue of 5 gave 25-62 of 100 clients
             status = repr(error)
         with lock:
@@ -235,7 +235,9 @@ def test_a_hundred_clients_at_once_are_all_answered(workbench):
     for thread in threads:
         thread.join(60)
     assert answers.count(200) == 100, sorted(set(map(str, answers)))
-    request(port, "POST", "/api/pair", {"a": first, "b": second, "verdict": None, "reviewer": "r"}, token=bench.token)
+    request(
+        port, "POST", "/api/pair", {"a": first, "b": second, "verdict": None, "reviewer": "r", "confirm": True}, token=bench.token
+    )
 
 
 def test_a_verdict_that_cannot_be_written_is_a_5xx_with_the_reason_and_nothing_changes(workbench, monkeypatch):
@@ -266,3 +268,86 @@ def test_a_verdict_that_cannot_be_written_is_a_5xx_with_the_reason_and_nothing_c
     )
     assert status == 500 and "Permission denied" in json.loads(answer)["error"], answer
     assert open(path, "rb").read() == before
+
+
+def test_two_editors_on_one_pair_are_told_and_each_undoes_only_their_own(workbench):
+    """#37: A's y then B's n 0.3 s later left B's verdict in silence; A's z undid B's write; B's z removed the row."""
+    bench, port, inputs = workbench
+    a, b = ids(bench)[3:5]
+    path = inputs["DECISIONS"]
+
+    def pair(verdict, who, **more):
+        return request(
+            port, "POST", "/api/pair", {"a": a, "b": b, "verdict": verdict, "reviewer": who, **more}, token=bench.token
+        )  # noqa: E731
+
+    undo = lambda who: request(port, "POST", "/api/undo", {"reviewer": who}, token=bench.token)  # noqa: E731
+    seen = len(bench.events)
+    assert pair("duplicate", "ana")[0] == 200
+    status, answer = pair("distinct", "bo")  # over ana's verdict: refused, ana's shown
+    assert status == 409 and json.loads(answer)["conflict"] | {"date": ""} == {
+        "key": "|".join(sorted((a, b))),
+        "verdict": "duplicate",
+        "reviewer": "ana",
+        "date": "",
+        "note": "",
+    }
+    assert ",duplicate,ana," in open(path, encoding="utf-8").read()
+    assert pair("distinct", "bo", confirm=True)[0] == 200  # confirmed: bo's verdict replaces ana's, and it is said
+    status, answer = undo("ana")  # ana's undo would remove bo's verdict: refused, naming bo
+    assert status == 409 and "bo changed it since (distinct)" in json.loads(answer)["error"]
+    assert ",distinct,bo," in open(path, encoding="utf-8").read()
+    assert undo("bo")[0] == 200  # bo's undo brings back what bo replaced: ana's verdict, not an empty row
+    assert ",duplicate,ana," in open(path, encoding="utf-8").read() and ",distinct,bo," not in open(path, encoding="utf-8").read()
+    assert undo("bo")[0] == 409  # nothing more of bo's
+    state = json.loads(request(port, "GET", f"/api/state?since={seen}", token=bench.token)[1])
+    assert [(e["reviewer"], e["action"], e["verdict"], e["previous_reviewer"]) for e in state["events"]] == [
+        ("ana", "decide", "duplicate", ""),
+        ("bo", "decide", "distinct", "ana"),
+        ("bo", "undo", "duplicate", "bo"),
+    ]
+    history = json.loads(request(port, "GET", "/api/history", token=bench.token)[1])["history"]
+    assert [(h["reviewer"], h["action"], h["verdict"]) for h in history[:3]] == [
+        ("bo", "undo", "duplicate"),
+        ("bo", "decide", "distinct"),
+        ("ana", "decide", "duplicate"),
+    ]
+    written = Path(path).with_name("verdict_history.csv").read_text(encoding="utf-8")
+    assert written.startswith("written_at,reviewer,action,file,key,labels,verdict,previous_reviewer,previous_verdict\n")
+    assert ",bo,decide,duplicate_decisions," in written and ",distinct,ana,duplicate\n" in written  # the overwritten one kept
+    import duckdb
+
+    deadline = time.monotonic() + 60
+    while True:  # the warehouse of the rebuild after these writes holds the history too
+        if not bench.state["building"] and bench.state["error"] is None:
+            database = duckdb.connect(str(bench.links[0] / "questions.duckdb"), read_only=True)
+            try:
+                rows = database.sql(
+                    "select reviewer, action, verdict, previous_reviewer from stg_verdict_history order by history_position"
+                ).fetchall()
+            finally:
+                database.close()
+            if rows[-3:] == [
+                ("ana", "decide", "duplicate", None),
+                ("bo", "decide", "distinct", "ana"),
+                ("bo", "undo", "duplicate", "bo"),
+            ]:
+                break
+        assert time.monotonic() < deadline, (bench.state, rows)
+        time.sleep(0.2)
+    pair(None, "ana")
+
+
+def test_a_tab_survives_a_restart_and_a_stale_tab_gets_a_page(workbench, tmp_path):
+    from pipeline.workbench.server import Workbench, session_token
+
+    bench, port, inputs = workbench
+    assert session_token(bench.builds) == bench.token  # a restart on this checkout reads the same token
+    again = Workbench(inputs, bench.builds, bench.links, embeddings="off")
+    assert again.token == bench.token and len(bench.token) >= 32
+    assert (bench.builds / ".review-token").stat().st_mode & 0o077 == 0  # readable by its owner only
+    assert session_token(tmp_path / "elsewhere") != bench.token  # another checkout, another token
+    status, page = request(port, "GET", "/tag_audit.html?token=from-an-old-session")
+    assert status == 403 and page.startswith("<!doctype html>") and "make review" in page and '"error"' not in page
+    assert request(port, "GET", "/api/state?token=old")[0] == 403  # calls stay JSON
+    assert request(port, "GET", "/favicon.ico")[0] == 204  # no console error on any page

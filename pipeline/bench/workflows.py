@@ -52,7 +52,8 @@ def bench_diff(repeats: int = REPEATS, edits: int = EDITS) -> dict:
         raw = repo / "raw"
         names = {"SOURCE": "appendix2_interview_questions.txt", "DECISIONS": "duplicate_decisions.csv",
                  "TAG_DECISIONS": "tag_decisions.csv", "EXTERNAL_BANKS": "external_banks.csv",
-                 "ALIASES": "ref_aliases.csv", "GENERIC_TERMS": "generic_terms.csv"}  # fmt: skip
+                 "ALIASES": "ref_aliases.csv", "GENERIC_TERMS": "generic_terms.csv",
+                 "VERDICT_HISTORY": "verdict_history.csv"}  # fmt: skip
         args = [f"{k}={raw / v}" for k, v in names.items()] + [f"BASE_REPO={repo}"]
         args += [f"WAREHOUSE={folder}/out/warehouse", f"REPORTS={folder}/out/reports"]
         _make(["diff", *args])  # the base is built once, here; the current build too
@@ -109,7 +110,7 @@ def bench_review(verdicts: int = 10) -> dict:
         inputs = {"SOURCE": str(raw / paths.SOURCE.name)}
         inputs |= {
             name: str(raw / Path(getattr(paths, name)).name)
-            for name in ("DECISIONS", "TAG_DECISIONS", "EXTERNAL_BANKS", "ALIASES", "GENERIC_TERMS")
+            for name in ("DECISIONS", "TAG_DECISIONS", "EXTERNAL_BANKS", "ALIASES", "GENERIC_TERMS", "VERDICT_HISTORY")
         }
         builds, links = folder / ".warehouse-builds", (folder / "warehouse", folder / "reports")
         cold = rebuild.run(set(inputs), inputs, builds, links)  # as `make all` leaves it (in this process: imports paid)

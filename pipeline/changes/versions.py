@@ -20,7 +20,7 @@ from pipeline.errors import InputError
 from pipeline.schema import EDITORS_FILES
 
 # The inputs a build reads from raw/ (Make's variables), and the variables a nested build must not inherit.
-INPUTS = ("SOURCE", "DECISIONS", "TAG_DECISIONS", "EXTERNAL_BANKS", "ALIASES", "GENERIC_TERMS")
+INPUTS = ("SOURCE", "DECISIONS", "TAG_DECISIONS", "EXTERNAL_BANKS", "ALIASES", "GENERIC_TERMS", "VERDICT_HISTORY")
 NOT_INHERITED = (
     (
         "MAKEFLAGS",

@@ -52,6 +52,18 @@ def parse_generic_terms(text: str) -> list[dict]:
     ]
 
 
+def parse_verdict_history(text: str) -> list[dict]:
+    """Return the workbench's verdict history (raw/verdict_history.csv) as rows, in the file's order."""
+    columns = editors_file("verdict_history").columns
+    return [
+        {**{c: row[c] or (None if c in NULLABLE_HISTORY else "") for c in columns}, "source_line": line}
+        for line, row in csv_records(text, columns)
+    ]
+
+
+NULLABLE_HISTORY = ("labels", "verdict", "previous_reviewer", "previous_verdict")
+
+
 def term_pattern(term: str) -> re.Pattern:
     """Return the pattern that finds `term` as a whole word (case-sensitive if it has a capital).
 

@@ -14,9 +14,15 @@ OPTIONAL_STAGES = ("external", "overlap", "tags", "changes")  # changes adds its
 
 
 def link_tables(
-    questions: list[dict], refs: list[dict], attributions: list[dict], aliases: list[dict], generic: list[dict]
+    questions: list[dict],
+    refs: list[dict],
+    attributions: list[dict],
+    aliases: list[dict],
+    generic: list[dict],
+    history: list[dict] | None = None,
 ) -> dict[str, list[dict]]:
-    """Return the link tables: aliases, generic terms, question → reference links, attribution → reference rows. Pure."""
+    """Return the link tables: aliases, generic terms, the verdict history, question → reference links, attribution →
+    reference rows. Pure."""
     attribution_rows = [
         {"attribution_id": claim["attribution_id"], "work": claim["work"], "ref_id": ref_id, "source_line": claim["source_line"]}
         for claim in attribution_claims(attributions, refs)
@@ -25,6 +31,7 @@ def link_tables(
     return {
         "ref_aliases": aliases,
         "generic_terms": generic,
+        "verdict_history": history or [],
         "question_refs": link.link_questions(questions, aliases),
         "attribution_refs": attribution_rows,
     }
@@ -37,12 +44,15 @@ def _parse(path: Path, parse):
         raise error.located(str(path)) from None
 
 
-def run(warehouse: Path, aliases_path: Path, generic_path: Path, sql_root: Path = paths.SQL) -> dict:
+def run(
+    warehouse: Path, aliases_path: Path, generic_path: Path, history_path: Path | None = None, sql_root: Path = paths.SQL
+) -> dict:
     """Return row counts and view names after writing the link tables and `questions.duckdb` into `warehouse`."""
     questions, refs, attributions = (io.read_rows(table(name), warehouse) for name in ("questions", "refs", "attributions"))
     aliases = _parse(aliases_path, lambda text: link.parse_aliases(text, refs))
     generic = _parse(generic_path, link.parse_generic_terms)
-    tables = link_tables(questions, refs, attributions, aliases, generic)
+    history = _parse(history_path, link.parse_verdict_history) if history_path else []
+    tables = link_tables(questions, refs, attributions, aliases, generic, history)
     with io.staged_outputs(warehouse) as scratch, tempfile.TemporaryDirectory() as absent:
         for declared in LINK_TABLES:
             io.write_table(tables[declared.name], declared, scratch)
@@ -77,9 +87,12 @@ def add_arguments(parser) -> None:
     options.warehouse(parser)
     parser.add_argument("--aliases", type=Path, default=paths.ALIASES, help="reference aliases (CSV)")
     parser.add_argument("--generic-terms", type=Path, default=paths.GENERIC_TERMS, help="names that are no technique (CSV)")
+    parser.add_argument(
+        "--verdict-history", type=Path, default=None, help="the workbench's verdict history (CSV; without it the table is empty)"
+    )
 
 
 def main(args, context: dict) -> int:
-    result = run(args.warehouse, args.aliases, args.generic_terms)
+    result = run(args.warehouse, args.aliases, args.generic_terms, args.verdict_history)
     say(summary(result, shown_table(args.warehouse / paths.DUCKDB_FILE, args.warehouse)))
     return 0

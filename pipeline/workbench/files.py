@@ -94,6 +94,25 @@ def restored(text: str, header: tuple[str, ...], key: Callable[[dict], str], bef
     return (head or ",".join(header) + "\n") + "".join(out)
 
 
+def row_of(text: str, key: Callable[[dict], str], wanted: str) -> dict | None:
+    """Return the cells (by column) of the row of `text` whose key is `wanted`, or None when it holds none. Pure."""
+    head, rows = records(text)
+    names = next(csv.reader([head])) if head else []
+    for _raw, cells in rows:
+        row = dict(zip(names, cells))
+        if any(c.strip() for c in cells) and key(row) == wanted:
+            return row
+    return None
+
+
+def appended(text: str, header: tuple[str, ...], rows: list[dict]) -> str:
+    """Return `text` (a CSV file, maybe empty) with `rows` added at its end, each cell neutralised and quoted. Pure."""
+    head = text if text else ",".join(header) + "\n"
+    if not head.endswith("\n"):
+        head += "\n"
+    return head + "".join(row_text([row.get(n, "") for n in header]) for row in rows)
+
+
 @contextmanager
 def locked(lock_path: Path):
     """Hold the writers' lock (an flock the OS releases however the process ends)."""

@@ -46,8 +46,11 @@ def plan(changed: set[str], inputs: dict[str, str], work: Path, points: Path, em
         )
     if full or changed & {"DECISIONS", "TAG_DECISIONS"}:
         steps.append(["check", "--warehouse", w, "--reports", r])
-    if steps or changed & {"ALIASES", "GENERIC_TERMS"}:
-        steps.append(["warehouse", "--warehouse", w, "--aliases", inputs["ALIASES"], "--generic-terms", inputs["GENERIC_TERMS"]])
+    if steps or changed & {"ALIASES", "GENERIC_TERMS", "VERDICT_HISTORY"}:
+        history = ["--verdict-history", inputs["VERDICT_HISTORY"]] if inputs.get("VERDICT_HISTORY") else []
+        steps.append(
+            ["warehouse", "--warehouse", w, "--aliases", inputs["ALIASES"], "--generic-terms", inputs["GENERIC_TERMS"], *history]
+        )
         steps.append(["report", "--warehouse", w, "--reports", r])
         steps.append(["changes", "--warehouse", w, "--reports", r, "--points", str(points)])
     return steps

@@ -15,10 +15,13 @@ calls to one person on one machine, so a framework would add a dependency and no
   in-process (rebuild.py); the pages poll the build's state and reload their data when it is published.
 """
 
+import csv
 import datetime
 import errno
+import html
 import http.server
 import json
+import os
 import re
 import secrets
 import sys
@@ -29,6 +32,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from pipeline import io
 from pipeline.csvrows import CONTROL
+from pipeline.errors import InputError
 from pipeline.schema import REPORT_FILES, editors_file, table
 from pipeline.workbench import files, rebuild
 
@@ -57,9 +61,9 @@ def tag_key(row: dict) -> str:
 class Refused(Exception):
     """A request the workbench does not serve: its status and one line saying why."""
 
-    def __init__(self, status: int, why: str):
+    def __init__(self, status: int, why: str, conflict: dict | None = None):
         super().__init__(why)
-        self.status, self.why = status, why
+        self.status, self.why, self.conflict = status, why, conflict
 
 
 def clean_text(value, what: str, required: bool = False) -> str:
@@ -72,6 +76,38 @@ def clean_text(value, what: str, required: bool = False) -> str:
     return text
 
 
+def _overwrites(row: dict, change: dict | None, reviewer: str) -> bool:
+    """Return whether writing `change` over the file's `row` replaces another reviewer's different verdict."""
+    return (row.get("reviewer") or "") != reviewer and (change is None or change.get("verdict") != row.get("verdict"))
+
+
+def _said(key: str, row: dict | None) -> dict:
+    """Return what a page shows of the verdict another reviewer holds on `key`."""
+    return {"key": key} | {k: (row or {}).get(k, "") for k in ("verdict", "reviewer", "date", "note")}
+
+
+TOKEN_FILE = ".review-token"  # beside the builds (outside git): one per checkout, so a tab outlives a restart
+
+
+def session_token(builds: Path) -> str:
+    """Return this checkout's workbench token, made once (random, the file readable by its owner only)."""
+    path = Path(builds) / TOKEN_FILE
+    try:
+        token = path.read_text(encoding="ascii").strip()
+        if len(token) >= 32 and token.isascii():
+            return token
+    except (OSError, UnicodeDecodeError):
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(24)
+    scratch = path.with_name(f"{TOKEN_FILE}.{os.getpid()}")
+    descriptor = os.open(scratch, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as out:
+        out.write(token + "\n")
+    os.replace(scratch, path)
+    return token
+
+
 class Workbench:
     """The state the server's threads share: the session, the inputs, the current build, the writes to undo."""
 
@@ -79,10 +115,11 @@ class Workbench:
         for name in ("DECISIONS", "TAG_DECISIONS"):  # a temporary file a killed writer left beside a decisions file
             for left in Path(inputs[name]).parent.glob(f".{Path(inputs[name]).name}.*.tmp"):
                 left.unlink(missing_ok=True)
-        self.token = secrets.token_urlsafe(24)
         self.inputs, self.builds, self.links, self.embeddings = inputs, Path(builds), links, embeddings
+        self.token = session_token(self.builds)
         self.lock = threading.Lock()  # one writer at a time in this process (files.locked: across processes)
-        self.undo: list[tuple] = []  # (file, header, its text after the write, the rows before, its text before)
+        self.undo: dict[str, list[dict]] = {}  # each reviewer's own writes, newest last: undo never crosses editors
+        self.events: list[dict] = []  # every verdict written since start, numbered: the pages poll for others' ones
         self.state = {"building": False, "error": None, "generation": self.generation(), "last_build_s": None, "builds": 0}
         self.questions = self.read_questions()
         self.stop = threading.Event()
@@ -163,32 +200,96 @@ class Workbench:
         sys.stderr.write(f"review: {said}\n")
         return result
 
+    def history(self, most: int = 500) -> list[dict]:
+        """Return the verdict history's last `most` rows, newest first (the file under raw/ is the record)."""
+        path = self.history_path()
+        try:
+            head, rows = files.records(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, InputError):
+            return []
+        names = next(csv.reader([head])) if head else []
+        return [dict(zip(names, cells)) for _, cells in rows[-most:]][::-1]
+
     # ---- the verdicts ---------------------------------------------------------------------------------------------
-    def write(self, name: str, key, changes: dict[str, dict | None]) -> float:
-        """Merge `changes` into raw/<name>.csv (as Make's inputs name it); return the milliseconds it took."""
+    def path_of(self, name: str) -> Path:
+        return Path(self.inputs["DECISIONS" if name == "duplicate_decisions" else "TAG_DECISIONS"])
+
+    def history_path(self) -> Path:
+        return Path(self.inputs.get("VERDICT_HISTORY") or self.path_of("duplicate_decisions").with_name("verdict_history.csv"))
+
+    def write(self, name: str, key, changes: dict[str, dict | None], reviewer: str, confirm: bool = False,
+              action: str = "decide") -> float:  # fmt: skip
+        """Merge `changes` into raw/<name>.csv (as Make's inputs name it), note it in the verdict history and in this
+        reviewer's own undo; return the milliseconds it took.
+
+        Refused (409, naming them) when it would replace another reviewer's different verdict and `confirm` is not
+        set: nothing is overwritten silently."""
         started = time.perf_counter()
         declared = editors_file(name)
-        path = Path(self.inputs["DECISIONS" if name == "duplicate_decisions" else "TAG_DECISIONS"])
+        path = self.path_of(name)
         with self.lock, files.locked(self.builds / ".raw-writers.lock"):
             text = path.read_text(encoding="utf-8") if path.exists() else ""
             try:
+                now = {k: files.row_of(text, key, k) for k in changes}
                 after, before = files.merged(text, declared.columns, key, changes)
             except Exception as error:  # noqa: BLE001 - a file the merge cannot read: said, never half-written
                 raise Refused(409, f"{path.name}: {error}") from None
+            theirs = [(k, row) for k, row in now.items() if row and _overwrites(row, changes[k], reviewer)]
+            if theirs and not confirm:
+                k, row = theirs[0]
+                raise Refused(409, f"{row.get('reviewer') or 'someone'} decided {row.get('verdict')} on {row.get('date')}: "
+                              "confirm to replace it, or leave it", conflict=_said(k, row))  # fmt: skip
             files.replace_atomically(path, after)
-            self.undo.append((path, ",".join(declared.columns), after, before, text))
+            events = [self.noted(name, k, reviewer, action, changes[k], now[k]) for k in changes]
+            self.undo.setdefault(reviewer, []).append(
+                {
+                    "name": name,
+                    "path": path,
+                    "before": before,
+                    "after": {k: files.row_of(after, key, k) for k in changes},
+                    "keys": list(changes),
+                    "events": events,
+                }  # fmt: skip
+            )
         return (time.perf_counter() - started) * 1000
 
-    def undo_last(self) -> dict:
+    def noted(self, name: str, key: str, reviewer: str, action: str, row: dict | None, previous: dict | None) -> dict:
+        """Record one verdict written: in the verdict history under raw/ (appended, one rename) and in the events the
+        pages poll. Return the event."""
+        event = {"seq": len(self.events) + 1, "written_at": datetime.datetime.now().isoformat(timespec="seconds"), "reviewer": reviewer,
+                 "action": action, "file": name, "key": key, "verdict": (row or {}).get("verdict", ""),
+                 "labels": " ~ ".join(self.questions[q]["label"] for q in key.split("|") if q in self.questions),
+                 "previous_reviewer": (previous or {}).get("reviewer", ""), "previous_verdict": (previous or {}).get("verdict", "")}  # fmt: skip
+        history = self.history_path()
+        text = history.read_text(encoding="utf-8") if history.exists() else ""
+        files.replace_atomically(history, files.appended(text, editors_file("verdict_history").columns, [event]))
+        self.events.append(event)
+        return event
+
+    def undo_last(self, body: dict) -> dict:
+        """Undo this reviewer's own last verdict; never another's. When another reviewer changed the row since, their
+        verdict stays and the answer says who (409)."""
+        reviewer = clean_text(body.get("reviewer"), "reviewer", required=True)
         with self.lock, files.locked(self.builds / ".raw-writers.lock"):
-            if not self.undo:
-                raise Refused(409, "nothing to undo in this session")
-            path, header, after, before, text_before = self.undo.pop()
+            mine = self.undo.get(reviewer) or []
+            if not mine:
+                raise Refused(409, f"nothing of {reviewer}'s to undo in this session")
+            last = mine.pop()
+            path, declared = last["path"], editors_file(last["name"])
+            key = pair_key if last["name"] == "duplicate_decisions" else tag_key
             now = path.read_text(encoding="utf-8") if path.exists() else ""
-            key = pair_key if path == Path(self.inputs["DECISIONS"]) else tag_key
-            restored = text_before if now == after else files.restored(now, tuple(header.split(",")), key, before)
-            files.replace_atomically(path, restored)
-        return {"undone": sorted(before)}
+            for k in last["keys"]:
+                row = files.row_of(now, key, k)
+                if row != last["after"][k]:
+                    raise Refused(409, f"{(row or {}).get('reviewer') or 'someone'} changed it since "
+                                  f"({(row or {}).get('verdict') or 'cleared'}): your undo leaves their verdict",
+                                  conflict=_said(k, row))  # fmt: skip
+            files.replace_atomically(path, files.restored(now, declared.columns, key, last["before"]))
+            for k in last["keys"]:
+                previous = files.row_of(now, key, k)
+                restored = files.row_of(path.read_text(encoding="utf-8"), key, k)
+                self.noted(last["name"], k, reviewer, "undo", restored, previous)
+        return {"undone": last["keys"], "file": last["name"]}
 
     def pair_verdict(self, body: dict) -> dict:
         a, b = str(body.get("a", "")), str(body.get("b", ""))
@@ -214,7 +315,9 @@ class Workbench:
             if not (isinstance(retire, list) and len(retire) == 2 and all(isinstance(i, str) and ID.match(i) for i in retire)):
                 raise Refused(400, "retire names the two question ids of a stale decision")
             changes["|".join(sorted(retire))] = None
-        ms = self.write("duplicate_decisions", pair_key, changes)
+        name = clean_text(body.get("reviewer"), "reviewer", required=True)
+        ms = self.write("duplicate_decisions", pair_key, changes, name, confirm=body.get("confirm") is True,
+                        action="carry" if retire is not None else "decide" if verdict is not None else "clear")  # fmt: skip
         return {"written_ms": round(ms, 2)}
 
     def tag_verdict(self, body: dict) -> dict:
@@ -232,7 +335,9 @@ class Workbench:
             row = {"question_id": question_id, "label": self.questions[question_id]["label"], "verdict": verdict,
                    "reviewer": clean_text(body.get("reviewer"), "reviewer", required=True), "date": today(),
                    "note": clean_text(body.get("note"), "note")}  # fmt: skip
-        ms = self.write("tag_decisions", tag_key, {question_id: row})
+        name = clean_text(body.get("reviewer"), "reviewer", required=True)
+        ms = self.write("tag_decisions", tag_key, {question_id: row}, name, confirm=body.get("confirm") is True,
+                        action="decide" if verdict is not None else "clear")  # fmt: skip
         return {"written_ms": round(ms, 2)}
 
 
@@ -282,6 +387,18 @@ def inject(page: str, bench: Workbench) -> str:
     return page.replace("</head>", tag + "</head>", 1) if "</head>" in page else tag + page
 
 
+def stale_page(why: str) -> str:
+    """Return the page a tab gets that holds no valid session: what happened, and what to do."""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">'
+        '<title>Workbench: open the new address</title></head><body style="font:16px system-ui,sans-serif;margin:2em">'
+        "<h1>This tab's workbench session is not this server's</h1>"
+        f"<p>{html.escape(why)}.</p><p>Run <code>make review</code> in the checkout (or look at the terminal where it runs) "
+        "and open the address it prints: <code>http://127.0.0.1:PORT/duplicates.html?token=…</code>. The token is kept per "
+        "checkout, so an address it printed once keeps working across restarts on the same port.</p></body></html>"
+    )
+
+
 def handler(bench: Workbench, address: str):
     class Handler(http.server.BaseHTTPRequestHandler):
         server_version = "workbench"
@@ -311,19 +428,31 @@ def handler(bench: Workbench, address: str):
             self.wfile.write(body)
 
         def fail(self, refused: Refused) -> None:
-            self.send(refused.status, json.dumps({"error": refused.why}).encode(), "application/json")
+            said = {"error": refused.why} | ({"conflict": refused.conflict} if refused.conflict else {})
+            self.send(refused.status, json.dumps(said).encode(), "application/json")
 
         def do_GET(self):  # noqa: N802 - http.server's name
+            page_asked = not urlsplit(self.path).path.startswith("/api/")
             try:
-                path, _ = self.checked()
+                if urlsplit(self.path).path == "/favicon.ico":  # asked by every browser, with no token: nothing to give
+                    if self.headers.get("Host") not in (address, address.replace("127.0.0.1", "localhost")):
+                        raise Refused(403, "wrong Host: open the address the server printed")
+                    return self.send(204, b"", "image/x-icon")
+                path, query = self.checked()
                 if path == "/api/state":
-                    return self.send(200, json.dumps(bench.state).encode(), "application/json")
+                    since = query.get("since", ["0"])[0]
+                    seen = int(since) if since.isdigit() else 0
+                    return self.send(200, json.dumps(bench.state | {"events": bench.events[seen:]}).encode(), "application/json")
+                if path == "/api/history":
+                    return self.send(200, json.dumps({"history": bench.history()}).encode(), "application/json")
                 name = "duplicates.html" if path == "/" else path.lstrip("/")
                 if name not in PAGES:  # only a declared page, by its name: never a path from the browser
                     raise Refused(404, "no such page")
                 page = (bench.links[1] / name).read_text(encoding="utf-8")
                 self.send(200, inject(page, bench).encode(), "text/html; charset=utf-8")
             except Refused as refused:
+                if page_asked and refused.status == 403:  # a tab of an ended session, a bookmark: a page, not JSON
+                    return self.send(403, stale_page(refused.why).encode(), "text/html; charset=utf-8")
                 self.fail(refused)
 
         def do_POST(self):  # noqa: N802
@@ -332,7 +461,7 @@ def handler(bench: Workbench, address: str):
                 if not (self.headers.get("Content-Type") or "").startswith("application/json"):
                     raise Refused(415, "a call is JSON")
                 body = parsed_body(self.rfile.read(body_length(self.headers.get("Content-Length"))))
-                calls = {"/api/pair": bench.pair_verdict, "/api/tag": bench.tag_verdict, "/api/undo": lambda _: bench.undo_last()}
+                calls = {"/api/pair": bench.pair_verdict, "/api/tag": bench.tag_verdict, "/api/undo": bench.undo_last}
                 if path not in calls:
                     raise Refused(404, "no such call")
                 self.send(200, json.dumps(calls[path](body)).encode(), "application/json")
