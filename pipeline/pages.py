@@ -79,7 +79,10 @@ def nav(current: str) -> str:
 
 def head(title: str, extra_css: str = "") -> str:
     """Return the document's start: charset, title, the base style and any page style."""
-    return f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{escape(title)}</title><style>{BASE_CSS}{extra_css}</style></head><body>"
+    return (
+        f'<!doctype html><html lang=en><head><meta charset=utf-8><link rel="icon" href="data:,"><title>{escape(title)}</title>'
+        f"<style>{BASE_CSS}{extra_css}</style></head><body>"
+    )
 
 
 def foot() -> str:

@@ -33,8 +33,9 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def new_browser(tmp_path_factory):
+    """Return a headless Chromium with a profile of its own (a second one is a second editor); skip, or fail with
+    REQUIRE_BROWSER, when Chromium or its driver is missing."""
     why = _missing()
     if why:
         if os.environ.get("REQUIRE_BROWSER"):
@@ -62,8 +63,15 @@ def browser(tmp_path_factory):
     options.add_experimental_option(
         "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
     )
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     driver.downloads = downloads
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    driver = new_browser(tmp_path_factory)
     yield driver
     driver.quit()

@@ -192,3 +192,76 @@ def test_killing_the_server_mid_write_leaves_each_file_as_before_or_after(review
     assert len(parse_decisions(text, set())) == len(written) >= 20
     assert all(r["verdict"] == "distinct" and r["reviewer"] == "ana" and r["text_b"] for r in written)
     assert [tuple(sorted(p)) for p in pairs[: len(written)]] == [(r["question_id_a"], r["question_id_b"]) for r in written]
+
+
+@pytest.fixture(scope="module")
+def second_browser(tmp_path_factory):
+    from conftest import new_browser
+
+    driver = new_browser(tmp_path_factory)  # another profile: another editor, on another machine as far as the page knows
+    yield driver
+    driver.quit()
+
+
+def open_as(driver, address, token, page, name):
+    driver.get(f"{address}/{page}?token={token}")
+    wait(lambda: "Live" in driver.find_element("id", "mode").text, 30, "live mode")
+    field = driver.find_element("id", "reviewer")
+    field.clear()
+    field.send_keys(name)
+    press(driver, "\ue00c")
+
+
+def console_errors(driver) -> list[str]:
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_two_editors_at_once_are_told_by_name_and_undo_only_their_own(browser, second_browser, review):
+    """#37, with two Chromium profiles on one server: A's y and B's n 0.3 s later on one pair; undo per editor."""
+    address, token, raw, process = review
+    decisions = raw / "duplicate_decisions.csv"
+    settled(address, token)
+    open_as(browser, address, token, "duplicates.html", "ana")
+    open_as(second_browser, address, token, "duplicates.html", "bo")
+    summary = browser.find_element("id", "summary").text
+    queue = int(re.search(r"Decided 0 of (\d+)", summary).group(1))
+    pair = current(browser)
+    assert current(second_browser) == pair and queue >= 10
+    press(browser, "y")
+    time.sleep(0.3)
+    press(second_browser, "n")  # over ana's verdict: refused, and bo is told whose verdict stands
+    wait(lambda: "ana decided duplicate on this pair" in second_browser.find_element("id", "pending").text, 5, "bo told of ana")
+    assert [(r["reviewer"], r["verdict"]) for r in rows(decisions)] == [("ana", "duplicate")]
+    assert current(second_browser) == pair  # bo's page stays on the pair in dispute
+    press(second_browser, "n")  # the same key again: confirmed
+    wait(lambda: [(r["reviewer"], r["verdict"]) for r in rows(decisions)] == [("bo", "distinct")], 5, "bo's confirmed verdict")
+    wait(
+        lambda: "bo decided distinct on" in browser.find_element("id", "others").text, 3, "ana told of bo within a second or two"
+    )
+    press(browser, "z")  # ana's undo would remove bo's verdict: refused, naming bo
+    wait(lambda: "bo changed it since (distinct)" in browser.find_element("id", "pending").text, 5, "ana's undo refused")
+    assert [(r["reviewer"], r["verdict"]) for r in rows(decisions)] == [("bo", "distinct")]
+    press(second_browser, "z")  # bo's undo brings back what bo replaced: ana's verdict
+    wait(lambda: [(r["reviewer"], r["verdict"]) for r in rows(decisions)] == [("ana", "duplicate")], 5, "bo's undo")
+    assert current(second_browser) == pair  # the view went back to the pair undone
+    history = rows(raw / "verdict_history.csv")
+    assert [(h["reviewer"], h["action"], h["verdict"], h["previous_reviewer"]) for h in history] == [
+        ("ana", "decide", "duplicate", ""), ("bo", "decide", "distinct", "ana"), ("bo", "undo", "duplicate", "bo")]  # fmt: skip
+    settled(address, token)  # the rebuilt pages keep the queue's size as it was when each opened
+    wait(
+        lambda: f"Decided 1 of {queue}" in browser.find_element("id", "summary").text,
+        30,
+        "a stable count: " + browser.find_element("id", "summary").text,
+    )
+    for driver in (browser, second_browser):
+        driver.get_log("browser")  # the 409s above (a refused verdict, a refused undo) are answers, logged; read past them
+        driver.get(f"{address}/tag_audit.html?token={token}")
+        wait(lambda driver=driver: "Live" in driver.find_element("id", "mode").text, 30, "live mode")
+        line = driver.find_element("css selector", "#card .meta").text
+        assert "question on line" in line and re.search(r"Decided 0 of \d+", driver.find_element("id", "tally").text)
+        assert console_errors(driver) == []  # the favicon too
+    browser.get(f"{address}/duplicates.html?token=an-old-session")  # a stale tab: a page that says what to do
+    assert (
+        "make review" in browser.find_element("tag name", "body").text
+        and "{" not in browser.find_element("tag name", "body").text
+    )

@@ -53,7 +53,9 @@ def test_tag_edits_name_the_tag_line_and_end_when_the_appendix_carries_the_tag()
     rows = [{**base, "question_id": "q1", "label": "1.1.1", "tag": "design", "is_suspect": True, "decision": "retag:conceptual"},
             {**base, "question_id": "q2", "label": "1.1.2", "tag": "debug", "is_suspect": True, "decision": None, "suspect_rank": 2}]  # fmt: skip
     shown = view(questions, [{"section_id": "1.1", "title": "T"}], rows, [], [], 0.8)
-    assert [(e["label"], e["line"], e["to"]) for e in shown["edits"]] == [("1.1.1", 11, "conceptual")]  # the tag's own line
+    assert [(e["label"], e["line"], e["tag_line"], e["to"]) for e in shown["edits"]] == [
+        ("1.1.1", 10, 11, "conceptual")
+    ]  # question, tag line
     assert [s["label"] for s in shown["suspects"]] == ["1.1.2"]  # a decided suspect leaves the queue
     rows[0]["tag"] = "conceptual"  # the appendix now carries the new tag
     assert view(questions, [{"section_id": "1.1", "title": "T"}], rows, [], [], 0.8)["edits"] == []

@@ -51,20 +51,32 @@ const Workbench = (function () {
     }
     return out;
   }
+  // A refused call throws an Error carrying the server's status and, for a verdict over another editor's, theirs.
   function call(path, body) {
     return fetch(path, { method: "POST", headers: { "Content-Type": "application/json", "X-Workbench-Token": settings.token },
       body: JSON.stringify(body || {}) }).then((r) => r.json().then((answer) => {
-      if (!r.ok) throw new Error(answer.error || r.statusText);
+      if (!r.ok) throw Object.assign(new Error(answer.error || r.statusText), { status: r.status, conflict: answer.conflict || null });
       return answer;
     }));
   }
-  // Polls the build's state; when a new build is published, reads this page again and hands its data over.
-  function watch(onState, onData) {
-    let generation = settings.generation, asking = false;
+  // What another editor just did, in words: "bo decided distinct on 1.1.4 ~ 3.1.1 at 12:03:04".
+  function told(event) {
+    const what = event.action === "undo" ? "undid a verdict on" : event.action === "clear" ? "cleared the verdict on" : "decided " + event.verdict + " on";
+    return event.reviewer + " " + what + " " + (event.labels || event.key) + " at " + String(event.written_at).slice(11);
+  }
+  // Polls the build's state; when a new build is published, reads this page again and hands its data over. Each
+  // verdict any editor writes comes once to `onEvents` (numbered by the server: nothing is missed between polls).
+  function watch(onState, onData, onEvents) {
+    let generation = settings.generation, asking = false, seen = null;
     setInterval(() => {
       if (asking) return;
       asking = true;
-      fetch("/api/state", { headers: { "X-Workbench-Token": settings.token } }).then((r) => r.json()).then((state) => {
+      fetch("/api/state?since=" + (seen === null ? 0 : seen), { headers: { "X-Workbench-Token": settings.token } }).then((r) => r.json()).then((state) => {
+        const events = state.events || [];
+        if (events.length) {
+          if (seen !== null && onEvents) onEvents(events);  // the first answer is the past: only what comes after is news
+          seen = events[events.length - 1].seq;
+        } else if (seen === null) seen = 0;
         onState(state);
         if (state.generation && state.generation !== generation && !state.building) {
           generation = state.generation;
@@ -82,5 +94,5 @@ const Workbench = (function () {
     if (state.building) return "build: rebuilding (" + (state.changing || []).join(", ") + " changed)…";
     return "build: up to date" + (state.last_build_s != null ? " (last rebuild " + state.last_build_s.toFixed(2) + " s)" : "");
   }
-  return { live: Boolean(settings), settings, visible, el, keysOff, plural, wordDiff, call, watch, describe };
+  return { live: Boolean(settings), settings, visible, el, keysOff, plural, wordDiff, call, watch, describe, told };
 })();

@@ -85,8 +85,18 @@ def view(
     titles = {s["section_id"]: s["title"] for s in sections}
     # the queue: suspects no editor has decided (a retag verdict leaves it for the edits to make)
     suspects = sorted((r for r in rows if r["is_suspect"] and not r["decision"]), key=lambda r: r["suspect_rank"])
-    # an edit to make until the appendix carries the new tag; its line is the one the tag sits on
+    # an edit to make until the appendix carries the new tag: at the line the tag sits on (`tag_line`); `line` is the
+    # question's, as everywhere
     edits = [r for r in rows if (r["decision"] or "").startswith("retag:") and r["tag"] != r["decision"].removeprefix("retag:")]
+    edit_rows = [
+        {
+            **r,
+            "line": by_id[r["question_id"]]["source_line"],
+            "tag_line": by_id[r["question_id"]]["tag_line"] or by_id[r["question_id"]]["source_line"],
+            "to": r["decision"].removeprefix("retag:"),
+        }
+        for r in edits
+    ]
     return {
         "accuracy": accuracy,
         "suspects": [
@@ -98,15 +108,9 @@ def view(
             }
             for r in suspects
         ],
-        "edits": [
-            {
-                **r,
-                "line": by_id[r["question_id"]]["tag_line"] or by_id[r["question_id"]]["source_line"],
-                "to": r["decision"].removeprefix("retag:"),
-            }
-            for r in edits
-        ],
-        "review": review_data(questions, sections, suspects, decisions, tags_table),
+        "edits": edit_rows,
+        "review": review_data(questions, sections, suspects, decisions, tags_table)
+        | {"edits": [{k: e[k] for k in ("question_id", "label", "line", "tag_line", "tag", "to")} for e in edit_rows]},
         "kept": sum(r["decision"] == "keep" for r in rows),
         "stale": [d for d in decisions if d["is_stale"]],
         "counts": tag_counts(tags_table, rows),
@@ -134,7 +138,7 @@ def review_data(
         return {
             "question_id": r["question_id"], "label": r["label"], "tag": r["tag"], "suggested": r["suggested_tag"],
             "tag_probability": r["tag_probability"], "suggested_probability": r["suggested_probability"],
-            "text": q["text"], "line": q["tag_line"] or q["source_line"], "section": f"{q['section_id']} {titles.get(q['section_id'], '')}",
+            "text": q["text"], "line": q["source_line"], "tag_line": q["tag_line"] or q["source_line"], "section": f"{q['section_id']} {titles.get(q['section_id'], '')}",
             "before": neighbour(q, -1), "after": neighbour(q, 1),
         }  # fmt: skip
 
@@ -181,7 +185,7 @@ def render_markdown(v: dict) -> str:
         "",
         "## Suspects",
         "",
-        "| rank | label | line | tag (probability) | suggested (probability) | question |",
+        "| rank | label | question's line | tag (probability) | suggested (probability) | question |",
         "|---|---|---|---|---|---|",
     ]
     lines += [
@@ -191,7 +195,10 @@ def render_markdown(v: dict) -> str:
     ]
     if v["edits"]:
         lines += ["", "## Edits to make in the appendix (editors' retag verdicts)", ""]
-        lines += [f"- line {e['line']} ({md(e['label'])}): \\[{md(e['tag'])}\\] → \\[{md(e['to'])}\\]" for e in v["edits"]]
+        lines += [
+            f"- {md(e['label'])} (question on line {e['line']}): the tag on line {e['tag_line']}, \\[{md(e['tag'])}\\] → \\[{md(e['to'])}\\]"
+            for e in v["edits"]
+        ]
     lines += [
         "",
         "## The tags as the bank uses them",
@@ -224,6 +231,7 @@ Keys do nothing while you type in a field or a dialog is open: <kbd>Esc</kbd> le
 <p id="mode" class="meta"></p>
 <div class="bar"><label>Reviewer <input id="reviewer" placeholder="your name" size="12"></label>
 <button id="export" type="button">Export tag decisions</button> <span id="pending"></span></div>
+<p id="tally"></p><p id="others" class="meta" aria-live="polite"></p>
 <div id="card"></div></section>
 <dialog id="help"><h2>Keys</h2><p><kbd>k</kbd> keep · <kbd>1</kbd>–<kbd>6</kbd> retag (own tag: keep) · <kbd>j</kbd>/<kbd>→</kbd> next ·
 <kbd>←</kbd> previous · <kbd>z</kbd> undo · <kbd>e</kbd> export · <kbd>Esc</kbd> closes this; keys do nothing while it is open.</p>
@@ -243,8 +251,8 @@ def render_html(v: dict) -> str:
         pages.nav("tag_audit.html"),
         "<h1>Tag audit</h1>",
         f"<p>A model that never saw a question predicts its tag (5-fold cross-validation, accuracy {_percent(v['accuracy'])}); cleanlab's "
-        f"confident learning flags the questions whose tag the model finds unlikely: {len(v['suspects'])} suspects, {v['kept']} tags kept "
-        f"by an editor, {len(v['edits'])} edits to make, {len(v['stale'])} stale decisions. Decide them below: with "
+        "confident learning flags the questions whose tag the model finds unlikely (the counts, kept live by the review "
+        f"below: {len(v['suspects'])} suspects to decide when this page was built). Decide them below: with "
         "<code>make review</code> each verdict goes straight into <code>raw/tag_decisions.csv</code>; on this page opened "
         "from its file, export them (<kbd>e</kbd>) and save over that file (<code>keep</code> or <code>retag:&lt;tag&gt;</code>).</p>",
         REVIEW_HTML,
@@ -254,7 +262,7 @@ def render_html(v: dict) -> str:
     out += [cells([c["tag"], _stated(c), c["tagged"], c["if_retagged"]]) for c in v["counts"]]
     out.append("</table><h2>Confusion matrix</h2>" + _confusion_html(v.get("confusion", []), v.get("classes", [])))
     out.append(
-        f"<h2>Suspects ({len(v['suspects'])})</h2><table><tr><th>rank</th><th>label</th><th>line</th><th>section</th><th>tag</th>"
+        f"<h2>Suspects ({len(v['suspects'])})</h2><table><tr><th>rank</th><th>label</th><th>question's line</th><th>section</th><th>tag</th>"
         "<th>probability</th><th>suggested</th><th>probability</th><th>question</th></tr>"
     )
     out += [
@@ -275,8 +283,11 @@ def render_html(v: dict) -> str:
     ]
     out.append("</table>")
     if v["edits"]:
-        out.append("<h2>Edits to make in the appendix</h2><table><tr><th>line</th><th>label</th><th>from</th><th>to</th></tr>")
-        out += [cells([e["line"], e["label"], e["tag"], e["to"]]) for e in v["edits"]]
+        out.append(
+            "<h2>Edits to make in the appendix</h2><p>Each tag sits on its own line, after its question: edit the tag's line.</p>"
+            "<table><tr><th>tag's line</th><th>label</th><th>question's line</th><th>from</th><th>to</th></tr>"
+        )
+        out += [cells([e["tag_line"], e["label"], e["line"], e["tag"], e["to"]]) for e in v["edits"]]
         out.append("</table>")
     if v["stale"]:
         out.append(

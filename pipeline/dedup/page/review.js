@@ -23,6 +23,10 @@
   let current = 0;
   let listLimit = CHUNK;
   let message = "";
+  let confirmFor = null;  // a verdict refused because another editor's stands: the same key again confirms it
+  let others = [];  // what other editors wrote while this page is open, newest first
+  // The queue when the page opened: "decided 6 of 20" keeps 20 however the rebuilt queue changes under it.
+  const opened = new Set(DATA.pairs.filter((p) => p.status === "needs review" && !p.decision).map((p) => keyOf(p.a, p.b)));
 
   function load(key, fallback) {
     try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
@@ -70,7 +74,7 @@
   }
   function where(q) {
     return q.label + " · Chapter " + q.chapter + " — " + q.chapter_title + " › " + q.section + " " + q.section_title +
-      " · [" + (q.tag || "no tag") + "] · line " + q.line;
+      " · [" + (q.tag || "no tag") + "] · question on line " + q.line;
   }
   function side(id, pair) {
     const q = Q[id];
@@ -144,6 +148,10 @@
     render();
   }
   function openFlagged() { return DATA.pairs.filter((p) => p.status === "needs review" && !verdictOf(p)).length; }
+  function decidedOfOpened() {
+    const open = new Set(DATA.pairs.filter((p) => p.status === "needs review" && !verdictOf(p)).map((p) => keyOf(p.a, p.b)));
+    return Array.from(opened).filter((key) => !open.has(key)).length;
+  }
   function renderOne() {
     const box = $("one");
     box.replaceChildren();
@@ -221,8 +229,9 @@
     document.querySelectorAll(".panel").forEach((p) => p.classList.toggle("shown", p.id === view));
     ({ one: renderOne, list: renderList, groups: renderGroups, edits: renderEdits, stale: renderStale })[view]();
     const c = DATA.counts;
-    $("summary").textContent = c.questions + " questions · " + c.pairs + " candidate pairs scored · flagged pairs to decide: " + openFlagged() + " of " + c.flagged +
-      " (score ≥ " + c.threshold + ") · " + plural(edits().length, "edit") + " to make · " + plural(DATA.decisions.length, "decision") + " in the file (" + DATA.stale.length + " stale)";
+    $("summary").textContent = "Decided " + decidedOfOpened() + " of " + opened.size + " (the flagged pairs to decide when this page opened) · " +
+      c.questions + " questions · " + c.pairs + " candidate pairs scored · " + openFlagged() + " flagged pairs to decide now (score ≥ " + c.threshold + ") · " + plural(edits().length, "edit") + " to make · " + plural(DATA.decisions.length, "decision") + " in the file (" + DATA.stale.length + " stale)";
+    $("others").textContent = others.length ? "Other editors: " + others.slice(0, 3).map(Workbench.told).join(" · ") : "";
     const made = Object.keys(local).length;
     $("pending").textContent = message || (Workbench.live ? "" : made ? plural(made, "verdict") + " made here, not yet exported (e exports) · " + DATA.decisions.length + " in the file"
       : "Everything decided here is in the file.");
@@ -242,10 +251,22 @@
     const entry = verdict === "unsure" ? null : Object.assign({ verdict: verdict, date: today(), reviewer: name }, extra || {});
     if (Workbench.live) {
       const before = sent[key];
+      const confirm = Boolean(confirmFor && confirmFor.key === key && confirmFor.verdict === verdict);
+      confirmFor = null;
       undoStack.push({ key: key });
       sent[key] = entry;
-      Workbench.call("/api/pair", { a: pair.a, b: pair.b, verdict: entry && entry.verdict, reviewer: name, cut: entry && entry.cut, retire: extra && extra.retire })
-        .catch((error) => { sent[key] = before; undoStack.pop(); message = "Not written: " + error.message; render(); });
+      Workbench.call("/api/pair", { a: pair.a, b: pair.b, verdict: entry && entry.verdict, reviewer: name, cut: entry && entry.cut,
+        retire: extra && extra.retire, confirm: confirm })
+        .catch((error) => {
+          sent[key] = before;
+          undoStack.pop();
+          if (error.conflict) {  // another editor's verdict stands: shown by name, replaced only if this editor confirms
+            const c = error.conflict;
+            confirmFor = { key: key, verdict: verdict };
+            message = c.reviewer + " decided " + (c.verdict || "nothing") + " on this pair (" + c.date + "): press the same key again to replace it, or move on to leave it.";
+            refresh(pair);
+          } else { message = "Not written: " + error.message; render(); }
+        });
     } else {
       undoStack.push({ key: key, before: local[key] });
       const file = fileDecisions()[key] || null;
@@ -275,16 +296,20 @@
   function undo() {
     const last = undoStack.pop();
     if (!last) { message = "Nothing to undo."; render(); return; }
+    const pair = DATA.pairs.find((p) => keyOf(p.a, p.b) === last.key);
     if (Workbench.live) {
-      delete sent[last.key];
-      Workbench.call("/api/undo", {}).then(() => { message = "Undone: the file is as before that verdict."; render(); })
-        .catch((error) => { message = "Not undone: " + error.message; render(); });
+      const name = reviewer();
+      if (!name) { undoStack.push(last); return; }
+      const before = sent[last.key];
+      sent[last.key] = null;  // shown undecided at once; the rebuilt page shows what the file holds
+      Workbench.call("/api/undo", { reviewer: name }).then(() => { message = "Undone: the pair is as before your verdict."; render(); })
+        .catch((error) => { sent[last.key] = before; message = "Not undone: " + error.message; refresh(pair); });
     } else {
       if (last.before) local[last.key] = last.before; else delete local[last.key];
       save();
       message = "Undone.";
     }
-    refresh();
+    refresh(pair);  // back to the undone pair
   }
   function move(step) {
     if (localStorage.getItem(VIEW) === "edits") { editAt = Math.max(0, Math.min(edits().length - 1, editAt + step)); render(); return; }
@@ -330,8 +355,7 @@
   function published(data, state) {
     DATA = data;
     Q = DATA.questions;
-    sent = {};  // the file holds them now, and the new data shows them
-    message = "";
+    sent = {};  // the file holds them now, and the new data shows them (a message stays until the next action)
     refresh();
     $("mode").textContent = "Live: verdicts go straight into raw/duplicate_decisions.csv · " + Workbench.describe(state) + " · published " + state.generation;
   }
@@ -350,7 +374,18 @@
   $("export").addEventListener("click", exportCsv);
   $("close-help").addEventListener("click", () => $("help").close());
   document.addEventListener("keydown", onKey);
-  if (Workbench.live) Workbench.watch((state) => { $("mode").textContent = "Live: verdicts go straight into raw/duplicate_decisions.csv · " + Workbench.describe(state); }, published);
+  // Another editor's verdict: listed, and said at once when it is on the pair in view.
+  function othersWrote(events) {
+    const me = $("reviewer").value.trim();
+    const theirs = events.filter((e) => e.file === "duplicate_decisions" && e.reviewer !== me);
+    if (!theirs.length) return;
+    others = theirs.reverse().concat(others).slice(0, 20);
+    const inView = shown[current] && theirs.find((e) => e.key === keyOf(shown[current].a, shown[current].b));
+    if (inView) message = Workbench.told(inView) + " (this pair).";
+    render();
+  }
+  if (Workbench.live) Workbench.watch((state) => { $("mode").textContent = "Live: verdicts go straight into raw/duplicate_decisions.csv · " + Workbench.describe(state); },
+    published, othersWrote);
   refresh();
   window.reviewRenderMs = performance.now() - started;
 })();

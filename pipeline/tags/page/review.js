@@ -11,6 +11,9 @@
   let sent = {};
   const undoStack = [];
   let at = 0, message = "";
+  let confirmFor = null;  // a verdict refused because another editor's stands: the same key again confirms it
+  let others = [];  // what other editors wrote while this page is open, newest first
+  const opened = new Set(DATA.queue.map((item) => item.question_id));  // the queue when the page opened: its size stays
 
   function load() { try { return JSON.parse(localStorage.getItem(STORE)) || {}; } catch (e) { return {}; } }
   function save() { if (!Workbench.live) localStorage.setItem(STORE, JSON.stringify(local)); }
@@ -44,7 +47,8 @@
       const keys = DATA.tags.map((tag, i) => el("button", { type: "button", "data-tag": tag, text: (i + 1) + " " + tag + (tag === item.tag ? " (keep)" : ""),
         onclick: () => decide(tag === item.tag ? "keep" : "retag:" + tag) }));
       box.append(el("article", { class: "suspect", "data-question": item.question_id }, [
-        el("p", { class: "meta", text: "Suspect " + (at + 1) + " of " + open.length + " · " + item.label + " · " + item.section + " · line " + item.line }),
+        el("p", { class: "meta", text: "Suspect " + (at + 1) + " of " + open.length + " · " + item.label + " · " + item.section + " · question on line " + item.line +
+          (item.tag_line !== item.line ? " (its tag [" + item.tag + "] on line " + item.tag_line + ")" : "") }),
         item.before ? el("div", { class: "context", text: "before it, " + item.before.label + ": " + item.before.text }) : null,
         el("div", { class: "text", text: item.text }),
         item.after ? el("div", { class: "context", text: "after it, " + item.after.label + ": " + item.after.text }) : null,
@@ -53,6 +57,12 @@
         el("div", { class: "keys" }, [el("button", { type: "button", text: "k keep [" + item.tag + "]", onclick: () => decide("keep") })].concat(keys)),
       ]));
     }
+    const decided = Array.from(opened).filter((id) => !open.some((item) => item.question_id === id)).length;
+    const file = Object.values(fileVerdicts()).concat(Object.values(Workbench.live ? sent : local)).filter(Boolean);
+    const retags = (DATA.edits || []).length;
+    $("tally").textContent = "Decided " + decided + " of " + opened.size + " (the suspects when this page opened) · " +
+      plural(file.filter((v) => v.verdict === "keep").length, "tag") + " kept · " + plural(retags, "edit") + " to make in the appendix";
+    $("others").textContent = others.length ? "Other editors: " + others.slice(0, 3).map(Workbench.told).join(" · ") : "";
     const made = Object.keys(local).length;
     $("pending").textContent = message || (Workbench.live ? "" : made ? plural(made, "verdict") + " made here, not yet exported (e exports)" : "Everything decided here is in the file.");
   }
@@ -68,10 +78,23 @@
     message = "";
     const entry = { verdict: verdict, reviewer: name, date: today(), label: item.label };
     if (Workbench.live) {
+      const confirm = Boolean(confirmFor && confirmFor.id === item.question_id && confirmFor.verdict === verdict);
+      confirmFor = null;
       undoStack.push(item.question_id);
       sent[item.question_id] = entry;
-      Workbench.call("/api/tag", { question_id: item.question_id, verdict: verdict, reviewer: name })
-        .catch((error) => { delete sent[item.question_id]; undoStack.pop(); message = "Not written: " + error.message; render(); });
+      Workbench.call("/api/tag", { question_id: item.question_id, verdict: verdict, reviewer: name, confirm: confirm })
+        .catch((error) => {
+          delete sent[item.question_id];
+          undoStack.pop();
+          if (error.conflict) {  // another editor's verdict stands: shown by name, replaced only if this editor confirms
+            const c = error.conflict;
+            confirmFor = { id: item.question_id, verdict: verdict };
+            message = c.reviewer + " decided " + (c.verdict || "nothing") + " on " + item.label + " (" + c.date + "): press the same key again to replace it, or move on to leave it.";
+            const back = queue().findIndex((x) => x.question_id === item.question_id);
+            at = back >= 0 ? back : at;
+          } else message = "Not written: " + error.message;
+          render();
+        });
     } else {
       const file = fileVerdicts()[item.question_id] || null;
       undoStack.push(item.question_id);
@@ -84,9 +107,12 @@
     const id = undoStack.pop();
     if (!id) { message = "Nothing to undo."; render(); return; }
     if (Workbench.live) {
-      delete sent[id];
-      Workbench.call("/api/undo", {}).then(() => { message = "Undone: the file is as before that verdict."; render(); })
-        .catch((error) => { message = "Not undone: " + error.message; render(); });
+      const name = reviewer();
+      if (!name) { undoStack.push(id); return; }
+      const before = sent[id];
+      sent[id] = null;  // shown undecided at once; the rebuilt page shows what the file holds
+      Workbench.call("/api/undo", { reviewer: name }).then(() => { message = "Undone: the suspect is as before your verdict."; render(); })
+        .catch((error) => { sent[id] = before; message = "Not undone: " + error.message; render(); });
     } else { delete local[id]; save(); message = "Undone."; }
     const back = queue().findIndex((item) => item.question_id === id);
     at = back >= 0 ? back : at;
@@ -125,7 +151,17 @@
   $("export").addEventListener("click", exportCsv);
   $("close-help").addEventListener("click", () => $("help").close());
   document.addEventListener("keydown", onKey);
+  function othersWrote(events) {
+    const me = $("reviewer").value.trim();
+    const theirs = events.filter((e) => e.file === "tag_decisions" && e.reviewer !== me);
+    if (!theirs.length) return;
+    others = theirs.reverse().concat(others).slice(0, 20);
+    const item = queue()[at];
+    const inView = item && theirs.find((e) => e.key === item.question_id);
+    if (inView) message = Workbench.told(inView) + " (this suspect).";
+    render();
+  }
   if (Workbench.live) Workbench.watch((state) => { $("mode").textContent = "Live: verdicts go straight into raw/tag_decisions.csv · " + Workbench.describe(state); },
-    (data) => { DATA = data; sent = {}; message = ""; render(); });
+    (data) => { DATA = data; sent = {}; render(); }, othersWrote);
   render();
 })();
