@@ -196,7 +196,12 @@ DEDUP_TABLES: tuple[Table, ...] = (
             ),
             _col("is_same_section", "bool", "both questions stand in one section"),
             _col("is_flagged", "bool", "a duplicate: confirmed by an editor, or score ≥ threshold and not judged otherwise"),
-            _col("decision", "string", "the editors' verdict: duplicate, related or distinct", nullable=True),
+            _col(
+                "verdict",
+                "string",
+                "the editors' verdict (as raw/duplicate_decisions.csv says it): duplicate, related or distinct",
+                nullable=True,
+            ),
             _col("status", "string", "needs review, confirmed duplicate, related, judged distinct or not flagged"),
             _col(
                 "queue_rank",
@@ -413,11 +418,12 @@ TAG_TABLES: tuple[Table, ...] = (
             _col("is_suspect", "bool", "cleanlab finds a label issue and no editor kept the tag"),
             _col("suspect_rank", "int64", "1 = least likely to carry its tag; null when not a suspect", nullable=True),
             _col(
-                "decision",
+                "verdict",
                 "string",
-                "the editors' verdict: keep, or retag:<tag> (an edit to make in the appendix)",
+                "the editors' verdict (as raw/tag_decisions.csv says it): keep, or retag:<tag> (an edit to make in the appendix)",
                 nullable=True,
             ),
+            _col("source_line", "int64", "the question's line in the appendix (its tag sits on the next line)", nullable=True),
         ),
     ),
     Table(

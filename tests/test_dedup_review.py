@@ -132,7 +132,7 @@ def test_decisions_are_honoured_on_every_rebuild(built):
         after = dedup()
         key_mla = mla["question_id_a"] + "~" + mla["question_id_b"]
         key_parallel = parallel["question_id_a"] + "~" + parallel["question_id_b"]
-        assert (after[key_mla]["decision"], after[key_mla]["status"], after[key_mla]["is_flagged"]) == (
+        assert (after[key_mla]["verdict"], after[key_mla]["status"], after[key_mla]["is_flagged"]) == (
             "duplicate",
             "confirmed duplicate",
             True,
@@ -247,7 +247,7 @@ def test_every_value_is_escaped_in_the_page():
         "queue_rank": 1,
         "semantic_score": 0.9,
         "lexical_score": 0.5,
-        "decision": None,
+        "verdict": None,
     }
     decision = {
         "question_id_a": "qgone" + MARKUP,
@@ -307,7 +307,7 @@ def test_the_review_csv_round_trip_keeps_a_formula_like_note():
         "score": 0.9,
         "status": "judged distinct",
         "queue_rank": None,
-        "decision": "distinct",
+        "verdict": "distinct",
     }
     decision = {
         "question_id_a": "q0",

@@ -180,7 +180,7 @@ def test_markup_in_any_value_stays_text(browser, tmp_path):
         "status": "needs review",
         "queue_rank": 1,
         "semantic_score": 0.9,
-        "decision": None,
+        "verdict": None,
     }
     stale = {
         "question_id_a": "gone" + markup,
@@ -239,7 +239,7 @@ def test_five_thousand_pairs_stay_usable(browser, tmp_path):
             "queue_rank": i + 1,
             "semantic_score": 0.8,
             "lexical_score": 0.5,
-            "decision": None,
+            "verdict": None,
         }
         for i in range(5000)
     ]

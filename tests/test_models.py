@@ -68,3 +68,15 @@ def test_the_check_and_the_report_read_one_definition_of_the_tag_claims():
         'query_model(tables, "int_tag_claims"' in frames
         and "value_counts" not in frames.split("def tag_claims_frame")[1].split("\ndef ")[0]
     )
+
+
+def test_the_warehouse_says_verdict_as_the_editors_files_do_and_suspects_carry_label_and_line():
+    """#37: `duplicate_pairs.decision` where the CSV says `verdict`; `tag_suspects` had no line, so every query joined."""
+    from pipeline.schema import editors_file, table
+
+    for name, editors in (("duplicate_pairs", "duplicate_decisions"), ("tag_suspects", "tag_decisions")):
+        columns = table(name).column_names
+        assert "verdict" in columns and "decision" not in columns and "verdict" in editors_file(editors).columns
+    assert {"label", "source_line"} <= set(table("tag_suspects").column_names)
+    staging = (SQL / "staging" / "stg_tag_suspects.sql").read_text(encoding="utf-8")
+    assert "verdict" in staging and "source_line" in staging and "decision" not in staging

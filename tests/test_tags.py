@@ -177,9 +177,9 @@ def test_a_kept_tag_is_no_longer_a_suspect_and_a_retag_is_an_edit_to_make():
         {"question_id": "c", "verdict": "keep", "is_stale": True},
     ]
     out = {r["question_id"]: r for r in apply_decisions(rows, decisions)}
-    assert (out["a"]["is_suspect"], out["a"]["suspect_rank"], out["a"]["decision"]) == (False, None, "keep")
-    assert (out["b"]["is_suspect"], out["b"]["suspect_rank"], out["b"]["decision"]) == (True, 1, "retag:design")  # ranks close up
-    assert (out["c"]["is_suspect"], out["c"]["suspect_rank"], out["c"]["decision"]) == (
+    assert (out["a"]["is_suspect"], out["a"]["suspect_rank"], out["a"]["verdict"]) == (False, None, "keep")
+    assert (out["b"]["is_suspect"], out["b"]["suspect_rank"], out["b"]["verdict"]) == (True, 1, "retag:design")  # ranks close up
+    assert (out["c"]["is_suspect"], out["c"]["suspect_rank"], out["c"]["verdict"]) == (
         True,
         2,
         None,
@@ -263,7 +263,7 @@ def test_the_stage_honours_verdicts_and_the_check_lists_undecided_suspects(tmp_p
     )
     assert call_cli(*args) == 0
     after = {r["question_id"]: r for r in pq.ParquetFile(warehouse / "tag_suspects.parquet").read().to_pylist()}
-    assert not after[first["question_id"]]["is_suspect"] and after[first["question_id"]]["decision"] == "keep"
+    assert not after[first["question_id"]]["is_suspect"] and after[first["question_id"]]["verdict"] == "keep"
     assert "tag-suspects-decided" not in run_cli(*check).stdout
     page = (reports / "tag_audit.html").read_text(encoding="utf-8")
     assert "Edits to make in the appendix" in page and "<table class=confusion>" in page

@@ -50,8 +50,8 @@ def test_tag_edits_name_the_tag_line_and_end_when_the_appendix_carries_the_tag()
     questions = [{"question_id": "q1", "label": "1.1.1", "text": "Why?", "section_id": "1.1", "source_line": 10, "tag_line": 11, "tag": "design"},
                  {"question_id": "q2", "label": "1.1.2", "text": "How?", "section_id": "1.1", "source_line": 11, "tag_line": 12, "tag": "debug"}]  # fmt: skip
     base = {"suggested_tag": "conceptual", "tag_probability": 0.1, "suggested_probability": 0.9, "suspect_rank": 1}
-    rows = [{**base, "question_id": "q1", "label": "1.1.1", "tag": "design", "is_suspect": True, "decision": "retag:conceptual"},
-            {**base, "question_id": "q2", "label": "1.1.2", "tag": "debug", "is_suspect": True, "decision": None, "suspect_rank": 2}]  # fmt: skip
+    rows = [{**base, "question_id": "q1", "label": "1.1.1", "tag": "design", "is_suspect": True, "verdict": "retag:conceptual"},
+            {**base, "question_id": "q2", "label": "1.1.2", "tag": "debug", "is_suspect": True, "verdict": None, "suspect_rank": 2}]  # fmt: skip
     shown = view(questions, [{"section_id": "1.1", "title": "T"}], rows, [], [], 0.8)
     assert [(e["label"], e["line"], e["tag_line"], e["to"]) for e in shown["edits"]] == [
         ("1.1.1", 10, 11, "conceptual")

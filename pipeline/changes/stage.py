@@ -70,8 +70,8 @@ def compare(base: dict, current: dict) -> dict:
     # What the change wrote: the questions it added, reworded or re-tagged (or removed), and each verdict it holds.
     wrote = {identity[question_id] for question_id in touched} | removed
     wrote |= {tuple(sorted(identity.get(p[k], p[k]) for k in ("question_id_a", "question_id_b")))
-              for p in current["pairs"] if p.get("decision")}  # fmt: skip
-    wrote |= {identity.get(s["question_id"], s["question_id"]) for s in current["suspects"] if s.get("decision")}
+              for p in current["pairs"] if p.get("verdict")}  # fmt: skip
+    wrote |= {identity.get(s["question_id"], s["question_id"]) for s in current["suspects"] if s.get("verdict")}
     problems = findings.problem_changes(
         findings.build_problems(base["quality"], base_identity, labels_of[0]),
         findings.build_problems(current["quality"], current_identity, labels_of[1]),

@@ -169,7 +169,7 @@ def open_tag_suspects_frame(suspects: pd.DataFrame, questions: pd.DataFrame) -> 
     """Return the undecided tag suspects whose suggested tag is at least TAG_SUSPECT_CUTOFF likely, with their lines."""
     open_ = suspects[
         suspects["is_suspect"].astype(bool)
-        & suspects["decision"].isna()
+        & suspects["verdict"].isna()
         & (suspects["suggested_probability"] >= TAG_SUSPECT_CUTOFF)
     ]
     lines = questions.drop_duplicates("question_id").set_index("question_id")["source_line"]

@@ -54,7 +54,7 @@ def duplicate_tables(
         **{name: scored[name][order] for name in COMPONENTS},
         "is_same_section": scored["is_same_section"][order] > 0,
         "is_flagged": flagged[order],
-        "decision": verdict[order],
+        "verdict": verdict[order],
         "status": status[order].astype(object),
         "queue_rank": queue_ranks(score[order] >= threshold, undecided[order], settings.review_band),
     }
@@ -118,5 +118,5 @@ def pair_rows(pairs: dict, mask=None) -> list[dict]:
 def review_mask(pairs: dict) -> np.ndarray:
     """Return which pairs an editor should see: those in the review queue, and the decided ones."""
     queued = ~np.isnan(pairs["queue_rank"])
-    decided = np.array([d is not None for d in pairs["decision"]], dtype=bool)
+    decided = np.array([d is not None for d in pairs["verdict"]], dtype=bool)
     return queued | decided

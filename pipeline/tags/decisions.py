@@ -67,7 +67,7 @@ def apply_decisions(rows: list[dict], decisions: list[dict]) -> list[dict]:
     out = [
         {
             **row,
-            "decision": verdicts.get(row["question_id"]),
+            "verdict": verdicts.get(row["question_id"]),
             "is_suspect": row["is_suspect"] and verdicts.get(row["question_id"]) != "keep",
         }
         for row in rows

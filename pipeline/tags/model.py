@@ -235,6 +235,7 @@ def suspect_rows(
             {
                 "question_id": question["question_id"],
                 "label": question["label"],
+                "source_line": question.get("source_line"),
                 "tag": question["tag"],
                 "suggested_tag": classes[best],
                 "tag_probability": round(float(quality[i]), 4),

@@ -84,16 +84,16 @@ def view(
     by_id = {q["question_id"]: q for q in questions}
     titles = {s["section_id"]: s["title"] for s in sections}
     # the queue: suspects no editor has decided (a retag verdict leaves it for the edits to make)
-    suspects = sorted((r for r in rows if r["is_suspect"] and not r["decision"]), key=lambda r: r["suspect_rank"])
+    suspects = sorted((r for r in rows if r["is_suspect"] and not r["verdict"]), key=lambda r: r["suspect_rank"])
     # an edit to make until the appendix carries the new tag: at the line the tag sits on (`tag_line`); `line` is the
     # question's, as everywhere
-    edits = [r for r in rows if (r["decision"] or "").startswith("retag:") and r["tag"] != r["decision"].removeprefix("retag:")]
+    edits = [r for r in rows if (r["verdict"] or "").startswith("retag:") and r["tag"] != r["verdict"].removeprefix("retag:")]
     edit_rows = [
         {
             **r,
             "line": by_id[r["question_id"]]["source_line"],
             "tag_line": by_id[r["question_id"]]["tag_line"] or by_id[r["question_id"]]["source_line"],
-            "to": r["decision"].removeprefix("retag:"),
+            "to": r["verdict"].removeprefix("retag:"),
         }
         for r in edits
     ]
@@ -111,7 +111,7 @@ def view(
         "edits": edit_rows,
         "review": review_data(questions, sections, suspects, decisions, tags_table)
         | {"edits": [{k: e[k] for k in ("question_id", "label", "line", "tag_line", "tag", "to")} for e in edit_rows]},
-        "kept": sum(r["decision"] == "keep" for r in rows),
+        "kept": sum(r["verdict"] == "keep" for r in rows),
         "stale": [d for d in decisions if d["is_stale"]],
         "counts": tag_counts(tags_table, rows),
         "usage": usage(questions),

@@ -42,7 +42,16 @@ def audit(questions: list[dict], embeddings=None) -> tuple[list[str], np.ndarray
         classes,
         probabilities,
         [
-            rows.get(q["question_id"], {"question_id": q["question_id"], "label": q["label"], "tag": q["tag"], **unaudited})
+            rows.get(
+                q["question_id"],
+                {
+                    "question_id": q["question_id"],
+                    "label": q["label"],
+                    "source_line": q.get("source_line"),
+                    "tag": q["tag"],
+                    **unaudited,
+                },
+            )
             for q in tagged
         ],
     )

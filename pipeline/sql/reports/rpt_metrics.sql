@@ -42,7 +42,7 @@ measures as (
     union all
     select 'tag suspects', null, count(*) filter (where is_suspect)::double from suspects
     union all
-    select 'undecided tag suspects', null, count(*) filter (where is_suspect and decision is null)::double from suspects
+    select 'undecided tag suspects', null, count(*) filter (where is_suspect and verdict is null)::double from suspects
     union all
     select  -- the share of the chapter → paper links the reference tables claim that a question of the chapter names
         'coverage share',

@@ -22,7 +22,7 @@ final as (
         subject_conflict,
         is_same_section,
         is_flagged,
-        decision,
+        verdict,
         status,
         queue_rank
     from source

@@ -15,7 +15,8 @@ final as (
         suggested_probability,
         is_suspect,
         suspect_rank,
-        decision
+        verdict,
+        source_line
     from source
 )
 
