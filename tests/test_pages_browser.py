@@ -145,6 +145,7 @@ def test_page_defects_fixed_names_whole_no_sideways_scroll_and_an_uncovered_filt
     from pipeline.report.coverage import chapter_label
 
     assert chapter_label(4, "Post-Training").replace("\n", " ") == "4 Post-Training"  # whole (was cut to "4 Post-Trainin")
+    assert chapter_label(5, "Common Models & Benchmarks").split("\n")[0] == "5"  # the number on a line of its own
     assert chapter_label(3, "Mid-Training / Continued Pretraining and Long-Context Extension").endswith("…")
     browser.set_window_size(800, 900)
     try:

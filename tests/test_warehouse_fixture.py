@@ -263,3 +263,32 @@ def test_the_tag_claims_verdict_allows_the_tolerance_the_checks_use():
     verdicts = lambda allowed: [cells[-1] for cells in html_rows("rpt_tag_claims", columns, rows, {}, {}, allowed)[1]]  # noqa: E731
     assert verdicts(tolerance(load_suites(ROOT / "expectations"))) == ["OFF", "ok", "OFF", "—"]  # 10%, from appendix_claims.json
     assert verdicts(0.15) == ["ok", "ok", "OFF", "—"]  # an exact count is never allowed a deviation
+
+
+@pytest.mark.parametrize(
+    "titles",
+    [
+        ["Foundations", "Pretraining", "Mid-Training / Continued Pretraining (CPT)", "Post-Training",
+         "Common Models & Benchmarks", "Inference & Compression", "Applications / Agents", "Taxonomy / Cross-Cutting Concepts"],
+        [f"Retrieval-Augmented Generation and Long-Context Extension, part {i}" for i in range(1, 13)],
+    ],
+    ids=["the appendix's chapters", "twelve long titles"],
+)  # fmt: skip
+def test_the_heat_map_chapter_labels_never_overlap(titles):
+    """#37: "4 Post-Training" ran into "5 Common Models" under the heat map (and at 800 px it was worse)."""
+    from matplotlib.figure import Figure
+
+    from pipeline.report import coverage
+
+    rows = [(c, "design", 3, title) for c, title in enumerate(titles, start=1)]
+    results = {"rpt_tag_claims": (["tag", "stated", "actual"], [("design", 10, 3 * len(titles))]),
+               "rpt_tag_mix_chapter": (["chapter_id", "tag", "questions", "chapter_title"], rows)}  # fmt: skip
+    coverage.charts(results)  # draws, fitting its labels
+    figure = Figure(figsize=(9, 4.2))
+    axes = figure.subplots()
+    axes.imshow([[1] * len(titles)], aspect="auto")
+    axes.set_xticks(range(len(titles)), [coverage.chapter_label(c, t) for c, t in enumerate(titles, 1)], fontsize=7)
+    assert coverage.overlapping(figure, axes.get_xticklabels()) or len(titles) < 12  # unfitted, long labels collide
+    coverage.fit_labels(figure, axes)
+    assert not coverage.overlapping(figure, axes.get_xticklabels())
+    assert axes.get_xticklabels()[0].get_fontsize() >= 6.0  # readable: shrunk to 6 pt at the least, else turned upright

@@ -208,12 +208,40 @@ def _ticks(count: int, most: int) -> list[int]:
     return sorted({round(i * (count - 1) / (most - 1)) for i in range(most)})
 
 
-def chapter_label(chapter_id, title: str, width: int = 16, lines: int = 4) -> str:
-    """Return a chapter's tick label: its number and whole title, wrapped (an ellipsis only past `lines` lines)."""
+def chapter_label(chapter_id, title: str, width: int = 11, lines: int = 4) -> str:
+    """Return a chapter's tick label: its number, then its whole title wrapped (an ellipsis only past `lines` lines)."""
     import textwrap
 
-    wrapped = textwrap.wrap(f"{chapter_id} {title}".strip(), width, break_long_words=False, break_on_hyphens=False)
-    return "\n".join(wrapped[:lines]) + ("…" if len(wrapped) > lines else "")
+    wrapped = textwrap.wrap(str(title).strip(), width, break_long_words=False, break_on_hyphens=False)
+    return "\n".join([str(chapter_id)] + wrapped[:lines]) + ("…" if len(wrapped) > lines else "")
+
+
+def overlapping(figure, labels, gap: float = 10.0) -> bool:
+    """Return whether any two of the axis labels overlap as `figure` draws them (their boxes, `gap` pixels apart at the least)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not hasattr(figure.canvas, "get_renderer"):
+        FigureCanvasAgg(figure)  # the PNG's own renderer: the boxes are the ones saved
+    renderer = figure.canvas.get_renderer()
+    boxes = sorted((label.get_window_extent(renderer) for label in labels), key=lambda box: box.x0)
+    return any(left.x1 + gap > right.x0 for left, right in zip(boxes, boxes[1:]))
+
+
+def fit_labels(figure, axes, smallest: float = 6.0) -> None:
+    """Shrink the chapter labels under `axes` until no two overlap (a long word like `Post-Training` stays whole), to
+    `smallest` points at the least; past that, each label is one line turned upright (a line's height apart)."""
+    figure.tight_layout()
+    labels = axes.get_xticklabels()
+    size = labels[0].get_fontsize() if labels else smallest
+    while labels and overlapping(figure, labels) and size > smallest:
+        size -= 0.5
+        for label in labels:
+            label.set_fontsize(size)
+        figure.tight_layout()
+    if labels and overlapping(figure, labels):
+        lines = [" ".join(label.get_text().split()) for label in labels]
+        axes.set_xticks(axes.get_xticks(), [t if len(t) <= 40 else t[:39] + "…" for t in lines], rotation=90, fontsize=7)
+        figure.tight_layout()
 
 
 def charts(results: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, bytes]:
@@ -234,6 +262,7 @@ def charts(results: dict[str, tuple[list[str], list[tuple]]]) -> dict[str, bytes
     shown = _ticks(len(chapters), CHART_LABELS)
     axes.set_xticks(shown, [chapter_label(chapters[x], titles.get(chapters[x], "")) for x in shown], fontsize=7)
     axes.set_yticks(range(len(tags)), tags)
+    fit_labels(figure, axes)
     if len(chapters) <= CHART_LABELS:  # a number in every cell while they can be read; above, the colour bar says it
         top = max((max(line) for line in grid), default=0)
         for y, line in enumerate(grid):
