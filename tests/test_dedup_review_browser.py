@@ -296,3 +296,33 @@ def test_the_static_page_lets_the_file_win_after_a_rebuild(browser, bank):
     assert browser.find_element("id", "pending").text == "1 verdict made here, not yet exported (e exports) · 2 in the file"
     stored = browser.execute_script("return JSON.parse(localStorage.getItem('question-bank-dedup-verdicts'))")
     assert list(stored) == ["|".join(kept)] and stored["|".join(kept)]["verdict"] == "related"
+
+
+def test_the_score_is_seen_part_by_part_and_a_threshold_can_be_tried(browser, bank):
+    """#37, as Splink's comparison viewer: each pair's score as a waterfall of its parts; the score histogram with a
+    threshold slider that says what another threshold would flag, from the page's own data, offline."""
+    import json
+
+    warehouse, reports, decisions, dedup = bank
+    dedup()
+    page = reports / "duplicates.html"
+    _open_clean(browser, page.as_uri())
+    data = json.loads(browser.execute_script("return document.getElementById('data').textContent"))
+    card = browser.find_element("css selector", "#one .pair.current")
+    card.find_element("css selector", "details.why summary").click()
+    names = [e.text for e in card.find_elements("css selector", ".fall > span:nth-child(3n+1)")]
+    pair = next(p for p in data["pairs"] if {p["a"], p["b"]} == {card.get_attribute("data-a"), card.get_attribute("data-b")})
+    assert names == [name for name, _ in pair["steps"]] + ["score"]
+    assert abs(sum(delta for _, delta in pair["steps"]) - pair["score"]) < 0.003  # the parts add up to the score
+    browser.find_element("css selector", "button[data-view=score]").click()
+    assert browser.find_elements("css selector", "#score svg.hist rect")  # the histogram is drawn
+    now = data["counts"]["threshold"]
+    _press(browser, "]", "]", "]")  # keyboard-first: the threshold tried moves up by 0.03
+    said = browser.find_element("id", "tried").text
+    tried = round(now + 0.03, 2)
+    undecided = sum(data["scores"]["undecided"][round(tried * 100) :])
+    assert said.startswith(f"At {tried:.2f}: {undecided} undecided pair"), said
+    assert sum(data["scores"]["all"]) == data["counts"]["pairs"]  # every candidate pair is in the histogram
+    _press(browser, "[", "[", "[")
+    assert browser.find_element("id", "tried").text.startswith(f"At {now:.2f}: {data['counts']['review']} undecided pair")
+    assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]

@@ -332,3 +332,42 @@ def test_the_embed_step_reads_only_the_text_and_skips_a_bank_too_large_without_r
         out["texts"] == 0 and stage.summary(out) == "embed: no embeddings (auto embeds banks up to 2 questions; this one holds 3)"
     )
     assert stage.summary(stage.run(tmp_path, "off")) == "embed: no embeddings (off)"
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"word_score": 0.4, "char_score": 0.6, "fuzz_score": 0.8, "rare_score": 0.5, "semantic_score": 0.9,
+         "subject_agreement": 1.0, "subject_conflict": 0.0, "is_same_section": False},
+        {"word_score": 0.4, "char_score": 0.6, "fuzz_score": 0.8, "rare_score": 0.5, "semantic_score": None,
+         "subject_agreement": 0.0, "subject_conflict": 1.0, "is_same_section": True},
+    ],
+    ids=["with embeddings", "lexical, a conflict, one section"],
+)  # fmt: skip
+def test_the_score_steps_add_up_to_the_score_the_scorer_gives(row):
+    """#37's waterfall: each step is a part of the score; together they are the score (within its 4-decimal rounding)."""
+    from pipeline.similarity.score import score_steps
+
+    w, s = DEFAULT.weights, DEFAULT
+    lexical = w.word * row["word_score"] + w.char * row["char_score"] + w.fuzz * row["fuzz_score"] + w.rare * row["rare_score"]
+    base = lexical if row["semantic_score"] is None else (1 - s.lexical_share) * row["semantic_score"] + s.lexical_share * lexical
+    score = (base + s.agreement_weight * row["subject_agreement"]) * (1 - s.conflict_penalty * row["subject_conflict"])
+    score *= 1 - s.section_penalty * row["is_same_section"]
+    steps = score_steps({**row, "score": round(score, 4)})
+    assert abs(sum(delta for _, delta in steps) - score) < 0.002 and "learned from verdicts" not in dict(steps)
+    assert ("meaning" in dict(steps)) is (row["semantic_score"] is not None)
+    assert all(delta <= 0 for name, delta in steps if name in ("names conflict", "same section"))
+    moved = score_steps({**row, "score": round(score, 4) + 0.1})  # a learned score: what learning moved is a step
+    assert dict(moved)["learned from verdicts"] == pytest.approx(0.1, abs=0.002)
+
+
+def test_the_score_histogram_counts_what_a_threshold_would_flag_exactly():
+    from pipeline.dedup.report import score_histogram
+
+    scores = [0.0, 0.3, 0.4999, 0.5, 0.5, 0.51, 0.99, 1.0]
+    undecided = [True, True, True, True, False, True, True, True]
+    histogram = score_histogram(scores, undecided)
+    at_least = lambda counts, t: sum(counts[round(t * histogram["bins"]) :])  # noqa: E731 - as the page counts
+    assert len(histogram["all"]) == 100 and sum(histogram["all"]) == len(scores)
+    assert [at_least(histogram["all"], t) for t in (0.0, 0.5, 0.51, 0.52, 0.99)] == [8, 5, 3, 2, 2]
+    assert at_least(histogram["undecided"], 0.5) == sum(u for s, u in zip(scores, undecided) if s >= 0.5) == 4

@@ -14,7 +14,7 @@ from pathlib import Path
 from pipeline.csvrows import neutralised
 from pipeline.dedup.decisions import COLUMNS, CONTEXT
 from pipeline.similarity import subject
-from pipeline.similarity.score import DEFAULT, Settings, shared_terms
+from pipeline.similarity.score import DEFAULT, Settings, score_steps, shared_terms
 
 PAGE = Path(__file__).parent / "page"
 EXPORT_COLUMNS = COLUMNS + CONTEXT
@@ -126,6 +126,7 @@ def page_data(
                 "status": p["status"],
                 "queue_rank": p.get("queue_rank"),
                 "components": {label: p[name] for name, label in COMPONENT_NAMES.items() if p.get(name) is not None},
+                "steps": [[name, delta] for name, delta in score_steps(p, settings) if delta],
                 "same_section": bool(p.get("is_same_section")),
                 "shared": sorted(shared_terms(text_a, text_b)),
                 "shared_names": sorted(subject.names(text_a) & subject.names(text_b)),
@@ -191,6 +192,29 @@ def page_data(
             "band": settings.review_band,
         },
         "export_columns": list(EXPORT_COLUMNS),
+        "scores": tables.get("histogram") or score_histogram([], []),
+    }
+
+
+BINS = 100  # the score histogram's bins: 0.01 wide, so a threshold moved in steps of 0.01 counts exactly
+
+
+def score_histogram(scores, undecided) -> dict:
+    """Return how many candidate pairs score in each 0.01 band of [0, 1], all of them and the undecided ones (the
+    page's threshold slider counts what a threshold would flag, exactly, from these). Pure."""
+    import numpy as np
+
+    scores = np.asarray(scores, dtype=np.float64)
+    undecided = np.asarray(undecided, dtype=bool)
+    band = (
+        np.clip(np.floor(np.round(scores * BINS, 6)).astype(np.int64), 0, BINS - 1)
+        if len(scores)
+        else np.array([], dtype=np.int64)
+    )
+    return {
+        "bins": BINS,
+        "all": np.bincount(band, minlength=BINS).tolist(),
+        "undecided": np.bincount(band[undecided], minlength=BINS).tolist() if len(scores) else [0] * BINS,
     }
 
 

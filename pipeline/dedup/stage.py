@@ -6,7 +6,7 @@ import numpy as np
 
 from pipeline import io, limits, options, paths
 from pipeline.dedup.decisions import parse_decisions
-from pipeline.dedup.report import render_csv, render_html
+from pipeline.dedup.report import render_csv, render_html, score_histogram
 from pipeline.dedup.tables import duplicate_tables, pair_rows, review_mask
 from pipeline.errors import InputError
 from pipeline.schema import DEDUP_TABLES, report_file, table
@@ -35,6 +35,7 @@ def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = 
     del lexical  # the bank's space is no longer needed: the pages and tables are built without it (1M: 2.4 GB less at peak)
     pairs = tables["duplicate_pairs"]
     tables["review_pairs"] = pair_rows(pairs, review_mask(pairs))
+    tables["histogram"] = score_histogram(pairs["score"], np.array([v is None for v in pairs["verdict"]], dtype=bool))
     tables["counts"] = {
         "pairs": len(pairs["score"]),
         "flagged": int(pairs["is_flagged"].sum()),

@@ -147,3 +147,31 @@ def best_matches(
             "semantic_score": None if semantic != semantic else float(semantic),
         }
     return results
+
+
+def score_steps(row: dict, settings: Settings | None = None) -> list[tuple[str, float]]:
+    """Return a pair's score as steps that add up to it (a waterfall): each lexical signal and the meaning at their
+    weights, the subject names' agreement, then what the conflict and the same-section penalties take away; a learned
+    score (enough editors' verdicts) shows what the learning moved as a last step. Pure."""
+    settings = settings or DEFAULT
+    w = settings.weights
+    semantic = row.get("semantic_score")
+    share = 1.0 if semantic is None else settings.lexical_share
+    steps = [(name, share * weight * float(row.get(column) or 0.0)) for name, weight, column in (
+        ("words", w.word, "word_score"), ("characters", w.char, "char_score"),
+        ("token set", w.fuzz, "fuzz_score"), ("rare terms", w.rare, "rare_score"))]  # fmt: skip
+    if semantic is not None:
+        steps.append(("meaning", (1 - settings.lexical_share) * float(semantic)))
+    steps.append(("names agree", settings.agreement_weight * float(row.get("subject_agreement") or 0.0)))
+    running = sum(delta for _, delta in steps)
+    for name, penalty, column in (
+        ("names conflict", settings.conflict_penalty, "subject_conflict"),
+        ("same section", settings.section_penalty, "is_same_section"),
+    ):
+        delta = -running * penalty * float(row.get(column) or 0.0)
+        steps.append((name, delta))
+        running += delta
+    rest = float(row["score"]) - running
+    if abs(rest) > 0.002:  # beyond the 4-decimal rounding of the parts: the score was learned from the verdicts
+        steps.append(("learned from verdicts", rest))
+    return [(name, round(delta, 4)) for name, delta in steps]

@@ -92,7 +92,25 @@
     if (pair.shared_names.length) words.push("both name " + pair.shared_names.join(", "));
     if (c["names conflict"]) words.push("but they name different things");
     const figures = Object.entries(c).map(([k, x]) => k + " " + x.toFixed(2)).join(" · ");
-    return el("details", { class: "why" }, [el("summary", { text: "Why flagged: " + (words.join("; ") || "similar text") }), el("div", { class: "meta", text: figures })]);
+    return el("details", { class: "why" }, [el("summary", { text: "Why flagged: " + (words.join("; ") || "similar text") }), el("div", { class: "meta", text: figures }),
+      waterfall(pair)]);
+  }
+  // The score as steps that add up to it (pipeline/similarity/score.py score_steps): each part's bar starts where the
+  // last ended; the dashed line is the threshold.
+  function waterfall(pair) {
+    const box = el("div", { class: "fall", "aria-label": "the score, part by part" });
+    const scale = (x) => Math.max(0, Math.min(100, x * 100)) + "%";
+    let at = 0;
+    const row = (label, from, to, kind, said) => {
+      const bar = el("span", { class: "step " + kind }), track = el("span", { class: "track" }, [bar, el("span", { class: "line" })]);
+      bar.style.left = scale(Math.min(from, to));
+      bar.style.width = scale(Math.abs(to - from));
+      track.lastChild.style.left = scale(DATA.counts.threshold);
+      box.append(el("span", { text: label }), track, el("span", { class: "meta", text: said }));
+    };
+    (pair.steps || []).forEach(([label, delta]) => { row(label, at, at + delta, delta < 0 ? "down" : "", (delta >= 0 ? "+" : "") + delta.toFixed(3)); at += delta; });
+    row("score", 0, pair.score, "total", pair.score.toFixed(3));
+    return box;
   }
   function kind(pair) {
     if (verdictOf(pair)) return "decided";
@@ -223,11 +241,64 @@
         el("div", { class: "sides" }, [sideView(s.a), sideView(s.b)])]));
     });
   }
+  // What a threshold would do: the score histogram of every candidate pair, and at the threshold tried, how many pairs
+  // it flags and how the queue would change. Nothing is written: the threshold is the scorer's (docs/dedup.md).
+  let tried = null;
+  function atLeast(counts, t) {
+    const from = Math.round(t * DATA.scores.bins);
+    return counts.slice(Math.max(0, from)).reduce((a, b) => a + b, 0);
+  }
+  function renderScore() {
+    const box = $("score"), s = DATA.scores, now = DATA.counts.threshold;
+    if (tried === null) tried = Math.round(now * 100) / 100;
+    const width = 600, height = 140, top = Math.max(1, ...s.all);
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 " + width + " " + height);
+    svg.setAttribute("class", "hist");
+    svg.setAttribute("preserveAspectRatio", "none");  // the bars span the slider's width: 0 under 0, 1 under 1
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", "candidate pairs by score, 0 to 1");
+    s.all.forEach((n, i) => {
+      if (!n) return;
+      const bar = document.createElementNS("http://www.w3.org/2000/svg", "rect"), h = Math.max(1, (height - 12) * Math.log1p(n) / Math.log1p(top));
+      bar.setAttribute("x", String(i * width / s.bins));
+      bar.setAttribute("width", String(width / s.bins - 0.5));
+      bar.setAttribute("y", String(height - h));
+      bar.setAttribute("height", String(h));
+      if (i / s.bins >= tried - 1e-9) bar.setAttribute("class", "over");
+      svg.append(bar);
+    });
+    const mark = document.createElementNS("http://www.w3.org/2000/svg", "line");
+    [["x1", now * width], ["x2", now * width], ["y1", 0], ["y2", height]].forEach(([k, v]) => mark.setAttribute(k, String(v)));
+    svg.append(mark);
+    const flaggedNow = atLeast(s.undecided, now), flaggedThen = atLeast(s.undecided, tried);
+    const band = DATA.counts.band || 0;
+    const queue = (t) => atLeast(s.undecided, t) + Math.min(band, s.undecided.reduce((a, b) => a + b, 0) - atLeast(s.undecided, t));
+    const leaving = DATA.pairs.filter((p) => !verdictOf(p) && p.score >= now && p.score < tried).length;
+    const entering = DATA.pairs.filter((p) => !verdictOf(p) && p.score >= tried && p.score < now).length;
+    const slider = el("input", { id: "try", type: "range", min: "0", max: "1", step: "0.01", value: String(tried), "aria-label": "threshold to try" });
+    slider.addEventListener("input", () => { tried = Number(slider.value); renderScore(); $("try").focus(); });
+    box.replaceChildren(
+      el("p", { text: "Candidate pairs by score (" + plural(s.all.reduce((a, b) => a + b, 0), "pair") + "; bar heights on a log scale). The dashed line is the threshold in use, " +
+        now + ". Try another with the slider or [ and ]: nothing is written." }),
+      svg,
+      slider,
+      el("label", { for: "try", text: "Threshold to try: " + tried.toFixed(2) }),
+      el("p", { id: "tried", text: "At " + tried.toFixed(2) + ": " + plural(flaggedThen, "undecided pair") + " flagged (" + plural(flaggedNow, "pair") + " at " + now + "), " +
+        plural(atLeast(s.all, tried), "pair") + " scoring that high in all; the queue would hold " + queue(tried) + " (now " + queue(now) + ")." +
+        (leaving ? " " + plural(leaving, "flagged pair") + " of this queue would leave it." : "") + (entering ? " " + plural(entering, "pair") + " of the review band would be flagged." : "") }),
+    );
+  }
+  function tryThreshold(step) {
+    if (localStorage.getItem(VIEW) !== "score") return;
+    tried = Math.max(0, Math.min(1, Math.round(((tried === null ? DATA.counts.threshold : tried) + step) * 100) / 100));
+    renderScore();
+  }
   function render() {
     const view = localStorage.getItem(VIEW) || "one";
     document.querySelectorAll(".view").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.view === view)));
     document.querySelectorAll(".panel").forEach((p) => p.classList.toggle("shown", p.id === view));
-    ({ one: renderOne, list: renderList, groups: renderGroups, edits: renderEdits, stale: renderStale })[view]();
+    ({ one: renderOne, list: renderList, groups: renderGroups, edits: renderEdits, stale: renderStale, score: renderScore })[view]();
     const c = DATA.counts;
     $("summary").textContent = "Decided " + decidedOfOpened() + " of " + opened.size + " (the flagged pairs to decide when this page opened) · " +
       c.questions + " questions · " + c.pairs + " candidate pairs scored · " + openFlagged() + " flagged pairs to decide now (score ≥ " + c.threshold + ") · " + plural(edits().length, "edit") + " to make · " + plural(DATA.decisions.length, "decision") + " in the file (" + DATA.stale.length + " stale)";
@@ -349,7 +420,8 @@
     if (Workbench.keysOff(event)) return;
     const actions = { y: () => decide("duplicate"), n: () => decide("distinct"), r: () => decide("related"), u: () => decide("unsure"),
       j: () => move(1), ArrowDown: () => move(1), ArrowRight: () => move(1), k: () => move(-1), ArrowUp: () => move(-1), ArrowLeft: () => move(-1),
-      z: undo, e: exportCsv, c: carry, x: swapCut, "?": () => $("help").showModal(), "/": () => $("search").focus() };
+      z: undo, e: exportCsv, c: carry, x: swapCut, "?": () => $("help").showModal(), "/": () => $("search").focus(),
+      "[": () => tryThreshold(-0.01), "]": () => tryThreshold(0.01) };
     if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
   }
   function published(data, state) {
