@@ -247,6 +247,13 @@ def test_two_editors_at_once_are_told_by_name_and_undo_only_their_own(browser, s
     history = rows(raw / "verdict_history.csv")
     assert [(h["reviewer"], h["action"], h["verdict"], h["previous_reviewer"]) for h in history] == [
         ("ana", "decide", "duplicate", ""), ("bo", "decide", "distinct", "ana"), ("bo", "undo", "duplicate", "bo")]  # fmt: skip
+    browser.find_element("css selector", "button[data-view=history]").click()  # the history, in the page
+    wait(
+        lambda: "bo" in browser.find_element("id", "history").text and "undo" in browser.find_element("id", "history").text,
+        5,
+        "the history shown",
+    )
+    browser.find_element("css selector", "button[data-view=one]").click()
     settled(address, token)  # the rebuilt pages keep the queue's size as it was when each opened
     wait(
         lambda: f"Decided 1 of {queue}" in browser.find_element("id", "summary").text,

@@ -289,6 +289,22 @@
         (leaving ? " " + plural(leaving, "flagged pair") + " of this queue would leave it." : "") + (entering ? " " + plural(entering, "pair") + " of the review band would be flagged." : "") }),
     );
   }
+  // Who decided what and when, overwritten and undone verdicts too (raw/verdict_history.csv, newest first).
+  function renderHistory() {
+    const box = $("history");
+    if (!Workbench.live) {
+      box.replaceChildren(el("p", { text: "The verdict history is kept in raw/verdict_history.csv by make review, and in the warehouse (stg_verdict_history); open this page through make review to see it here." }));
+      return;
+    }
+    box.replaceChildren(el("p", { class: "meta", text: "Reading the verdict history…" }));
+    fetch("/api/history", { headers: { "X-Workbench-Token": Workbench.settings.token } }).then((r) => r.json()).then((answer) => {
+      const rows = answer.history || [];
+      box.replaceChildren(el("p", { text: plural(rows.length, "verdict") + " written through the workbench, newest first (raw/verdict_history.csv)" }),
+        el("table", {}, [el("tr", {}, ["when", "who", "what", "file", "questions", "verdict", "replaced"].map((h) => el("th", { text: h })))]
+          .concat(rows.map((h) => el("tr", {}, [h.written_at, h.reviewer, h.action, h.file, h.labels || h.key, h.verdict || "(none)",
+            h.previous_verdict ? h.previous_verdict + " (" + h.previous_reviewer + ")" : ""].map((x) => el("td", { text: x })))))));
+    }).catch((error) => box.replaceChildren(el("p", { text: "The history could not be read: " + error.message })));
+  }
   function tryThreshold(step) {
     if (localStorage.getItem(VIEW) !== "score") return;
     tried = Math.max(0, Math.min(1, Math.round(((tried === null ? DATA.counts.threshold : tried) + step) * 100) / 100));
@@ -298,7 +314,7 @@
     const view = localStorage.getItem(VIEW) || "one";
     document.querySelectorAll(".view").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.view === view)));
     document.querySelectorAll(".panel").forEach((p) => p.classList.toggle("shown", p.id === view));
-    ({ one: renderOne, list: renderList, groups: renderGroups, edits: renderEdits, stale: renderStale, score: renderScore })[view]();
+    ({ one: renderOne, list: renderList, groups: renderGroups, edits: renderEdits, stale: renderStale, score: renderScore, history: renderHistory })[view]();
     const c = DATA.counts;
     $("summary").textContent = "Decided " + decidedOfOpened() + " of " + opened.size + " (the flagged pairs to decide when this page opened) · " +
       c.questions + " questions · " + c.pairs + " candidate pairs scored · " + openFlagged() + " flagged pairs to decide now (score ≥ " + c.threshold + ") · " + plural(edits().length, "edit") + " to make · " + plural(DATA.decisions.length, "decision") + " in the file (" + DATA.stale.length + " stale)";
