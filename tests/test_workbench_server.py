@@ -351,3 +351,19 @@ def test_a_tab_survives_a_restart_and_a_stale_tab_gets_a_page(workbench, tmp_pat
     assert status == 403 and page.startswith("<!doctype html>") and "make review" in page and '"error"' not in page
     assert request(port, "GET", "/api/state?token=old")[0] == 403  # calls stay JSON
     assert request(port, "GET", "/favicon.ico")[0] == 204  # no console error on any page
+
+
+def test_a_restart_takes_the_port_it_had_so_an_open_tab_s_address_still_holds(tmp_path):
+    from pipeline.workbench.server import bound
+
+    first = bound(tmp_path, 0)
+    number = first.server_address[1]
+    first.server_close()
+    again = bound(tmp_path, 0)  # restarted: the same port, free again
+    assert again.server_address[1] == number
+    elsewhere = bound(tmp_path, 0)  # that port busy (the first still runs): another, and said so in the file
+    assert elsewhere.server_address[1] != number and (tmp_path / ".review-port").read_text().strip() == str(
+        elsewhere.server_address[1]
+    )
+    again.server_close()
+    elsewhere.server_close()

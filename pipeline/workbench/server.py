@@ -504,9 +504,39 @@ class Server(http.server.ThreadingHTTPServer):
             self.slots.release()
 
 
+PORT_FILE = ".review-port"  # beside the token: the port this checkout's workbench last had, tried first on a restart
+
+
+def bound(builds: Path, port: int) -> "Server":
+    """Return a server bound to 127.0.0.1: on `port` if given, else on this checkout's last port while it is free (an
+    open tab's address then still holds after a restart), else on a free one; the port is noted for the next start."""
+    noted = Path(builds) / PORT_FILE
+    tries = [port] if port else []
+    if not port:
+        try:
+            last = int(noted.read_text(encoding="ascii").strip())
+            tries.append(last) if 1024 <= last <= 65535 else None
+        except (OSError, ValueError):
+            pass
+        tries.append(0)
+    for number in tries:
+        try:
+            server = Server(("127.0.0.1", number), None)
+            break
+        except OSError:
+            if number == tries[-1]:
+                raise
+    try:
+        noted.parent.mkdir(parents=True, exist_ok=True)
+        noted.write_text(f"{server.server_address[1]}\n", encoding="ascii")
+    except OSError:
+        pass  # a start that cannot note its port still serves
+    return server
+
+
 def serve(bench: Workbench, port: int = 0, warm: bool = True) -> http.server.ThreadingHTTPServer:
     """Return the started server (bound to 127.0.0.1) and start the watcher; the caller runs serve_forever."""
-    server = Server(("127.0.0.1", port), None)
+    server = bound(bench.builds, port)
     address = f"127.0.0.1:{server.server_address[1]}"
     server.RequestHandlerClass = handler(bench, address)
     bench.watcher = threading.Thread(target=bench.watch, args=(warm,), daemon=True, name="watcher")
