@@ -85,10 +85,11 @@ def _point(link: Path, target: Path) -> None:
 
 
 def _prune(builds: Path, current: Path) -> None:
-    generations = sorted(p for p in builds.glob("gen-*") if p.is_dir())
+    """Delete the generations but the last KEEP (the current one always among them) and leftover temporary folders."""
+    generations = sorted(p.resolve() for p in builds.glob("gen-*") if p.is_dir())  # one kind of path on both sides
     keep = set(generations[-KEEP:]) | {current.resolve()}
     for path in generations:
-        if path.resolve() not in keep:
+        if path not in keep:
             shutil.rmtree(path, ignore_errors=True)
     for path in list(builds.glob(".tmp-*")) + list(builds.glob("legacy-*")):
         shutil.rmtree(path, ignore_errors=True)
