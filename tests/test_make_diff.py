@@ -62,8 +62,15 @@ def test_make_diff_reports_an_edit_and_the_gate_fails_only_on_what_it_added(repo
     assert make("check", "BASE=HEAD", *args).returncode == 0  # the repeat is a warning
     strict = make("check", "BASE=HEAD", "STRICT=1", *args)
     assert strict.returncode == 2 and "1.1.1 and 3.1.4 look like one question (" in strict.stdout  # Make: 2 for a failed recipe
+    comment = (reports / "changes.md").read_text(encoding="utf-8")
     assert make("check", *args).returncode == 0  # without BASE, as before
-    assert not (reports / "changes.json").exists()  # a build not compared publishes no comparison
+    assert make("sql", *args, "Q=select 1").returncode == 0
+    assert (reports / "changes.md").read_text(encoding="utf-8") == comment  # the comparison stays: raw/ is the same (#33)
+    with open(source, "a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert make("all", *args).returncode == 0
+    assert not (reports / "changes.json").exists()  # raw/ changed: that comparison is not this build's
+    source.write_bytes(before[1])
     commit(repo, "the repeat")
     assert make("check", "BASE=HEAD", "STRICT=1", *args).returncode == 0  # committed: nothing new against HEAD
 

@@ -1,8 +1,9 @@
 """The `changes` stage: what this build did to the bank against a base build (`make diff BASE=<ref>`), and the history.
 
 With a base (`--base-stamp`, written by the `base` command) it writes reports/changes.json, changes.md (the
-pull-request comment) and changes.html; without one, changes.html says the build was not compared and the other two
-are removed, so a later `make all` never publishes a stale comparison. Every build also gets its own measures
+pull-request comment) and changes.html. Without one, the comparison `make diff` made stays while the inputs are the
+ones it compared (`make sql`, a no-op `make all`); once raw/ changes, changes.html says the build was not compared
+and the other two are removed, so no build publishes a stale comparison. Every build also gets its own measures
 (the `rpt_metrics` view and the checks' counts) as the last point of the history: warehouse table `history` and
 reports/history.html, the earlier points read from the file `make history` writes (`--points`).
 """
@@ -163,24 +164,54 @@ def add_history_table(warehouse: Path, scratch: Path, rows: list[dict]) -> None:
         connection.close()
 
 
+def inputs_digest(warehouse: Path) -> str:
+    """Return a digest of what this build read: its input stamps (each input's path and content hash, written by the
+    `inputs` step before every build), or "" when there are none (a stage run by hand)."""
+    import hashlib
+
+    stamps = sorted(Path(warehouse).glob(".input-*"))
+    digest = hashlib.sha256()
+    for stamp in stamps:
+        digest.update(stamp.name.encode() + b"\0" + stamp.read_bytes() + b"\0")
+    return digest.hexdigest() if stamps else ""
+
+
+def kept_comparison(reports: Path, digest: str) -> dict | None:
+    """Return the comparison `make diff` made, when it was made against these very inputs: it stays until raw/ (or
+    BASE) changes, so `make sql` or a no-op `make all` after `make diff` keep the pull-request comment."""
+    path = Path(reports) / report_file("changes.json")
+    if not digest or not path.exists():
+        return None
+    try:
+        kept = json.loads(io.read_text(path, limits.REPORT_MAX_BYTES, "a changes report"))
+    except (InputError, ValueError):
+        return None
+    return kept if isinstance(kept, dict) and kept.get("inputs") == digest else None
+
+
 def run(warehouse: Path, reports: Path, base_stamp: Path | None, points_path: Path | None) -> dict:
-    """Write the changes (with a base) and the history of this build; return the changes (None without a base)."""
+    """Write the changes (with a base, or the comparison made against these same inputs) and the history of this
+    build; return the changes (None when there is no comparison)."""
     from pipeline.changes import page, report
 
     current = build_facts(warehouse, reports)
     base = json.loads(io.read_text(base_stamp, limits.REPORT_MAX_BYTES, "the base's note")) if base_stamp else None
     changes = compare(build_facts(Path(base["warehouse"]), Path(base["reports"])), current) if base else None
+    digest = inputs_digest(warehouse)
+    if changes is not None:
+        changes = {"base": base["ref"], "base_commit": base["commit"], **changes, "inputs": digest}
+    else:
+        changes = kept_comparison(reports, digest)
     history = history_rows(read_points(points_path), current["metrics"])
     with io.staged_outputs(warehouse) as scratch:
         add_history_table(warehouse, scratch, history)
     with io.staged_outputs(reports) as scratch:
         if changes is not None:
-            changes = {"base": base["ref"], "base_commit": base["commit"], **changes}
             io.write_json(changes, scratch / report_file("changes.json"))
-            io.write_page(scratch / report_file("changes.md"), report.render_markdown(changes, base["ref"]))
+            io.write_page(scratch / report_file("changes.md"), report.render_markdown(changes, changes["base"]))
         io.write_page(scratch / report_file("changes.html"), page.render_changes(changes))
         io.write_page(scratch / report_file("history.html"), page.render_history(history))
-    if changes is None:  # a comparison from an earlier `make diff` is not this build's
+    if changes is None:  # a comparison made against other inputs (raw/ changed since) is not this build's
         for name in ("changes.json", "changes.md"):
             (Path(reports) / report_file(name)).unlink(missing_ok=True)
     return changes
