@@ -94,5 +94,18 @@ const Workbench = (function () {
     if (state.building) return "build: rebuilding (" + (state.changing || []).join(", ") + " changed)…";
     return "build: up to date" + (state.last_build_s != null ? " (last rebuild " + state.last_build_s.toFixed(2) + " s)" : "");
   }
-  return { live: Boolean(settings), settings, visible, el, keysOff, plural, wordDiff, call, watch, describe, told };
+  // After a rebuild, the verdicts this page sent that the published build does not show yet (a build that started
+  // before them): kept, so the page never goes back to a state older than what the server acknowledged. An entry
+  // the build shows, or older than 15 s (someone changed it since), is dropped. `file` maps key → the file's verdict.
+  function pending(sent, file) {
+    const now = Date.now(), out = {};
+    Object.entries(sent).forEach(([key, mine]) => {
+      const there = file[key];
+      const shown = mine === null ? !there : Boolean(there) && there.verdict === mine.verdict && (there.reviewer || "") === (mine.reviewer || "");
+      if (!shown && now - ((mine && mine.sentAt) || pending.cleared[key] || now) < 15000) out[key] = mine;
+    });
+    return out;
+  }
+  pending.cleared = {};
+  return { live: Boolean(settings), settings, visible, el, keysOff, plural, wordDiff, call, watch, describe, told, pending };
 })();

@@ -335,7 +335,8 @@
     const name = reviewer();
     if (!name) return false;
     message = "";
-    const entry = verdict === "unsure" ? null : Object.assign({ verdict: verdict, date: today(), reviewer: name }, extra || {});
+    const entry = verdict === "unsure" ? null : Object.assign({ verdict: verdict, date: today(), reviewer: name, sentAt: Date.now() }, extra || {});
+    if (!entry) Workbench.pending.cleared[key] = Date.now();
     if (Workbench.live) {
       const before = sent[key];
       const confirm = Boolean(confirmFor && confirmFor.key === key && confirmFor.verdict === verdict);
@@ -389,6 +390,7 @@
       if (!name) { undoStack.push(last); return; }
       const before = sent[last.key];
       sent[last.key] = null;  // shown undecided at once; the rebuilt page shows what the file holds
+      Workbench.pending.cleared[last.key] = Date.now();
       Workbench.call("/api/undo", { reviewer: name }).then(() => { message = "Undone: the pair is as before your verdict."; render(); })
         .catch((error) => { sent[last.key] = before; message = "Not undone: " + error.message; refresh(pair); });
     } else {
@@ -443,7 +445,8 @@
   function published(data, state) {
     DATA = data;
     Q = DATA.questions;
-    sent = {};  // the file holds them now, and the new data shows them (a message stays until the next action)
+    sent = Workbench.pending(sent, fileDecisions());  // what the new build shows leaves; what it does not yet, stays
+    // (a message stays until the next action)
     refresh();
     $("mode").textContent = "Live: verdicts go straight into raw/duplicate_decisions.csv · " + Workbench.describe(state) + " · published " + state.generation;
   }

@@ -76,7 +76,7 @@
     const name = item && reviewer();
     if (!name) return;
     message = "";
-    const entry = { verdict: verdict, reviewer: name, date: today(), label: item.label };
+    const entry = { verdict: verdict, reviewer: name, date: today(), label: item.label, sentAt: Date.now() };
     if (Workbench.live) {
       const confirm = Boolean(confirmFor && confirmFor.id === item.question_id && confirmFor.verdict === verdict);
       confirmFor = null;
@@ -111,6 +111,7 @@
       if (!name) { undoStack.push(id); return; }
       const before = sent[id];
       sent[id] = null;  // shown undecided at once; the rebuilt page shows what the file holds
+      Workbench.pending.cleared[id] = Date.now();
       Workbench.call("/api/undo", { reviewer: name }).then(() => { message = "Undone: the suspect is as before your verdict."; render(); })
         .catch((error) => { sent[id] = before; message = "Not undone: " + error.message; render(); });
     } else { delete local[id]; save(); message = "Undone."; }
@@ -162,6 +163,6 @@
     render();
   }
   if (Workbench.live) Workbench.watch((state) => { $("mode").textContent = "Live: verdicts go straight into raw/tag_decisions.csv · " + Workbench.describe(state); },
-    (data) => { DATA = data; sent = {}; render(); }, othersWrote);
+    (data) => { DATA = data; sent = Workbench.pending(sent, fileVerdicts()); render(); }, othersWrote);
   render();
 })();
