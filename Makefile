@@ -1,19 +1,15 @@
-# The pipeline's DAG. Every rule builds real files from their prerequisites, so a second
-# `make all` with nothing changed does no work. `make help` lists the commands.
-#
-# Stages build into a work area ($(BUILDS)/work), never where readers look. The last step of `make all`, publish,
-# makes the finished build current in one atomic step: warehouse/ and reports/ are symbolic links into it
-# (docs/reliability.md). Each stage's target is a stamp touched after its files are in place, so a failed or
-# killed stage is simply run again; `.DELETE_ON_ERROR` only ever deletes a stamp.
+# The front door. The build graph is declared once, in pipeline/build/graph.py, and run in one process by its runner
+# (`python -m pipeline build`): each stage whose inputs, code or options changed by content runs, in order, into a work
+# area ($(BUILDS)/work) never where readers look; then publish makes the finished build current in one atomic step:
+# warehouse/ and reports/ are symbolic links into it (docs/reliability.md). A second `make all` with nothing changed
+# does no work. `make help` lists the commands.
 #
 # Override the input and outputs to run on another copy of the appendix:
 #   make all SOURCE=path/to/appendix.txt WAREHOUSE=dir/warehouse REPORTS=dir/reports
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
-.DELETE_ON_ERROR:
 .DEFAULT_GOAL := all
-JOBS ?= 2
 # `make sql Q=…` and `BASE=…`: a variable given on Make's command line is exported to every recipe, and exporting
 # expands it (`$(shell …)` would run). Q and BASE are never exported themselves, nor written into a recipe line (a
 # newline in them would split it into two commands, and `make -i` would run the second): each reaches the program
@@ -29,8 +25,6 @@ WAREHOUSE ?= warehouse
 REPORTS ?= reports
 # Beside the warehouse link: the work area, the published generations and the `current` link.
 BUILDS ?= $(dir $(WAREHOUSE)).$(notdir $(WAREHOUSE))-builds
-W := $(BUILDS)/work/warehouse
-R := $(BUILDS)/work/reports
 STRICT ?=
 DECISIONS ?= raw/duplicate_decisions.csv
 TAG_DECISIONS ?= raw/tag_decisions.csv
@@ -46,31 +40,16 @@ export GX_ANALYTICS_ENABLED := false
 # make diff and make history share it).
 EMBEDDINGS_CACHE ?= $(BUILDS)/cache
 export PIPELINE_EMBEDDINGS_CACHE := $(EMBEDDINGS_CACHE)
-# Two processes run side by side (JOBS): one BLAS thread each. Threads of two processes spinning against each other
-# made the tag model 4× slower (docs/benchmarks.md).
+# One BLAS thread: the tag audit fits its folds side by side in threads (one per core); BLAS threads spinning against
+# them made the tag model 4× slower (docs/benchmarks.md).
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-SHARED_PY := $(wildcard pipeline/*.py pipeline/cli/*.py)
-INGEST_PY := $(SHARED_PY) $(wildcard pipeline/ingest/*.py)
-
-CHECK_PY := $(SHARED_PY) $(wildcard pipeline/check/*.py)
-SIMILARITY_PY := $(wildcard pipeline/similarity/*.py)
-DEDUP_PY := $(SHARED_PY) $(wildcard pipeline/dedup/*.py) $(wildcard pipeline/dedup/page/*) $(SIMILARITY_PY)
-WAREHOUSE_PY := $(SHARED_PY) $(wildcard pipeline/warehouse/*.py)
-SQL_FILES := $(wildcard pipeline/sql/*/*.sql)
-REPORT_PY := $(SHARED_PY) $(wildcard pipeline/report/*.py)
-EXTERNAL_PY := $(SHARED_PY) $(wildcard pipeline/external/*.py)
-OVERLAP_PY := $(SHARED_PY) $(wildcard pipeline/overlap/*.py) $(SIMILARITY_PY)
 EXTERNAL_BANKS ?= raw/external_banks.csv
 ALIASES ?= raw/ref_aliases.csv
 GENERIC_TERMS ?= raw/generic_terms.csv
 VERDICT_HISTORY ?= raw/verdict_history.csv
-
-PUBLISH_PY := $(SHARED_PY) $(wildcard pipeline/publish/*.py)
-TAGS_PY := $(SHARED_PY) $(wildcard pipeline/tags/*.py) $(SIMILARITY_PY)
-CHANGES_PY := $(SHARED_PY) $(wildcard pipeline/changes/*.py)
 
 # make diff compares with BASE (the last commit unless given); make check compares only when BASE is given.
 # BASE, like Q, is read unexpanded and never exported: a ref is only ever a word passed to git.
@@ -94,18 +73,6 @@ VERSIONS := $(BUILDS)/versions
 BASE_REPO ?= .
 HISTORY_POINTS := $(BUILDS)/history.json
 
-# Stamps: touched when a stage's files are all in place (the stage moves them by rename first).
-INGESTED := $(W)/.ingest.done
-EXTERNALS := $(W)/.external.done
-QUALITY := $(R)/.check.done
-DEDUPED := $(W)/.dedup.done
-OVERLAP := $(W)/.overlap.done
-DATABASE := $(W)/.warehouse.done
-COVERAGE := $(R)/.report.done
-TAGGED := $(W)/.tags.done
-CHANGED := $(R)/.changes.done
-STAGES := $(INGESTED) $(EXTERNALS) $(QUALITY) $(DEDUPED) $(OVERLAP) $(TAGGED) $(DATABASE) $(COVERAGE) $(CHANGED)
-
 # Two builds into one work area at once would publish a mix of both. A goal that builds runs Make again under the
 # builds folder's lock (flock, released by the OS however Make ends): a second build waits for the first, up to
 # BUILD_LOCK_WAIT seconds, then refuses in one line. `check` and `sql` build under the lock, then read the published
@@ -125,13 +92,13 @@ $(firstword $(GOALS)):
 $(filter-out $(firstword $(GOALS)),$(GOALS)): $(firstword $(GOALS)) ; @:
 
 else
-# Independent stages run side by side (the checks beside dedup); each recipe's output is printed whole, except in
-# `make sql` and `make bench`, whose prompt, results and progress must appear as they happen.
-MAKEFLAGS += --no-builtin-rules --jobs=$(JOBS) $(if $(filter sql bench review,$(MAKECMDGOALS)),,--output-sync=target)
+# One process builds (the runner); `make sql`, `make bench` and `make review` print as they go.
+MAKEFLAGS += --no-builtin-rules
 
 .PHONY: all help venv lint test test-slow test-browser chromium bench ingest external overlap check dedup tags warehouse report changes diff history publish sql review eval-dedup eval-tags eval-external clean
 
-all: publish ## rebuild every table, check and report from raw/, then publish them at once (warehouse/, reports/)
+all: | $(VENV)/.installed ## rebuild every table, check and report from raw/ that changed, in one process, then publish them at once (warehouse/, reports/)
+	@$(BUILD) $(if $(BASE_REF),--base-ref-env PIPELINE_BASE_REF)
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -147,93 +114,37 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
-# Inputs: each stage depends on a stamp per input holding its path and content hash (for the registry, its banks'
-# too), rewritten only when they change: an older file given by another path is a change, a touched file is not.
-# The step runs on every make (about 0.1 s) and refuses a missing input, a FIFO or a device in one line.
+# The inputs, by the names pipeline/build/graph.py declares (INPUTS): each is read by content, so an older file given
+# by another path is a change and a touched file is not; a missing input, a FIFO, a device or a link out of its folder
+# is refused in one line before anything runs.
 INPUTS := SOURCE DECISIONS TAG_DECISIONS EXTERNAL_BANKS ALIASES GENERIC_TERMS VERDICT_HISTORY
-IN = $(W)/.input-$(1)
-$(foreach name,$(INPUTS),$(call IN,$(name))) &: FORCE | $(VENV)/.installed
-	@$(PY) -m pipeline inputs --stamps $(W) $(foreach name,$(INPUTS),$(name)=$($(name)))
+BUILD = $(PY) -m pipeline build --builds $(BUILDS) --warehouse $(WAREHOUSE) --reports $(REPORTS) --embeddings $(EMBEDDINGS) \
+	--versions $(VERSIONS) --points $(HISTORY_POINTS) --repo $(BASE_REPO) $(foreach name,$(INPUTS),$(name)=$($(name)))
 
-FORCE:
+# A stage by itself, and what it reads, into the work area (not published): `make dedup`, `make tags`, …
+ingest external overlap dedup tags warehouse report changes: | $(VENV)/.installed
+	@$(BUILD) --only $@
 
-ingest: $(INGESTED) ## parse the appendix into Parquet tables in the work area (the external banks are read in the same process)
-
-# Stages joined by `+` run in one process, so their imports are paid once (see `make bench`):
-# ingest with external and embed (all read raw text), overlap with dedup (both score with pipeline/similarity: the
-# bank is vectorised once, and overlap goes first so that dedup can release it once it has scored).
-# The embed step encodes every question once into $(BUILDS)/cache for dedup, overlap and tags (docs/dedup.md).
-$(INGESTED) $(EXTERNALS) &: $(call IN,SOURCE) $(INGEST_PY) $(call IN,EXTERNAL_BANKS) $(EXTERNAL_PY) | $(VENV)/.installed
-	$(PY) -m pipeline ingest --source $(SOURCE) --warehouse $(W) + external --warehouse $(W) --registry $(EXTERNAL_BANKS) \
-		+ embed --warehouse $(W) --embeddings $(EMBEDDINGS)
-	touch $(INGESTED) $(EXTERNALS)
-
-external: $(EXTERNALS) ## read the question banks registered in raw/external_banks.csv (with ingest, in one process)
-
-overlap: $(OVERLAP) ## match the external banks' questions to the appendix (with dedup, in one process)
+ingest: ## parse the appendix into Parquet tables in the work area (the external banks are read too)
+external: ## read the question banks registered in raw/external_banks.csv
+overlap: ## match the external banks' questions to the appendix
+dedup: ## score near-duplicates, apply raw/duplicate_decisions.csv, write the review page and CSV
+tags: ## audit every question's tag against its wording, apply raw/tag_decisions.csv, write the tag audit report
+warehouse: ## link questions to references and build the DuckDB database (tables and report views)
+report: ## write the coverage report (Markdown and HTML, with charts) from the database
+changes: ## this build's measures (history table, history.html); with `BASE=<ref>`, what it changed against raw/ at BASE
 
 # make all records the checks' results but does not stop on them; make check is the gate.
-$(QUALITY): $(INGESTED) $(EXTERNALS) $(DEDUPED) $(TAGGED) $(wildcard expectations/*.json) $(CHECK_PY) $(SQL_FILES) | $(VENV)/.installed
-	$(PY) -m pipeline check --warehouse $(W) --reports $(R)
-	touch $@
-
 check: $(if $(BUILT),,all) ## `make all`, then the quality gate on the published build: fails on a critical problem, naming its line (`STRICT=1`: on warnings too; `BASE=<ref>`: only on problems the change since BASE introduced)
 	$(PY) -m pipeline $(if $(BASE_REF),gate-changes,gate) --reports $(REPORTS) $(if $(STRICT),--strict)
 
-dedup: $(DEDUPED) ## score near-duplicates, apply raw/duplicate_decisions.csv, write the review page and CSV
-
-# The mode stamp (.dedup-auto, .dedup-on or .dedup-off) makes a switch of EMBEDDINGS rerun both stages.
-$(DEDUPED) $(OVERLAP) &: $(INGESTED) $(EXTERNALS) $(call IN,DECISIONS) $(DEDUP_PY) $(OVERLAP_PY) $(W)/.mode-$(EMBEDDINGS) | $(VENV)/.installed
-	$(PY) -m pipeline overlap --warehouse $(W) --reports $(R) --embeddings $(EMBEDDINGS) \
-		+ dedup --warehouse $(W) --decisions $(DECISIONS) --reports $(R) --embeddings $(EMBEDDINGS)
-	touch $(DEDUPED) $(OVERLAP)
-
-$(W)/.mode-%:
-	mkdir -p $(W) && rm -f $(W)/.mode-* && touch $@
-
-tags: $(TAGGED) ## audit every question's tag against its wording, apply raw/tag_decisions.csv, write the tag audit report
-
-$(TAGGED): $(INGESTED) $(call IN,TAG_DECISIONS) $(TAGS_PY) $(W)/.mode-$(EMBEDDINGS) | $(VENV)/.installed
-	$(PY) -m pipeline tags --warehouse $(W) --decisions $(TAG_DECISIONS) --reports $(R) --embeddings $(EMBEDDINGS)
-	touch $@
-
-warehouse: $(DATABASE) ## link questions to references and build the DuckDB database (tables and report views)
-
-$(DATABASE): $(INGESTED) $(DEDUPED) $(EXTERNALS) $(OVERLAP) $(TAGGED) $(call IN,ALIASES) $(call IN,GENERIC_TERMS) $(call IN,VERDICT_HISTORY) $(SQL_FILES) $(WAREHOUSE_PY) | $(VENV)/.installed
-	$(PY) -m pipeline warehouse --warehouse $(W) --aliases $(ALIASES) --generic-terms $(GENERIC_TERMS) --verdict-history $(VERDICT_HISTORY)
-	touch $@
-
-report: $(COVERAGE) ## write the coverage report (Markdown and HTML, with charts) from the database
-
-$(COVERAGE): $(DATABASE) $(REPORT_PY) $(wildcard expectations/*.json) | $(VENV)/.installed
-	$(PY) -m pipeline report --warehouse $(W) --reports $(R)
-	touch $@
-
-changes: $(CHANGED) ## this build's measures (history table, history.html); with `BASE=<ref>`, what it changed against raw/ at BASE
-
-# The base: raw/ at BASE read from git (never checked out) and built with today's code in $(VERSIONS)/<tree of raw/>,
-# kept: a second diff against the same base costs a no-change build there. Its note changes only when the base does.
-$(W)/.base: FORCE $(INGESTED) | $(VENV)/.installed
-	@$(PY) -m pipeline base --ref-env PIPELINE_BASE_REF --area $(VERSIONS) --stamp $@ --warehouse $(W) --embeddings $(EMBEDDINGS) \
-		--cache $(EMBEDDINGS_CACHE) --repo $(BASE_REPO) $(foreach name,$(INPUTS),$(name)=$($(name)))
-
-$(W)/.compare-%:
-	mkdir -p $(W) && rm -f $(W)/.compare-* && touch $@
-
-$(CHANGED): $(DATABASE) $(QUALITY) $(CHANGES_PY) $(wildcard $(HISTORY_POINTS)) $(W)/.compare-$(if $(BASE_REF),on,off) $(if $(BASE_REF),$(W)/.base) | $(VENV)/.installed
-	$(PY) -m pipeline changes --warehouse $(W) --reports $(R) $(if $(BASE_REF),--base-stamp $(W)/.base) --points $(HISTORY_POINTS)
-	touch $@
-
-diff: publish ## build raw/ as it is at `BASE` (default HEAD: your uncommitted edit) and say what the change did: reports/changes.md (the pull-request comment), changes.html, changes.json
+diff: all ## build raw/ as it is at `BASE` (default HEAD: your uncommitted edit), in the same process, and say what the change did: reports/changes.md (the pull-request comment), changes.html, changes.json
 	@echo "diff: reports/changes.md (post it on the pull request), reports/changes.html, reports/changes.json"
 
-history: | $(VENV)/.installed ## build raw/ at every commit that changed it (kept per tree of raw/), then `make all`: the warehouse table history and reports/history.html chart each measure
-	$(PY) -m pipeline history --area $(VERSIONS) --points $(HISTORY_POINTS) --embeddings $(EMBEDDINGS) --cache $(EMBEDDINGS_CACHE) --repo $(BASE_REPO) \
-		$(foreach name,$(INPUTS),$(name)=$($(name)))
-	@$(MAKE) --no-print-directory all
+history: | $(VENV)/.installed ## build raw/ at every commit that changed it (kept per tree of raw/), then this build, in one process: the warehouse table history and reports/history.html chart each measure
+	@$(BUILD) --history $(if $(BASE_REF),--base-ref-env PIPELINE_BASE_REF)
 
-publish: $(STAGES) | $(VENV)/.installed ## make the finished build current: warehouse/ and reports/ switch to it at once
-	@$(PY) -m pipeline publish --builds $(BUILDS) --warehouse $(WAREHOUSE) --reports $(REPORTS)
+publish: all ## make the finished build current: warehouse/ and reports/ switch to it at once (make all does it)
 
 review: $(if $(BUILT),,all) ## the editors' workbench: a local server (127.0.0.1, prints its address) whose verdicts go straight into raw/ and whose pages show each rebuild (`PORT=`)
 	@$(PY) -m pipeline review --builds $(BUILDS) --warehouse $(WAREHOUSE) --reports $(REPORTS) --embeddings $(EMBEDDINGS) \

@@ -34,7 +34,11 @@ def write_stamps(folder: Path, inputs: dict[str, Path], companions: dict | None 
     `companions` maps an input's name to the files it names (the banks' registry: its bank files), which count as
     part of it. Every input is checked first, so one that cannot be read fails the run before any stamp moves.
     """
-    texts = {name: fingerprint(path, (companions or {}).get(name, ())) for name, path in inputs.items()}
+    return write_texts(folder, {name: fingerprint(path, (companions or {}).get(name, ())) for name, path in inputs.items()})
+
+
+def write_texts(folder: Path, texts: dict[str, str]) -> list[str]:
+    """Write each input's stamp text (its fingerprint) where it changed; return the names rewritten."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     changed = []

@@ -30,6 +30,5 @@ def versions(parser) -> None:
     repository read, and the current build's inputs (Make passes them as NAME=PATH)."""
     parser.add_argument("--area", type=Path, required=True, help="the folder holding one build per tree of raw/")
     embeddings(parser)
-    parser.add_argument("--cache", default="", help="the embeddings cache the builds share")
     parser.add_argument("--repo", type=Path, default=paths.ROOT, help="the git repository whose raw/ is read (this one)")
     parser.add_argument("input", nargs="*", metavar="NAME=PATH", help="the inputs as the current build reads them")

@@ -403,7 +403,7 @@ def test_raw_at_a_commit_is_read_from_git_without_touching_the_working_tree(tmp_
     assert (repo / "raw/appendix.txt").read_text(encoding="utf-8") == "new, not committed\n"
     status = subprocess.run(["git", "-C", str(repo), "status", "--porcelain"], capture_output=True, text=True).stdout
     assert status == " M raw/appendix.txt\n"
-    arguments = versions.build_arguments(
-        raw, {"SOURCE": str(repo / "raw/appendix.txt"), "ALIASES": "/elsewhere/a.csv"}, tmp_path / "area", repo
-    )
-    assert f"SOURCE={raw / 'appendix.txt'}" in arguments and "ALIASES=/elsewhere/a.csv" in arguments
+    from pipeline.build.base import build_arguments
+
+    inputs = build_arguments(raw, {"SOURCE": str(repo / "raw/appendix.txt"), "ALIASES": "/elsewhere/a.csv"}, repo)
+    assert inputs["SOURCE"] == str(raw / "appendix.txt") and inputs["ALIASES"] == "/elsewhere/a.csv"

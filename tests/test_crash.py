@@ -133,10 +133,11 @@ def check_and_repair(folder: Path, state_a: dict, state_b: dict) -> str:
 
 
 def declared_stages() -> set[str]:
-    """Return the stages the Makefile builds: one stamp `.<stage>.done` each (the build graph, not this file's list)."""
-    import re
+    """Return the stages that write outputs, as the build graph declares them (not this file's list): embed writes no
+    output of a build (its cache is killed apart, CACHE_POINTS)."""
+    from pipeline.build.graph import STAGES as DECLARED
 
-    return set(re.findall(r"^[A-Z]+ := \$\([WR]\)/\.(\w+)\.done$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.MULTILINE))
+    return {stage.name for stage in DECLARED if stage.outputs}
 
 
 def test_the_fault_points_name_every_stage():

@@ -1,7 +1,8 @@
 """The house rules, read from the imports: no stage reaches into another, and no shared room reaches up into a stage.
 
 Stage packages run one step of the pipeline each. Shared rooms (the top-level modules, `similarity`) sit below all
-of them. Only the command line, the docs generator, the bench, the evaluations and the workbench (it runs the stages) may import several stages.
+of them. Only the command line, the build graph and its runner (build/), the docs generator, the bench, the evaluations and the
+workbench may import several stages.
 """
 
 import ast
@@ -13,7 +14,7 @@ from helpers import ROOT
 
 PACKAGE = ROOT / "pipeline"
 STAGES = {"ingest", "check", "dedup", "external", "overlap", "tags", "warehouse", "report", "publish", "changes"}
-PRIVILEGED = {"__main__", "cli", "docs", "bench", "evaluation", "workbench"}
+PRIVILEGED = {"__main__", "cli", "build", "docs", "bench", "evaluation", "workbench"}
 SHARED_PACKAGES = {"similarity"}
 
 

@@ -48,7 +48,7 @@ def reports(tmp_path_factory):
     that base as the history's earlier point."""
     import json
 
-    from pipeline.changes.history import measures
+    from pipeline.build.history import measures
 
     folder = tmp_path_factory.mktemp("pages")
     text = REAL_APPENDIX.read_text(encoding="utf-8")

@@ -118,20 +118,6 @@ def test_a_verdict_is_merged_into_the_file_undone_and_rebuilt(workbench):
     assert '"verdict": "duplicate", "reviewer": "ana"' in page  # the published page holds the verdict: no export
 
 
-def test_the_rebuild_plan_runs_what_each_input_feeds():
-    from pathlib import Path
-
-    from pipeline.workbench.rebuild import plan
-
-    inputs = {k: f"raw/{k}" for k in ("SOURCE", *NAMES)}
-    first = lambda changed: [step[0] for step in plan(changed, inputs, Path("w"), Path("h"))]  # noqa: E731
-    assert first({"DECISIONS"}) == ["dedup", "check", "warehouse", "report", "changes"]
-    assert first({"TAG_DECISIONS"}) == ["tags", "check", "warehouse", "report", "changes"]
-    assert first({"ALIASES"}) == ["warehouse", "report", "changes"]
-    assert first({"SOURCE"}) == ["ingest", "overlap", "tags", "check", "warehouse", "report", "changes"]
-    assert first(set()) == []
-
-
 def test_closing_the_workbench_waits_for_its_watcher_so_nothing_reads_the_inputs_after(tmp_path, monkeypatch):
     """The bench closes the workbench and deletes its folder: a watcher still polling would build a bank that is gone."""
     from pipeline.workbench import server as module

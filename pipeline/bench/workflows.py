@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline import paths
+from pipeline.build.graph import INPUTS
 
 DIFF_RATIO = 1.5  # issue #22: make diff ≤ 1.5 × a no-change make all + the cost of the current build
 REPEATS = 5
@@ -50,17 +51,14 @@ def bench_diff(repeats: int = REPEATS, edits: int = EDITS) -> dict:
         folder = Path(folder)
         repo = _repository(folder)
         raw = repo / "raw"
-        names = {"SOURCE": "appendix2_interview_questions.txt", "DECISIONS": "duplicate_decisions.csv",
-                 "TAG_DECISIONS": "tag_decisions.csv", "EXTERNAL_BANKS": "external_banks.csv",
-                 "ALIASES": "ref_aliases.csv", "GENERIC_TERMS": "generic_terms.csv",
-                 "VERDICT_HISTORY": "verdict_history.csv"}  # fmt: skip
-        args = [f"{k}={raw / v}" for k, v in names.items()] + [f"BASE_REPO={repo}"]
+        args = [f"{name}={raw / Path(path).name}" for name, path in INPUTS.items()] + [f"BASE_REPO={repo}"]
         args += [f"WAREHOUSE={folder}/out/warehouse", f"REPORTS={folder}/out/reports"]
         _make(["diff", *args])  # the base is built once, here; the current build too
         diff_noop = [_make(["diff", *args]) for _ in range(repeats)]
         _make(["all", *args])  # switches the comparison off once
         all_noop = [_make(["all", *args]) for _ in range(repeats)]
-        source, original = raw / names["SOURCE"], (raw / names["SOURCE"]).read_text(encoding="utf-8")
+        source = raw / paths.SOURCE.name
+        original = source.read_text(encoding="utf-8")
         all_edit, diff_edit = [], []
         for number in range(edits):
             _reword(source, original, 2 * number)
@@ -107,11 +105,7 @@ def bench_review(verdicts: int = 10) -> dict:
         folder = Path(folder)
         raw = folder / "raw"
         shutil.copytree(paths.RAW, raw)
-        inputs = {"SOURCE": str(raw / paths.SOURCE.name)}
-        inputs |= {
-            name: str(raw / Path(getattr(paths, name)).name)
-            for name in ("DECISIONS", "TAG_DECISIONS", "EXTERNAL_BANKS", "ALIASES", "GENERIC_TERMS", "VERDICT_HISTORY")
-        }
+        inputs = {name: str(raw / Path(path).name) for name, path in INPUTS.items()}  # the graph's inputs, as raw/ names them
         builds, links = folder / ".warehouse-builds", (folder / "warehouse", folder / "reports")
         cold = rebuild.run(set(inputs), inputs, builds, links)  # as `make all` leaves it (in this process: imports paid)
         bench = Workbench(inputs, builds, links)

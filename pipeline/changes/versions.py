@@ -2,9 +2,9 @@
 
 `make diff BASE=<ref>` and `make history` build the bank as it was at a commit. Nothing here checks anything out:
 raw/ at a commit is read with `git archive` into a folder of its own, named by the tree hash of raw/ (so two
-commits with the same raw/ share one build, and a second diff against the same base costs a no-change `make all`).
-The build is an ordinary `make all` in that folder, so the same code, checks and publishing apply, and it never
-writes raw/, the published build or git's state. A failure is an InputError naming the ref, never a traceback.
+commits with the same raw/ share one build). The build itself is the runner's (pipeline/build/base.py), in the same
+process; it never writes raw/, the published build or git's state. A failure is an InputError naming the ref, never
+a traceback.
 """
 
 import io as bytes_io
@@ -18,27 +18,6 @@ from pathlib import Path
 from pipeline import paths
 from pipeline.errors import InputError
 from pipeline.schema import EDITORS_FILES
-
-# The inputs a build reads from raw/ (Make's variables), and the variables a nested build must not inherit.
-INPUTS = ("SOURCE", "DECISIONS", "TAG_DECISIONS", "EXTERNAL_BANKS", "ALIASES", "GENERIC_TERMS", "VERDICT_HISTORY")
-NOT_INHERITED = (
-    (
-        "MAKEFLAGS",
-        "MFLAGS",
-        "MAKELEVEL",
-        "MAKEOVERRIDES",
-        "BASE",
-        "STRICT",
-        "HISTORY",
-        "Q",
-        "PIPELINE_QUERY",
-        "PIPELINE_BASE_REF",
-        "WAREHOUSE",
-        "REPORTS",
-    )
-    + ("BUILDS", "PIPELINE_SHOW_REPORTS", "PIPELINE_SHOW_WAREHOUSE")
-    + INPUTS
-)
 
 
 def git(*words: str, root: Path = paths.ROOT) -> str | None:
@@ -144,72 +123,6 @@ def check_bank_files(raw: Path, version: dict) -> None:
                 f"BASE={version['ref']}: raw/{registry.name}",
                 line,
             )
-
-
-def build_arguments(raw: Path, given: dict[str, str], area: Path, root: Path = paths.ROOT) -> list[str]:
-    """Return the Make variables that build `area/raw` into `area`: each input given inside the repository's raw/ is
-    read from the copy instead (an input given from elsewhere stays as given). Pure."""
-    out = []
-    for name in INPUTS:
-        path = given.get(name, "")
-        absolute = Path(os.path.abspath(Path(paths.ROOT, path)))
-        if absolute.is_relative_to(Path(os.path.abspath(root)) / "raw"):
-            path = str(raw / absolute.relative_to(Path(os.path.abspath(root)) / "raw"))
-        out.append(f"{name}={path}")
-    return out + [f"WAREHOUSE={area / 'warehouse'}", f"REPORTS={area / 'reports'}"]
-
-
-CODE = ("Makefile", "requirements.lock", "pipeline", "expectations")  # what a build's outputs follow besides its inputs
-
-
-def code_state(arguments: list[str], root: Path = paths.ROOT) -> str:
-    """Return a fingerprint of what a build in a base area reads besides raw/ at its commit: every code file's path,
-    size and modification time, the Make arguments, and the state of any input they name from elsewhere."""
-    import hashlib
-
-    digest = hashlib.sha256("\n".join(arguments).encode())
-    for name in CODE:
-        top = Path(root) / name
-        for path in sorted([top] if top.is_file() else top.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                info = path.stat()
-                digest.update(f"{path.relative_to(root)} {info.st_size} {info.st_mtime_ns}\n".encode())
-    for word in arguments:
-        named = Path(word.partition("=")[2])
-        if named.is_file():
-            info = named.stat()
-            digest.update(f"{named} {info.st_size} {info.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
-def build(
-    version: dict, area: Path, given: dict[str, str], embeddings: str, cache: str, log: Path, root: Path = paths.ROOT
-) -> dict:
-    """Build raw/ at `version` with today's code into `area` (`make all`, its output in `log`); return where its
-    warehouse and reports are published. InputError with the build's own error line when it fails.
-
-    A build whose code and arguments are as at its last success is not run again (Make would find nothing to do, at
-    the cost of starting itself twice): the area notes that state in `.built`."""
-    raw = extract_raw(version, area, root)
-    check_bank_files(raw, version)
-    arguments = [f"EMBEDDINGS={embeddings}", *build_arguments(raw, given, area, root)]
-    arguments += [f"EMBEDDINGS_CACHE={cache}"] if cache else []
-    published = (Path(area) / ".warehouse-builds" / "current").resolve()
-    state, noted = code_state(arguments), Path(area) / ".built"
-    if published.is_dir() and noted.exists() and noted.read_text(encoding="utf-8") == state:
-        return {**version, "warehouse": str(published / "warehouse"), "reports": str(published / "reports")}
-    noted.unlink(missing_ok=True)
-    environment = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
-    command = ["make", "-C", str(paths.ROOT), "--no-print-directory", "all", *arguments]
-    with open(log, "w", encoding="utf-8") as out:
-        done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, env=environment, check=False)
-    if done.returncode != 0:
-        lines = Path(log).read_text(encoding="utf-8", errors="replace").splitlines()
-        said = [line for line in lines if line.startswith("error:")] or lines[-1:] or ["make failed"]
-        raise InputError(f"the bank at {version['commit'][:10]} does not build: {said[0]} (log: {log})", f"BASE={version['ref']}")
-    published = (Path(area) / ".warehouse-builds" / "current").resolve()
-    noted.write_text(state, encoding="utf-8")
-    return {**version, "warehouse": str(published / "warehouse"), "reports": str(published / "reports")}
 
 
 def write_if_changed(path: Path, record: dict) -> bool:

@@ -20,6 +20,10 @@ from pipeline.terminal import say
 PROG = "python -m pipeline"
 # command: (module, what it does). The module holds the command's options and its `main`.
 COMMANDS = {
+    "build": (
+        "pipeline.build.command",
+        "build every stage whose inputs, code or options changed, in this process, then publish (what make all runs)",
+    ),
     "inputs": (
         "pipeline.cli.inputs",
         "write a stamp per input holding its path and content hash, when they changed (Make's prerequisites)",
@@ -45,9 +49,9 @@ COMMANDS = {
         "pipeline.changes.stage",
         "what this build did against a base build (reports/changes.*), and its measures as history's last point",
     ),
-    "base": ("pipeline.changes.base", "build raw/ as it is at a git ref with today's code (make diff), and note where"),
+    "base": ("pipeline.build.base", "build raw/ as it is at a git ref with today's code (make diff), and note where"),
     "gate-changes": ("pipeline.changes.gate", "the gate on what a change introduced (make check BASE=): exit 1 on a new problem"),
-    "history": ("pipeline.changes.history", "build raw/ at every commit that changed it; write the points history.html draws"),
+    "history": ("pipeline.build.history", "build raw/ at every commit that changed it; write the points history.html draws"),
     "review": (
         "pipeline.workbench.command",
         "serve the editors' workbench on 127.0.0.1: verdicts into raw/, rebuilds in-process",
@@ -120,27 +124,34 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run(args: argparse.Namespace, context: dict) -> int:
-    """Run one parsed command; bad input and failures become one line and an exit code, never a traceback."""
+def guarded(name: str, action) -> tuple[int, object]:
+    """Run `action()`; return (0, what it returned), or (code, the one error line) for bad input (2), an output that
+    cannot be written (2) or a bug (3): never a traceback (PIPELINE_DEBUG=1 shows it). The caller says the line."""
     import os
 
-    from pipeline import faults
-
-    faults.STAGE["name"] = args.command
     try:
-        return importlib.import_module(COMMANDS[args.command][0]).main(args, context)
+        return 0, action()
     except InputError as error:
-        say(f"error: {error}", file=sys.stderr)
-        return 2
+        return 2, f"error: {error}"
     except BrokenPipeError:  # the reader (`| head`) left: nothing to report
         sys.stderr.close()
-        return 0
+        return 0, None
     except OSError as error:  # an output we cannot write (a full disk, no permission): still one line, no traceback
-        say(f"error: {error.filename or args.command}: {error.strerror or error}", file=sys.stderr)
-        return 2
+        return 2, f"error: {error.filename or name}: {error.strerror or error}"
     except Exception as error:  # a bug or a library's failure: one line; PIPELINE_DEBUG=1 shows the traceback
         if os.environ.get("PIPELINE_DEBUG"):
             raise
         first = (str(error).splitlines() or [""])[0]
-        say(f"error: {args.command}: unexpected {type(error).__name__}: {first} (PIPELINE_DEBUG=1 shows where)", file=sys.stderr)
-        return 3
+        return 3, f"error: {name}: unexpected {type(error).__name__}: {first} (PIPELINE_DEBUG=1 shows where)"
+
+
+def run(args: argparse.Namespace, context: dict) -> int:
+    """Run one parsed command; bad input and failures become one line and an exit code, never a traceback."""
+    from pipeline import faults
+
+    faults.STAGE["name"] = args.command
+    code, said = guarded(args.command, lambda: importlib.import_module(COMMANDS[args.command][0]).main(args, context))
+    if code:
+        say(said, file=sys.stderr)
+        return code
+    return said or 0

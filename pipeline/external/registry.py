@@ -7,7 +7,6 @@ from pathlib import Path
 from pipeline import limits
 from pipeline.csvrows import csv_records
 from pipeline.errors import InputError
-from pipeline.external.markdown import CHOICES, is_layout
 from pipeline.io import read_text
 from pipeline.schema import editors_file
 
@@ -16,6 +15,8 @@ COLUMNS = editors_file("external_banks").columns
 
 def parse_registry(text: str) -> list[dict]:
     """Return one row per registered bank; InputError with the line for a malformed row."""
+    from pipeline.external.markdown import CHOICES, is_layout  # the readers: only when a registry is parsed
+
     banks, seen = [], set()
     for line, bank in csv_records(text, COLUMNS, optional=editors_file("external_banks").optional):
         for required in ("bank_id", "name", "file", "source", "licence", "layout"):
@@ -65,12 +66,18 @@ def bank_file(registry: Path, bank: dict, max_bytes: int = limits.BANK_MAX_BYTES
 
 def readable_bank_files(registry: Path) -> list[Path]:
     """Return the bank files a registry names that can be read; a registry or row that cannot is the stage's to report."""
-    try:
-        banks = parse_registry(read_text(registry, limits.CSV_MAX_BYTES))  # a FIFO or device is refused unread
+    try:  # each row's file, unvalidated but for where it is (the external stage says what else is wrong, with its line)
+        text = read_text(registry, limits.CSV_MAX_BYTES)  # a FIFO or device is refused unread
+        banks = [
+            {**bank, "registry_line": line}
+            for line, bank in csv_records(text, COLUMNS, optional=editors_file("external_banks").optional)
+        ]
     except InputError:
         return []
     files = []
     for bank in banks:
+        if not bank.get("file"):
+            continue
         try:
             files.append(bank_file(registry, bank))
         except InputError:

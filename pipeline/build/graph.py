@@ -1,0 +1,177 @@
+"""The build graph, declared once: each stage's name, the inputs it reads (as paths.py names them), the stages whose
+outputs it reads, the code it runs, what it writes (from schema.py) and the function that runs it.
+
+Every loop builds from this declaration through one runner (runner.py): `make all`, the workbench's rebuilds, the
+base and history builds of `make diff` and `make history`, and the bench. The Makefile names no stage: it calls the
+runner. A stage is run when what it depends on changed by content (its inputs, its code, the stages before it, the
+options it takes); `tests/test_graph.py` checks the declaration against the code and the schema.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import paths
+from pipeline.schema import REPORT_FILES, TABLES
+
+# The inputs a build reads, by the name Make gives them, with their default path (paths.py).
+INPUTS: dict[str, Path] = {
+    "SOURCE": paths.SOURCE,
+    "DECISIONS": paths.DECISIONS,
+    "TAG_DECISIONS": paths.TAG_DECISIONS,
+    "EXTERNAL_BANKS": paths.EXTERNAL_BANKS,
+    "ALIASES": paths.ALIASES,
+    "GENERIC_TERMS": paths.GENERIC_TERMS,
+    "VERDICT_HISTORY": paths.VERDICT_HISTORY,
+}
+SHARED_CODE = ("*.py", "cli/*.py")  # the rooms below every stage: a change there may change any stage's output
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where one build writes: its work area's warehouse and reports folders, and the options it was given."""
+
+    warehouse: Path
+    reports: Path
+    embeddings: str = "auto"
+    base_stamp: Path | None = None  # the note of the base build to compare with (make diff), if any
+    points: Path | None = None  # the history's earlier points (make history), if any
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    inputs: tuple[str, ...]  # INPUTS it reads
+    after: tuple[str, ...]  # stages whose outputs it reads
+    code: tuple[str, ...]  # globs under pipeline/ of the code and data it runs, besides SHARED_CODE
+    options: tuple[str, ...] = ()  # the Area fields its output depends on
+    run: Callable[[Area, dict, dict], str] = field(default=lambda area, inputs, context: "", repr=False)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """Return what it writes into the work area, as schema.py declares each output's stage."""
+        tables = tuple(f"warehouse/{t.name}.parquet" for t in TABLES if t.stage == self.name)
+        database = (f"warehouse/{paths.DUCKDB_FILE}",) if self.name == "warehouse" else ()
+        return tables + database + tuple(f"reports/{r.name}" for r in REPORT_FILES if r.stage == self.name and not r.optional)
+
+
+def _ingest(area: Area, inputs: dict, context: dict) -> str:
+    from pipeline.ingest import stage
+
+    return stage.summary(stage.run(Path(inputs["SOURCE"]), area.warehouse))
+
+
+def _external(area: Area, inputs: dict, context: dict) -> str:
+    from pipeline.external import stage
+
+    return stage.summary(stage.run(area.warehouse, Path(inputs["EXTERNAL_BANKS"])))
+
+
+def _embed(area: Area, inputs: dict, context: dict) -> str:
+    from pipeline.similarity import stage
+
+    return stage.summary(stage.run(area.warehouse, area.embeddings))
+
+
+def _overlap(area: Area, inputs: dict, context: dict) -> str:
+    from pipeline.overlap import stage
+    from pipeline.terminal import shown_report
+
+    out = stage.run(area.warehouse, area.reports, area.embeddings)
+    context["bank_space"] = out.pop("space")  # dedup, next: the bank is vectorised once
+    return stage.summary(out) + " — " + shown_report(area.reports / "external_coverage.html", area.reports)
+
+
+def _dedup(area: Area, inputs: dict, context: dict) -> str:
+    from pipeline.dedup import stage
+    from pipeline.terminal import shown_report
+
+    tables = stage.run(area.warehouse, Path(inputs["DECISIONS"]), area.reports, area.embeddings, context.pop("bank_space", None))
+    return stage.summary(tables) + " — " + shown_report(area.reports / "duplicates.html", area.reports)
+
+
+def _tags(area: Area, inputs: dict, context: dict) -> str:
+    from pipeline.tags import stage
+    from pipeline.terminal import shown_report
+
+    result = stage.run(area.warehouse, Path(inputs["TAG_DECISIONS"]), area.reports, area.embeddings)
+    return stage.summary(result) + " — " + shown_report(area.reports / "tag_audit.html", area.reports)
+
+
+def _check(area: Area, inputs: dict, context: dict) -> str:
+    from pipeline.check import stage
+
+    return stage.summary(stage.run(area.warehouse, paths.EXPECTATIONS, area.reports))
+
+
+def _warehouse(area: Area, inputs: dict, context: dict) -> str:
+    from pipeline.terminal import shown_table
+    from pipeline.warehouse import stage
+
+    history = Path(inputs["VERDICT_HISTORY"]) if inputs.get("VERDICT_HISTORY") else None
+    result = stage.run(area.warehouse, Path(inputs["ALIASES"]), Path(inputs["GENERIC_TERMS"]), history)
+    return stage.summary(result, shown_table(area.warehouse / paths.DUCKDB_FILE, area.warehouse))
+
+
+def _report(area: Area, inputs: dict, context: dict) -> str:
+    from pipeline.report import stage
+    from pipeline.terminal import shown_report
+
+    rows = stage.run(area.warehouse, area.reports)
+    pages = ", ".join(shown_report(area.reports / name, area.reports) for name in ("coverage.html", "coverage.md"))
+    return f"report: {len(rows)} sections ({sum(rows.values())} rows) — {pages}"
+
+
+def _changes(area: Area, inputs: dict, context: dict) -> str:
+    from pipeline.changes import stage
+
+    changes = stage.run(area.warehouse, area.reports, area.base_stamp, area.points)
+    if changes is None:
+        return "changes: not compared with another version (make diff BASE=<ref>); history.html has this build's measures"
+    return stage.summary(changes)
+
+
+SIMILARITY = ("similarity/*.py", "similarity/minilm/*")  # the scorer and the encoder with its model
+STAGES: tuple[Stage, ...] = (  # in an order that runs each stage after what it reads
+    Stage("ingest", ("SOURCE",), (), ("ingest/*.py",), (), _ingest),
+    Stage("external", ("EXTERNAL_BANKS",), (), ("external/*.py",), (), _external),
+    # encodes every question once into the embeddings cache (no table): overlap, dedup and tags read it
+    Stage("embed", (), ("ingest", "external"), SIMILARITY, ("embeddings",), _embed),
+    Stage("overlap", (), ("ingest", "external", "embed"), ("overlap/*.py", *SIMILARITY), ("embeddings",), _overlap),
+    Stage("dedup", ("DECISIONS",), ("ingest", "embed"), ("dedup/*.py", "dedup/page/*", "assets/*", *SIMILARITY),
+          ("embeddings",), _dedup),
+    Stage("tags", ("TAG_DECISIONS",), ("ingest", "embed"), ("tags/*.py", "tags/page/*", "assets/*", *SIMILARITY),
+          ("embeddings",), _tags),
+    Stage("check", (), ("ingest", "external", "dedup", "tags"), ("check/*.py", "sql/*/*.sql", "../expectations/*.json"),
+          (), _check),
+    Stage("warehouse", ("ALIASES", "GENERIC_TERMS", "VERDICT_HISTORY"), ("ingest", "external", "overlap", "dedup", "tags"),
+          ("warehouse/*.py", "sql/*/*.sql"), (), _warehouse),
+    Stage("report", (), ("warehouse",), ("report/*.py", "sql/*/*.sql", "../expectations/*.json"), (), _report),
+    Stage("changes", (), ("warehouse", "check"), ("changes/*.py",), ("base_stamp", "points"), _changes),
+)  # fmt: skip
+BY_NAME = {stage.name: stage for stage in STAGES}
+
+
+def upstream(names: set[str]) -> set[str]:
+    """Return `names` and every stage they read from, transitively."""
+    out, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name not in out:
+            out.add(name)
+            todo += BY_NAME[name].after
+    return out
+
+
+def downstream(names: set[str]) -> set[str]:
+    """Return `names` and every stage that reads from them, transitively."""
+    out = set(names)
+    for stage in STAGES:  # declared in an order where a stage comes after what it reads
+        if set(stage.after) & out:
+            out.add(stage.name)
+    return out
+
+
+def readers(input_names: set[str]) -> set[str]:
+    """Return the stages a change of these inputs makes run again (those reading them, and all after)."""
+    return downstream({stage.name for stage in STAGES if set(stage.inputs) & input_names})

@@ -1,0 +1,226 @@
+"""The one runner of the build graph (graph.py): in this process, each stage whose inputs, code, options or upstream
+changed by content, in order; then publish. Make, the workbench, the base and history builds and the bench all build
+through `build()`, so they cannot disagree about what is current.
+
+A stage's **key** is a digest of everything its output follows: the content of the inputs it reads (for the banks'
+registry, its bank files too), the content of its code and of the code below every stage, the options it takes, and
+the keys of the stages it reads from. The work area keeps the key each stage last finished with
+(`<work>/.graph-state.json`, replaced in one rename after each stage); a stage whose key is unchanged and whose
+outputs are all there is skipped. A failed or killed stage records nothing, so it runs again next time; its outputs
+were staged (io.staged_outputs), so the last good ones are untouched, and publishing takes a complete work area only.
+"""
+
+import hashlib
+import json
+import os
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from pipeline import paths
+from pipeline.build.graph import SHARED_CODE, STAGES, Area, Stage, readers, upstream
+
+STATE = ".graph-state.json"
+PACKAGE = Path(paths.ROOT) / "pipeline"
+
+
+def code_digest(stage: Stage, cache: dict | None = None) -> str:
+    """Return a digest of the content of the code and data `stage` runs (its globs and the shared rooms)."""
+    digest = hashlib.sha256()
+    for pattern in (*SHARED_CODE, *stage.code):
+        for path in sorted(PACKAGE.glob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                key = str(path)
+                if cache is not None and key in cache:
+                    digest.update(cache[key])
+                    continue
+                part = key.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest()
+                if cache is not None:
+                    cache[key] = part
+                digest.update(part)
+    return digest.hexdigest()
+
+
+def input_digests(inputs: dict[str, str]) -> dict[str, str]:
+    """Return each input's fingerprint (its real path and content digest; the registry's bank files too).
+    InputError naming the file for one that cannot be read (a FIFO, a link out of its folder, over its limit)."""
+    from pipeline.external.registry import readable_bank_files
+    from pipeline.inputs import fingerprint
+
+    out = {}
+    for name, path in inputs.items():
+        companions = readable_bank_files(Path(path)) if name == "EXTERNAL_BANKS" else ()
+        out[name] = fingerprint(Path(path), companions)
+    return out
+
+
+def keys(inputs: dict[str, str], area: Area, digests: dict[str, str] | None = None) -> dict[str, str]:
+    """Return every stage's key for these inputs and options (in the graph's order: upstream keys first)."""
+    digests = input_digests(inputs) if digests is None else digests
+    option_text = {
+        "embeddings": area.embeddings,
+        "base_stamp": _read(area.base_stamp),
+        "points": _read(area.points),
+    }
+    cache: dict = {}
+    out: dict[str, str] = {}
+    for stage in STAGES:
+        digest = hashlib.sha256(stage.name.encode())
+        for name in stage.inputs:
+            digest.update(f"{name}\0{digests.get(name, '')}\0".encode())
+        digest.update(code_digest(stage, cache).encode())
+        for option in stage.options:
+            digest.update(f"{option}\0{option_text[option]}\0".encode())
+        for name in stage.after:
+            digest.update(out[name].encode())
+        out[stage.name] = digest.hexdigest()
+    return out
+
+
+def _read(path: Path | None) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8") if path else ""
+    except OSError:
+        return ""
+
+
+def read_state(work: Path) -> dict[str, str]:
+    try:
+        state = json.loads((Path(work) / STATE).read_text(encoding="utf-8"))
+        return state if isinstance(state, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def write_state(work: Path, state: dict[str, str]) -> None:
+    path = Path(work) / STATE
+    scratch = path.with_name(f"{STATE}.{os.getpid()}")
+    scratch.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(scratch, path)
+
+
+def stale(stage_keys: dict[str, str], state: dict[str, str], work: Path, wanted: set[str] | None = None) -> list[str]:
+    """Return the stages to run, in order: those whose key changed, or whose outputs are missing. Pure but for the
+    existence checks."""
+    names = [s.name for s in STAGES if wanted is None or s.name in wanted]
+    out = []
+    for stage in STAGES:
+        if stage.name not in names:
+            continue
+        missing = any(not (Path(work) / output).exists() for output in stage.outputs)
+        if state.get(stage.name) != stage_keys[stage.name] or missing:
+            out.append(stage.name)
+    return out
+
+
+def why(stage_names: list[str], state: dict[str, str], inputs_changed: set[str]) -> str:
+    """Return in a few words why these stages run: the inputs that changed, or the code, or a first build."""
+    if not stage_names:
+        return "nothing changed"
+    if not state:
+        return "a first build in this work area"
+    said = sorted(inputs_changed)
+    return (", ".join(said) + " changed") if said else "the code, an option or a missing output changed"
+
+
+IMPORTS = {  # what a stage imports that is slow (seconds): imported beside the encoding, not after it
+    "check": ("great_expectations",),
+    "tags": ("sklearn.linear_model", "sklearn.model_selection", "cleanlab.filter"),
+    "report": ("matplotlib.figure",),
+}
+
+
+def prefetch(names: list[str]) -> threading.Thread | None:
+    """Start importing the slow libraries the stages to run will need, in a thread: they load while ingest and the
+    encoding run (both mostly outside the GIL), instead of queueing behind them."""
+    modules = [module for name in names for module in IMPORTS.get(name, ())]
+    if not modules:
+        return None
+
+    def load():
+        import importlib
+
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        for module in modules:
+            try:
+                importlib.import_module(module)
+            except Exception:  # noqa: BLE001 - the stage itself imports it again and says what is wrong
+                pass
+
+    thread = threading.Thread(target=load, name="prefetch", daemon=True)
+    thread.start()
+    return thread
+
+
+def build(
+    inputs: dict[str, str],
+    builds: Path,
+    area_options: Area | None = None,
+    only: set[str] | None = None,
+    say=None,
+    inputs_changed: set[str] | None = None,
+) -> dict:
+    """Build the stages whose key changed into `builds/work` (only those `only` needs, if given), in this process.
+
+    Return {ran: [stage names], why, seconds, keys, error}. A failing stage stops the build: its error (one line)
+    is returned, nothing after it runs, and its key is not recorded."""
+    from pipeline import faults
+    from pipeline.cli import guarded
+    from pipeline.inputs import write_texts
+    from pipeline.terminal import say as terminal_say
+
+    say = say or terminal_say
+    started = time.perf_counter()
+    work = Path(builds) / "work"
+    area = replace(
+        area_options or Area(work / "warehouse", work / "reports"), warehouse=work / "warehouse", reports=work / "reports"
+    )
+    for folder in (area.warehouse, area.reports):
+        folder.mkdir(parents=True, exist_ok=True)
+    digests = input_digests(inputs)
+    write_texts(area.warehouse, digests)  # each input's path and digest, which the changes stage reads
+    stage_keys = keys(inputs, area, digests)
+    state = read_state(work)
+    changed = set(inputs_changed or ()) | {n for n, d in digests.items() if state.get(f"input:{n}") not in (None, d)}
+    to_run = stale(stage_keys, state, work, upstream(only) if only else None)
+    said = why(to_run, {k: v for k, v in state.items() if not k.startswith("input:")}, changed)
+    if to_run:
+        say(f"build: {', '.join(to_run)} ({said})")
+    loading = prefetch(to_run)
+    context: dict = {}
+    error = None
+    for name in to_run:
+        stage = next(s for s in STAGES if s.name == name)
+        faults.STAGE["name"] = name
+        code, line = guarded(name, lambda stage=stage: stage.run(area, inputs, context))
+        if code:
+            error = line
+            say(line, file=sys.stderr)
+            break
+        if line:
+            say(line)
+        state[name] = stage_keys[name]
+        state.update({f"input:{n}": digests[n] for n in stage.inputs})
+        write_state(work, state)
+    if loading is not None:
+        loading.join(0)
+    return {"ran": to_run, "why": said, "seconds": time.perf_counter() - started, "keys": stage_keys, "error": error}
+
+
+def publish(builds: Path, links: tuple[Path, Path], say=None) -> dict:
+    """Make the finished work area current (publish/stage.py); return what it did. InputError for an incomplete one."""
+    from pipeline import faults
+    from pipeline.publish import stage
+    from pipeline.terminal import say as terminal_say
+
+    faults.STAGE["name"] = "publish"
+    result = stage.run(Path(builds), Path(links[0]), Path(links[1]))
+    (say or terminal_say)(stage.summary(result))
+    return result
+
+
+def changed_stages(inputs_changed: set[str]) -> set[str]:
+    """Return the stages a change of these inputs reruns (the graph's readers of them and all after)."""
+    return readers(inputs_changed)

@@ -1,0 +1,104 @@
+"""The build graph, declared once (pipeline/build/graph.py), and its runner: what each change reruns, that every loop
+goes through it, and that nothing in pipeline/ runs the command line or Make to build (issue #33)."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from helpers import FIXTURE_APPENDIX, ROOT
+from pipeline.build import graph, runner
+from pipeline.schema import EDITORS_FILES, REPORT_FILES, TABLES
+
+
+def test_every_output_the_schema_declares_has_one_stage_that_writes_it():
+    names = {stage.name for stage in graph.STAGES}
+    assert {t.stage for t in TABLES} <= names and {r.stage for r in REPORT_FILES} <= names
+    written = [output for stage in graph.STAGES for output in stage.outputs]
+    assert len(written) == len(set(written))
+    for stage in graph.STAGES:  # declared after what it reads
+        assert set(stage.after) <= {s.name for s in graph.STAGES[: graph.STAGES.index(stage)]}, stage.name
+
+
+def test_the_makefile_names_the_graphs_inputs_and_no_stage_rule():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^INPUTS := (.*)$", makefile, re.MULTILINE)[1].split() == list(graph.INPUTS)
+    for name, path in graph.INPUTS.items():  # the same defaults as paths.py
+        assert re.search(rf"^{name} \?= (\S+)$", makefile, re.MULTILINE)[1] == str(Path(path).relative_to(ROOT)), name
+    assert ".done" not in makefile and "pipeline ingest" not in makefile  # no second spelling of the graph
+
+
+@pytest.mark.parametrize(
+    "changed, reruns",
+    [
+        ({"DECISIONS"}, ["dedup", "check", "warehouse", "report", "changes"]),
+        ({"TAG_DECISIONS"}, ["tags", "check", "warehouse", "report", "changes"]),
+        ({"ALIASES"}, ["warehouse", "report", "changes"]),
+        ({"VERDICT_HISTORY"}, ["warehouse", "report", "changes"]),
+        ({"SOURCE"}, ["ingest", "embed", "overlap", "dedup", "tags", "check", "warehouse", "report", "changes"]),
+        (set(), []),
+    ],
+)
+def test_a_change_of_each_input_reruns_what_reads_it_and_what_follows(changed, reruns):
+    assert [s.name for s in graph.STAGES if s.name in graph.readers(changed)] == reruns
+
+
+def test_nothing_in_pipeline_runs_the_command_line_or_make_to_build():
+    """The workbench called cli.main(argv) about 7 times a verdict and the base build launched `make all` (#33); the
+    bench alone may time `make` as a user runs it."""
+    offenders = []
+    for path in sorted((ROOT / "pipeline").rglob("*.py")):
+        if path.name == "__main__.py":  # the entry point: the command line itself
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"\bcli\.main\(|from pipeline\.cli import main\b", text):
+            offenders.append(f"{path.relative_to(ROOT)}: cli.main")
+        if re.search(r"""\[\s*["']make["']""", text) and "bench" not in path.parts:
+            offenders.append(f"{path.relative_to(ROOT)}: make")
+    assert offenders == []
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "appendix.txt").write_text(FIXTURE_APPENDIX.read_text(encoding="utf-8"), encoding="utf-8")
+    for declared in EDITORS_FILES:
+        (raw / f"{declared.name}.csv").write_text(",".join(declared.columns) + "\n", encoding="utf-8")
+    names = {"DECISIONS": "duplicate_decisions", "TAG_DECISIONS": "tag_decisions", "EXTERNAL_BANKS": "external_banks",
+             "ALIASES": "ref_aliases", "GENERIC_TERMS": "generic_terms", "VERDICT_HISTORY": "verdict_history"}  # fmt: skip
+    return {"SOURCE": str(raw / "appendix.txt")} | {k: str(raw / f"{v}.csv") for k, v in names.items()}
+
+
+def test_the_runner_builds_what_changed_by_content_and_nothing_else(tmp_path, inputs):
+    builds = tmp_path / ".warehouse-builds"
+    area = graph.Area(builds, builds, "off")
+    lines = []
+    first = runner.build(inputs, builds, area, say=lambda *parts, file=None: lines.append(" ".join(parts)))
+    assert first["error"] is None and first["ran"] == [s.name for s in graph.STAGES] and first["why"].startswith("a first build")
+    assert runner.build(inputs, builds, area, say=lines.append)["ran"] == []  # nothing changed: nothing runs
+    Path(inputs["DECISIONS"]).touch()  # touched, not changed
+    assert runner.build(inputs, builds, area, say=lines.append)["ran"] == []
+    with open(inputs["DECISIONS"], "a", encoding="utf-8") as handle:
+        handle.write("\n")  # changed by content, nothing else
+    again = runner.build(inputs, builds, area, say=lambda *parts, file=None: lines.append(" ".join(parts)))
+    assert again["ran"] == ["dedup", "check", "warehouse", "report", "changes"] and again["why"] == "DECISIONS changed"
+    (builds / "work" / "reports" / "quality.json").unlink()  # an output gone: its stage runs again
+    assert runner.build(inputs, builds, area, say=lines.append)["ran"] == ["check"]
+    other = graph.Area(builds, builds, "on")  # an option a stage takes: those stages and all after
+    assert runner.stale(runner.keys(inputs, other), runner.read_state(builds / "work"), builds / "work")[:3] == [
+        "embed", "overlap", "dedup"]  # fmt: skip
+
+
+def test_a_failing_stage_stops_the_build_records_nothing_and_says_one_line(tmp_path, inputs):
+    builds = tmp_path / ".warehouse-builds"
+    area = graph.Area(builds, builds, "off")
+    assert runner.build(inputs, builds, area, say=lambda *a, **k: None)["error"] is None
+    Path(inputs["DECISIONS"]).write_text(
+        "question_id_a,question_id_b,verdict,reviewer,date,note\nqa,qa,distinct,ana,2026-11-01,\n", encoding="utf-8"
+    )
+    said = []
+    failed = runner.build(inputs, builds, area, say=lambda *parts, file=None: said.append(" ".join(parts)))
+    assert failed["error"].startswith("error: ") and "decisions" in failed["error"] and failed["ran"][0] == "dedup"
+    assert "Traceback" not in "\n".join(said)
+    assert runner.read_state(builds / "work")["dedup"] != runner.keys(inputs, area)["dedup"]  # so it runs again next time
