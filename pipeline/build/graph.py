@@ -46,6 +46,8 @@ class Stage:
     code: tuple[str, ...]  # globs under pipeline/ of the code and data it runs, besides SHARED_CODE
     options: tuple[str, ...] = ()  # the Area fields its output depends on
     run: Callable[[Area, dict, dict], str] = field(default=lambda area, inputs, context: "", repr=False)
+    beside: tuple[str, ...] = ()  # modules it imports that are slow: a clean build runs it in a process of its own,
+    # side by side with the stages that do not read it, while this process has not loaded them yet
 
     @property
     def outputs(self) -> tuple[str, ...]:
@@ -141,9 +143,9 @@ STAGES: tuple[Stage, ...] = (  # in an order that runs each stage after what it 
     Stage("dedup", ("DECISIONS",), ("ingest", "embed"), ("dedup/*.py", "dedup/page/*", "assets/*", *SIMILARITY),
           ("embeddings",), _dedup),
     Stage("tags", ("TAG_DECISIONS",), ("ingest", "embed"), ("tags/*.py", "tags/page/*", "assets/*", *SIMILARITY),
-          ("embeddings",), _tags),
+          ("embeddings",), _tags, ("sklearn", "cleanlab")),
     Stage("check", (), ("ingest", "external", "dedup", "tags"), ("check/*.py", "sql/*/*.sql", "../expectations/*.json"),
-          (), _check),
+          (), _check, ("great_expectations", "pipeline.check.validate")),
     Stage("warehouse", ("ALIASES", "GENERIC_TERMS", "VERDICT_HISTORY"), ("ingest", "external", "overlap", "dedup", "tags"),
           ("warehouse/*.py", "sql/*/*.sql"), (), _warehouse),
     Stage("report", (), ("warehouse",), ("report/*.py", "sql/*/*.sql", "../expectations/*.json"), (), _report),

@@ -20,26 +20,40 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline import paths
-from pipeline.build.graph import SHARED_CODE, STAGES, Area, Stage, readers, upstream
+from pipeline.build.graph import BY_NAME, SHARED_CODE, STAGES, Area, Stage, readers, upstream
 
 STATE = ".graph-state.json"
 PACKAGE = Path(paths.ROOT) / "pipeline"
 
 
-def code_digest(stage: Stage, cache: dict | None = None) -> str:
-    """Return a digest of the content of the code and data `stage` runs (its globs and the shared rooms)."""
+SEEN = ".graph-code.json"  # each code file's size, time and content digest: its content is read again only when
+# its size or modification time moved (as git's index does), so a no-change build costs a stat per file
+
+
+def code_digest(stage: Stage, cache: dict | None = None, seen: dict | None = None) -> str:
+    """Return a digest of the content of the code and data `stage` runs (its globs and the shared rooms). `cache` holds
+    the parts already made in this call; `seen` maps a path to [size, mtime_ns, its content digest] from before."""
     digest = hashlib.sha256()
     for pattern in (*SHARED_CODE, *stage.code):
         for path in sorted(PACKAGE.glob(pattern)):
-            if path.is_file() and "__pycache__" not in path.parts:
-                key = str(path)
-                if cache is not None and key in cache:
-                    digest.update(cache[key])
-                    continue
-                part = key.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest()
-                if cache is not None:
-                    cache[key] = part
-                digest.update(part)
+            key = str(path)
+            if cache is not None and key in cache:
+                digest.update(cache[key])
+                continue
+            if not path.is_file() or "__pycache__" in path.parts:
+                continue
+            info = path.stat()
+            known = (seen or {}).get(key)
+            if known and known[:2] == [info.st_size, info.st_mtime_ns]:
+                content = known[2]
+            else:
+                content = hashlib.sha256(path.read_bytes()).hexdigest()
+                if seen is not None:
+                    seen[key] = [info.st_size, info.st_mtime_ns, content]
+            part = (key + "\0" + content).encode()
+            if cache is not None:
+                cache[key] = part
+            digest.update(part)
     return digest.hexdigest()
 
 
@@ -56,7 +70,7 @@ def input_digests(inputs: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def keys(inputs: dict[str, str], area: Area, digests: dict[str, str] | None = None) -> dict[str, str]:
+def keys(inputs: dict[str, str], area: Area, digests: dict[str, str] | None = None, seen: dict | None = None) -> dict[str, str]:
     """Return every stage's key for these inputs and options (in the graph's order: upstream keys first)."""
     digests = input_digests(inputs) if digests is None else digests
     option_text = {
@@ -70,7 +84,7 @@ def keys(inputs: dict[str, str], area: Area, digests: dict[str, str] | None = No
         digest = hashlib.sha256(stage.name.encode())
         for name in stage.inputs:
             digest.update(f"{name}\0{digests.get(name, '')}\0".encode())
-        digest.update(code_digest(stage, cache).encode())
+        digest.update(code_digest(stage, cache, seen).encode())
         for option in stage.options:
             digest.update(f"{option}\0{option_text[option]}\0".encode())
         for name in stage.after:
@@ -86,19 +100,30 @@ def _read(path: Path | None) -> str:
         return ""
 
 
-def read_state(work: Path) -> dict[str, str]:
+def read_json(path: Path) -> dict:
+    """Return the JSON object in `path`, or {} when there is none (or it is damaged: it is only a memo)."""
     try:
-        state = json.loads((Path(work) / STATE).read_text(encoding="utf-8"))
-        return state if isinstance(state, dict) else {}
+        value = json.loads(Path(path).read_text(encoding="utf-8"))
+        return value if isinstance(value, dict) else {}
     except (OSError, ValueError):
         return {}
 
 
-def write_state(work: Path, state: dict[str, str]) -> None:
-    path = Path(work) / STATE
-    scratch = path.with_name(f"{STATE}.{os.getpid()}")
-    scratch.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+def write_json(path: Path, value: dict) -> None:
+    """Replace `path` with `value` as JSON in one rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(f"{path.name}.{os.getpid()}")
+    scratch.write_text(json.dumps(value, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(scratch, path)
+
+
+def read_state(work: Path) -> dict[str, str]:
+    return read_json(Path(work) / STATE)
+
+
+def write_state(work: Path, state: dict[str, str]) -> None:
+    write_json(Path(work) / STATE, state)
 
 
 def stale(stage_keys: dict[str, str], state: dict[str, str], work: Path, wanted: set[str] | None = None) -> list[str]:
@@ -181,32 +206,119 @@ def build(
         folder.mkdir(parents=True, exist_ok=True)
     digests = input_digests(inputs)
     write_texts(area.warehouse, digests)  # each input's path and digest, which the changes stage reads
-    stage_keys = keys(inputs, area, digests)
+    seen = read_json(work / SEEN)
+    before = dict(seen)
+    stage_keys = keys(inputs, area, digests, seen)
+    if seen != before:
+        write_json(work / SEEN, seen)
     state = read_state(work)
     changed = set(inputs_changed or ()) | {n for n, d in digests.items() if state.get(f"input:{n}") not in (None, d)}
     to_run = stale(stage_keys, state, work, upstream(only) if only else None)
     said = why(to_run, {k: v for k, v in state.items() if not k.startswith("input:")}, changed)
     if to_run:
         say(f"build: {', '.join(to_run)} ({said})")
-    loading = prefetch(to_run)
+    loading = prefetch([n for n in to_run if not aside(n, to_run)])
     context: dict = {}
     error = None
-    for name in to_run:
-        stage = next(s for s in STAGES if s.name == name)
-        faults.STAGE["name"] = name
-        code, line = guarded(name, lambda stage=stage: stage.run(area, inputs, context))
+    apart: dict[str, tuple] = {}  # stages running in a process of their own: name → (process, pipe)
+
+    def finished(name: str, code: int, line) -> bool:
+        nonlocal error
         if code:
             error = line
             say(line, file=sys.stderr)
-            break
+            return False
         if line:
             say(line)
+        stage = BY_NAME[name]
         state[name] = stage_keys[name]
         state.update({f"input:{n}": digests[n] for n in stage.inputs})
         write_state(work, state)
+        return True
+
+    def joined(names) -> bool:
+        for name in [n for n in to_run if n in names and n in apart]:
+            process, pipe = apart.pop(name)
+            try:
+                code, line = pipe.recv()
+            except EOFError:
+                code, line = 3, f"error: {name}: its process ended without a word (exit {process.exitcode})"
+            process.join()
+            if not finished(name, code, line):
+                return False
+        return True
+
+    try:
+        waiting = [n for n in to_run if aside(n, to_run)]  # each starts loading its slow imports early, one a stage:
+        for name in to_run:  # two cores, so one process loads while this one works, then the next
+            if waiting:
+                early = waiting.pop(0)
+                apart[early] = start_apart(BY_NAME[early], area, inputs)
+            stage = BY_NAME[name]
+            if not joined(upstream(set(stage.after)) - {name}):  # what it reads, if it is still being built beside
+                break
+            if name in apart:
+                apart[name][1].send("go")  # its inputs are built: it runs now, beside the stages that do not read it
+                continue
+            faults.STAGE["name"] = name
+            code, line = guarded(name, lambda stage=stage: stage.run(area, inputs, context))
+            if not finished(name, code, line):
+                break
+        if error is None:
+            joined(list(apart))
+    finally:
+        for process, _ in apart.values():  # a stage before failed: the ones beside are not waited for
+            process.kill()
+            process.join()
     if loading is not None:
         loading.join(0)
     return {"ran": to_run, "why": said, "seconds": time.perf_counter() - started, "keys": stage_keys, "error": error}
+
+
+def aside(name: str, to_run: list[str]) -> bool:
+    """Return whether stage `name` runs in a process of its own: it imports slow modules this process has not loaded
+    (a clean build: a rebuild in the workbench has them), and another stage that does not read it runs too."""
+    stage = BY_NAME[name]
+    if not stage.beside or any(module in sys.modules for module in stage.beside):
+        return False
+    return any(other != name and name not in upstream({other}) and other not in upstream({name}) for other in to_run)
+
+
+def start_apart(stage: Stage, area: Area, inputs: dict):
+    """Start `stage` in a new process (spawned: no state of this one is copied) that loads its slow imports at once and
+    runs the stage when told "go"; return it with the two-way pipe it answers on. It is in this process group, so a
+    kill of the build (Ctrl-C, the crash tests' faults) ends it too."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    here, there = context.Pipe()
+    process = context.Process(target=run_apart, args=(stage.name, area, inputs, there), name=f"stage-{stage.name}", daemon=False)
+    process.start()
+    there.close()
+    return process, here
+
+
+def run_apart(name: str, area: Area, inputs: dict, pipe) -> None:
+    """In the stage's own process: import what it needs, wait for "go", run it, and send back (exit code, its line)."""
+    import importlib
+
+    from pipeline import faults
+    from pipeline.cli import guarded
+
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    for module in BY_NAME[name].beside:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - the stage imports it again and says what is wrong
+            pass
+    try:
+        if pipe.recv() != "go":
+            return
+    except EOFError:  # the build stopped before it: nothing to do
+        return
+    faults.STAGE["name"] = name
+    pipe.send(guarded(name, lambda: BY_NAME[name].run(area, inputs, {})))
+    pipe.close()
 
 
 def publish(builds: Path, links: tuple[Path, Path], say=None) -> dict:
