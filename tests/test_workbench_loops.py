@@ -59,3 +59,40 @@ def test_tag_edits_name_the_tag_line_and_end_when_the_appendix_carries_the_tag()
     assert [s["label"] for s in shown["suspects"]] == ["1.1.2"]  # a decided suspect leaves the queue
     rows[0]["tag"] = "conceptual"  # the appendix now carries the new tag
     assert view(questions, [{"section_id": "1.1", "title": "T"}], rows, [], [], 0.8)["edits"] == []
+
+
+def test_a_verdict_on_a_scored_pair_reuses_the_scoring_and_the_tables_equal_a_fresh_build(monkeypatch):
+    """The workbench rebuilds after every verdict; dedup's scoring is kept by what it read (#33: a verdict reaches the
+    published build sooner), and what it builds is what a fresh scoring builds."""
+    import numpy as np
+
+    from helpers import REAL_APPENDIX
+    from pipeline.dedup import tables
+    from pipeline.ingest.parse import parse_appendix
+
+    questions = parse_appendix(REAL_APPENDIX.read_text(encoding="utf-8"))["questions"]
+    calls = []
+    real = tables.score_pair_columns
+    monkeypatch.setattr(tables, "score_pair_columns", lambda *a, **k: calls.append(1) or real(*a, **k))
+    tables._LAST_SCORED.clear()
+    first = tables.duplicate_tables(questions, [])
+    pairs = first["duplicate_pairs"]
+    verdict = {
+        "question_id_a": pairs["question_id_a"][0],
+        "question_id_b": pairs["question_id_b"][0],
+        "verdict": "distinct",
+        "is_stale": False,
+    }
+    again = tables.duplicate_tables(questions, [verdict])  # a verdict on a pair already scored: no scoring
+    assert len(calls) == 1
+    tables._LAST_SCORED.clear()
+    fresh = tables.duplicate_tables(questions, [verdict])
+    assert len(calls) == 2
+    for name, column in fresh["duplicate_pairs"].items():
+        np.testing.assert_array_equal(np.asarray(column), np.asarray(again["duplicate_pairs"][name]), err_msg=name)  # NaN = NaN
+    ids = [q["question_id"] for q in questions]
+    scored = {frozenset(p) for p in zip(pairs["question_id_a"], pairs["question_id_b"])}
+    a, b = next((x, y) for x in ids for y in ids if x < y and frozenset((x, y)) not in scored)
+    far = {"question_id_a": a, "question_id_b": b, "verdict": "related", "is_stale": False}
+    tables.duplicate_tables(questions, [verdict, far])  # a pair no candidate: it must be scored, so the scoring runs
+    assert len(calls) == 3

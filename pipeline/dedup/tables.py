@@ -13,6 +13,28 @@ from pipeline.similarity.score import DEFAULT, SCORE_COLUMNS, Settings, score_pa
 COMPONENTS = tuple(name for name in SCORE_COLUMNS if name not in ("is_same_section", "score"))  # the scores a pair row keeps
 
 
+_LAST_SCORED: dict = {}  # the last scoring in this process, by what it read: a verdict alone does not score again
+
+
+def scored_once(texts: list[str], settings: Settings, decided: set, embeddings, sections: list[str], lexical=None) -> dict:
+    """Return `score_pair_columns(...)`, scored again only when needed (the workbench rebuilds in-process after every
+    verdict). The scored pairs are the candidates and the decided pairs, and no score depends on a verdict: with the
+    same texts, sections, vectors and settings, verdicts added on pairs already scored leave the result as it was."""
+    import hashlib
+
+    digest = hashlib.sha256(repr((texts, sections, settings)).encode())
+    digest.update(b"" if embeddings is None else np.ascontiguousarray(embeddings).tobytes())
+    key, last = digest.hexdigest(), _LAST_SCORED
+    reusable = last.get("key") == key and (
+        decided == last["decided"] or (decided >= last["decided"] and (decided - last["decided"]) <= last["pairs"])
+    )
+    if not reusable:
+        scored = score_pair_columns(texts, settings, decided, embeddings, sections, lexical)
+        last.clear()
+        last.update(key=key, decided=set(decided), scored=scored, pairs=set(zip(scored["a"].tolist(), scored["b"].tolist())))
+    return {name: np.array(values, copy=True) for name, values in last["scored"].items()}
+
+
 def duplicate_tables(
     questions: list[dict], decisions: list[dict], settings: Settings = DEFAULT, embeddings=None, lexical=None
 ) -> dict:
@@ -27,7 +49,7 @@ def duplicate_tables(
     position = {qid: i for i, qid in enumerate(ids)}
     verdicts = {(d["question_id_a"], d["question_id_b"]): d["verdict"] for d in decisions if not d["is_stale"]}
     decided = {(min(position[a], position[b]), max(position[a], position[b])) for a, b in verdicts}
-    scored = score_pair_columns(
+    scored = scored_once(
         [q["text"] for q in questions], settings, decided, embeddings, [q["section_id"] for q in questions], lexical
     )
     a, b = scored["a"], scored["b"]
