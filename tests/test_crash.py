@@ -149,8 +149,16 @@ def test_the_fault_points_name_every_stage():
 
 @pytest.mark.parametrize("fault", NAMED)
 def test_a_kill_at_a_named_point(tmp_path, banks, fault):
+    from pipeline.build.graph import readers
+
     base, state_a, state_b, _ = banks
     folder = case_folder(tmp_path, base)
+    stage = fault.split(":")[0]
+    if stage != "publish" and stage not in readers({"SOURCE"}):  # the edit does not rerun it: its key is forgotten, so
+        state = folder / ".warehouse-builds" / "work" / ".graph-state.json"  # it runs again (its output is bank B's too)
+        state.write_text(
+            json.dumps({k: v for k, v in json.loads(state.read_text(encoding="utf-8")).items() if k != stage}), encoding="utf-8"
+        )
     killed = make_all(folder, fault)
     assert killed.returncode == -signal.SIGKILL, f"the fault point {fault} was never reached: {killed.stdout}{killed.stderr}"
     seen = check_and_repair(folder, state_a, state_b)

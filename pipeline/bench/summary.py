@@ -155,7 +155,9 @@ def speed_markdown(bench: dict | None) -> str:
     if processes:
         lines += [
             "",
-            "Where a clean `make all` on the real appendix spends its time, each process run alone (`-X importtime`):",
+            "What each stage costs on the real appendix run alone as a process of its own (`python -m pipeline STAGE`, "
+            "`-X importtime`); `make all` runs them in one process, tags and check beside it (docs/commands.md), so the "
+            "critical path below is what separate processes would wait for:",
             "",
             "| process | wall | importing | working |",
             "|---|---|---|---|",
