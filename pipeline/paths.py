@@ -19,7 +19,8 @@ EVALUATION_DATA = ROOT / "pipeline" / "evaluation" / "data"  # labelled sets the
 DEDUP_LABELS = EVALUATION_DATA / "dedup_labels.csv"  # the development set: weights and thresholds were chosen on it
 DEDUP_HOLDOUT = EVALUATION_DATA / "dedup_labels_holdout.csv"  # labelled blind, never used to choose anything
 DEDUP_REWRITES = EVALUATION_DATA / "dedup_rewrites.csv"  # paraphrases and look-alikes, written blind
-DEDUP_FRAMES = EVALUATION_DATA / "dedup_frames.csv"  # look-alikes in a shared frame, paraphrases sharing few words (#36), written blind
+# look-alikes in a shared frame and paraphrases sharing few words (#36), written blind
+DEDUP_FRAMES = EVALUATION_DATA / "dedup_frames.csv"
 EXTERNAL_FIXTURES = (
     ROOT / "pipeline" / "evaluation" / "data" / "banks"
 )  # banks in the styles real ones fail in, expected rows by hand
