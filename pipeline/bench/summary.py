@@ -155,7 +155,7 @@ def speed_markdown(bench: dict | None) -> str:
     if processes:
         lines += [
             "",
-            "What each stage costs on the real appendix run alone as a process of its own (`python -m pipeline STAGE`, "
+            "What each stage costs on the real appendix run alone as a process of its own (`python -m pipeline tags` and the like, "
             "`-X importtime`); `make all` runs them in one process, tags and check beside it (docs/commands.md), so the "
             "critical path below is what separate processes would wait for:",
             "",
