@@ -19,6 +19,8 @@ EVALUATION_DATA = ROOT / "pipeline" / "evaluation" / "data"  # labelled sets the
 DEDUP_LABELS = EVALUATION_DATA / "dedup_labels.csv"  # the development set: weights and thresholds were chosen on it
 DEDUP_HOLDOUT = EVALUATION_DATA / "dedup_labels_holdout.csv"  # labelled blind, never used to choose anything
 DEDUP_REWRITES = EVALUATION_DATA / "dedup_rewrites.csv"  # paraphrases and look-alikes, written blind
+# paraphrases and look-alikes to choose the score's weights on (#36)
+DEDUP_REWRITES_DEV = EVALUATION_DATA / "dedup_rewrites_dev.csv"
 # look-alikes in a shared frame and paraphrases sharing few words (#36), written blind
 DEDUP_FRAMES = EVALUATION_DATA / "dedup_frames.csv"
 EXTERNAL_FIXTURES = (
