@@ -156,8 +156,8 @@ sql: $(if $(BUILT),,all) ## run `Q="select …"` on the warehouse and print the 
 eval-tags: | $(VENV)/.installed ## the tag audit: out-of-fold accuracy, per-tag F1, and 15 tags flipped at random (10 seeds) found among the top 15/30/45
 	$(PY) -m pipeline eval-tags --source $(SOURCE)
 
-eval-dedup: | $(VENV)/.installed ## measure the duplicate scorer (embeddings on and off) on the labelled pairs and the blind rewrites in pipeline/evaluation/data
-	$(PY) -m pipeline eval-dedup --source $(SOURCE)
+eval-dedup: | $(VENV)/.installed ## measure the duplicate scorer before #36 and now (embeddings on and off) on every labelled set in pipeline/evaluation/data, and whether the shipped weights are the rule's choice
+	$(PY) -m pipeline eval-dedup --choose --source $(SOURCE)
 
 eval-external: | $(VENV)/.installed ## each bank layout's precision and recall on the fixture banks written by hand (pipeline/evaluation/data/banks)
 	$(PY) -m pipeline eval-external

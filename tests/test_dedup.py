@@ -180,13 +180,13 @@ def test_eval_dedup_reports_every_set_in_both_modes():
         for line in lines
         if line.startswith("  pipeline/evaluation/data/")
     ]
-    assert sets == [
-        "pipeline/evaluation/data/dedup_labels.csv",
-        "pipeline/evaluation/data/dedup_labels_holdout.csv",
-        "pipeline/evaluation/data/dedup_rewrites.csv (N flagged in the rewritten bank)",
-        "pipeline/evaluation/data/dedup_labels.csv",
-        "pipeline/evaluation/data/dedup_labels_holdout.csv",
-        "pipeline/evaluation/data/dedup_rewrites.csv (N flagged in the rewritten bank)",
+    labelled = ["dedup_labels.csv", "dedup_labels_holdout.csv"]
+    rewritten = ["dedup_rewrites_dev.csv", "dedup_rewrites.csv", "dedup_frames.csv"]
+    one_mode = [f"pipeline/evaluation/data/{name} [{version}]" for name in labelled for version in ("before", "now")] + [
+        f"pipeline/evaluation/data/{name} [{version}] (N flagged in the rewritten bank)"
+        for name in rewritten
+        for version in ("before", "now")
     ]
+    assert sets == one_mode * 2  # every set, the scorer before #36 and now, in both modes
     assert any(line.startswith("  5-fold cross-validated: precision") for line in lines)
     assert "calibration of the score" in result.stdout

@@ -351,7 +351,9 @@ def test_the_score_steps_add_up_to_the_score_the_scorer_gives(row):
     w, s = DEFAULT.weights, DEFAULT
     lexical = w.word * row["word_score"] + w.char * row["char_score"] + w.fuzz * row["fuzz_score"] + w.rare * row["rare_score"]
     base = lexical if row["semantic_score"] is None else (1 - s.lexical_share) * row["semantic_score"] + s.lexical_share * lexical
-    score = (base + s.agreement_weight * row["subject_agreement"]) * (1 - s.conflict_penalty * row["subject_conflict"])
+    score = (base + s.agreement_for(row["semantic_score"] is not None) * row["subject_agreement"]) * (
+        1 - s.conflict_penalty * row["subject_conflict"]
+    )
     score *= 1 - s.section_penalty * row["is_same_section"]
     steps = score_steps({**row, "score": round(score, 4)})
     assert abs(sum(delta for _, delta in steps) - score) < 0.002 and "learned from verdicts" not in dict(steps)

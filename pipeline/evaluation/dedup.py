@@ -1,10 +1,12 @@
 """Measure the duplicate scorer. Pure but for the `load_*` readers.
 
-Three labelled sets live in tests/data:
-- `dedup_labels.csv`: the development set; the weights and thresholds were chosen on it (its figures are optimistic);
+Five labelled sets live in pipeline/evaluation/data; two choose, three confirm:
+- `dedup_labels.csv` (pairs of the real bank) and `dedup_rewrites_dev.csv` (paraphrases and look-alikes): the
+  development sets; the weights and thresholds are chosen on them (`choose`; their figures are optimistic);
 - `dedup_labels_holdout.csv`: pairs of the real bank, labelled blind afterwards, never used to choose anything;
-- `dedup_rewrites.csv`: paraphrases of real questions and frame look-alikes (same sentence frame, another
-  subject), written blind and inserted into a copy of the appendix in other chapters.
+- `dedup_rewrites.csv` and `dedup_frames.csv`: paraphrases of real questions and look-alikes (same sentence frame,
+  another subject; or the same subject, another aspect), written blind and inserted into a copy of the appendix in
+  other chapters; the frames set's paraphrases share few words with their question.
 
 Positives are the `duplicate` pairs (and paraphrases), negatives the `distinct` ones (hard negatives) and the
 look-alikes; `related` pairs count in neither. A labelled pair that is not a candidate scores 0 and is not queued.
@@ -163,6 +165,85 @@ def calibration(scores: list[float], repeats: list[bool], edges=(0.0, 0.3, 0.4, 
 
 FEATURES = ("semantic_score", "lexical_score", "subject_agreement", "subject_conflict", "is_same_section")
 
+# What `choose` tries: the share of the lexical score in the blend, the names' agreement bonus, the threshold.
+SHARES = (0.0, 0.1, 0.2, 0.3, 0.4)
+AGREEMENTS = (0.0, 0.1)
+THRESHOLDS = tuple(round(0.30 + 0.02 * i, 2) for i in range(21))  # 0.30 … 0.70
+BANK_FLAG_LIMIT = 30  # pairs flagged in the real bank: a review an editor can finish, not a flood
+FALSE_FLAG_COST = 2  # a look-alike flagged costs two repeats found: the issue asks 1 in 12 look-alikes, 10 in 12 paraphrases
+
+
+def figures_at(pairs: dict, labelled: list[tuple[str, str, bool | None]], threshold: float, band: int) -> dict:
+    """Return how many labelled positives are flagged and queued, and negatives flagged, at `threshold`. Pure.
+
+    `pairs` maps each scored pair of a bank (frozenset of labels) to its `score` (0 for a pair that is no candidate);
+    the queue is the flagged pairs and the `band` best unflagged ones, as in the pipeline."""
+    below = sorted((p["score"] for p in pairs.values() if 0 < p["score"] < threshold), reverse=True)
+    cut = below[band - 1] if len(below) >= band else 0.0
+
+    def score(a, b):
+        return pairs.get(frozenset((a, b)), {"score": 0.0})["score"]
+
+    positives = [score(a, b) for a, b, repeat in labelled if repeat is True]
+    negatives = [score(a, b) for a, b, repeat in labelled if repeat is False]
+    return {
+        "positives": len(positives),
+        "flagged": sum(s >= threshold for s in positives),
+        "queued": sum(s >= threshold or (s > 0 and s >= cut) for s in positives),
+        "negatives": len(negatives),
+        "negatives_flagged": sum(s >= threshold for s in negatives),
+        "bank_flagged": sum(p["score"] >= threshold for p in pairs.values()),
+    }
+
+
+def choose(rows: list[dict]) -> dict | None:
+    """Return the row (share, agreement, threshold and the development figures) the rule picks, or None. Pure.
+
+    The rule, on the development sets only: no labelled hard negative flagged and at most BANK_FLAG_LIMIT pairs
+    flagged in the bank; then the most of (repeats flagged + paraphrases queued − FALSE_FLAG_COST × look-alikes
+    flagged); ties go to more repeats flagged, then fewer pairs flagged in the bank, then the larger lexical share
+    and threshold (the smaller change)."""
+    allowed = [r for r in rows if r["negatives_flagged"] == 0 and r["bank_flagged"] <= BANK_FLAG_LIMIT]
+    if not allowed:
+        return None
+
+    def key(r):
+        gain = r["repeats_flagged"] + r["paraphrases_queued"] - FALSE_FLAG_COST * r["lookalikes_flagged"]
+        return (gain, r["repeats_flagged"], -r["bank_flagged"], r["share"], r["threshold"])
+
+    return max(allowed, key=key)
+
+
+def sweep(labelled_bank, labelled, rewritten_bank, rewrite_pairs_, settings, embeddings) -> list[dict]:
+    """Return the development figures (embeddings on) of every share, agreement and threshold `choose` tries.
+
+    `labelled_bank` is (questions, extra pairs), `rewritten_bank` the rewritten questions; `embeddings` both banks'
+    vectors. The lexical fallback (embeddings off) keeps its own threshold and agreement: #36 re-weights the blend."""
+    from dataclasses import replace
+
+    rows = []
+    for share in SHARES:
+        for agreement in AGREEMENTS:
+            tried = replace(settings, lexical_share=share, agreement_weight=agreement)
+            bank = bank_scores(labelled_bank[0], tried, embeddings[0], labelled_bank[1])["pairs"]
+            moved = bank_scores(rewritten_bank, tried, embeddings[1])["pairs"]
+            for threshold in THRESHOLDS:
+                real = figures_at(bank, labelled, threshold, settings.review_band)
+                rewritten = figures_at(moved, rewrite_pairs_, threshold, settings.review_band)
+                rows.append(
+                    {
+                        "share": share,
+                        "agreement": agreement,
+                        "threshold": threshold,
+                        "repeats_flagged": real["flagged"],
+                        "negatives_flagged": real["negatives_flagged"],
+                        "paraphrases_queued": rewritten["queued"],
+                        "lookalikes_flagged": rewritten["negatives_flagged"],
+                        "bank_flagged": real["bank_flagged"],
+                    }
+                )
+    return rows
+
 
 def learned_combination(train: list[dict], test: list[dict], seed: int = 0) -> dict:
     """Return cross-validated and held-out figures of a logistic regression over the component scores.
@@ -242,10 +323,21 @@ def add_arguments(parser) -> None:
         type=Path,
         nargs="+",
         default=[paths.DEDUP_LABELS, paths.DEDUP_HOLDOUT],
-        help="labelled pairs (CSV), one report each; default: the development set, then the held-out set",
+        help="labelled pairs (CSV), one report each; the first is the development set (default: then the held-out set)",
     )
     parser.add_argument("--source", type=Path, default=paths.SOURCE, help="the appendix the labels refer to")
-    parser.add_argument("--rewrites", type=Path, default=paths.DEDUP_REWRITES, help="paraphrases and look-alikes to insert (CSV)")
+    parser.add_argument(
+        "--rewrites",
+        type=Path,
+        nargs="+",
+        default=[paths.DEDUP_REWRITES_DEV, paths.DEDUP_REWRITES, paths.DEDUP_FRAMES],
+        help="paraphrases and look-alikes to insert (CSV), one report each; the first is the development set",
+    )
+    parser.add_argument(
+        "--choose",
+        action="store_true",
+        help="also run the rule that chose the weights and thresholds on the development sets, and say whether the shipped ones are its choice",
+    )
 
 
 def display(path: Path) -> str:
@@ -258,43 +350,91 @@ def display(path: Path) -> str:
         return str(path)
 
 
+def _rewritten_sets(tables: dict, paths_: list[Path], by_label: dict) -> list[tuple[str, list, list]]:
+    """Return each rewrites file as (its name, the rewritten bank's questions, the labelled pairs)."""
+    sections = {s["section_id"] for s in tables["sections"]}
+    out = []
+    for path in paths_:
+        rows = load_rewrites(path, set(by_label), sections)
+        rewritten = with_rewrites(tables, rows)["questions"]
+        out.append((display(path), rewritten, rewrite_pairs(rows, by_label, {q["text"]: q["label"] for q in rewritten})))
+    return out
+
+
+def _report_choice(say, chosen: dict | None, shipped) -> None:
+    if chosen is None:
+        say("  no setting meets the rule's bounds")
+        return
+    agrees = (chosen["threshold"], chosen["agreement"], chosen["share"]) == (
+        shipped.threshold,
+        shipped.agreement_weight,
+        shipped.lexical_share,
+    )
+    say(
+        "  embeddings on: lexical share {chosen['share']}, agreement {chosen['agreement']}, threshold {chosen['threshold']}: "
+        f"repeats flagged {chosen['repeats_flagged']}, paraphrases queued {chosen['paraphrases_queued']}, look-alikes "
+        f"flagged {chosen['lookalikes_flagged']}, hard negatives flagged {chosen['negatives_flagged']}, "
+        f"{chosen['bank_flagged']} pairs flagged in the bank; "
+        + ("the shipped settings" if agrees else "NOT the shipped settings (pipeline/similarity/settings.py)")
+    )
+
+
 def main(args, context: dict) -> int:
     from pipeline import io, limits
     from pipeline.ingest.parse import parse_appendix
     from pipeline.similarity import learn
     from pipeline.similarity.embed import MODEL_NAME, embeddings_for
-    from pipeline.similarity.score import DEFAULT
+    from pipeline.similarity.settings import DEFAULT, PREVIOUS
     from pipeline.terminal import say
 
     tables = parse_appendix(io.read_text(args.source, limits.APPENDIX_MAX_BYTES, "the appendix"))
     questions = tables["questions"]
     by_label = {q["label"]: q["text"] for q in questions}
     label_sets = [(display(path), load_labels(path, by_label)) for path in args.labels]
-    rewrites = load_rewrites(args.rewrites, set(by_label), {s["section_id"] for s in tables["sections"]})
-    rewritten = with_rewrites(tables, rewrites)["questions"]
-    rewritten_labels = {q["text"]: q["label"] for q in rewritten}
-    pairs_rewritten = rewrite_pairs(rewrites, by_label, rewritten_labels)
+    rewrite_sets = _rewritten_sets(tables, args.rewrites, by_label)
     index = {q["label"]: i for i, q in enumerate(questions)}
     extra = {tuple(sorted((index[r["label_a"]], index[r["label_b"]]))) for _, rows in label_sets for r in rows}
-    learned_on = []
+    versions = (("before", PREVIOUS), ("now", DEFAULT))
+    say(
+        "before: the scorer before #36 (no frames, lexical share 0.4, agreement 0.1); now: the shipped one (frames, "
+        f"lexical share {DEFAULT.lexical_share}, agreement {DEFAULT.agreement_weight}). The first labelled and the first "
+        "rewrites set are the development sets the weights were chosen on; the others confirm."
+    )
+    learned_on, vectors_on = [], {}
     for mode in ("on", "off"):
-        embeddings = embeddings_for([q["text"] for q in questions], mode, DEFAULT.embed_max_questions)
-        bank = bank_scores(questions, DEFAULT, embeddings, extra)
-        moved = bank_scores(rewritten, DEFAULT, embeddings_for([q["text"] for q in rewritten], mode, DEFAULT.embed_max_questions))
+
+        def encode(texts, mode=mode):
+            return embeddings_for(texts, mode, DEFAULT.embed_max_questions)
+
+        vectors = encode([q["text"] for q in questions])
+        moved_vectors = [encode([q["text"] for q in rewritten]) for _, rewritten, _ in rewrite_sets]
+        if mode == "on":
+            vectors_on = {"bank": vectors, "rewritten": moved_vectors}
         title = f"embeddings {mode} ({MODEL_NAME})" if mode == "on" else "embeddings off (lexical and subject signals only)"
+        banks = {name: bank_scores(questions, settings, vectors, extra) for name, settings in versions}
         say(
-            f"{title}: threshold {bank['threshold']}, review band {DEFAULT.review_band}; {bank['flagged']} pairs flagged in the bank"
-        )
-        for name, rows in label_sets:
-            say(format_set(name, set_metrics(labelled_pairs(rows), bank)))
-        say(
-            format_set(
-                f"{display(args.rewrites)} ({moved['flagged']} flagged in the rewritten bank)",
-                set_metrics(pairs_rewritten, moved),
-                "rewrites",
+            f"{title}: "
+            + "; ".join(
+                f"{name} threshold {banks[name]['threshold']}, {banks[name]['flagged']} pairs flagged in the bank"
+                for name, _ in versions
             )
         )
+        for set_name, rows in label_sets:
+            for name, _ in versions:
+                say(format_set(f"{set_name} [{name}]", set_metrics(labelled_pairs(rows), banks[name])))
+        moved = {}
+        for (set_name, rewritten, pairs), rewritten_vectors in zip(rewrite_sets, moved_vectors):
+            for name, settings in versions:
+                moved[set_name, name] = bank_scores(rewritten, settings, rewritten_vectors)
+                say(
+                    format_set(
+                        f"{set_name} [{name}] ({moved[set_name, name]['flagged']} flagged in the rewritten bank)",
+                        set_metrics(pairs, moved[set_name, name]),
+                        "rewrites",
+                    )
+                )
         if mode == "on":
+            bank = banks["now"]
             learned_on = [
                 (
                     name,
@@ -307,12 +447,12 @@ def main(args, context: dict) -> int:
                 for name, rows in label_sets
             ]
             every = [row for _, rows in learned_on for row in rows]
-            every += [
-                {**moved["pairs"].get(frozenset((a, b)), {"score": 0.0}), "repeat": repeat} for a, b, repeat in pairs_rewritten
-            ]
-            say(
-                "  calibration of the score on every labelled pair (development, held-out, rewrites): bin, pairs, share that are repeats"
-            )
+            for set_name, _, pairs in rewrite_sets:
+                every += [
+                    {**moved[set_name, "now"]["pairs"].get(frozenset((a, b)), {"score": 0.0}), "repeat": repeat}
+                    for a, b, repeat in pairs
+                ]
+            say("  calibration of the score on every labelled pair (every set): bin, pairs, share that are repeats")
             for row in calibration([r["score"] for r in every], [r["repeat"] for r in every]):
                 say(
                     f"    {row['bin']}: {row['pairs']:>3} pairs, {row['repeats']:>3} repeats"
@@ -342,4 +482,18 @@ def main(args, context: dict) -> int:
             say(
                 f"  the pipeline keeps the fixed weights until raw/duplicate_decisions.csv holds {learn.MIN_PER_CLASS} repeats and {learn.MIN_PER_CLASS} non-repeats (docs/dedup.md)"
             )
+    if args.choose:
+        (dev_name, dev_rows), (rewrites_name, rewritten, pairs) = label_sets[0], rewrite_sets[0]
+        dev_extra = {tuple(sorted((index[r["label_a"]], index[r["label_b"]]))) for r in dev_rows}
+        say()
+        say(f"the rule that chose the weights, on {dev_name} and {rewrites_name} only (docs/dedup.md):")
+        on = sweep(
+            (questions, dev_extra),
+            labelled_pairs(dev_rows),
+            rewritten,
+            pairs,
+            DEFAULT,
+            (vectors_on["bank"], vectors_on["rewritten"][0]),
+        )
+        _report_choice(say, choose(on), DEFAULT)
     return 0

@@ -5,10 +5,13 @@ The combined `score` separates subject from frame:
     base  = (1 − lexical_share) · semantic + lexical_share · lexical
     lexical = word · w_word + char · w_char + fuzz · w_fuzz + rare · w_rare
     score = (base + agreement_weight · agreement) · (1 − conflict_penalty · conflict) · (1 − section_penalty · is_same_section)
-so a look-alike that keeps the frame and swaps the subject loses up to half its score, however alike its words.
+The word, character and token-set signals read each question without its frame (`frames.py`), so a look-alike in a
+frame of the bank ("what is the difference between …") gains nothing from those words; one that swaps a named
+subject loses up to half its score, however alike its words.
 Without embeddings (`embeddings=None`: switched off, or a bank above `Settings.embed_max_questions`) `base` is the
-lexical score and the lexical threshold applies. The weights (`settings.py`) were chosen on the development labels
-only (pipeline/evaluation/data/dedup_labels.csv); `make eval-dedup` reports them on the held-out sets.
+lexical score, and the lexical threshold and agreement weight apply. The blend's weights and threshold
+(`settings.py`) were chosen on the development sets only by a stated rule (`python -m pipeline eval-dedup --choose`); `make
+eval-dedup` reports every set before and after.
 """
 
 import numpy as np
@@ -60,7 +63,11 @@ def score_columns(
         else:
             base = (1 - settings.lexical_share) * semantic + settings.lexical_share * lexical
         combined = (
-            (base + settings.agreement_weight * signal["subject_agreement"])
+            (
+                base
+                + settings.agreement_for(space.embeddings is not None and right.embeddings is not None)
+                * signal["subject_agreement"]
+            )
             * (1 - settings.conflict_penalty * signal["subject_conflict"])
             * (1 - settings.section_penalty * signal["is_same_section"])
         )
@@ -162,7 +169,7 @@ def score_steps(row: dict, settings: Settings | None = None) -> list[tuple[str, 
         ("token set", w.fuzz, "fuzz_score"), ("rare terms", w.rare, "rare_score"))]  # fmt: skip
     if semantic is not None:
         steps.append(("meaning", (1 - settings.lexical_share) * float(semantic)))
-    steps.append(("names agree", settings.agreement_weight * float(row.get("subject_agreement") or 0.0)))
+    steps.append(("names agree", settings.agreement_for(semantic is not None) * float(row.get("subject_agreement") or 0.0)))
     running = sum(delta for _, delta in steps)
     for name, penalty, column in (
         ("names conflict", settings.conflict_penalty, "subject_conflict"),

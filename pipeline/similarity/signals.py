@@ -1,5 +1,8 @@
 """The comparisons a pair of questions is scored on (Splink's "comparisons"), and the vector space they read. Pure.
 
+The word, character and fuzzy signals read each question without its frame (`frames.py`: the openings the bank's
+questions share, "what is the difference between", "walk through"), so a shared frame is no evidence of a repeat.
+
 Built to serve a bank a thousand times larger with the same code: texts are hashed into sparse TF-IDF rows (no
 vocabulary that grows with the bank). Each pair gets these signals, which `score` combines:
 
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.similarity import frames as frame_rule
 from pipeline.similarity import subject
 from pipeline.similarity.settings import DEFAULT, Settings
 
@@ -68,6 +72,7 @@ class Statistics:
     rare_limit: int
     candidate_keep: np.ndarray  # per word feature: 1 when rare enough to make candidates
     common_names: frozenset  # names too common in the bank to mark a subject
+    frames: frame_rule.Frames = frame_rule.NONE  # the bank's question frames (frames.py): no evidence of a repeat
 
 
 @dataclass
@@ -85,6 +90,7 @@ class Space:
     name_weights: dict = None  # IDF weight of each name that can mark a subject
     sections: object = None  # per text: the section it stands in (None: unknown, never "same section")
     statistics: Statistics = None
+    content: list = None  # per text: the text without its frames (what the word, character and fuzzy signals read)
 
 
 def _hashing(analyzer: str, ngram_range: tuple[int, int], **options):
@@ -148,7 +154,9 @@ def _candidates(words, keep: np.ndarray):
 def build_space(texts: list[str], settings: Settings = DEFAULT) -> Space:
     """Return the lexical space of a bank: its texts weighted by their own IDF, rarity and names (no embeddings)."""
     n = len(texts)
-    word_counts, char_counts, present = _counts(texts)
+    frames = frame_rule.learn(texts, settings.frame_min_count, settings.frame_share) if settings.frames else frame_rule.NONE
+    content = [frame_rule.content(text, frames) for text in texts]
+    word_counts, char_counts, present = _counts(content)
     word_df = np.bincount(word_counts.indices, minlength=word_counts.shape[1])
     char_df = np.bincount(char_counts.indices, minlength=char_counts.shape[1])
     term_df = np.bincount(present.indices, minlength=present.shape[1])
@@ -162,6 +170,7 @@ def build_space(texts: list[str], settings: Settings = DEFAULT) -> Space:
         rare_limit=max(settings.rare_max_df, math.ceil(settings.rare_share * n)),
         candidate_keep=(word_df <= settings.candidate_max_df).astype(np.float32),
         common_names=frozenset(name for found in text_names for name in found if name not in weights),
+        frames=frames,
     )
     words = _weighted(word_counts, statistics.word_idf)
     del word_counts
@@ -180,6 +189,7 @@ def build_space(texts: list[str], settings: Settings = DEFAULT) -> Space:
         weights,
         None,
         statistics,
+        content,
     )
 
 
@@ -205,7 +215,8 @@ def project(space: Space, texts: list[str], embeddings=None) -> Space:
     scored against the bank's texts (`score_columns(space, a, b, right=projected)`) without vectorising the bank
     again. What overlap does with an external bank: its cost follows the external questions, not the bank."""
     stats = space.statistics
-    word_counts, char_counts, present = _counts(texts)
+    content = [frame_rule.content(text, stats.frames) for text in texts]
+    word_counts, char_counts, present = _counts(content)
     words = _weighted(word_counts, stats.word_idf)
     rare, rare_mass = _rare(present, stats.term_df, stats.n, stats.rare_limit)
     text_names = [subject.names(text) for text in texts]
@@ -225,6 +236,7 @@ def project(space: Space, texts: list[str], embeddings=None) -> Space:
         weights,
         None,
         stats,
+        content,
     )
 
 
@@ -285,7 +297,8 @@ def signal_columns(space: "Space", right: "Space", a: np.ndarray, b: np.ndarray)
     word = _pair_dot(space.words, right.words, a, b)
     char = _pair_dot(space.chars, right.chars, a, b)
     fuzz_score = (
-        process.cpdist([space.texts[i] for i in a], [right.texts[i] for i in b], scorer=fuzz.token_set_ratio, workers=-1) / 100
+        process.cpdist([space.content[i] for i in a], [right.content[i] for i in b], scorer=fuzz.token_set_ratio, workers=-1)
+        / 100
     )
     shared = np.asarray(space.rare[a].minimum(right.rare[b]).sum(axis=1)).ravel()
     mass_a, mass_b = space.rare_mass[a], right.rare_mass[b]
