@@ -126,3 +126,17 @@ def test_the_shipped_blend_is_the_rules_choice_on_the_development_sets(real_tabl
         DEFAULT.threshold,
     )
     assert chosen["negatives_flagged"] == 0 and chosen["bank_flagged"] <= evaluate.BANK_FLAG_LIMIT
+
+
+def test_docs_quote_the_shipped_blend():
+    """docs/dedup.md's formula and threshold are settings.py's (a change of weights must change the docs)."""
+    from pipeline import paths
+
+    text = (paths.ROOT / "docs" / "dedup.md").read_text(encoding="utf-8")
+    share = DEFAULT.lexical_share
+    assert f"base  = {1 - share:g} · semantic + {share:g} · lexical" in text
+    assert f"(embeddings off: base = lexical + {DEFAULT.lexical_agreement_weight:g} · agreement)" in text
+    assert (
+        f"**flagged** at score ≥ {DEFAULT.threshold:.2f}" in text and f"the threshold is {DEFAULT.lexical_threshold:.2f}" in text
+    )
+    assert f"at least max({DEFAULT.frame_min_count}, {DEFAULT.frame_share:.0%} of the bank) questions" in text

@@ -183,18 +183,38 @@ def test_the_held_out_figures_in_the_default_install(real_tables):
     moved = evaluate.bank_scores(rewritten, DEFAULT, embed.embeddings_for([q["text"] for q in rewritten], "on", 0))
     pairs = evaluate.rewrite_pairs(rewrites, by_label, {q["text"]: q["label"] for q in rewritten})
     figures = evaluate.set_metrics(pairs, moved)
-    assert figures["positives"] == 24 and figures["flagged"] >= 22 and figures["queued"] >= 23
-    assert figures["negatives"] == 24 and figures["negatives_flagged"] <= 6
+    assert figures["positives"] == 24 and figures["flagged"] >= 23 and figures["queued"] >= 23
+    assert figures["negatives"] == 24 and figures["negatives_flagged"] <= 5  # 6 before #36's frames and weights
+    frames = evaluate.load_rewrites(paths.DEDUP_FRAMES, set(by_label), {s["section_id"] for s in real_tables["sections"]})
+    rewritten = evaluate.with_rewrites(real_tables, frames)["questions"]
+    moved = evaluate.bank_scores(rewritten, DEFAULT, embed.embeddings_for([q["text"] for q in rewritten], "on", 0))
+    figures = evaluate.set_metrics(evaluate.rewrite_pairs(frames, by_label, {q["text"]: q["label"] for q in rewritten}), moved)
+    assert (figures["positives"], figures["negatives"]) == (12, 15)
+    assert figures["queued"] >= 1 and figures["negatives_flagged"] <= 4  # docs/dedup.md: 1 of 12, 4 of 15
 
 
-def test_the_rewrites_land_in_other_chapters(real_tables):
+@pytest.mark.parametrize("path", [paths.DEDUP_REWRITES, paths.DEDUP_REWRITES_DEV, paths.DEDUP_FRAMES], ids=lambda p: p.name)
+def test_the_rewrites_land_in_other_chapters(real_tables, path):
     by_label = {q["label"]: q["text"] for q in real_tables["questions"]}
-    rewrites = evaluate.load_rewrites(paths.DEDUP_REWRITES, set(by_label), {s["section_id"] for s in real_tables["sections"]})
-    assert sum(r["kind"] == "paraphrase" for r in rewrites) >= 20 and sum(r["kind"] == "lookalike" for r in rewrites) >= 20
+    rewrites = evaluate.load_rewrites(path, set(by_label), {s["section_id"] for s in real_tables["sections"]})
+    assert sum(r["kind"] == "paraphrase" for r in rewrites) >= 12 and sum(r["kind"] == "lookalike" for r in rewrites) >= 12
     assert all(r["of_label"].split(".")[0] != r["insert_into"].split(".")[0] for r in rewrites)
     rewritten = evaluate.with_rewrites(real_tables, rewrites)
     assert len(rewritten["questions"]) == len(real_tables["questions"]) + len(rewrites)
     assert rewritten["parse_issues"] == []
+
+
+def test_the_sets_that_choose_and_the_sets_that_confirm_ask_about_different_questions(real_tables):
+    """The development rewrites share no question with the sets that confirm (the blind rewrites, the frames set, the
+    held-out labels): tuning on them cannot fit those."""
+    by_label = {q["label"]: q["text"] for q in real_tables["questions"]}
+    sections = {s["section_id"] for s in real_tables["sections"]}
+
+    def asked(path):
+        return {r["of_label"] for r in evaluate.load_rewrites(path, set(by_label), sections)}
+
+    held_out = {r[key] for r in evaluate.load_labels(paths.DEDUP_HOLDOUT, by_label) for key in ("label_a", "label_b")}
+    assert not asked(paths.DEDUP_REWRITES_DEV) & (asked(paths.DEDUP_REWRITES) | asked(paths.DEDUP_FRAMES) | held_out)
 
 
 def test_the_combination_is_learned_only_from_enough_verdicts():

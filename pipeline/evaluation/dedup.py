@@ -371,7 +371,7 @@ def _report_choice(say, chosen: dict | None, shipped) -> None:
         shipped.lexical_share,
     )
     say(
-        "  embeddings on: lexical share {chosen['share']}, agreement {chosen['agreement']}, threshold {chosen['threshold']}: "
+        f"  embeddings on: lexical share {chosen['share']}, agreement {chosen['agreement']}, threshold {chosen['threshold']}: "
         f"repeats flagged {chosen['repeats_flagged']}, paraphrases queued {chosen['paraphrases_queued']}, look-alikes "
         f"flagged {chosen['lookalikes_flagged']}, hard negatives flagged {chosen['negatives_flagged']}, "
         f"{chosen['bank_flagged']} pairs flagged in the bank; "
