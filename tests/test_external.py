@@ -293,7 +293,8 @@ def test_each_layout_reads_its_fixture_exactly(name, layout_given):
 
 def test_the_traps_are_what_the_old_reader_fell_into():
     """Read with the layout a registry would have guessed, the traps give the wrong items; auto and the checks say so."""
-    from pipeline.external.markdown import question_share, read_bank
+    from pipeline.external.clean import question_share
+    from pipeline.external.markdown import read_bank
 
     answers = read_bank((BANKS / "bold_paragraphs.md").read_text(encoding="utf-8"), "numbered")[0]
     assert [r["text"] for r in answers][:2] == ["A unit of text.", "Often a subword."] and question_share(

@@ -10,7 +10,8 @@ import json
 import pytest
 
 from helpers import ROOT, call_cli
-from pipeline.external.markdown import looks_like_question, read_bank
+from pipeline.external.clean import looks_like_question
+from pipeline.external.markdown import read_bank
 
 FIXTURES = ROOT / "pipeline" / "evaluation" / "data" / "banks"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))

@@ -4,7 +4,8 @@ but for `fixture_figures`, which reads the fixtures."""
 import json
 from pathlib import Path
 
-from pipeline.external.markdown import LAYOUTS, PART_SEPARATOR, read_bank
+from pipeline.external.layouts import LAYOUTS, PART_SEPARATOR
+from pipeline.external.markdown import read_bank
 
 
 def scored(read: list[tuple[str, int]], expected: list[tuple[str, int]]) -> dict:

@@ -81,7 +81,10 @@ def summary(out: dict[str, list[dict]]) -> str:
 
 def preview(path: Path, layout: str = "auto", question_level: int | None = None, question_column=None) -> str:
     """Return what each layout reads from a bank file (count, first and last three questions, warnings) and auto's choice."""
-    from pipeline.external.markdown import LAYOUTS, PART_SEPARATOR, checked_lines, choose, described, read_layouts
+    from pipeline.external.auto import choose
+    from pipeline.external.clean import described
+    from pipeline.external.layouts import LAYOUTS, PART_SEPARATOR
+    from pipeline.external.markdown import checked_lines, read_layouts
 
     try:
         text = checked_lines(io.read_text(path, limits.BANK_MAX_BYTES, "a bank"))

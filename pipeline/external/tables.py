@@ -1,6 +1,6 @@
 """Assemble the external-bank tables: questions, coverage by the appendix, bank sizes. Pure."""
 
-from pipeline.external.markdown import question_share
+from pipeline.external.clean import question_share
 from pipeline.keys import stable_ids
 
 

@@ -1,0 +1,162 @@
+"""The Markdown blocks every layout walks: the parser (CommonMark with GFM tables), inline text with its links, list
+items and their own tokens, sections, and the split of a paragraph into its source lines. Pure."""
+
+from dataclasses import dataclass
+
+from pipeline.external.clean import NUMBER, QUESTION_MARKS, clean, strip_html
+
+
+def parser():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+def inline_text(token, bold_only: bool = False, raw: bool = False) -> tuple[str, list[str], bool]:
+    """Return (text, links, starts bold) of an inline token: emphasis, links, images and HTML reduced to their text.
+
+    With `bold_only`, only the text inside the first bold span; with `raw`, the text is not cleaned (white space
+    folded only), so that a difficulty marker can still be read from it.
+    """
+    parts, links, depth, seen_bold, starts_bold, html_parts = [], [], 0, False, False, []
+    for position, child in enumerate(token.children or []):
+        kind = child.type
+        if kind == "strong_open":
+            if position == 0 or (position == 1 and not (token.children[0].content or "").strip()):
+                starts_bold = True
+            depth += 1
+            continue
+        if kind == "strong_close":
+            depth -= 1
+            if bold_only and depth == 0:
+                seen_bold = True
+            continue
+        if bold_only and (depth == 0 or seen_bold):
+            continue
+        if kind in ("text", "code_inline"):
+            parts.append(child.content)
+        elif kind in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif kind == "link_open":
+            href = child.attrs.get("href", "")
+            if href and not href.startswith("#"):
+                links.append(href)
+        elif kind == "html_inline":
+            html_parts.append(child.content)
+            text, more = strip_html("".join(html_parts))
+            if text or more:
+                html_parts = []
+                parts.append(text)
+                links += more
+        # images, emphasis markers: nothing
+    text = "".join(parts)
+    return (" ".join(text.split()) if raw else clean(text)), links, starts_bold
+
+
+@dataclass
+class Span:
+    """A run of an inline token's children (one source line or more)."""
+
+    children: list
+
+
+def numbered_lines(token) -> list[tuple[int, Span]]:
+    """Return an inline token split where a continuation line starts with its own number (`1. Q` / `**2. Q**`).
+
+    CommonMark joins such a line to the paragraph before it (a lazy continuation); a bank means a new question.
+    A line after one that ends the question (`?`) starts a part too: the answer, which the caller drops unless it is
+    numbered. Each part comes with its line offset within the token.
+    """
+    children = token.children or []
+    parts, offset, starts = [], 0, [(0, 0)]
+    for position, child in enumerate(children):
+        if child.type == "softbreak":
+            offset += 1
+            following = "".join(c.content for c in children[position + 1 : position + 4] if c.type in ("text", "code_inline"))
+            before = "".join(c.content for c in children[starts[-1][0] : position] if c.type in ("text", "code_inline")).rstrip(
+                " *_"
+            )
+            if NUMBER.match(following.strip()) or before.endswith(QUESTION_MARKS):
+                starts.append((position + 1, offset))
+    for (begin, line), (end, _) in zip(starts, starts[1:] + [(len(children) + 1, 0)]):
+        parts.append((line, Span(children[begin : end - 1] if end <= len(children) else children[begin:])))
+    return parts
+
+
+def walk_sections(tokens):
+    """Yield (index, token, section) for every token, tracking the current section heading (the title excluded)."""
+    section, title_seen = None, False
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.level == 0:
+            text = inline_text(tokens[index + 1])[0]
+            if token.tag == "h1" and not title_seen:
+                title_seen = True
+            else:
+                yield index, token, section
+                section = text
+                continue
+        yield index, token, section
+
+
+def own_tokens(tokens, index: int):
+    """Yield the tokens of the list item opening at `index` that are its own (not a nested item's), up to its close."""
+    depth = 0
+    for token in tokens[index + 1 :]:
+        if token.type == "list_item_open":
+            depth += 1
+        elif token.type == "list_item_close":
+            if depth == 0:
+                return
+            depth -= 1
+        elif depth == 0:
+            yield token
+
+
+def item_inline(tokens, index: int):
+    """Return the inline token of the list item opening at `index` (its own first paragraph), or None if it is empty.
+
+    Only the item's own tokens are searched: an empty item (`1. ` alone) must not take the next item's text.
+    """
+    inline = next((token for token in own_tokens(tokens, index) if token.type == "inline"), None)
+    return inline if inline is not None and inline.level == tokens[index].level + 2 else None
+
+
+def empty_warning(token) -> str:
+    return f"line {token.map[0] + 1}: an empty list item, skipped"
+
+
+def line_spans(token) -> list[Span]:
+    """Return an inline token's children split into its source lines (at each soft or hard break)."""
+    spans, current = [], []
+    for child in token.children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            spans.append(Span(current))
+            current = []
+        else:
+            current.append(child)
+    return spans + [Span(current)]
+
+
+def question_part(token, bold_only: bool = False) -> tuple[str, list[str], bool]:
+    """Return (raw text, links, starts bold) of the question in an item whose answer may follow on its next lines.
+
+    One line: all of it. More: up to the first question mark (a question may wrap over lines), or the first line.
+    """
+    lines = [inline_text(span, bold_only, raw=True) for span in line_spans(token)]
+    if len(lines) == 1:
+        return lines[0]
+    taken = []
+    for text, links, starts_bold in lines:
+        taken.append((text, links, starts_bold))
+        marks = [text.find(mark) for mark in QUESTION_MARKS if mark in text]
+        if marks:
+            taken[-1] = (text[: min(marks) + 1], links, starts_bold)
+            break
+    else:
+        taken = lines[:1]
+    return " ".join(t for t, _, _ in taken), [link for _, links, _ in taken for link in links], taken[0][2]
+
+
+def holds_list(tokens, index: int) -> bool:
+    """Return whether the list item opening at `index` holds a list of its own."""
+    return any(token.type in ("bullet_list_open", "ordered_list_open") for token in own_tokens(tokens, index))

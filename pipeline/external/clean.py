@@ -1,0 +1,172 @@
+"""The text rules every layout shares: what a question's text is once read (NFKC-normalised, no markup, no
+difficulty marker), whether an item reads as a question in the languages banks are written in, and its number. Pure.
+
+Numbers are written `12.`, `12)`, `12:`, `Q12.`, and in Chinese and Japanese banks `12、` or `12．` (full-width), with or
+without a space before a CJK question. Full-width punctuation (`？`, `：`, `（`) becomes its ASCII form (NFKC).
+"""
+
+import html.parser
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+QUESTION_MARKS = ("?", "？", "؟", "⸮")
+
+
+# Openings of a question in the languages banks are written in (casefolded words): Spanish, German, French,
+# Portuguese, Russian, Arabic; two-word openings where one word alone would also open a statement ("o que", "por que").
+OTHER_OPENERS = frozenset(
+    "qué que cómo como cuál cuáles cuándo cuánto cuántos dónde quién quiénes explica explique explicar describe describa compara compare "
+    "define menciona nombra "
+    "was warum wie wann welche welcher welches wer wo wozu weshalb wieso erkläre erklären erklären beschreibe beschreiben vergleiche "
+    "vergleichen nenne nennen ist sind kann können gibt "
+    "qu quel quelle quels quelles pourquoi comment quand où qui quoi expliquez explique décrivez décris comparez compare citez "
+    "qual quais quando onde quem descreva explique compare cite "
+    "что почему как какой какая какое какие каков зачем когда где кто чем объясните объясни опишите опиши сравните сравни назовите "
+    "ما ماذا لماذا كيف متى أين هل".split()
+)
+
+
+OTHER_OPENING_PAIRS = frozenset({"o que", "por que", "por qué", "para que", "para qué", "est ce"})
+
+
+# Chinese, Japanese and Korean write no spaces: interrogative words anywhere, request openings, question endings.
+CJK_QUESTION = re.compile(
+    "什么|什麼|为什么|為什麼|为何|為何|如何|怎么|怎麼|怎样|怎樣|哪些|哪个|哪個|是否|多少|^请|^請|^解释|^解釋|^描述|^比较|^比較|^说明|^說明|[吗嗎呢]$"
+    "|なぜ|何|どう|どの|どれ|いつ|誰|説明して|教えて|述べて|か$"
+    "|무엇|왜|어떻게|언제|어느|누가|어디|까요?$|나요$|가요$|세요$|시오$"
+)
+
+
+DIFFICULTY_WORDS = "easy|medium|hard|beginner|intermediate|advanced|expert|basic"
+
+
+LEADING_DIFFICULTY = re.compile(rf"^\s*[\[(]\s*({DIFFICULTY_WORDS})\s*[\])]\s*[:\-–—]?\s*", re.IGNORECASE)
+
+
+TRAILING_DIFFICULTY = re.compile(rf"\s*[\[(]\s*({DIFFICULTY_WORDS})\s*[\])]\s*$", re.IGNORECASE)
+
+
+DIFFICULTY_EMOJI = {"🟢": "easy", "🟡": "medium", "🟠": "medium", "🔴": "hard"}
+
+
+EMOJI_DIFFICULTY = re.compile("^\\s*([🟢🟡🟠🔴])\ufe0f?\\s*|\\s*([🟢🟡🟠🔴])\ufe0f?\\s*$")
+
+
+OPENERS = frozenset(
+    "what why how when which who whom whose where is are was were can could should would will do does did has have "
+    "explain describe compare contrast design discuss define list name give walk estimate derive implement write "
+    "outline suggest propose tell state summarize summarise evaluate analyze analyse identify provide illustrate "
+    "differentiate distinguish elaborate mention justify calculate build create imagine suppose".split()
+)
+
+
+NUMBER = re.compile(r"^(?:Q\s*)?(\d+)\s*[.):]\s+(.*)$", re.IGNORECASE)
+
+
+NUMBER_CELL = re.compile(r"^(?:Q\s*)?#?\s*(\d+)[.)]?$", re.IGNORECASE)
+
+
+TRAILING_SYMBOLS = re.compile(r"[\s\u2000-\u2bff\U0001F000-\U0001FFFF\ufe0f\u200d*_]+$")
+
+
+STRAY_MARKERS = re.compile(r"(?<![\w*])[*_]{2,}|[*_]{2,}(?![\w*])")
+
+
+SOURCE_TAIL = re.compile(r"(?<=[?.!:])\s*[\[(]\s*[\[(]?[^\[\]()]{0,30}[\])]?\s*[\])]$")  # `… ? [[src](url)]` leaves `[src]`
+
+
+@dataclass
+class Item:
+    """One question read from a bank."""
+
+    section: str | None
+    number: int | None
+    text: str
+    source_line: int
+    links: list = field(default_factory=list)
+    difficulty: str | None = None
+
+
+def split_difficulty(text: str) -> tuple[str, str | None]:
+    """Return (text without its difficulty marker, the difficulty): `[HARD] Q`, `Q (Easy)`, `Q 🔴` → `Q`, hard/easy/hard."""
+    for pattern in (LEADING_DIFFICULTY, TRAILING_DIFFICULTY):
+        match = pattern.search(text)
+        if match:
+            return (text[: match.start()] + text[match.end() :]).strip(), match.group(1).lower()
+    match = EMOJI_DIFFICULTY.search(text)
+    if match:
+        return (text[: match.start()] + text[match.end() :]).strip(), DIFFICULTY_EMOJI[match.group(1) or match.group(2)]
+    return text, None
+
+
+def make_item(section: str | None, number: int | None, body: str, line: int, links: list) -> Item:
+    """Return an Item from a question's raw text: NFKC-normalised, its difficulty marker moved out, then cleaned."""
+    text, difficulty = split_difficulty(unicodedata.normalize("NFKC", " ".join(body.split())))
+    return Item(section, number, clean(text), line, links, difficulty)
+
+
+class _TextOnly(html.parser.HTMLParser):
+    """Collect the text of an HTML fragment (tags dropped, entities decoded), and the links' targets."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.links = [], []
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href")
+        if tag == "a" and href and not href.startswith("#"):
+            self.links.append(href)
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def strip_html(fragment: str) -> tuple[str, list[str]]:
+    """Return the text of an HTML fragment and its links' targets."""
+    parser = _TextOnly()
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.parts), parser.links
+
+
+def clean(text: str) -> str:
+    """Return `text` NFKC-normalised, white space folded, stray emphasis markers and trailing emoji or symbols removed."""
+    text = STRAY_MARKERS.sub("", " ".join(unicodedata.normalize("NFKC", text).split()))
+    text = TRAILING_SYMBOLS.sub("", text).strip() if text else text
+    return SOURCE_TAIL.sub("", text).strip()
+
+
+def looks_like_question(text: str) -> bool:
+    """Return whether an item reads as a question, in any of the languages banks are written in.
+
+    It ends with a question mark (`?`, `？`, `؟`) or holds `¿`, or opens with an interrogative or imperative word
+    (English, Spanish, German, French, Portuguese, Russian, Arabic), or, in Chinese, Japanese or Korean, holds an
+    interrogative word or ends as a question does.
+    """
+    stripped = text.rstrip(" \t*_)\"'”’」』")
+    if stripped.endswith(QUESTION_MARKS) or "¿" in text:
+        return True
+    words = re.findall(r"[^\W\d_]+", text.casefold())
+    if words and (words[0] in OPENERS or words[0] in OTHER_OPENERS or " ".join(words[:2]) in OTHER_OPENING_PAIRS):
+        return True
+    return bool(CJK_QUESTION.search(stripped))
+
+
+def numbered(text: str) -> tuple[int | None, str]:
+    match = NUMBER.match(text)
+    return (int(match.group(1)), match.group(2).strip()) if match else (None, text)
+
+
+def question_share(texts: list[str]) -> float:
+    """Return the share of texts that look like questions (0.0 for none: reading nothing is no evidence)."""
+    return sum(map(looks_like_question, texts)) / len(texts) if texts else 0.0
+
+
+def described(items: list[Item]) -> str:
+    """Return what a layout read, in words: `12 items, 11 look like questions (92%)`, or `no items`."""
+    if not items:
+        return "no items"
+    asked = sum(looks_like_question(i.text) for i in items)
+    looks = "1 looks like a question" if asked == 1 else f"{asked} look like questions"
+    return f"{len(items)} item{'s' * (len(items) != 1)}, {looks} ({asked / len(items):.0%})"

@@ -1,0 +1,19 @@
+"""`bold-bullets`: top-level bullet items that start with a bold span. Pure."""
+
+from pipeline.external.blocks import empty_warning, inline_text, item_inline, line_spans, walk_sections
+from pipeline.external.clean import Item, make_item, numbered
+
+
+def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
+    items, warnings = [], []
+    for index, token, section in walk_sections(tokens):
+        if token.type == "list_item_open" and token.level == 1 and not token.info:  # a top-level bullet item
+            inline = item_inline(tokens, index)
+            if inline is None:
+                warnings.append(empty_warning(token))
+                continue
+            bold, links, starts_bold = inline_text(line_spans(inline)[0], bold_only=True, raw=True)
+            if starts_bold and bold:
+                number, body = numbered(bold)
+                items.append(make_item(section, number, body, token.map[0] + 1, links))
+    return items, warnings

@@ -1,0 +1,23 @@
+"""`bold-paragraphs`: paragraphs whose first line is one bold span (a difficulty emoji after it is dropped); the
+answer may follow on the next lines. Pure."""
+
+from pipeline.external.blocks import inline_text, line_spans, walk_sections
+from pipeline.external.clean import Item, clean, make_item, numbered, split_difficulty
+
+
+def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
+    items = []
+    for index, token, section in walk_sections(tokens):
+        if token.type == "inline" and token.level == 1 and tokens[index - 1].type == "paragraph_open":
+            first = line_spans(token)[0]  # the answer may follow on the paragraph's next lines
+            bold, links, starts_bold = inline_text(first, bold_only=True, raw=True)
+            whole, difficulty = split_difficulty(inline_text(first, raw=True)[0])
+            if (
+                starts_bold and bold and clean(whole) == clean(bold)
+            ):  # the first line is one bold span (and a difficulty or symbol)
+                number, body = numbered(bold)
+                item = make_item(section, number, body, token.map[0] + 1, links)
+                items.append(
+                    Item(item.section, item.number, item.text, item.source_line, item.links, item.difficulty or difficulty)
+                )
+    return items, []
