@@ -151,3 +151,40 @@ def test_the_registry_may_name_two_layouts(tmp_path):
         "bank_id,name,file,source,licence,layout,question_level,stated_as\nb,B,x.md,s,MIT,table+numbered,,\n"
     )
     assert bank["layout"] == "table+numbered"
+
+
+@pytest.mark.parametrize(
+    "text, number, body",
+    [
+        ("12、什么是注意力?", 12, "什么是注意力?"),
+        ("12．什么是注意力?", 12, "什么是注意力?"),  # a full-width full stop
+        ("4.LoRA 的核心思想是什么?", 4, "LoRA 的核心思想是什么?"),
+        ("Q6: How would you shard it?", 6, "How would you shard it?"),
+        ("3. Why?", 3, "Why?"),
+        ("3.5 billion parameters: enough?", None, "3.5 billion parameters: enough?"),  # a decimal is no number
+        ("2024 was the year of agents", None, "2024 was the year of agents"),
+    ],
+)
+def test_numbers_as_banks_write_them(text, number, body):
+    from pipeline.external.clean import numbered
+
+    assert numbered(text) == (number, body)
+
+
+def test_a_table_that_holds_no_questions_is_skipped_and_difficulty_comes_from_its_column():
+    text = (
+        "# Bank\n\n| # | Question | Difficulty |\n|---|---|---|\n| 1 | What is a token? | Easy |\n\n"
+        "| Company | Questions asked |\n|---|---|\n| Acme | 3 |\n| Initech | 2 |\n"
+    )
+    rows, used, why, warnings = read_bank(text, "table")
+    assert [(r["number"], r["text"], r["difficulty"]) for r in rows] == [(1, "What is a token?", "easy")]
+    assert warnings == ["line 7: a table that holds no questions (Company, Questions asked), skipped"]
+    rows, *_ = read_bank(text, "table", question_column="2")  # the column named by the registry: read as told
+    assert [r["text"] for r in rows] == ["What is a token?", "3", "2"]
+
+
+def test_auto_names_the_lines_of_every_part_it_chose():
+    _, used, why, _ = rows_of("table_companies.md", "auto")
+    assert used == "table+bold-bullets"
+    assert why.startswith("auto chose table: 5 items, 5 look like questions (100%) (lines 7–11); also bold-bullets: ")
+    assert "(lines 25–27)" in why

@@ -39,7 +39,9 @@ def choose(read: dict[str, tuple[list[Item], list[str]]]) -> tuple[str, str]:
         f"; also {p}: {described(read[p][0])} (lines {read[p][0][0].source_line}–{read[p][0][-1].source_line})" for p in parts[1:]
     )
     weighed = "; ".join(f"{layout}: {described(read[layout][0])}" for layout in LAYOUTS)
-    return chosen, f"auto chose {parts[0]}: {described(read[parts[0]][0])}{also} — weighed {weighed}"
+    first = read[parts[0]][0]
+    span = f" (lines {first[0].source_line}–{first[-1].source_line})" if first else ""
+    return chosen, f"auto chose {parts[0]}: {described(first)}{span}{also} — weighed {weighed}"
 
 
 def merged(read: dict[str, tuple[list[Item], list[str]]], layout: str) -> tuple[list[Item], list[str]]:

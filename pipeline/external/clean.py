@@ -61,7 +61,11 @@ OPENERS = frozenset(
 )
 
 
-NUMBER = re.compile(r"^(?:Q\s*)?(\d+)\s*[.):]\s+(.*)$", re.IGNORECASE)
+# `12. Q`, `12) Q`, `Q12: Q`; `12、Q` (Chinese, Japanese); `4.LoRA …`, `12.什么 …` (no space: a letter or a CJK character
+# follows, never a digit: `3.5 billion` is no number). The text is NFKC-normalised first (`12．` is `12.`).
+NUMBER = re.compile(r"^(?:Q\s*)?(\d+)\s*(?:[.):]\s+|、\s*|[.):](?=[^\s\d]))(.*)$", re.IGNORECASE)
+# A bold label that is only a number (`**Q6:** How …`, `**3.** Why …`): the question is the rest of the line.
+NUMBER_LABEL = re.compile(r"^(?:Q\s*)?#?\s*\d+\s*[.):、]?$", re.IGNORECASE)
 
 
 NUMBER_CELL = re.compile(r"^(?:Q\s*)?#?\s*(\d+)[.)]?$", re.IGNORECASE)
@@ -154,7 +158,8 @@ def looks_like_question(text: str) -> bool:
 
 
 def numbered(text: str) -> tuple[int | None, str]:
-    match = NUMBER.match(text)
+    """Return (the number a question is written with, its text without it), or (None, the text)."""
+    match = NUMBER.match(unicodedata.normalize("NFKC", text))
     return (int(match.group(1)), match.group(2).strip()) if match else (None, text)
 
 

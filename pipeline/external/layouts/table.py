@@ -1,9 +1,31 @@
-"""`table`: one question per row of a GFM table; the question column is `question_column` (a header name or a
-1-based number) or the column headed like "question", else the column whose cells look most like questions. Pure."""
+"""`table`: one question per row of a GFM table, read from one column only: `question_column` (a header name or a
+1-based number), or the column headed "question" (or "title", "problem", "题目", …), else the column whose cells look
+most like questions. A table whose column is not so named and under half of whose cells look like questions (companies,
+links, counts) is skipped with a warning. A "difficulty" column gives each row's difficulty. Pure."""
 
 from pipeline.errors import InputError
 from pipeline.external.blocks import inline_text, walk_sections
-from pipeline.external.clean import NUMBER_CELL, Item, looks_like_question, make_item, numbered
+from pipeline.external.clean import DIFFICULTY_WORDS, NUMBER_CELL, Item, looks_like_question, make_item, numbered, question_share
+
+# Headers that name the question column (any language a bank here is written in).
+QUESTION_HEADERS = frozenset(
+    {
+        "question",
+        "questions",
+        "question title",
+        "interview question",
+        "title",
+        "problem",
+        "prompt",
+        "q",
+        "题目",
+        "问题",
+        "面试题",
+        "pregunta",
+        "frage",
+    }
+)
+DIFFICULTIES = frozenset(DIFFICULTY_WORDS.split("|"))
 
 
 def _table_rows(tokens, start: int):
@@ -32,15 +54,32 @@ def _question_column(header: list[str], body: list[list[str]], wanted) -> int:
         if str(wanted).lower() in names:
             return names.index(str(wanted).lower())
         raise InputError(f"no column {wanted!r} in the table (columns: {', '.join(header)})")
-    for i, name in enumerate(header):
-        if "question" in name.lower() or name.lower() in ("q", "prompt"):
+    names = [" ".join(name.lower().split()) for name in header]
+    for i, name in enumerate(names):
+        if name in QUESTION_HEADERS:
             return i
     scores = [sum(looks_like_question(row[i]) for row in body if i < len(row)) for i in range(len(header))]
     return max(range(len(header)), key=lambda i: (scores[i], -i))
 
 
+def is_question_table(header: list[str], column: int, cells: list[str], wanted) -> bool:
+    """Return whether a table holds questions: its question column is named (by the registry or its header) or at
+    least half its cells look like questions. A table of companies, links or counts is no question table."""
+    named = bool(wanted) or " ".join(header[column].lower().split()) in QUESTION_HEADERS
+    return named or question_share(cells) >= 0.5
+
+
+def _difficulty(header: list[str], cells: list) -> str | None:
+    """Return a row's difficulty from a column headed "difficulty" or "level" (`Easy`, `Medium`, `Hard`), or None."""
+    for i, name in enumerate(header):
+        if name.strip().lower() in ("difficulty", "level") and i < len(cells):
+            word = cells[i][0].strip().lower()
+            return word if word in DIFFICULTIES else None
+    return None
+
+
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
-    items = []
+    items, warnings = [], []
     for index, token, section in walk_sections(tokens):
         if token.type != "table_open":
             continue
@@ -50,6 +89,11 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
         if not header or not body:
             continue
         column = _question_column(header, [[c[0] for c in cells] for _, cells in body], options.get("question_column"))
+        if not is_question_table(
+            header, column, [cells[column][0] for _, cells in body if column < len(cells)], options.get("question_column")
+        ):
+            warnings.append(f"line {token.map[0] + 1}: a table that holds no questions ({', '.join(header)}), skipped")
+            continue
         number_column = next(
             (i for i, h in enumerate(header) if h.strip().lower() in ("#", "no", "no.", "nr", "number", "id", "q#")), None
         )
@@ -64,5 +108,7 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
                 match = NUMBER_CELL.match(cells[0][0])
                 number = int(match.group(1)) if match else None
             text_number, body_text = numbered(cells[column][0])
-            items.append(make_item(section, number if number is not None else text_number, body_text, line, cells[column][1]))
-    return items, []
+            item = make_item(section, number if number is not None else text_number, body_text, line, cells[column][1])
+            item.difficulty = item.difficulty or _difficulty(header, cells)
+            items.append(item)
+    return items, warnings
