@@ -1,10 +1,9 @@
 """The Markdown blocks every layout walks: the parser (CommonMark with GFM tables), inline text with its links, list
 items and their own tokens, sections, and the split of a paragraph into its source lines. Pure."""
 
-import unicodedata
 from dataclasses import dataclass
 
-from pipeline.external.clean import NUMBER, QUESTION_MARKS, clean, strip_html
+from pipeline.external.clean import QUESTION_MARKS, clean, numbered, strip_html
 
 
 def parser():
@@ -77,7 +76,7 @@ def numbered_lines(token) -> list[tuple[int, Span]]:
             before = "".join(c.content for c in children[starts[-1][0] : position] if c.type in ("text", "code_inline")).rstrip(
                 " *_"
             )
-            if NUMBER.match(unicodedata.normalize("NFKC", following.strip())) or before.endswith(QUESTION_MARKS):
+            if numbered(following.strip())[0] is not None or before.endswith(QUESTION_MARKS):
                 starts.append((position + 1, offset))
     for (begin, line), (end, _) in zip(starts, starts[1:] + [(len(children) + 1, 0)]):
         parts.append((line, Span(children[begin : end - 1] if end <= len(children) else children[begin:])))

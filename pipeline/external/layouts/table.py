@@ -54,28 +54,31 @@ def _question_column(header: list[str], body: list[list[str]], wanted) -> int:
         if str(wanted).lower() in names:
             return names.index(str(wanted).lower())
         raise InputError(f"no column {wanted!r} in the table (columns: {', '.join(header)})")
-    names = [" ".join(name.lower().split()) for name in header]
-    for i, name in enumerate(names):
-        if name in QUESTION_HEADERS:
-            return i
+    named = _column(header, QUESTION_HEADERS)
+    if named is not None:
+        return named
     scores = [sum(looks_like_question(row[i]) for row in body if i < len(row)) for i in range(len(header))]
     return max(range(len(header)), key=lambda i: (scores[i], -i))
+
+
+def _column(header: list[str], names) -> int | None:
+    """Return the first column whose header (lower case, white space folded) is one of `names`, or None."""
+    return next((i for i, h in enumerate(header) if " ".join(h.lower().split()) in names), None)
 
 
 def is_question_table(header: list[str], column: int, cells: list[str], wanted) -> bool:
     """Return whether a table holds questions: its question column is named (by the registry or its header) or at
     least half its cells look like questions. A table of companies, links or counts is no question table."""
-    named = bool(wanted) or " ".join(header[column].lower().split()) in QUESTION_HEADERS
+    named = bool(wanted) or _column(header[column : column + 1], QUESTION_HEADERS) is not None
     return named or question_share(cells) >= 0.5
 
 
-def _difficulty(header: list[str], cells: list) -> str | None:
-    """Return a row's difficulty from a column headed "difficulty" or "level" (`Easy`, `Medium`, `Hard`), or None."""
-    for i, name in enumerate(header):
-        if name.strip().lower() in ("difficulty", "level") and i < len(cells):
-            word = cells[i][0].strip().lower()
-            return word if word in DIFFICULTIES else None
-    return None
+def _difficulty(cells: list, column: int | None) -> str | None:
+    """Return a row's difficulty from its difficulty column (`Easy`, `Medium`, `Hard`), or None."""
+    if column is None or column >= len(cells):
+        return None
+    word = cells[column][0].strip().lower()
+    return word if word in DIFFICULTIES else None
 
 
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
@@ -94,9 +97,8 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
         ):
             warnings.append(f"line {token.map[0] + 1}: a table that holds no questions ({', '.join(header)}), skipped")
             continue
-        number_column = next(
-            (i for i, h in enumerate(header) if h.strip().lower() in ("#", "no", "no.", "nr", "number", "id", "q#")), None
-        )
+        number_column = _column(header, ("#", "no", "no.", "nr", "number", "id", "q#"))
+        difficulty_column = _column(header, ("difficulty", "level"))
         for line, cells in body:
             if column >= len(cells) or not cells[column][0]:
                 continue
@@ -109,6 +111,6 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
                 number = int(match.group(1)) if match else None
             text_number, body_text = numbered(cells[column][0])
             item = make_item(section, number if number is not None else text_number, body_text, line, cells[column][1])
-            item.difficulty = item.difficulty or _difficulty(header, cells)
+            item.difficulty = item.difficulty or _difficulty(cells, difficulty_column)
             items.append(item)
     return items, warnings
