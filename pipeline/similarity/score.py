@@ -46,6 +46,7 @@ def score_columns(
     right = space if right is None else right
     w = settings.weights
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    has_embeddings = space.embeddings is not None and right.embeddings is not None
     columns = {name: [] for name in SCORE_COLUMNS}
     starts = range(0, len(a), settings.batch_pairs)
     for start in progress(starts, len(starts), "scoring pairs"):
@@ -58,16 +59,12 @@ def score_columns(
             + w.rare * signal["rare_score"]
         )
         semantic = signal["semantic_score"]
-        if space.embeddings is None or right.embeddings is None:
-            base = lexical
-        else:
+        if has_embeddings:
             base = (1 - settings.lexical_share) * semantic + settings.lexical_share * lexical
+        else:
+            base = lexical
         combined = (
-            (
-                base
-                + settings.agreement_for(space.embeddings is not None and right.embeddings is not None)
-                * signal["subject_agreement"]
-            )
+            (base + settings.agreement_for(has_embeddings) * signal["subject_agreement"])
             * (1 - settings.conflict_penalty * signal["subject_conflict"])
             * (1 - settings.section_penalty * signal["is_same_section"])
         )
