@@ -136,7 +136,7 @@ def _changes(area: Area, inputs: dict, context: dict) -> str:
 SIMILARITY = ("similarity/*.py", "similarity/minilm/*")  # the scorer and the encoder with its model
 STAGES: tuple[Stage, ...] = (  # in an order that runs each stage after what it reads
     Stage("ingest", ("SOURCE",), (), ("ingest/*.py",), (), _ingest),
-    Stage("external", ("EXTERNAL_BANKS",), (), ("external/*.py",), (), _external),
+    Stage("external", ("EXTERNAL_BANKS",), (), ("external/*.py", "external/layouts/*.py"), (), _external),
     # encodes every question once into the embeddings cache (no table): overlap, dedup and tags read it
     Stage("embed", (), ("ingest", "external"), SIMILARITY, ("embeddings",), _embed),
     Stage("overlap", (), ("ingest", "external", "embed"), ("overlap/*.py", *SIMILARITY), ("embeddings",), _overlap),
