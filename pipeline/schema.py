@@ -381,6 +381,19 @@ EXTERNAL_TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "external_layout_parts",
+        "one row per part of an external bank: the layout that read it and its lines (auto reads a bank section by section)",
+        "external",
+        (
+            _col("bank_id", "string", "the bank"),
+            _col("part", "int64", "1 for the bank's first part, in line order"),
+            _col("layout", "string", "the layout that read the part (numbered, headings, table, …)"),
+            _col("first_line", "int64", "line of the part's first question in the bank's file"),
+            _col("last_line", "int64", "line of the part's last question"),
+            _col("questions", "int64", "questions read in the part"),
+        ),
+    ),
+    Table(
         "external_coverage",
         "one row per external question: its best appendix match and whether the appendix covers it",
         "overlap",

@@ -57,7 +57,7 @@ def test_a_random_bank_reads_back_in_its_layout_and_with_auto(sections, layout):
     text = render(layout, sections)
     level = 3 if layout == "headings" else None
     for asked in (layout, "auto"):
-        rows, used, why, warnings = read_bank(text, asked, level)
+        rows, used, why, warnings, _ = read_bank(text, asked, level)
         assert [(r["section"], r["text"]) for r in rows] == expected(sections), (asked, why)
         assert used == layout and warnings == []
 
@@ -73,6 +73,6 @@ def test_a_bank_in_two_parts_reads_whole_with_both_layouts_and_with_auto(first, 
     text = render(layouts[0], first) + "\n" + "\n".join(render(layouts[1], second).splitlines()[4:]) + "\n"
     level = 3 if "headings" in layouts else None
     for asked in ("+".join(layouts), "auto"):
-        rows, used, why, warnings = read_bank(text, asked, level)
+        rows, used, why, warnings, _ = read_bank(text, asked, level)
         assert [(r["section"], r["text"]) for r in rows] == expected(first) + expected(second), (asked, why)
         assert used == "+".join(layouts), why

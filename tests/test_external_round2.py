@@ -18,7 +18,7 @@ EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
 
 
 def rows_of(name: str, layout: str):
-    rows, used, why, warnings = read_bank((FIXTURES / name).read_text(encoding="utf-8"), layout)
+    rows, used, why, warnings, _ = read_bank((FIXTURES / name).read_text(encoding="utf-8"), layout)
     return [[r["section"], r["number"], r["text"], r["source_line"], r["difficulty"]] for r in rows], used, why, warnings
 
 
@@ -176,7 +176,7 @@ def test_a_table_that_holds_no_questions_is_skipped_and_difficulty_comes_from_it
         "# Bank\n\n| # | Question | Difficulty |\n|---|---|---|\n| 1 | What is a token? | Easy |\n\n"
         "| Company | Questions asked |\n|---|---|\n| Acme | 3 |\n| Initech | 2 |\n"
     )
-    rows, used, why, warnings = read_bank(text, "table")
+    rows, used, why, warnings, _ = read_bank(text, "table")
     assert [(r["number"], r["text"], r["difficulty"]) for r in rows] == [(1, "What is a token?", "easy")]
     assert warnings == ["line 7: a table that holds no questions (Company, Questions asked), skipped"]
     rows, *_ = read_bank(text, "table", question_column="2")  # the column named by the registry: read as told
@@ -186,5 +186,17 @@ def test_a_table_that_holds_no_questions_is_skipped_and_difficulty_comes_from_it
 def test_auto_names_the_lines_of_every_part_it_chose():
     _, used, why, _ = rows_of("table_companies.md", "auto")
     assert used == "table+bold-bullets"
-    assert why.startswith("auto chose table: 5 items, 5 look like questions (100%) (lines 7–11); also bold-bullets: ")
-    assert "(lines 25–27)" in why
+    assert why.startswith(
+        "auto chose table: 5 items, 5 look like questions (100%); parts: table lines 7–11 (5 items), "
+        "bold-bullets lines 25–27 (3 items) — weighed "
+    ), why
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXPECTED if "parts" in EXPECTED[n]))
+@pytest.mark.parametrize("given", ["its layout", "auto"])
+def test_a_bank_in_several_layouts_is_read_part_by_part(name, given):
+    """Each section goes to the layout that reads its questions: a table section inside a numbered bank, a numbered
+    list between question headings; the parts (layout, first and last line, questions) are the fixture's truth."""
+    expected = EXPECTED[name]
+    reading = read_bank((FIXTURES / name).read_text(encoding="utf-8"), expected["layout"] if given == "its layout" else "auto")
+    assert [[p.layout, p.first_line, p.last_line, p.questions] for p in reading.parts] == expected["parts"], reading.why

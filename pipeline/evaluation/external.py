@@ -1,61 +1,99 @@
-"""How well each layout reads the fixture banks whose questions were written down by hand: precision and recall. Pure
-but for `fixture_figures`, which reads the fixtures."""
+"""How well each layout, and `auto`, reads the fixture banks whose questions and parts were written down by hand:
+precision and recall per layout, and whether `auto` cut each bank into the right parts. Pure but for
+`fixture_figures`, which reads the fixtures."""
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.external.layouts import LAYOUTS, PART_SEPARATOR
 from pipeline.external.markdown import read_bank
 
 
-def scored(read: list[tuple[str, int]], expected: list[tuple[str, int]]) -> dict:
-    """Return counts and precision and recall of the questions read (text and line) against the expected ones."""
-    hits = len(set(read) & set(expected))
-    return {"read": len(read), "expected": len(expected), "hits": hits}
+@dataclass(frozen=True)
+class Case:
+    """A fixture bank: its text, the layout(s) it is written in, its questions as (text, line), and for a bank in
+    several layouts its parts as (layout, first line, last line, questions)."""
+
+    text: str
+    layout: str
+    expected: list[tuple[str, int]]
+    parts: list[tuple[str, int, int, int]] | None = None
 
 
-def layout_figures(banks: dict[str, tuple[str, list[tuple[str, int]]]]) -> list[dict]:
-    """Return one row per layout, and one for `auto`: over the banks written in it (as a part too), what it read.
-
-    `banks` maps a bank's text to (its layout, the expected questions as (text, line)).
-    """
-    rows = []
-    for layout in (*LAYOUTS, "auto"):
-        total = {"read": 0, "expected": 0, "hits": 0, "banks": 0}
-        for text, (written_in, expected) in banks.items():
-            if layout != "auto" and layout not in written_in.split(PART_SEPARATOR):
-                continue
-            got = read_bank(text, layout)[0]
-            wanted = expected if layout == "auto" or PART_SEPARATOR not in written_in else _part(text, layout, expected)
-            counts = scored([(r["text"], r["source_line"]) for r in got], wanted)
-            total = {k: total[k] + counts[k] for k in ("read", "expected", "hits")} | {"banks": total["banks"] + 1}
-        if total["banks"]:
-            rows.append(
-                {
-                    "layout": layout,
-                    "banks": total["banks"],
-                    "questions": total["expected"],
-                    "precision": total["hits"] / total["read"] if total["read"] else 0.0,
-                    "recall": total["hits"] / total["expected"] if total["expected"] else 0.0,
-                }
-            )
-    return rows
+def counts(read: list[tuple[str, int]], expected: list[tuple[str, int]]) -> dict:
+    """Return how many questions (text and line) were read, expected, and both."""
+    return {"read": len(read), "expected": len(expected), "hits": len(set(read) & set(expected))}
 
 
-def _part(text: str, layout: str, expected: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Return the expected questions of one part of a bank written in several layouts: those that part's lines hold."""
-    lines = {r["source_line"] for r in read_bank(text, layout)[0]}
-    return [e for e in expected if e[1] in lines]
+def in_lines(rows: list[tuple[str, int]], spans: list[tuple[int, int]]) -> list[tuple[str, int]]:
+    """Return the rows whose line lies in one of `spans` (first, last)."""
+    return [r for r in rows if any(first <= r[1] <= last for first, last in spans)]
+
+
+def per_layout(case: Case) -> dict[str, dict]:
+    """Return, for each layout the bank is written in, its counts: the bank read in its own layout(s), each layout
+    scored on the lines its parts hold (the truth's parts for the expected questions, the reading's for the read)."""
+    reading = read_bank(case.text, case.layout)
+    got = [(r["text"], r["source_line"]) for r in reading.rows]
+    layouts = case.layout.split(PART_SEPARATOR)
+    if len(layouts) == 1:
+        return {case.layout: counts(got, case.expected)}
+    return {
+        layout: counts(
+            in_lines(got, [(p.first_line, p.last_line) for p in reading.parts if p.layout == layout]),
+            in_lines(case.expected, [(first, last) for name, first, last, _ in case.parts or [] if name == layout]),
+        )
+        for layout in layouts
+    }
+
+
+def figures(counted: list[dict]) -> dict:
+    """Return banks, questions, precision and recall over several counts."""
+    read, expected, hits = (sum(c[k] for c in counted) for k in ("read", "expected", "hits"))
+    return {
+        "banks": len(counted),
+        "questions": expected,
+        "precision": hits / read if read else 0.0,
+        "recall": hits / expected if expected else 0.0,
+    }
+
+
+def layout_figures(cases: list[Case]) -> list[dict]:
+    """Return one row per layout (over the banks written in it, as a part too), then one for `auto` over every bank,
+    with how many banks it cut into the truth's parts (a bank in one layout: read in that layout alone)."""
+    by_layout: dict[str, list[dict]] = {}
+    for case in cases:
+        for layout, counted in per_layout(case).items():
+            by_layout.setdefault(layout, []).append(counted)
+    rows = [{"layout": layout, **figures(by_layout[layout])} for layout in LAYOUTS if layout in by_layout]
+    auto, parts_right = [], 0
+    for case in cases:
+        reading = read_bank(case.text, "auto")
+        auto.append(counts([(r["text"], r["source_line"]) for r in reading.rows], case.expected))
+        truth = case.parts or [(case.layout, None, None, None)]
+        got = [(p.layout, p.first_line, p.last_line, p.questions) for p in reading.parts]
+        parts_right += got == truth if case.parts else [p[0] for p in got] == [case.layout]
+    return rows + [{"layout": "auto", **figures(auto), "parts_right": parts_right}]
+
+
+def fixture_cases(folder: Path) -> list[Case]:
+    """Return the fixtures in `folder` (their truth in `expected.json`)."""
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    return [
+        Case(
+            (folder / name).read_text(encoding="utf-8"),
+            case["layout"],
+            [(row[2], row[3]) for row in case["rows"]],
+            [tuple(p) for p in case["parts"]] if "parts" in case else None,
+        )
+        for name, case in expected.items()
+    ]
 
 
 def fixture_figures(folder: Path) -> list[dict]:
-    """Return `layout_figures` over the fixtures in `folder` (their expected rows in `expected.json`)."""
-    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-    banks = {
-        (folder / name).read_text(encoding="utf-8"): (case["layout"], [(row[2], row[3]) for row in case["rows"]])
-        for name, case in expected.items()
-    }
-    return layout_figures(banks)
+    """Return `layout_figures` over the fixtures in `folder`."""
+    return layout_figures(fixture_cases(folder))
 
 
 def add_arguments(parser) -> None:
@@ -70,9 +108,13 @@ def main(args, context: dict) -> int:
     from pipeline.terminal import say
 
     say(
-        f"layouts on the fixture banks of {args.fixtures} (questions by text and line; a bank in two layouts counts once per part):"
+        f"layouts on the fixture banks of {args.fixtures} (questions by text and line; a bank in several layouts "
+        "counts once per layout, on its parts' lines):"
     )
     say(f"  {'layout':<16} {'banks':>5} {'questions':>9}  precision  recall")
-    for row in fixture_figures(args.fixtures):
+    rows = fixture_figures(args.fixtures)
+    for row in rows:
         say(f"  {row['layout']:<16} {row['banks']:>5} {row['questions']:>9}  {row['precision']:>9.3f}  {row['recall']:>6.3f}")
+    auto = rows[-1]
+    say(f"  auto cut {auto['parts_right']} of {auto['banks']} banks into the parts their truth gives (layout and lines)")
     return 0

@@ -1,55 +1,137 @@
-"""`auto`: read a bank in every layout and choose, saying why. Pure.
+"""How a bank is read part by part, and `auto`'s choice of layouts, saying why. Pure.
 
-The layout that reads the most items that look like questions wins (then the highest share of them, then the most
-items; ties: `LAYOUTS` order); then any other layout whose items all lie before or after those, and at least 80% of
-which look like questions, is added (`table+numbered`: a table, then lists).
+A bank is cut into sections at its headings and around its top-level tables (`blocks.part_starts`). The principal
+layout (for `auto`, the one that reads the most items that look like questions over the whole file, then the highest
+share of them, then the most items; ties: `LAYOUTS` order) keeps every section where it reads a question. A section
+where it reads none goes to the layout that reads the most questions there, if at least 80% of what that layout reads
+there looks like questions: a table section in a numbered bank, a numbered list between question headings. Then,
+as before sections were read, a layout whose items all lie before or after every item read so far, at least 80% of
+them questions, is read too (a list of bonus questions after the last one, with no heading between). Runs read in
+one layout are reported as one part (`Part`), with its lines.
+
+Layouts named in the registry (`table+numbered`) are read the same way, the first named as the principal.
 """
 
-from pipeline.external.clean import Item, described, looks_like_question, question_share
+from dataclasses import dataclass
+
+from pipeline.external.clean import Item, described, looks_like_question
 from pipeline.external.layouts import LAYOUTS, PART_SEPARATOR
 
-EXTRA_PART_SHARE = 0.8
+SECTION_SHARE = 0.8  # of a layout's items in a section (or before or after all the others) that look like questions
 
 
-def choose(read: dict[str, tuple[list[Item], list[str]]]) -> tuple[str, str]:
-    """Return (layout, why): the layout that reads the most items that look like questions, then the highest share of
-    them, then the most items (a layout that read nothing never wins while another read something); ties: LAYOUTS order.
+@dataclass(frozen=True)
+class Part:
+    """A run of a bank's lines read in one layout: its first and last question's lines and how many it read."""
 
-    Then any other layout whose items all lie before or after those read so far, and at least 80% of which look like
-    questions, is read too (`table+numbered`: a table, then lists). `why` names every layout weighed.
-    """
+    layout: str
+    first_line: int
+    last_line: int
+    questions: int
+
+
+def asked(items: list[Item]) -> int:
+    return sum(looks_like_question(i.text) for i in items)
+
+
+def ranked(read: dict[str, tuple[list[Item], list[str]]]) -> list[str]:
+    """Return the layouts best first: most items that look like questions, highest share of them, most items; ties:
+    LAYOUTS order (a layout that read nothing never comes before one that read something)."""
 
     def score(layout):
         items = read[layout][0]
-        return sum(looks_like_question(i.text) for i in items), question_share([i.text for i in items]), len(items)
+        return asked(items), asked(items) / len(items) if items else 0.0, len(items)
 
-    ranked = sorted(LAYOUTS, key=lambda layout: (tuple(-x for x in score(layout)), LAYOUTS.index(layout)))
-    parts, lines = [ranked[0]], [i.source_line for i in read[ranked[0]][0]]
-    for layout in ranked[1:]:
+    return sorted(read, key=lambda layout: (tuple(-x for x in score(layout)), LAYOUTS.index(layout)))
+
+
+def sections(starts: list[int]) -> list[tuple[int, float]]:
+    """Return the (first line, last line) of each section a document's part starts cut it into (the last: to the end)."""
+    bounds = sorted({1, *starts})
+    return [(first, following - 1) for first, following in zip(bounds, bounds[1:])] + [(bounds[-1], float("inf"))]
+
+
+def by_section(
+    read: dict[str, tuple[list[Item], list[str]]], starts: list[int], order: list[str]
+) -> list[tuple[str, list[Item]]]:
+    """Return, per section, the layout that reads it and what it reads there: the principal (`order[0]`) where it
+    reads a question, else the layout of `order` that reads the most questions there (ties: `order`) when at least
+    80% of its items there look like questions, else the principal."""
+    chosen = []
+    for first, last in sections(starts):
+        there = {layout: [i for i in read[layout][0] if first <= i.source_line <= last] for layout in order}
+        layout = order[0]
+        if not asked(there[layout]):
+            best = max(order[1:], key=lambda other: asked(there[other]), default=None)
+            if best and asked(there[best]) and asked(there[best]) >= SECTION_SHARE * len(there[best]):
+                layout = best
+        chosen.append((layout, there[layout]))
+    return chosen
+
+
+def beyond(read: dict[str, tuple[list[Item], list[str]]], chosen: list[tuple[str, list[Item]]], order: list[str]):
+    """Return `chosen` with each other layout of `order` whose items all lie before or after every item chosen so far,
+    at least 80% of them questions, added (in line order)."""
+    chosen = [c for c in chosen if c[1]]
+    lines = [i.source_line for _, items in chosen for i in items]
+    for layout in order[1:]:
         items = read[layout][0]
-        if not lines or not items or question_share([i.text for i in items]) < EXTRA_PART_SHARE:
+        if not lines or not items or asked(items) < SECTION_SHARE * len(items):
             continue
         if all(i.source_line < min(lines) or i.source_line > max(lines) for i in items):
-            parts.append(layout)
+            chosen.append((layout, items))
             lines += [i.source_line for i in items]
-    chosen = PART_SEPARATOR.join(
-        sorted(parts, key=lambda part: read[part][0][0].source_line if read[part][0] else 0)
-    )  # in the file's order
-    also = "".join(
-        f"; also {p}: {described(read[p][0])} (lines {read[p][0][0].source_line}–{read[p][0][-1].source_line})" for p in parts[1:]
+    return sorted(chosen, key=lambda c: c[1][0].source_line)
+
+
+def parts_of(chosen: list[tuple[str, list[Item]]]) -> list[Part]:
+    """Return the parts: runs of sections read in one layout (sections where nothing was read do not break a run)."""
+    parts: list[Part] = []
+    for layout, items in chosen:
+        if not items:
+            continue
+        if parts and parts[-1].layout == layout:
+            last = parts.pop()
+            parts.append(Part(layout, last.first_line, items[-1].source_line, last.questions + len(items)))
+        else:
+            parts.append(Part(layout, items[0].source_line, items[-1].source_line, len(items)))
+    return parts
+
+
+def joined(parts: list[Part], principal: str) -> str:
+    """Return the layouts of `parts` in the order they first appear, joined by `+` (the principal if none read)."""
+    return PART_SEPARATOR.join(dict.fromkeys(p.layout for p in parts)) or principal
+
+
+def read_parts(
+    read: dict[str, tuple[list[Item], list[str]]], starts: list[int], order: list[str]
+) -> tuple[list[Item], list[str], list[Part]]:
+    """Return (items in line order, warnings of the layouts used, parts): the bank read section by section."""
+    chosen = beyond(read, by_section(read, starts, order), order)
+    parts = parts_of(chosen)
+    items, lines = [], set()
+    for _, section_items in chosen:
+        for item in section_items:
+            if item.source_line not in lines:
+                items.append(item)
+                lines.add(item.source_line)
+    used = {p.layout for p in parts} or {order[0]}
+    warnings = [w for layout in order if layout in used for w in read[layout][1]]
+    return sorted(items, key=lambda i: i.source_line), warnings, parts
+
+
+def spans(parts: list[Part]) -> str:
+    """Return the parts in words: `table lines 7–11 (5 items), bold-bullets lines 25–27 (3 items)`."""
+    return ", ".join(
+        f"{p.layout} lines {p.first_line}–{p.last_line} ({p.questions} item{'s' * (p.questions != 1)})" for p in parts
     )
-    weighed = "; ".join(f"{layout}: {described(read[layout][0])}" for layout in LAYOUTS)
-    first = read[parts[0]][0]
-    span = f" (lines {first[0].source_line}–{first[-1].source_line})" if first else ""
-    return chosen, f"auto chose {parts[0]}: {described(first)}{span}{also} — weighed {weighed}"
 
 
-def merged(read: dict[str, tuple[list[Item], list[str]]], layout: str) -> tuple[list[Item], list[str]]:
-    """Return the items and warnings of a layout or of parts joined by `+`, in line order, one item per line."""
-    items, warnings, lines = [], [], set()
-    for part in layout.split(PART_SEPARATOR):
-        part_items, part_warnings = read[part]
-        items += [i for i in part_items if i.source_line not in lines]
-        lines |= {i.source_line for i in part_items}
-        warnings += part_warnings
-    return sorted(items, key=lambda i: i.source_line), warnings
+def choose(read: dict[str, tuple[list[Item], list[str]]], starts: list[int]) -> tuple[list[str], str]:
+    """Return (the layouts best first, why): auto reads the bank by section with the first as principal; `why` names
+    the principal, the parts it read in which layout and every layout weighed."""
+    order = ranked(read)
+    parts = read_parts(read, starts, order)[2]
+    weighed = "; ".join(f"{layout}: {described(read[layout][0])}" for layout in LAYOUTS if layout in read)
+    by_part = f"; parts: {spans(parts)}" if parts else ""
+    return order, f"auto chose {order[0]}: {described(read[order[0]][0])}{by_part} — weighed {weighed}"

@@ -160,3 +160,15 @@ def question_part(token, bold_only: bool = False) -> tuple[str, list[str], bool]
 def holds_list(tokens, index: int) -> bool:
     """Return whether the list item opening at `index` holds a list of its own."""
     return any(token.type in ("bullet_list_open", "ordered_list_open") for token in own_tokens(tokens, index))
+
+
+def part_starts(tokens) -> list[int]:
+    """Return the lines (1-based) where a part of the document starts: every heading, a top-level table, and the
+    line after a table. A bank that mixes layouts changes layout at one of these (a section of tables, then lists)."""
+    starts = set()
+    for token in tokens:
+        if token.level == 0 and token.map and token.type == "heading_open":
+            starts.add(token.map[0] + 1)
+        elif token.level == 0 and token.map and token.type == "table_open":
+            starts |= {token.map[0] + 1, token.map[1] + 1}
+    return sorted(starts)

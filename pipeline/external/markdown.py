@@ -15,10 +15,12 @@ each layout is a module of `pipeline/external/layouts/` over the resulting block
 - `bold-bullets`: top-level bullet items that start with a bold span (links to anchors, a table of contents, are not);
 - `bullets`: plain bullet items at any depth; a bullet that holds a list and is no question is a topic (the section of
   the items under it), and the bullets under a question are its answer;
-- `auto`: every layout above, keeping the one that reads the most items that look like questions, then adding any
-  other layout whose items all lie before or after those and look like questions (a table, then lists); it says why.
+- `auto`: every layout above, section by section (`auto.py`): the one that reads the most items that look like
+  questions reads every section where it finds a question; a section where it finds none (a table section, a
+  numbered list between question headings) goes to the layout that reads the most questions there; it says why.
 
-Layouts join with `+` (`table+numbered`): each part is read and the items are merged in line order. An item whose
+Layouts join with `+` (`table+numbered`): the bank is read section by section as `auto` reads it, among the named
+layouts only, the first named as the principal; items are merged in line order. An item whose
 first line is the question and whose next lines are the answer (no blank line between) keeps only the question: up
 to its first question mark, or its first line.
 
@@ -29,10 +31,11 @@ level-1 heading is the document's title, not a section. Code blocks, images and 
 
 import re
 import unicodedata
+from typing import NamedTuple
 
 from pipeline.errors import InputError
-from pipeline.external.auto import choose, merged
-from pipeline.external.blocks import parser
+from pipeline.external.auto import Part, choose, joined, read_parts
+from pipeline.external.blocks import parser, part_starts
 from pipeline.external.clean import Item, described
 from pipeline.external.layouts import LAYOUTS, PART_SEPARATOR, READERS
 from pipeline.limits import LINE_MAX_CHARS, QUESTION_MAX_CHARS
@@ -67,17 +70,23 @@ def checked_items(items: list[Item]) -> list[Item]:
     return items
 
 
-def read_layouts(text: str, options: dict | None = None) -> dict[str, tuple[list[Item], list[str]]]:
-    """Return what every layout reads from `text`: (items, warnings) by layout."""
+def read_layouts(
+    text: str, options: dict | None = None, layouts=LAYOUTS, told: bool = False
+) -> tuple[dict[str, tuple[list[Item], list[str]]], list[int]]:
+    """Return what each of `layouts` reads from `text` ((items, warnings) by layout) and the lines where the
+    document's parts start (`blocks.part_starts`). A layout that cannot read the text (a question column the table
+    lacks) read nothing and says why in its warnings, unless the layouts were `told` (by the registry): InputError."""
     options = options or {}
     tokens = parser().parse(text.removeprefix("\ufeff"))
     out = {}
-    for layout, reader in READERS.items():
+    for layout in layouts:
         try:
-            out[layout] = reader(tokens, options)
+            out[layout] = READERS[layout](tokens, options)
         except InputError as error:
+            if told:
+                raise
             out[layout] = ([], [str(error.message)])
-    return out
+    return out, part_starts(tokens)
 
 
 def is_layout(layout: str) -> bool:
@@ -94,29 +103,38 @@ def title_count(text: str) -> int | None:
     return None
 
 
+class Reading(NamedTuple):
+    """What was read from a bank: its question rows, the layouts used (`table+numbered`), why, warnings, and which
+    layout read which lines (`auto.Part`, in line order)."""
+
+    rows: list[dict]
+    layout: str
+    why: str
+    warnings: list[str]
+    parts: list[Part]
+
+
 def parse_bank(text: str, layout: str, question_level: int | None = None, question_column=None) -> list[dict]:
     """Return one row per question (section, number, text, links, source_line) read in `layout`."""
-    return read_bank(text, layout, question_level, question_column)[0]
+    return read_bank(text, layout, question_level, question_column).rows
 
 
-def read_bank(
-    text: str, layout: str, question_level: int | None = None, question_column=None
-) -> tuple[list[dict], str, str, list[str]]:
-    """Return (rows, layout used, why, warnings): the questions read in `layout` (`auto`: the best layout, and why)."""
+def read_bank(text: str, layout: str, question_level: int | None = None, question_column=None) -> Reading:
+    """Return what `text` holds read in `layout` (`auto`: the layouts auto chooses, section by section, and why)."""
     if not is_layout(layout):
         raise InputError(f"unknown layout {layout!r}; known: {', '.join(CHOICES)}, or layouts joined by + (table+numbered)")
     options = {"question_level": question_level, "question_column": question_column}
     checked_lines(text)
     if layout == "auto":
-        read = read_layouts(text, options)
-        layout, why = choose(read)
+        read, starts = read_layouts(text, options)
+        order, why = choose(read, starts)
     else:
-        tokens = parser().parse(text.removeprefix("\ufeff"))
-        read = {part: READERS[part](tokens, options) for part in layout.split(PART_SEPARATOR)}
+        order = list(dict.fromkeys(layout.split(PART_SEPARATOR)))
+        read, starts = read_layouts(text, options, order, told=True)
         why = f"{layout} (from the registry): " + "; ".join(
             (f"{part}: " if len(read) > 1 else "") + described(read[part][0]) for part in read
         )
-    items, warnings = merged(read, layout)
+    items, warnings, parts = read_parts(read, starts, order)
     checked_items(items)
     rows = [
         {
@@ -130,4 +148,4 @@ def read_bank(
         for i in items
         if i.text
     ]
-    return rows, layout, why, warnings
+    return Reading(rows, joined(parts, order[0]), why, warnings, parts)

@@ -6,7 +6,7 @@ from pipeline import io, limits, options, paths
 from pipeline.errors import InputError
 from pipeline.escaping import visible
 from pipeline.external import tables
-from pipeline.external.markdown import read_bank, title_count
+from pipeline.external.markdown import Reading, read_bank, title_count
 from pipeline.external.registry import bank_file, parse_registry
 from pipeline.schema import table
 from pipeline.terminal import say
@@ -19,30 +19,31 @@ def _banks(registry_path: Path) -> list[dict]:
         raise error.located(str(registry_path)) from None
 
 
-def read_one(registry_path: Path, bank: dict, max_bank_bytes: int) -> tuple[list[dict], str, str, list[str], int | None]:
-    """Return what the bank's file holds: (rows, layout used, why, warnings, the count its title states); InputError
-    naming the registry row (and the bank's line, where there is one)."""
+def read_one(registry_path: Path, bank: dict, max_bank_bytes: int) -> tuple[Reading, int | None]:
+    """Return what the bank's file holds (its `Reading`) and the count its title states; InputError naming the
+    registry row (and the bank's line, where there is one)."""
     path = bank_file(registry_path, bank, max_bank_bytes)
     try:
         text = io.read_text(path, max_bank_bytes, "a bank")
-        rows, layout, why, warnings = read_bank(text, bank["layout"], bank["question_level"], bank.get("question_column"))
+        reading = read_bank(text, bank["layout"], bank["question_level"], bank.get("question_column"))
     except InputError as error:
         where = f"{path}:{error.line}" if error.line else str(path)
         raise InputError(
             f"bank {bank['bank_id']!r} ({where}): {error.message}", str(registry_path), bank["registry_line"]
         ) from None
-    if not rows:
+    if not reading.rows:
         raise InputError(
-            f"bank {bank['bank_id']!r}: no question found in {bank['file']} ({why}): check the registry's layout "
+            f"bank {bank['bank_id']!r}: no question found in {bank['file']} ({reading.why}): check the registry's layout "
             f"(`python -m pipeline external --preview {path}` shows what each layout reads)",
             str(registry_path),
             bank["registry_line"],
         )
-    return rows, layout, why, warnings, title_count(text)
+    return reading, title_count(text)
 
 
 def run(warehouse: Path, registry_path: Path, max_bank_bytes: int = limits.BANK_MAX_BYTES) -> dict[str, list[dict]]:
-    """Return `external_banks` and `external_questions` after reading every registered bank (fast: no matching).
+    """Return `external_banks`, `external_questions` and `external_layout_parts` after reading every registered bank
+    (fast: no matching).
 
     A bank that cannot be read is recorded with its error (the check `external-bank-read` fails on it) and
     reported on stderr with its registry row; the other banks are still read.
@@ -51,19 +52,22 @@ def run(warehouse: Path, registry_path: Path, max_bank_bytes: int = limits.BANK_
 
     banks = _banks(registry_path)
     attributions = io.read_rows(table("attributions"), warehouse)
-    out = {"external_banks": [], "external_questions": []}
+    out = {"external_banks": [], "external_questions": [], "external_layout_parts": []}
     for bank in banks:
         try:
-            parsed, layout, why, warnings, stated_in_title = read_one(registry_path, bank, max_bank_bytes)
+            reading, stated_in_title = read_one(registry_path, bank, max_bank_bytes)
         except InputError as error:
             print(visible(f"warning: {error} (this bank is not read, the others are; make check fails on it)"), file=sys.stderr)
             out["external_banks"].append(tables.bank_row(bank, [], attributions, error=error.message))
             continue
-        external = tables.question_rows(bank["bank_id"], parsed)
+        external = tables.question_rows(bank["bank_id"], reading.rows)
         out["external_banks"].append(
-            tables.bank_row(bank, external, attributions, layout, why, warnings, title_count=stated_in_title)
+            tables.bank_row(
+                bank, external, attributions, reading.layout, reading.why, reading.warnings, title_count=stated_in_title
+            )
         )
         out["external_questions"] += external
+        out["external_layout_parts"] += tables.part_rows(bank["bank_id"], reading.parts)
     with io.staged_outputs(warehouse) as scratch:
         for name in out:
             io.write_table(out[name], table(name), scratch)
@@ -90,7 +94,7 @@ def preview(path: Path, layout: str = "auto", question_level: int | None = None,
         text = checked_lines(io.read_text(path, limits.BANK_MAX_BYTES, "a bank"))
     except InputError as error:
         raise error.located(str(path)) from None
-    read = read_layouts(text, {"question_level": question_level, "question_column": question_column})
+    read, starts = read_layouts(text, {"question_level": question_level, "question_column": question_column})
     lines = [f"{path}:"]
     for name in LAYOUTS if layout == "auto" else layout.split(PART_SEPARATOR):
         items, warnings = read[name]
@@ -104,7 +108,7 @@ def preview(path: Path, layout: str = "auto", question_level: int | None = None,
         ]
         lines += [f"    warning: {w}" for w in warnings]
     if layout == "auto":
-        lines.append("  " + choose(read)[1])
+        lines.append("  " + choose(read, starts)[1])
     return "\n".join(lines)
 
 

@@ -47,3 +47,18 @@ def bank_row(
         "stated_line": stated["source_line"] if stated else None,
         "title_count": title_count,
     }
+
+
+def part_rows(bank_id: str, parts: list) -> list[dict]:
+    """Return one row per part of the bank: which layout read which lines, and how many questions (`auto.Part`)."""
+    return [
+        {
+            "bank_id": bank_id,
+            "part": number,
+            "layout": p.layout,
+            "first_line": p.first_line,
+            "last_line": p.last_line,
+            "questions": p.questions,
+        }
+        for number, p in enumerate(parts, start=1)
+    ]

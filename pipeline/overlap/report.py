@@ -11,9 +11,16 @@ MARKS = {"covered": "✓", "near": "≈", "missing": "✗"}
 
 
 def coverage_view(
-    bank: dict, external: list[dict], coverage: list[dict], questions: list[dict], sections: list[dict], near_from: float
+    bank: dict,
+    external: list[dict],
+    coverage: list[dict],
+    questions: list[dict],
+    sections: list[dict],
+    near_from: float,
+    parts: list[dict] = (),
 ) -> dict:
-    """Return what the report shows of one bank: per external section its covered, near and missing questions.
+    """Return what the report shows of one bank: per external section its covered, near and missing questions, and
+    which layout read which of its lines (`parts`: its `external_layout_parts` rows).
 
     `near` is a question not covered whose best match scores at least `near_from` (the review band): worth a look.
     """
@@ -40,6 +47,7 @@ def coverage_view(
     never = [s for s in sections if s["section_id"] not in asked]
     return {
         "bank": bank,
+        "parts": list(parts),
         "covered": sum(c["is_covered"] for c in coverage),
         "near": sum(len(g["near"]) for g in per_section.values()),
         "total": len(external),
@@ -56,6 +64,16 @@ def _size_line(bank: dict) -> str:
         f"The file holds {bank['questions']} questions; the appendix states {bank['stated_count']} "
         f"(line {bank['stated_line']}, as “{bank['stated_as']}”): it {verdict}."
     )
+
+
+def read_as(bank: dict, parts: list[dict]) -> str:
+    """Return which layout read which lines of the bank, in words, and the layout it was told or chose."""
+    told = "chosen by auto" if bank["layout"] == "auto" else "as the registry says"
+    spans = "; ".join(
+        f"{p['layout']}, lines {p['first_line']}–{p['last_line']} ({p['questions']} question{'s' * (p['questions'] != 1)})"
+        for p in parts
+    )
+    return f"Read as {bank['layout_used']} ({told}): {spans}." if parts else f"Read as {bank['layout_used']} ({told})."
 
 
 def render_markdown(views: list[dict], threshold: float, near_from: float) -> str:
@@ -76,6 +94,8 @@ def render_markdown(views: list[dict], threshold: float, near_from: float) -> st
             f"Source: {md(bank['source'])}; licence: {md(bank['licence'])}.",
             "",
             md(_size_line(bank)),
+            "",
+            md(read_as(bank, view["parts"])),
             "",
             f"Covered: {view['covered']} of {view['total']} questions; near: {view['near']}.",
             "",
@@ -131,7 +151,7 @@ def render_html(views: list[dict], threshold: float, near_from: float) -> str:
             f"<h2>{esc(bank['name'])}</h2><p class=meta>Source: {esc(bank['source'])}; licence: {esc(bank['licence'])}.</p>"
         )
         out.append(
-            f"<p>{esc(_size_line(bank))}</p><p>Covered: <strong>{view['covered']}</strong> of {view['total']} questions; near: {view['near']}.</p>"
+            f"<p>{esc(_size_line(bank))}</p><p data-layout-parts>{esc(read_as(bank, view['parts']))}</p><p>Covered: <strong>{view['covered']}</strong> of {view['total']} questions; near: {view['near']}.</p>"
         )
         for name, group in view["sections"].items():
             out.append(

@@ -20,8 +20,9 @@ def run(warehouse: Path, reports: Path, embeddings: str = "auto") -> dict[str, l
     from pipeline.similarity.embed import embeddings_for
     from pipeline.similarity.signals import build_space
 
-    questions, sections, banks, external = (
-        io.read_rows(table(n), warehouse) for n in ("questions", "sections", "external_banks", "external_questions")
+    questions, sections, banks, external, parts = (
+        io.read_rows(table(n), warehouse)
+        for n in ("questions", "sections", "external_banks", "external_questions", "external_layout_parts")
     )
     settings = DEFAULT
     appendix = embeddings_for([q["text"] for q in questions], embeddings, settings.embed_max_questions)
@@ -34,7 +35,8 @@ def run(warehouse: Path, reports: Path, embeddings: str = "auto") -> dict[str, l
         vectors = None if appendix is None else (appendix, embeddings_for([x["text"] for x in items], "on", 0))
         rows = tables.coverage_rows(questions, items, settings, vectors, space)
         coverage += rows
-        views.append(report.coverage_view(bank, items, rows, questions, sections, near))
+        mine = [p for p in parts if p["bank_id"] == bank["bank_id"]]
+        views.append(report.coverage_view(bank, items, rows, questions, sections, near, mine))
     with io.staged_outputs(warehouse) as warehouse_scratch, io.staged_outputs(reports) as reports_scratch:
         io.write_table(coverage, table("external_coverage"), warehouse_scratch)
         io.write_page(reports_scratch / "external_coverage.md", report.render_markdown(views, threshold, near))
