@@ -111,3 +111,31 @@ def test_eval_external_scores_each_layout_on_its_own_parts():
     assert rows["table"]["precision"] == 4 / 5 and rows["table"]["recall"] == 1.0
     assert rows["bold-bullets"]["precision"] == rows["bold-bullets"]["recall"] == 1.0
     assert rows["auto"]["precision"] == 7 / 8 and rows["auto"]["parts_right"] == 1
+
+
+def test_a_numbered_topic_holding_numbered_questions_is_their_section():
+    topic = "## 进阶\n\n1. 优化器问题\n   1. Adam 和 SGD 各有什么优缺点？\n   2. 学习率预热有什么作用？\n2. 如何判断过拟合？\n"
+    rows = read_bank(topic, "numbered").rows
+    assert [(r["section"], r["number"], r["text"]) for r in rows] == [
+        ("优化器问题", 1, "Adam 和 SGD 各有什么优缺点?"),
+        ("优化器问题", 2, "学习率预热有什么作用?"),
+        ("进阶", 2, "如何判断过拟合?"),
+    ]
+    answer = "## A\n\n1. What is dropout?\n   1. Why does it help?\n   2. How is it scaled?\n"  # a question's points
+    assert [r["text"] for r in read_bank(answer, "numbered").rows] == ["What is dropout?"]
+    steps = "## A\n\n1. Dropout\n   1. Drop units at random.\n   2. Scale at test time.\n"  # no questions under it
+    assert [r["text"] for r in read_bank(steps, "numbered").rows] == ["Dropout"]
+
+
+def test_an_item_with_no_words_is_skipped_with_a_warning():
+    reading = read_bank("# Bank\n\n1. What is a token?\n2. ...\n3. —\n", "numbered")
+    assert [r["text"] for r in reading.rows] == ["What is a token?"]
+    assert reading.warnings == ["line 4: an item with no words ('...'), skipped", "line 5: an item with no words (''), skipped"]
+
+
+def test_chinese_any_and_geometry_are_no_japanese_what():
+    from pipeline.external.clean import looks_like_question
+
+    assert not looks_like_question("任何一个神经元都不能依赖其他神经元")
+    assert not looks_like_question("几何平均数")
+    assert looks_like_question("何时使用 LoRA") and looks_like_question("これは何ですか")

@@ -112,6 +112,19 @@ def own_tokens(tokens, index: int):
             yield token
 
 
+def item_end(tokens, index: int) -> int:
+    """Return the index of the `list_item_close` of the list item opening at `index`."""
+    depth = 0
+    for position in range(index + 1, len(tokens)):
+        if tokens[position].type == "list_item_open":
+            depth += 1
+        elif tokens[position].type == "list_item_close":
+            if depth == 0:
+                return position
+            depth -= 1
+    return len(tokens)
+
+
 def item_inline(tokens, index: int):
     """Return the inline token of the list item opening at `index` (its own first paragraph), or None if it is empty.
 

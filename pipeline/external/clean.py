@@ -31,9 +31,10 @@ OTHER_OPENING_PAIRS = frozenset({"o que", "por que", "por qué", "para que", "pa
 
 
 # Chinese, Japanese and Korean write no spaces: interrogative words anywhere, request openings, question endings.
+# Japanese 何 ("what") is no question inside Chinese 任何 ("any") or 几何 ("geometry").
 CJK_QUESTION = re.compile(
     "什么|什麼|为什么|為什麼|为何|為何|如何|怎么|怎麼|怎样|怎樣|哪些|哪个|哪個|是否|多少|^请|^請|^解释|^解釋|^描述|^比较|^比較|^说明|^說明|[吗嗎呢]$"
-    "|なぜ|何|どう|どの|どれ|いつ|誰|説明して|教えて|述べて|か$"
+    "|なぜ|(?<![任几])何|どう|どの|どれ|いつ|誰|説明して|教えて|述べて|か$"
     "|무엇|왜|어떻게|언제|어느|누가|어디|까요?$|나요$|가요$|세요$|시오$"
 )
 
@@ -161,6 +162,11 @@ def numbered(text: str) -> tuple[int | None, str]:
     """Return (the number a question is written with, its text without it), or (None, the text)."""
     match = NUMBER.match(unicodedata.normalize("NFKC", text))
     return (int(match.group(1)), match.group(2).strip()) if match else (None, text)
+
+
+def worded(text: str) -> bool:
+    """Return whether a text holds a letter or a digit in any script (`...` and `—`, placeholders, hold none)."""
+    return any(ch.isalnum() for ch in text)
 
 
 def question_share(texts: list[str]) -> float:

@@ -36,7 +36,7 @@ from typing import NamedTuple
 from pipeline.errors import InputError
 from pipeline.external.auto import Part, choose, joined, read_parts
 from pipeline.external.blocks import parser, part_starts
-from pipeline.external.clean import Item, described
+from pipeline.external.clean import Item, described, worded
 from pipeline.external.layouts import LAYOUTS, PART_SEPARATOR, READERS
 from pipeline.limits import LINE_MAX_CHARS, QUESTION_MAX_CHARS
 
@@ -74,18 +74,24 @@ def read_layouts(
     text: str, options: dict | None = None, layouts=LAYOUTS, told: bool = False
 ) -> tuple[dict[str, tuple[list[Item], list[str]]], list[int]]:
     """Return what each of `layouts` reads from `text` ((items, warnings) by layout) and the lines where the
-    document's parts start (`blocks.part_starts`). A layout that cannot read the text (a question column the table
-    lacks) read nothing and says why in its warnings, unless the layouts were `told` (by the registry): InputError."""
+    document's parts start (`blocks.part_starts`). An item with no words (`...`, a placeholder) is skipped with a
+    warning. A layout that cannot read the text (a question column the table lacks) read nothing and says why in its
+    warnings, unless the layouts were `told` (by the registry): InputError."""
     options = options or {}
     tokens = parser().parse(text.removeprefix("\ufeff"))
     out = {}
     for layout in layouts:
         try:
-            out[layout] = READERS[layout](tokens, options)
+            items, warnings = READERS[layout](tokens, options)
         except InputError as error:
             if told:
                 raise
-            out[layout] = ([], [str(error.message)])
+            items, warnings = [], [str(error.message)]
+        placeholders = [i for i in items if not worded(i.text)]
+        out[layout] = (
+            [i for i in items if worded(i.text)],
+            warnings + [f"line {i.source_line}: an item with no words ({i.text!r}), skipped" for i in placeholders],
+        )
     return out, part_starts(tokens)
 
 
@@ -146,6 +152,5 @@ def read_bank(text: str, layout: str, question_level: int | None = None, questio
             "difficulty": i.difficulty,
         }
         for i in items
-        if i.text
     ]
     return Reading(rows, joined(parts, order[0]), why, warnings, parts)

@@ -1,8 +1,45 @@
 """`numbered`: top-level numbered items (`1. Q`, `1. **Q**`) and paragraphs that start with a number (`**3.** Q`,
-`**2. Q**`, `12、Q`); lists nested under an item are its answer. Pure."""
+`**2. Q**`, `12、Q`); lists nested under an item are its answer, unless the item is a topic: no question itself, it
+holds numbered items of which at least 80% are questions (`1. 优化器问题` / `   1. Adam 和 SGD 各有什么优缺点？`); those
+are read, the topic their section. Pure."""
 
-from pipeline.external.blocks import empty_warning, inline_text, item_inline, numbered_lines, walk_sections
-from pipeline.external.clean import Item, make_item, numbered
+from pipeline.external.blocks import empty_warning, inline_text, item_end, item_inline, numbered_lines, walk_sections
+from pipeline.external.clean import Item, clean, looks_like_question, make_item, numbered, question_share
+
+TOPIC_SHARE = 0.8
+
+
+def _sub_items(tokens, index: int) -> list[int]:
+    """Return the indexes of the numbered items one level under the item opening at `index`."""
+    level = tokens[index].level + 2
+    return [
+        i
+        for i in range(index + 1, item_end(tokens, index))
+        if tokens[i].type == "list_item_open" and tokens[i].level == level and tokens[i].info
+    ]
+
+
+def _topic(tokens, index: int, inline) -> str | None:
+    """Return the item's text if it is a topic (no question, holding numbered questions), else None."""
+    text = clean(inline_text(inline)[0])
+    if looks_like_question(text):
+        return None
+    subs = [item_inline(tokens, i) for i in _sub_items(tokens, index)]
+    texts = [clean(inline_text(s)[0]) for s in subs if s is not None]
+    return text if texts and question_share(texts) >= TOPIC_SHARE else None
+
+
+def _item(tokens, index: int, section: str | None, items: list, warnings: list) -> None:
+    """Read the numbered item opening at `index` (its question and any numbered line glued after it) into `items`."""
+    token, inline = tokens[index], item_inline(tokens, index)
+    if inline is None:
+        warnings.append(empty_warning(token))
+        return
+    for offset, span in numbered_lines(inline):
+        text, links, _ = inline_text(span, raw=True)
+        number, body = (int(token.info), text) if offset == 0 else numbered(text)
+        if body and number is not None:  # a later part without its own number is the answer
+            items.append(make_item(section, number, body, inline.map[0] + 1 + offset, links))
 
 
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
@@ -10,14 +47,9 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
     for index, token, section in walk_sections(tokens):
         if token.type == "list_item_open" and token.level == 1 and token.info:  # a top-level numbered item
             inline = item_inline(tokens, index)
-            if inline is None:
-                warnings.append(empty_warning(token))
-                continue
-            for offset, span in numbered_lines(inline):
-                text, links, _ = inline_text(span, raw=True)
-                number, body = (int(token.info), text) if offset == 0 else numbered(text)
-                if body and number is not None:  # a later part without its own number is the answer
-                    items.append(make_item(section, number, body, inline.map[0] + 1 + offset, links))
+            topic = _topic(tokens, index, inline) if inline is not None else None
+            for sub in _sub_items(tokens, index) if topic else [index]:
+                _item(tokens, sub, topic or section, items, warnings)
         elif token.type == "inline" and token.level == 1 and tokens[index - 1].type == "paragraph_open":
             for offset, span in numbered_lines(token):
                 text, links, _ = inline_text(span, raw=True)
