@@ -12,6 +12,7 @@ one layout are reported as one part (`Part`), with its lines.
 Layouts named in the registry (`table+numbered`) are read the same way, the first named as the principal.
 """
 
+import bisect
 from dataclasses import dataclass
 
 from pipeline.external.clean import Item, described, looks_like_question
@@ -45,10 +46,9 @@ def ranked(read: dict[str, tuple[list[Item], list[str]]]) -> list[str]:
     return sorted(read, key=lambda layout: (tuple(-x for x in score(layout)), LAYOUTS.index(layout)))
 
 
-def sections(starts: list[int]) -> list[tuple[int, float]]:
-    """Return the (first line, last line) of each section a document's part starts cut it into (the last: to the end)."""
-    bounds = sorted({1, *starts})
-    return [(first, following - 1) for first, following in zip(bounds, bounds[1:])] + [(bounds[-1], float("inf"))]
+def sections(starts: list[int]) -> list[int]:
+    """Return the first line of each section a document's part starts cut it into (the first section starts at 1)."""
+    return sorted({1, *starts})
 
 
 def by_section(
@@ -57,15 +57,19 @@ def by_section(
     """Return, per section, the layout that reads it and what it reads there: the principal (`order[0]`) where it
     reads a question, else the layout of `order` that reads the most questions there (ties: `order`) when at least
     80% of its items there look like questions, else the principal."""
+    firsts = sections(starts)
+    there = {layout: [[] for _ in firsts] for layout in order}  # each layout's items, by section
+    for layout in order:
+        for item in read[layout][0]:
+            there[layout][bisect.bisect_right(firsts, item.source_line) - 1].append(item)
     chosen = []
-    for first, last in sections(starts):
-        there = {layout: [i for i in read[layout][0] if first <= i.source_line <= last] for layout in order}
+    for index in range(len(firsts)):
         layout = order[0]
-        if not asked(there[layout]):
-            best = max(order[1:], key=lambda other: asked(there[other]), default=None)
-            if best and asked(there[best]) and asked(there[best]) >= SECTION_SHARE * len(there[best]):
+        if not asked(there[layout][index]):
+            best = max(order[1:], key=lambda other: asked(there[other][index]), default=None)
+            if best and asked(there[best][index]) and asked(there[best][index]) >= SECTION_SHARE * len(there[best][index]):
                 layout = best
-        chosen.append((layout, there[layout]))
+        chosen.append((layout, there[layout][index]))
     return chosen
 
 

@@ -101,7 +101,8 @@ def walk_sections(tokens):
 def own_tokens(tokens, index: int):
     """Yield the tokens of the list item opening at `index` that are its own (not a nested item's), up to its close."""
     depth = 0
-    for token in tokens[index + 1 :]:
+    for position in range(index + 1, len(tokens)):  # by index: a slice would copy the rest of the file per item
+        token = tokens[position]
         if token.type == "list_item_open":
             depth += 1
         elif token.type == "list_item_close":
