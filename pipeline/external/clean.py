@@ -31,9 +31,11 @@ OTHER_OPENING_PAIRS = frozenset({"o que", "por que", "por qué", "para que", "pa
 
 
 # Chinese, Japanese and Korean write no spaces: interrogative words anywhere, request openings, question endings.
-# Japanese 何 ("what") is no question inside Chinese 任何 ("any") or 几何 ("geometry").
+# Japanese 何 ("what") is no question inside Chinese 任何 ("any") or 几何 ("geometry"). Requests open with 简述
+# ("outline"), 谈谈 ("talk about"), 列举 ("list"), 手写 ("write by hand"), …; "X 和 Y 的区别" asks the difference.
 CJK_QUESTION = re.compile(
     "什么|什麼|为什么|為什麼|为何|為何|如何|怎么|怎麼|怎样|怎樣|哪些|哪个|哪個|是否|多少|^请|^請|^解释|^解釋|^描述|^比较|^比較|^说明|^說明|[吗嗎呢]$"
+    "|^简述|^簡述|^谈谈|^談談|^讲讲|^講講|^说说|^說說|^列举|^列舉|^阐述|^闡述|^手写|^手寫|^简单介绍|^簡單介紹|的区别$|的區別$"
     "|なぜ|(?<![任几])何|どう|どの|どれ|いつ|誰|説明して|教えて|述べて|か$"
     "|무엇|왜|어떻게|언제|어느|누가|어디|까요?$|나요$|가요$|세요$|시오$"
 )
