@@ -139,3 +139,13 @@ def test_chinese_any_and_geometry_are_no_japanese_what():
     assert not looks_like_question("任何一个神经元都不能依赖其他神经元")
     assert not looks_like_question("几何平均数")
     assert looks_like_question("何时使用 LoRA") and looks_like_question("これは何ですか")
+
+
+def test_a_label_that_only_says_question_is_dropped():
+    text = "# Bank\n\n### Q: Why do we scale by sqrt(d)?\n\nAnswer.\n\n### Question: What is RLHF?\n\n### 问：什么是 RAG？\n"
+    assert [r["text"] for r in read_bank(text, "headings").rows] == [
+        "Why do we scale by sqrt(d)?",
+        "What is RLHF?",
+        "什么是 RAG?",
+    ]
+    assert [r["text"] for r in read_bank("# B\n\n1. Q-learning: what is it?\n", "numbered").rows] == ["Q-learning: what is it?"]

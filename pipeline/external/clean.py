@@ -71,6 +71,10 @@ NUMBER = re.compile(r"^(?:Q\s*)?(\d+)\s*(?:[.):]\s+|、\s*|[.):](?=[^\s\d]))(.*)
 NUMBER_LABEL = re.compile(r"^(?:Q\s*)?#?\s*\d+\s*[.):、]?$", re.IGNORECASE)
 
 
+# A label before the question that only says it is one: `Q: Why …`, `Question: …`, `问：…`, `問題：…` (NFKC: `：` is `:`).
+QUESTION_LABEL = re.compile(r"^(?:Q|Question|问题?|問題?)\s*[:.]\s*(?=\S)", re.IGNORECASE)
+
+
 NUMBER_CELL = re.compile(r"^(?:Q\s*)?#?\s*(\d+)[.)]?$", re.IGNORECASE)
 
 
@@ -108,9 +112,10 @@ def split_difficulty(text: str) -> tuple[str, str | None]:
 
 
 def make_item(section: str | None, number: int | None, body: str, line: int, links: list) -> Item:
-    """Return an Item from a question's raw text: NFKC-normalised, its difficulty marker moved out, then cleaned."""
+    """Return an Item from a question's raw text: NFKC-normalised, its difficulty marker moved out, then cleaned, and
+    a label that only says it is a question (`Q:`, `Question:`, `问：`) dropped."""
     text, difficulty = split_difficulty(unicodedata.normalize("NFKC", " ".join(body.split())))
-    return Item(section, number, clean(text), line, links, difficulty)
+    return Item(section, number, QUESTION_LABEL.sub("", clean(text), count=1), line, links, difficulty)
 
 
 class _TextOnly(html.parser.HTMLParser):
