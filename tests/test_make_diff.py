@@ -21,6 +21,13 @@ def make(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["make", "-C", str(ROOT), *args], capture_output=True, text=True, env=env)
 
 
+def succeeds(*args: str) -> bool:
+    """Run Make; on failure, fail with what it printed (a bare returncode hides which stage said what)."""
+    done = make(*args)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    return True
+
+
 def commit(repo, message: str) -> None:
     for words in (["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", message]):
         subprocess.run(["git", "-C", str(repo), *words], check=True, capture_output=True)
@@ -59,25 +66,25 @@ def test_make_diff_reports_an_edit_and_the_gate_fails_only_on_what_it_added(repo
     assert [q["label"] for q in changes["questions"]["added"]] == ["3.1.4"] and changes["questions"]["unchanged"] == 15
     assert changes["base"] == "HEAD" and len(changes["base_commit"]) == 40
     assert (status(repo), source.read_bytes()) == before  # raw/ and git's state untouched
-    assert make("check", "BASE=HEAD", *args).returncode == 0  # the repeat is a warning
+    assert succeeds("check", "BASE=HEAD", *args)  # the repeat is a warning
     strict = make("check", "BASE=HEAD", "STRICT=1", *args)
     assert strict.returncode == 2 and "1.1.1 and 3.1.4 look like one question (" in strict.stdout  # Make: 2 for a failed recipe
     comment = (reports / "changes.md").read_text(encoding="utf-8")
-    assert make("check", *args).returncode == 0  # without BASE, as before
-    assert make("sql", *args, "Q=select 1").returncode == 0
+    assert succeeds("check", *args)  # without BASE, as before
+    assert succeeds("sql", *args, "Q=select 1")
     assert (reports / "changes.md").read_text(encoding="utf-8") == comment  # the comparison stays: raw/ is the same (#33)
     with open(source, "a", encoding="utf-8") as handle:
         handle.write("\n")
-    assert make("all", *args).returncode == 0
+    assert succeeds("all", *args)
     assert not (reports / "changes.json").exists()  # raw/ changed: that comparison is not this build's
     source.write_bytes(before[1])
     commit(repo, "the repeat")
-    assert make("check", "BASE=HEAD", "STRICT=1", *args).returncode == 0  # committed: nothing new against HEAD
+    assert succeeds("check", "BASE=HEAD", "STRICT=1", *args)  # committed: nothing new against HEAD
 
 
 def test_a_second_diff_against_the_same_base_builds_nothing(repo):
     repo, args, reports = repo
-    assert make("diff", *args).returncode == 0
+    assert succeeds("diff", *args)
     started = time.perf_counter()
     again = make("diff", *args)
     assert again.returncode == 0 and "built in 0." in again.stdout and "build: " not in again.stdout
