@@ -98,32 +98,28 @@ def walk_sections(tokens):
         yield index, token, section
 
 
+def _inside(tokens, index: int):
+    """Yield (position, depth) for each token inside the list item opening at `index`, up to its close; depth 0 is the
+    item's own tokens, 1 and more a nested item's (their `list_item_open` and `list_item_close` included). Walked by
+    index: a slice would copy the rest of the file for every item."""
+    depth = 0
+    for position in range(index + 1, len(tokens)):
+        kind = tokens[position].type
+        if kind == "list_item_close" and depth == 0:
+            return
+        depth += kind == "list_item_open"
+        yield position, depth
+        depth -= kind == "list_item_close"
+
+
 def own_tokens(tokens, index: int):
     """Yield the tokens of the list item opening at `index` that are its own (not a nested item's), up to its close."""
-    depth = 0
-    for position in range(index + 1, len(tokens)):  # by index: a slice would copy the rest of the file per item
-        token = tokens[position]
-        if token.type == "list_item_open":
-            depth += 1
-        elif token.type == "list_item_close":
-            if depth == 0:
-                return
-            depth -= 1
-        elif depth == 0:
-            yield token
+    return (tokens[position] for position, depth in _inside(tokens, index) if depth == 0)
 
 
 def item_end(tokens, index: int) -> int:
     """Return the index of the `list_item_close` of the list item opening at `index`."""
-    depth = 0
-    for position in range(index + 1, len(tokens)):
-        if tokens[position].type == "list_item_open":
-            depth += 1
-        elif tokens[position].type == "list_item_close":
-            if depth == 0:
-                return position
-            depth -= 1
-    return len(tokens)
+    return max((position for position, _ in _inside(tokens, index)), default=index) + 1
 
 
 def item_inline(tokens, index: int):
