@@ -131,11 +131,13 @@ def spans(parts: list[Part]) -> str:
     )
 
 
-def choose(read: dict[str, tuple[list[Item], list[str]]], starts: list[int]) -> tuple[list[str], str]:
-    """Return (the layouts best first, why): auto reads the bank by section with the first as principal; `why` names
-    the principal, the parts it read in which layout and every layout weighed."""
+def choose(
+    read: dict[str, tuple[list[Item], list[str]]], starts: list[int]
+) -> tuple[list[str], tuple[list[Item], list[str], list[Part]], str]:
+    """Return (the layouts best first, what `read_parts` reads with the first as principal, why): `why` names the
+    principal, the parts it read in which layout and every layout weighed."""
     order = ranked(read)
-    parts = read_parts(read, starts, order)[2]
+    reading = read_parts(read, starts, order)
     weighed = "; ".join(f"{layout}: {described(read[layout][0])}" for layout in LAYOUTS if layout in read)
-    by_part = f"; parts: {spans(parts)}" if parts else ""
-    return order, f"auto chose {order[0]}: {described(read[order[0]][0])}{by_part} — weighed {weighed}"
+    by_part = f"; parts: {spans(reading[2])}" if reading[2] else ""
+    return order, reading, f"auto chose {order[0]}: {described(read[order[0]][0])}{by_part} — weighed {weighed}"

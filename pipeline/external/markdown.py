@@ -133,14 +133,14 @@ def read_bank(text: str, layout: str, question_level: int | None = None, questio
     checked_lines(text)
     if layout == "auto":
         read, starts = read_layouts(text, options)
-        order, why = choose(read, starts)
+        order, (items, warnings, parts), why = choose(read, starts)
     else:
         order = list(dict.fromkeys(layout.split(PART_SEPARATOR)))
         read, starts = read_layouts(text, options, order, told=True)
         why = f"{layout} (from the registry): " + "; ".join(
             (f"{part}: " if len(read) > 1 else "") + described(read[part][0]) for part in read
         )
-    items, warnings, parts = read_parts(read, starts, order)
+        items, warnings, parts = read_parts(read, starts, order)
     checked_items(items)
     rows = [
         {

@@ -108,7 +108,7 @@ def preview(path: Path, layout: str = "auto", question_level: int | None = None,
         ]
         lines += [f"    warning: {w}" for w in warnings]
     if layout == "auto":
-        lines.append("  " + choose(read, starts)[1])
+        lines.append("  " + choose(read, starts)[2])
     return "\n".join(lines)
 
 
