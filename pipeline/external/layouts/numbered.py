@@ -19,19 +19,19 @@ def _sub_items(tokens, index: int) -> list[int]:
     ]
 
 
-def _topic(tokens, index: int, inline) -> str | None:
-    """Return the item's text if it is a topic (no question, holding numbered questions), else None."""
+def _topic(tokens, index: int, inline) -> tuple[str, list] | None:
+    """Return (the item's text, (token, inline) of each numbered item under it) if it is a topic: no question itself,
+    at least 80% of the items under it questions; else None."""
     text = clean(inline_text(inline)[0])
     if looks_like_question(text):
         return None
-    subs = [item_inline(tokens, i) for i in _sub_items(tokens, index)]
-    texts = [clean(inline_text(s)[0]) for s in subs if s is not None]
-    return text if texts and question_share(texts) >= TOPIC_SHARE else None
+    subs = [(tokens[i], item_inline(tokens, i)) for i in _sub_items(tokens, index)]
+    texts = [clean(inline_text(sub)[0]) for _, sub in subs if sub is not None]
+    return (text, subs) if texts and question_share(texts) >= TOPIC_SHARE else None
 
 
-def _item(tokens, index: int, section: str | None, items: list, warnings: list) -> None:
-    """Read the numbered item opening at `index` (its question and any numbered line glued after it) into `items`."""
-    token, inline = tokens[index], item_inline(tokens, index)
+def _item(token, inline, section: str | None, items: list, warnings: list) -> None:
+    """Read a numbered item (its question and any numbered line glued after it) into `items`."""
     if inline is None:
         warnings.append(empty_warning(token))
         return
@@ -48,8 +48,9 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
         if token.type == "list_item_open" and token.level == 1 and token.info:  # a top-level numbered item
             inline = item_inline(tokens, index)
             topic = _topic(tokens, index, inline) if inline is not None else None
-            for sub in _sub_items(tokens, index) if topic else [index]:
-                _item(tokens, sub, topic or section, items, warnings)
+            name, entries = topic or (section, [(token, inline)])
+            for sub_token, sub_inline in entries:
+                _item(sub_token, sub_inline, name, items, warnings)
         elif token.type == "inline" and token.level == 1 and tokens[index - 1].type == "paragraph_open":
             for offset, span in numbered_lines(token):
                 text, links, _ = inline_text(span, raw=True)
