@@ -41,9 +41,16 @@ def rows(path) -> list[dict]:
 
 
 def wait(condition, seconds=120, what="the condition"):
+    """Poll `condition` until it holds. An element the live page re-rendered between its lookup and its read (stale)
+    is read again on the next poll, as Selenium's own WebDriverWait does."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        value = condition()
+        try:
+            value = condition()
+        except StaleElementReferenceException:
+            value = None
         if value:
             return value
         time.sleep(0.1)
