@@ -119,3 +119,32 @@ def test_a_failing_stage_stops_the_build_records_nothing_and_says_one_line(tmp_p
     assert failed["error"].startswith("error: ") and "decisions" in failed["error"] and failed["ran"][0] == "dedup"
     assert "Traceback" not in "\n".join(said)
     assert runner.read_state(builds / "work")["dedup"] != runner.keys(inputs, area)["dedup"]  # so it runs again next time
+
+
+def test_the_prefetch_thread_starts_after_what_it_shares_with_the_stages_is_imported(monkeypatch):
+    """Two threads importing one module graph at once can leave one with a partially initialised module (a clean-clone
+    CI run: "partially initialized module 'typing' has no attribute 'ClassVar'" in ingest): the building thread imports
+    the shared foundations before the prefetch thread starts."""
+    import importlib
+
+    imported, started_after = [], []
+
+    def recording(name, *args):
+        imported.append(name)
+        return real(name, *args)
+
+    class Recorded:
+        def __init__(self, target, name, daemon):
+            pass
+
+        def start(self):
+            started_after.append(list(imported))
+
+    real = importlib.import_module
+    monkeypatch.setattr(importlib, "import_module", recording)
+    monkeypatch.setattr(runner.threading, "Thread", Recorded)
+    assert runner.prefetch(["report"]) is not None
+    assert len(started_after) == 1
+    assert [m for m in started_after[0] if m in runner.FOUNDATIONS] == list(runner.FOUNDATIONS)  # all, before start
+    assert {"typing", "numpy", "pandas", "pyarrow"} <= set(runner.FOUNDATIONS)
+    assert runner.prefetch(["ingest"]) is None  # nothing slow to load: no thread, nothing imported

@@ -157,12 +157,24 @@ IMPORTS = {  # what a stage imports that is slow (seconds): imported beside the 
 }
 
 
+# What every stage and every slow library imports first, imported in the building thread before the prefetch thread
+# starts: two threads importing one module graph at once can meet in Python's import locks, and the one that yields
+# sees a partially initialised module ("partially initialized module 'typing' has no attribute 'ClassVar'", seen once
+# in a clean-clone CI run). The stages need these at once anyway; the thread then loads what only its libraries need.
+FOUNDATIONS = ("typing", "dataclasses", "numpy", "pandas", "pyarrow", "pyarrow.parquet")
+
+
 def prefetch(names: list[str]) -> threading.Thread | None:
     """Start importing the slow libraries the stages to run will need, in a thread: they load while ingest and the
-    encoding run (both mostly outside the GIL), instead of queueing behind them."""
+    encoding run (both mostly outside the GIL), instead of queueing behind them. What they share with the stages
+    (`FOUNDATIONS`) is imported here first."""
+    import importlib
+
     modules = [module for name in names for module in IMPORTS.get(name, ())]
     if not modules:
         return None
+    for module in FOUNDATIONS:
+        importlib.import_module(module)
 
     def load():
         import importlib
