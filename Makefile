@@ -1,4 +1,4 @@
-# The front door. The build graph is declared once, in pipeline/build/graph.py, and run in one process by its runner
+# The front door. The build graph is declared once, in pipeline/flow/graph.py, and run in one process by its runner
 # (`python -m pipeline build`): each stage whose inputs, code or options changed by content runs, in order, into a work
 # area ($(BUILDS)/work) never where readers look; then publish makes the finished build current in one atomic step:
 # warehouse/ and reports/ are symbolic links into it (docs/reliability.md). A second `make all` with nothing changed
@@ -114,7 +114,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
-# The inputs, by the names pipeline/build/graph.py declares (INPUTS): each is read by content, so an older file given
+# The inputs, by the names pipeline/flow/graph.py declares (INPUTS): each is read by content, so an older file given
 # by another path is a change and a touched file is not; a missing input, a FIFO, a device or a link out of its folder
 # is refused in one line before anything runs.
 INPUTS := SOURCE DECISIONS TAG_DECISIONS EXTERNAL_BANKS ALIASES GENERIC_TERMS VERDICT_HISTORY
@@ -125,7 +125,7 @@ BUILD = $(PY) -m pipeline build --builds $(BUILDS) --warehouse $(WAREHOUSE) --re
 ingest external overlap dedup tags warehouse report changes: | $(VENV)/.installed
 	@$(BUILD) --only $@
 
-ingest: ## parse the appendix into Parquet tables in the work area (the external banks are read too)
+ingest: ## parse the appendix into Parquet tables in the work area
 external: ## read the question banks registered in raw/external_banks.csv
 overlap: ## match the external banks' questions to the appendix
 dedup: ## score near-duplicates, apply raw/duplicate_decisions.csv, write the review page and CSV

@@ -139,10 +139,16 @@ def command_list(makefile: str) -> str:
     """Return the README's short form: every make target and every pipeline command, by name (the table of what each
     does is in docs/commands.md)."""
     from pipeline.cli import COMMANDS
+    from pipeline.flow.graph import STAGES
 
     targets = " · ".join(f"`make {target}`" for target, _ in make_commands(makefile))
-    stages = ", ".join(f"`{name}`" for name in COMMANDS)
-    return f"{targets}\n\nEach stage is a command of `.venv/bin/python -m pipeline` (`--help` on each): {stages}."
+    stages = {stage.name for stage in STAGES}
+    tools = ", ".join(f"`{name}`" for name in COMMANDS if name not in stages)
+    steps = ", ".join(f"`{stage.name}`" for stage in STAGES)
+    return (
+        f"{targets}\n\nThe commands of `.venv/bin/python -m pipeline` (`--help` on each): {tools}; and each stage of the "
+        f"build graph, {steps}, which builds that stage and what it reads into the work area, never publishing."
+    )
 
 
 def add_arguments(parser) -> None:

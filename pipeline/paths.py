@@ -13,6 +13,7 @@ EXTERNAL_BANKS = RAW / "external_banks.csv"
 VERDICT_HISTORY = RAW / "verdict_history.csv"  # written by the workbench only, appended at each verdict
 WAREHOUSE = ROOT / "warehouse"
 REPORTS = ROOT / "reports"
+BUILDS = ROOT / ".warehouse-builds"  # beside the warehouse link: the work area, the published generations (Makefile's BUILDS)
 EXPECTATIONS = ROOT / "expectations"
 SQL = ROOT / "pipeline" / "sql"  # the SQL models, one per file, by layer (staging, intermediate, reports)
 EVALUATION_DATA = ROOT / "pipeline" / "evaluation" / "data"  # labelled sets the evaluations read (never the build)
@@ -27,5 +28,7 @@ EXTERNAL_FIXTURES = (
     ROOT / "pipeline" / "evaluation" / "data" / "banks"
 )  # banks in the styles real ones fail in, expected rows by hand
 
-INGEST_MANIFEST = "ingest.json"  # written last by ingest, inside the warehouse folder: the stage's Make target
+INGEST_MANIFEST = "ingest.json"  # written by ingest beside its tables: what it read and the rows it wrote
 DUCKDB_FILE = "questions.duckdb"
+EXTERNAL_CORPUS = EVALUATION_DATA / "corpus"  # real banks, one per repository, their truth written by hand (#46)
+EXTERNAL_CORPUS_FIGURES = ROOT / "docs" / "external_corpus.json"  # the last eval-external's held-out figures

@@ -8,6 +8,8 @@ importing the schema costs nothing (no pyarrow, no pandas).
 
 from dataclasses import dataclass
 
+from pipeline import paths
+
 
 @dataclass(frozen=True)
 class Column:
@@ -510,6 +512,20 @@ REPORT_FILES: tuple[ReportFile, ...] = (
     ReportFile("history.html", "changes", "History"),
 )
 REPORT_FILES_BY_NAME = {report.name: report for report in REPORT_FILES}
+
+
+@dataclass(frozen=True)
+class WarehouseFile:
+    name: str  # under warehouse/, besides the tables' Parquet files
+    stage: str  # the stage that makes it
+    amended_by: tuple[str, ...] = ()  # later stages that replace it with a new file holding more (never in place)
+
+
+WAREHOUSE_FILES: tuple[WarehouseFile, ...] = (
+    WarehouseFile(paths.INGEST_MANIFEST, "ingest"),  # what ingest read (the appendix's path and digest) and the rows it wrote
+    # changes adds the history table to a copy of the database that replaces it (a published one is never written)
+    WarehouseFile(paths.DUCKDB_FILE, "warehouse", ("changes",)),
+)
 
 
 def report_file(name: str) -> str:

@@ -30,38 +30,82 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(Path(folder).rglob("*")) if p.is_file()}
 
 
-def build_warehouse(source: Path, folder: Path, *warehouse_options: str, report: bool = False) -> tuple[Path, Path]:
-    """Run ingest, dedup, warehouse (and report) on `source` into `folder`; return (warehouse, reports) folders."""
-    warehouse, reports, decisions = folder / "wh", folder / "rep", folder / "decisions.csv"
-    decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
-    stages = [
-        ("ingest", "--source", str(source), "--warehouse", str(warehouse)),
-        ("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports)),
-        ("warehouse", "--warehouse", str(warehouse), *warehouse_options),
-    ] + ([("report", "--warehouse", str(warehouse), "--reports", str(reports))] if report else [])
-    for args in stages:
-        assert call_cli(*args) == 0, args
-    return warehouse, reports
+def outputs(folder: Path) -> dict[str, bytes]:
+    """Return `snapshot(folder)` less the work area's own dotfiles (the runner's notes of what it read): the outputs."""
+    return {name: data for name, data in snapshot(folder).items() if not name.startswith(".")}
+
+
+def editors_files(folder: Path) -> dict[str, str]:
+    """Write every editors' file the build reads, with its header only, into `folder`; return them as the build's
+    inputs by name (so that no test reads today's raw/: the editors change it every week)."""
+    from pipeline.flow.graph import INPUTS
+    from pipeline.schema import EDITORS_FILES
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for declared in EDITORS_FILES:
+        path = folder / f"{declared.name}.csv"
+        if not path.exists():
+            path.write_text(",".join(declared.columns) + "\n", encoding="utf-8")
+    return {name: str(folder / Path(default).name) for name, default in INPUTS.items() if name != "SOURCE"}
+
+
+def build_stages(source: Path, folder: Path, only: set[str], embeddings: str = "off", **inputs: Path) -> tuple[Path, Path]:
+    """Build the stages `only` and what they read from `source` through the runner (as `python -m pipeline <stage>`
+    does), in this process, into the work area of `folder/builds`; the editors' files are empty unless given. Return
+    the work area's (warehouse, reports)."""
+    from pipeline.flow import runner
+    from pipeline.flow.graph import Area
+
+    builds = folder / "builds"
+    given = editors_files(folder / "raw") | {"SOURCE": str(source)} | {k: str(v) for k, v in inputs.items()}
+    work = builds / "work"
+    result = runner.build(
+        given, builds, Area(work / "warehouse", work / "reports", embeddings), only=only, say=lambda *a, **k: None
+    )
+    assert result["error"] is None, result["error"]
+    return work / "warehouse", work / "reports"
+
+
+def stage_cli(stage: str, source: Path, folder: Path, *words: str, **inputs: Path) -> subprocess.CompletedProcess:
+    """Run `python -m pipeline <stage> --builds folder/builds --embeddings off NAME=PATH …` as a user does, the
+    editors' files empty unless given; return the finished process."""
+    given = editors_files(folder / "raw") | {"SOURCE": str(source)} | {k: str(v) for k, v in inputs.items()}
+    return run_cli(
+        stage, "--builds", str(folder / "builds"), "--embeddings", "off", *words, *(f"{k}={v}" for k, v in given.items())
+    )
+
+
+def work_area(folder: Path) -> tuple[Path, Path]:
+    """Return the (warehouse, reports) of the work area `stage_cli` and `build_stages` build into."""
+    return folder / "builds" / "work" / "warehouse", folder / "builds" / "work" / "reports"
+
+
+def ingest_into(source: Path, warehouse: Path) -> dict:
+    """Run the ingest stage's function on `source` into `warehouse` (a unit of the stage, not a way to run it)."""
+    from pipeline.ingest import stage
+
+    return stage.run(Path(source), Path(warehouse))
+
+
+def build_warehouse(source: Path, folder: Path, report: bool = False, **inputs: Path) -> tuple[Path, Path]:
+    """Build `source` through the warehouse stage (and the report, if asked) into the work area of `folder`, the
+    editors' files empty unless given; return (warehouse, reports) folders."""
+    return build_stages(source, folder, {"warehouse", "report"} if report else {"warehouse"}, **inputs)
 
 
 def ingested_bank(folder: Path) -> tuple[Path, Path, Path, object]:
     """Ingest the real appendix into `folder`; return (warehouse, reports, decisions file, dedup) where dedup() runs the
-    dedup stage with that decisions file (header only at first) and returns the duplicate_pairs rows."""
+    dedup stage's function with that decisions file (header only at first) and returns the duplicate_pairs rows."""
     import pyarrow.parquet as pq
+
+    from pipeline.dedup import stage
 
     warehouse, reports, decisions = folder / "wh", folder / "rep", folder / "decisions.csv"
     decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
-    assert call_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)) == 0
+    ingest_into(REAL_APPENDIX, warehouse)
 
     def dedup() -> list[dict]:
-        assert call_cli("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports)) == 0
+        stage.run(warehouse, decisions, reports)
         return pq.ParquetFile(warehouse / "duplicate_pairs.parquet").read().to_pylist()
 
     return warehouse, reports, decisions, dedup
-
-
-def run_with_decisions(stage: str, warehouse: Path, decisions: Path, reports: Path) -> subprocess.CompletedProcess:
-    """Run `dedup` or `tags` as a process on `warehouse` with an editors' decisions file, embeddings off."""
-    return run_cli(
-        stage, "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports), "--embeddings", "off"
-    )

@@ -2,17 +2,16 @@
 
 import pytest
 
-from helpers import REAL_APPENDIX, run_cli, run_with_decisions, snapshot
+from helpers import REAL_APPENDIX, editors_files, outputs, run_cli, snapshot, stage_cli, work_area
 from pipeline import io
 from pipeline.ingest import stage
 
 
 @pytest.fixture
 def good_warehouse(tmp_path):
-    warehouse = tmp_path / "warehouse"
-    result = run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse))
+    result = stage_cli("ingest", REAL_APPENDIX, tmp_path)
     assert result.returncode == 0, result.stderr
-    return warehouse
+    return work_area(tmp_path)[0]
 
 
 def write(path, data: bytes):
@@ -42,13 +41,13 @@ def write(path, data: bytes):
     ids=["empty", "not-utf8-line-1", "not-utf8-line-3", "no-chapters", "missing", "directory"],
 )
 def test_bad_input_is_one_line_and_leaves_the_warehouse(tmp_path, good_warehouse, make_source, expected):
-    before = snapshot(good_warehouse)
+    before = outputs(good_warehouse)
     source = make_source(tmp_path)
-    result = run_cli("ingest", "--source", str(source), "--warehouse", str(good_warehouse))
+    result = stage_cli("ingest", source, tmp_path)
     assert result.returncode == 2
     assert result.stderr == "error: " + expected.format(p=source) + "\n"
     assert "Traceback" not in result.stdout + result.stderr
-    assert snapshot(good_warehouse) == before
+    assert outputs(good_warehouse) == before
 
 
 def test_a_write_that_fails_part_way_leaves_the_previous_tables(tmp_path, monkeypatch, good_warehouse):
@@ -72,7 +71,8 @@ def test_a_write_that_fails_part_way_leaves_the_previous_tables(tmp_path, monkey
 def test_an_unwritable_warehouse_is_one_line(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    result = run_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(blocker / "warehouse"))
+    inputs = [f"{k}={v}" for k, v in editors_files(tmp_path / "raw").items()]
+    result = run_cli("ingest", "--builds", str(blocker / "builds"), f"SOURCE={REAL_APPENDIX}", *inputs)
     assert result.returncode == 2  # as bad input: 1 is the gate's alone
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
@@ -100,7 +100,7 @@ DECISIONS_HEADER = "question_id_a,question_id_b,verdict,reviewer,date,note"
 def test_an_unreadable_decisions_file_is_one_line(tmp_path, good_warehouse, body, expected):
     decisions = tmp_path / "decisions.csv"
     decisions.write_bytes(body.encode("utf-8"))
-    result = run_with_decisions("dedup", good_warehouse, decisions, tmp_path / "rep")
+    result = stage_cli("dedup", REAL_APPENDIX, tmp_path, DECISIONS=decisions)
     assert (result.returncode, result.stderr) == (2, "error: " + expected.format(p=decisions) + "\n")
 
 
@@ -123,11 +123,14 @@ REGISTRY_HEADER = "bank_id,name,file,source,licence,layout,question_level,stated
     ],
     ids=["parent-path", "absolute-path", "fifo", "over-size-limit", "link-out", "superscript-level"],
 )
-def test_a_registry_row_that_points_outside_raw_is_refused(tmp_path, good_warehouse, file, level, expected):
+def test_a_registry_row_that_points_outside_raw_is_refused(tmp_path, capsys, good_warehouse, file, level, expected):
     import os
 
+    from pipeline.errors import InputError
+    from pipeline.external import stage as external
+
     raw = tmp_path / "raw"
-    raw.mkdir()
+    raw.mkdir(exist_ok=True)
     os.mkfifo(raw / "fifo.md")  # opening it would hang: it must never be opened
     (raw / "big.md").write_text("# T\n\n" + "1. What is it?\n" * 8, encoding="utf-8")
     (raw / "bank.md").write_text("# T\n\n1. What is it?\n", encoding="utf-8")
@@ -135,15 +138,16 @@ def test_a_registry_row_that_points_outside_raw_is_refused(tmp_path, good_wareho
     registry = raw / "external_banks.csv"
     registry.write_text(REGISTRY_HEADER + f"b,B,{file},s,MIT,numbered,{level},\n", encoding="utf-8")
     before = snapshot(good_warehouse)
-    result = run_cli("external", "--warehouse", str(good_warehouse), "--registry", str(registry), "--max-bank-bytes", "100")
     if level:  # the registry itself is malformed: nothing is read
-        assert (result.returncode, result.stderr) == (2, f"error: {registry}:2: {expected}\n")
+        with pytest.raises(InputError) as refused:
+            external.run(good_warehouse, registry, 100)
+        assert str(refused.value) == f"{registry}:2: {expected}"
         assert snapshot(good_warehouse) == before
         return
     # a bank that cannot be read is refused with its row, recorded, and the stage goes on (make check fails on it)
-    assert (result.returncode, result.stderr) == (
-        0,
-        f"warning: {registry}:2: {expected} (this bank is not read, the others are; make check fails on it)\n",
+    external.run(good_warehouse, registry, 100)
+    assert capsys.readouterr().err == (
+        f"warning: {registry}:2: {expected} (this bank is not read, the others are; make check fails on it)\n"
     )
     import pyarrow.parquet as pq
 

@@ -63,27 +63,22 @@ def test_text_alone_matches_an_edit_and_not_a_sibling_question(old, new, same):
 
 def build_and_compare(folder, base_text: str, text: str, ref: str = "main", commit: str = "e" * 40) -> Path:
     """Build two versions of a bank (embeddings off, no verdicts), compare them as make diff does; return the reports."""
-    from helpers import call_cli
+    from helpers import build_stages
+    from pipeline.changes import stage
 
     decisions, tags = folder / "decisions.csv", folder / "tags.csv"
     decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
     tags.write_text("question_id,label,verdict,reviewer,date,note\n", encoding="utf-8")
+    built = {}
     for name, content in (("base", base_text), ("now", text)):
-        source, wh, rep = folder / f"{name}.txt", folder / name / "wh", folder / name / "rep"
+        source = folder / f"{name}.txt"
         source.write_text(content, encoding="utf-8")
-        for step in (
-            ("ingest", "--source", str(source), "--warehouse", str(wh)),
-            ("dedup", "--warehouse", str(wh), "--decisions", str(decisions), "--reports", str(rep), "--embeddings", "off"),
-            ("tags", "--warehouse", str(wh), "--decisions", str(tags), "--reports", str(rep), "--embeddings", "off"),
-            ("check", "--warehouse", str(wh), "--reports", str(rep)),
-            ("warehouse", "--warehouse", str(wh)),
-        ):
-            assert call_cli(*step) == 0, step
+        built[name] = build_stages(source, folder / name, {"warehouse", "check"}, DECISIONS=decisions, TAG_DECISIONS=tags)
     stamp = folder / "base.json"
-    record = {"ref": ref, "commit": commit, "warehouse": str(folder / "base/wh"), "reports": str(folder / "base/rep")}
+    record = {"ref": ref, "commit": commit, "warehouse": str(built["base"][0]), "reports": str(built["base"][1])}
     stamp.write_text(json.dumps(record), encoding="utf-8")
-    reports = folder / "now" / "rep"
-    assert call_cli("changes", "--warehouse", str(folder / "now/wh"), "--reports", str(reports), "--base-stamp", str(stamp)) == 0
+    reports = built["now"][1]
+    stage.run(built["now"][0], reports, stamp, None)
     return reports
 
 
@@ -100,7 +95,7 @@ def two_builds(tmp_path_factory):
 def test_the_changes_command_writes_the_comparison_and_the_history(two_builds):
     import duckdb
 
-    reports = two_builds / "now" / "rep"
+    reports = two_builds / "now" / "builds" / "work" / "reports"
     changes = json.loads((reports / "changes.json").read_text(encoding="utf-8"))
     assert {k: len(v) if isinstance(v, list) else v for k, v in changes["questions"].items()} == {
         "added": 2, "removed": 1, "edited": 3, "retagged": 2, "moved": 1, "unchanged": 9
@@ -109,7 +104,7 @@ def test_the_changes_command_writes_the_comparison_and_the_history(two_builds):
     assert changes["questions"]["moved"][0]["base_section_id"] == "1.2"
     assert {"duplicates", "checks", "tag_claims", "tag_suspects", "links", "external_coverage"} <= changes.keys()
     assert (reports / "changes.md").read_text(encoding="utf-8").startswith("**Bank changes:** 2 added")
-    database = duckdb.connect(str(two_builds / "now" / "wh" / "questions.duckdb"), read_only=True)
+    database = duckdb.connect(str(two_builds / "now" / "builds" / "work" / "warehouse" / "questions.duckdb"), read_only=True)
     questions = database.sql("select value from history where is_current and metric = 'questions'").fetchall()
     assert questions == [(16.0,)]  # the questions of edited.txt
     assert "Questions moved (1)" in (reports / "changes.html").read_text(encoding="utf-8")
@@ -119,7 +114,12 @@ def test_the_findings_a_change_brings_are_named_with_their_lines(two_builds):
     from pipeline.changes.stage import compare_builds
 
     base, now = two_builds / "base", two_builds / "now"
-    changes = compare_builds(base / "wh", base / "rep", now / "wh", now / "rep")
+    changes = compare_builds(
+        base / "builds" / "work" / "warehouse",
+        base / "builds" / "work" / "reports",
+        now / "builds" / "work" / "warehouse",
+        now / "builds" / "work" / "reports",
+    )
     assert [(p["label_a"], p["label_b"]) for p in changes["duplicates"]["new_pairs"]] == [("2.1.4", "2.2.1")]  # the pasted repeat
     assert changes["duplicates"]["gone_pairs"] == []  # the MLA pair is still flagged, its labels shifted by the insert
     failures = {(f["expectation"], f["severity"], f["line"]) for f in changes["checks"]["new_failures"]}
@@ -134,7 +134,12 @@ def test_a_build_against_itself_brings_nothing(two_builds):
     from pipeline.changes.stage import compare_builds
 
     now = two_builds / "now"
-    changes = compare_builds(now / "wh", now / "rep", now / "wh", now / "rep")
+    changes = compare_builds(
+        now / "builds" / "work" / "warehouse",
+        now / "builds" / "work" / "reports",
+        now / "builds" / "work" / "warehouse",
+        now / "builds" / "work" / "reports",
+    )
     assert changes["duplicates"] == {"new_pairs": [], "gone_pairs": []}
     assert changes["checks"] == {"new_failures": [], "fixed": [], "drift": []}
 
@@ -264,7 +269,12 @@ def test_the_pull_request_comment_folds_escapes_and_stays_under_the_limit(two_bu
     from pipeline.changes.stage import compare_builds
 
     base, now = two_builds / "base", two_builds / "now"
-    changes = compare_builds(base / "wh", base / "rep", now / "wh", now / "rep")
+    changes = compare_builds(
+        base / "builds" / "work" / "warehouse",
+        base / "builds" / "work" / "reports",
+        now / "builds" / "work" / "warehouse",
+        now / "builds" / "work" / "reports",
+    )
     text = render_markdown(changes, "origin/main")
     new = len(changes["checks"]["new_failures"])
     assert text.startswith(f"**Bank changes:** 2 added, 1 removed, 3 edited, 2 retagged, 1 moved, {new} new problems, 0 fixed.")
@@ -392,7 +402,7 @@ def test_a_repository_without_commits_or_a_shallow_clone_says_what_to_do(tmp_pat
 def test_raw_at_a_commit_is_read_from_git_without_touching_the_working_tree(tmp_path):
     import subprocess
 
-    from pipeline.changes import versions
+    from pipeline.flow import versions
 
     repo = git_repo(tmp_path / "repo", {"raw/appendix.txt": "old\n", "raw/external/bank.md": "1. q?\n"})
     (repo / "raw/appendix.txt").write_text("new, not committed\n", encoding="utf-8")
@@ -403,7 +413,7 @@ def test_raw_at_a_commit_is_read_from_git_without_touching_the_working_tree(tmp_
     assert (repo / "raw/appendix.txt").read_text(encoding="utf-8") == "new, not committed\n"
     status = subprocess.run(["git", "-C", str(repo), "status", "--porcelain"], capture_output=True, text=True).stdout
     assert status == " M raw/appendix.txt\n"
-    from pipeline.build.base import build_arguments
+    from pipeline.flow.base import build_arguments
 
     inputs = build_arguments(raw, {"SOURCE": str(repo / "raw/appendix.txt"), "ALIASES": "/elsewhere/a.csv"}, repo)
     assert inputs["SOURCE"] == str(raw / "appendix.txt") and inputs["ALIASES"] == "/elsewhere/a.csv"

@@ -9,7 +9,8 @@ import json
 import pandas as pd
 import pytest
 
-from helpers import ROOT, call_cli, run_cli
+from helpers import ROOT, ingest_into, run_cli, stage_cli, work_area
+from pipeline import paths
 from pipeline.check import stage
 from pipeline.ingest.parse import parse_appendix
 from pipeline.suites import load_suites
@@ -209,22 +210,20 @@ def test_tolerance_is_set_in_one_place_and_can_be_overridden(real_text):
 
 
 def test_cli_gate_exit_codes_and_outputs(tmp_path, clean_text):
-    source, warehouse, reports = tmp_path / "a.txt", tmp_path / "wh", tmp_path / "rep"
+    source = tmp_path / "a.txt"
     source.write_text(
         mutate(clean_text, 14, ["[tradeof] - What is byte-level BPE (BBPE) and why is it better for multilingual models?"]),
         encoding="utf-8",
     )
-    assert call_cli("ingest", "--source", str(source), "--warehouse", str(warehouse)) == 0
-    recorded = run_cli("check", "--warehouse", str(warehouse), "--reports", str(reports))
+    recorded = stage_cli("check", source, tmp_path)
     assert recorded.returncode == 0  # make all: records, does not stop
-    gated = run_cli("check", "--warehouse", str(warehouse), "--reports", str(reports), "--gate")
+    reports = work_area(tmp_path)[1]
+    gated = run_cli("gate", "--reports", str(reports))  # make check: the gate on the build's quality.json
     assert gated.returncode == 1
     assert "CRITICAL questions/tag-valid" in gated.stdout and "line 13: " in gated.stdout and "tradeof" in gated.stdout
     quality = json.loads((reports / "quality.json").read_text())
     assert [o["check"] for o in quality["outcomes"] if not o["success"] and o["severity"] == "critical"] == ["tag-valid"]
-    assert "Calculating Metrics" not in gated.stdout + gated.stderr
-    from_file = run_cli("gate", "--reports", str(reports))  # make check: the gate on the published build's quality.json
-    assert from_file.returncode == 1 and from_file.stdout == gated.stdout
+    assert "Calculating Metrics" not in recorded.stdout + recorded.stderr + gated.stdout + gated.stderr
 
 
 def test_the_quality_page_shows_check_ids_lines_and_escapes_values(tmp_path, clean_text):
@@ -233,8 +232,8 @@ def test_the_quality_page_shows_check_ids_lines_and_escapes_values(tmp_path, cle
         mutate(clean_text, 14, ["[<script>alert(1)</script>] - What is byte-level BPE (BBPE) and why is it better?"]),
         encoding="utf-8",
     )
-    assert call_cli("ingest", "--source", str(source), "--warehouse", str(warehouse)) == 0
-    assert call_cli("check", "--warehouse", str(warehouse), "--reports", str(reports)) == 0
+    ingest_into(source, warehouse)
+    stage.run(warehouse, paths.EXPECTATIONS, reports)
     page = (reports / "quality.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "questions/tag-valid" in page and "CRITICAL" in page and "<td>13</td>" in page
@@ -244,20 +243,21 @@ def test_the_quality_page_shows_check_ids_lines_and_escapes_values(tmp_path, cle
 def test_strict_fails_on_warnings(tmp_path):
     from helpers import REAL_APPENDIX
 
-    warehouse = tmp_path / "wh"
-    assert call_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)) == 0
-    args = ("check", "--warehouse", str(warehouse), "--reports", str(tmp_path / "rep"), "--gate")
-    assert call_cli(*args) == 0
-    assert run_cli(*args, "--strict").returncode == 1
+    warehouse, reports = tmp_path / "wh", tmp_path / "rep"
+    ingest_into(REAL_APPENDIX, warehouse)
+    stage.run(warehouse, paths.EXPECTATIONS, reports)
+    assert run_cli("gate", "--reports", str(reports)).returncode == 0
+    assert run_cli("gate", "--reports", str(reports), "--strict").returncode == 1
 
 
 def test_a_malformed_suite_is_one_line(tmp_path):
     (tmp_path / "bad.json").write_text('{"name": "x", "expectations": [{"type": "expect_x", "kwargs": {}, "meta": {}}]}')
-    result = run_cli("check", "--expectations", str(tmp_path), "--reports", str(tmp_path / "r"))
-    assert result.returncode == 2
+    from pipeline.errors import InputError
+
+    with pytest.raises(InputError) as refused:
+        stage.run(tmp_path / "wh", tmp_path, tmp_path / "r")
     assert (
-        result.stderr
-        == f"error: {tmp_path / 'bad.json'}: expectation 1 needs meta.check and meta.severity (critical or warning)\n"
+        str(refused.value) == f"{tmp_path / 'bad.json'}: expectation 1 needs meta.check and meta.severity (critical or warning)"
     )
 
 

@@ -135,7 +135,7 @@ def check_and_repair(folder: Path, state_a: dict, state_b: dict) -> str:
 def declared_stages() -> set[str]:
     """Return the stages that write outputs, as the build graph declares them (not this file's list): embed writes no
     output of a build (its cache is killed apart, CACHE_POINTS)."""
-    from pipeline.build.graph import STAGES as DECLARED
+    from pipeline.flow.graph import STAGES as DECLARED
 
     return {stage.name for stage in DECLARED if stage.outputs}
 
@@ -149,7 +149,7 @@ def test_the_fault_points_name_every_stage():
 
 @pytest.mark.parametrize("fault", NAMED)
 def test_a_kill_at_a_named_point(tmp_path, banks, fault):
-    from pipeline.build.graph import readers
+    from pipeline.flow.graph import readers
 
     base, state_a, state_b, _ = banks
     folder = case_folder(tmp_path, base)

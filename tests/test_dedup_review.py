@@ -5,7 +5,7 @@ import io as stdio
 
 import pytest
 
-from helpers import FIXTURE_APPENDIX, REAL_APPENDIX, call_cli, ingested_bank, run_cli, snapshot
+from helpers import FIXTURE_APPENDIX, REAL_APPENDIX, ingest_into, ingested_bank, snapshot
 from pipeline.dedup.clusters import cluster_rows, connected_groups
 from pipeline.dedup.decisions import COLUMNS, parse_decisions
 from pipeline.errors import InputError
@@ -166,9 +166,12 @@ def test_a_malformed_decision_fails_with_its_line_and_changes_nothing(built):
     dedup()
     before = snapshot(warehouse), snapshot(reports)
     decisions.write_text(HEADER + "qa,qb,maybe,ana,2026-11-20,\n", encoding="utf-8")
-    result = run_cli("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports))
-    assert result.returncode == 2
-    assert result.stderr == f"error: {decisions}:2: verdict 'maybe' is not one of duplicate, related, distinct\n"
+    from pipeline.dedup import stage
+    from pipeline.errors import InputError
+
+    with pytest.raises(InputError) as refused:
+        stage.run(warehouse, decisions, reports)
+    assert str(refused.value) == f"{decisions}:2: verdict 'maybe' is not one of duplicate, related, distinct"
     assert (snapshot(warehouse), snapshot(reports)) == before
 
 
@@ -206,7 +209,7 @@ def test_a_stale_decision_shows_the_text_then_and_the_question_now(built):
     edited = REAL_APPENDIX.read_text(encoding="utf-8").replace("as used in DeepSeek V2?", "as introduced in DeepSeek V2?")
     source = warehouse.parent / "edited.txt"
     source.write_text(edited, encoding="utf-8")
-    assert call_cli("ingest", "--source", str(source), "--warehouse", str(warehouse)) == 0
+    ingest_into(source, warehouse)
     dedup()
     data = page_data((reports / "duplicates.html").read_text(encoding="utf-8"))
     (stale,) = data["stale"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REAL_APPENDIX, call_cli, ingested_bank
+from helpers import REAL_APPENDIX, ingest_into, ingested_bank
 
 pytestmark = pytest.mark.browser
 
@@ -143,7 +143,7 @@ def test_stale_decisions_show_both_texts(browser, bank):
         REAL_APPENDIX.read_text(encoding="utf-8").replace("as used in DeepSeek V2?", "as introduced in DeepSeek V2?"),
         encoding="utf-8",
     )
-    assert call_cli("ingest", "--source", str(edited), "--warehouse", str(warehouse)) == 0
+    ingest_into(edited, warehouse)
     dedup()
     browser.get((reports / "duplicates.html").as_uri())
     browser.find_element("css selector", "button[data-view=stale]").click()

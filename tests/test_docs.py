@@ -116,7 +116,7 @@ def test_every_readme_command_is_valid():
 
 
 def test_the_readme_preview_command_runs():
-    result = run_cli("external", "--preview", str(ROOT / "raw" / "external" / "awesome_genai_60.md"))
+    result = run_cli("external-preview", str(ROOT / "raw" / "external" / "awesome_genai_60.md"))
     assert result.returncode == 0 and "auto chose numbered: 62 items" in result.stdout
 
 
@@ -187,8 +187,8 @@ def test_the_stage_table_places_each_stage_where_its_command_lives():
 
 
 def make_graph() -> dict[str, set[str]]:
-    """Return each stage of the build graph (pipeline/build/graph.py) → the stages it reads from."""
-    from pipeline.build.graph import STAGES
+    """Return each stage of the build graph (pipeline/flow/graph.py) → the stages it reads from."""
+    from pipeline.flow.graph import STAGES
 
     return {stage.name: set(stage.after) for stage in STAGES}
 

@@ -5,7 +5,7 @@ import html.parser
 import pandas as pd
 import pytest
 
-from helpers import REAL_APPENDIX, ROOT, call_cli, run_cli
+from helpers import REAL_APPENDIX, ROOT, run_cli, stage_cli, work_area
 from pipeline.errors import InputError
 from pipeline.external.markdown import parse_bank
 from pipeline.external.registry import parse_registry
@@ -167,13 +167,10 @@ class CoverageRows(html.parser.HTMLParser):
 
 
 def test_external_stage_end_to_end(tmp_path):
-    wh, reports = tmp_path / "wh", tmp_path / "rep"
-    assert call_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)) == 0
-    result = run_cli("external", "--warehouse", str(wh))
+    result = stage_cli("overlap", REAL_APPENDIX, tmp_path, EXTERNAL_BANKS=ROOT / "raw" / "external_banks.csv")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "external: awesome_genai_60: 62 questions, appendix states 60"
-    result = run_cli("overlap", "--warehouse", str(wh), "--reports", str(reports))
-    assert result.returncode == 0, result.stderr
+    assert "external: awesome_genai_60: 62 questions, appendix states 60" in result.stdout.splitlines()
+    wh, reports = work_area(tmp_path)
     banks = pd.read_parquet(wh / "external_banks.parquet")
     assert banks[["bank_id", "questions", "stated_count", "stated_line"]].values.tolist() == [["awesome_genai_60", 62, 60, 5]]
     coverage = pd.read_parquet(wh / "external_coverage.parquet")
@@ -187,13 +184,12 @@ def test_external_stage_end_to_end(tmp_path):
 
 def test_a_bank_that_cannot_be_read_is_reported_and_the_others_are_read(tmp_path):
     """Loud, never silent: the failing bank is named with its registry row, recorded, and fails make check; the rest are read."""
-    wh = tmp_path / "wh"
-    assert call_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)) == 0
     (tmp_path / "bank.md").write_text("# Title\n## S\n- not numbered\n", encoding="utf-8")
     (tmp_path / "good.md").write_text("# Title\n## S\n1. What is a token?\n2. Why do we need attention?\n", encoding="utf-8")
     (tmp_path / "banks.csv").write_text(HEADER + "b,B,bank.md,s,MIT,numbered,,\ng,G,good.md,s,MIT,auto,,\n", encoding="utf-8")
-    result = run_cli("external", "--warehouse", str(wh), "--registry", str(tmp_path / "banks.csv"))
+    result = stage_cli("check", REAL_APPENDIX, tmp_path, EXTERNAL_BANKS=tmp_path / "banks.csv")
     assert result.returncode == 0
+    wh, reports = work_area(tmp_path)
     assert result.stderr.startswith(
         f"warning: {tmp_path / 'banks.csv'}:2: bank 'b': no question found in bank.md (numbered (from the registry): no items)"
     )
@@ -203,7 +199,7 @@ def test_a_bank_that_cannot_be_read_is_reported_and_the_others_are_read(tmp_path
         banks[["bank_id", "questions"]].values.tolist() == [["b", 0], ["g", 2]] and banks["layout_used"].tolist()[1] == "numbered"
     )
     assert banks["error"].notna().tolist() == [True, False]
-    gate = run_cli("check", "--warehouse", str(wh), "--reports", str(tmp_path / "rep"), "--gate")
+    gate = run_cli("gate", "--reports", str(reports))
     assert gate.returncode == 1 and "CRITICAL external_banks/external-bank-read" in gate.stdout and "line 2: b" in gate.stdout
 
 
@@ -319,7 +315,7 @@ def test_a_table_column_can_be_named():
 
 
 def test_preview_shows_every_layout_and_auto_s_choice():
-    result = run_cli("external", "--preview", str(BANKS / "bold_bullets.md"))
+    result = run_cli("external-preview", str(BANKS / "bold_bullets.md"))
     assert result.returncode == 0
     assert "  bold-bullets: 3 items, 3 look like questions (100%)" in result.stdout
     assert "    line 10: What is a KV cache?" in result.stdout

@@ -4,7 +4,7 @@ principal layout keeps each section where it reads a question, another layout ta
 
 import pyarrow.parquet as pq
 
-from helpers import REAL_APPENDIX, ROOT, call_cli
+from helpers import REAL_APPENDIX, ROOT, build_stages
 from pipeline.external.auto import Part, parts_of
 from pipeline.external.blocks import parser, part_starts
 from pipeline.external.clean import Item
@@ -60,9 +60,7 @@ def test_the_parts_reach_the_warehouse_and_the_coverage_page(tmp_path):
         "bank_id,name,file,source,licence,layout,question_level,stated_as\nmx,Mixed <b>,external/mixed.md,s,MIT,auto,,\n",
         encoding="utf-8",
     )
-    wh, reports = tmp_path / "wh", tmp_path / "reports"
-    assert call_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(wh)) == 0
-    assert call_cli("external", "--warehouse", str(wh), "--registry", str(raw / "banks.csv")) == 0
+    wh, reports = build_stages(REAL_APPENDIX, tmp_path, {"overlap"}, EXTERNAL_BANKS=raw / "banks.csv")
     parts = pq.ParquetFile(wh / "external_layout_parts.parquet").read().to_pylist()
     assert [(p["part"], p["layout"], p["first_line"], p["last_line"], p["questions"]) for p in parts] == [
         (1, "numbered", 7, 9, 3),
@@ -70,7 +68,6 @@ def test_the_parts_reach_the_warehouse_and_the_coverage_page(tmp_path):
         (3, "numbered", 20, 21, 2),
         (4, "bullets", 25, 27, 3),
     ]
-    assert call_cli("overlap", "--warehouse", str(wh), "--reports", str(reports), "--embeddings", "off") == 0
     page = (reports / "external_coverage.html").read_text(encoding="utf-8")
     assert (
         "Read as numbered+table+bullets (chosen by auto): numbered, lines 7–9 (3 questions); table, lines 15–16 "

@@ -1,13 +1,14 @@
-"""The build graph, declared once (pipeline/build/graph.py), and its runner: what each change reruns, that every loop
+"""The build graph, declared once (pipeline/flow/graph.py), and its runner: what each change reruns, that every loop
 goes through it, and that nothing in pipeline/ runs the command line or Make to build (issue #33)."""
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 
 from helpers import FIXTURE_APPENDIX, ROOT
-from pipeline.build import graph, runner
+from pipeline.flow import graph, runner
 from pipeline.schema import EDITORS_FILES, REPORT_FILES, TABLES
 
 
@@ -21,7 +22,7 @@ def test_every_output_the_schema_declares_has_one_stage_that_writes_it():
 
 
 # the rooms that write nothing into a work area: the runner and its loops, the bench, evaluations, the workbench
-NOT_STAGE_CODE = ("bench", "build", "evaluation", "publish", "workbench")
+NOT_STAGE_CODE = ("bench", "flow", "evaluation", "publish", "workbench")
 
 
 def test_every_module_a_stage_runs_is_in_its_code_key():
@@ -52,7 +53,7 @@ def test_the_makefile_names_the_graphs_inputs_and_no_stage_rule():
         ({"TAG_DECISIONS"}, ["tags", "check", "warehouse", "report", "changes"]),
         ({"ALIASES"}, ["warehouse", "report", "changes"]),
         ({"VERDICT_HISTORY"}, ["warehouse", "report", "changes"]),
-        ({"SOURCE"}, ["ingest", "embed", "overlap", "dedup", "tags", "check", "warehouse", "report", "changes"]),
+        ({"SOURCE"}, ["ingest", "external", "embed", "overlap", "dedup", "tags", "check", "warehouse", "report", "changes"]),
         (set(), []),
     ],
 )
@@ -148,3 +149,45 @@ def test_the_prefetch_thread_starts_after_what_it_shares_with_the_stages_is_impo
     assert [m for m in started_after[0] if m in runner.FOUNDATIONS] == list(runner.FOUNDATIONS)  # all, before start
     assert {"typing", "numpy", "pandas", "pyarrow"} <= set(runner.FOUNDATIONS)
     assert runner.prefetch(["ingest"]) is None  # nothing slow to load: no thread, nothing imported
+
+
+@pytest.mark.parametrize("name", [stage.name for stage in graph.STAGES])
+def test_each_stage_builds_alone_from_an_empty_work_area(tmp_path, name):
+    """A stage's `after` names everything it reads: built with only what the graph says it needs, in a fresh work
+    area, it finishes (external read ingest's attributions undeclared, and `python -m pipeline external` failed)."""
+    from helpers import build_stages
+
+    warehouse, reports = build_stages(FIXTURE_APPENDIX, tmp_path, {name})
+    built = [s for s in graph.STAGES if s.name in graph.upstream({name})]
+    assert all((warehouse.parent / output).exists() for s in built for output in s.outputs)
+    assert not any((warehouse.parent / output).exists() for s in graph.STAGES if s not in built for output in s.outputs
+                   if output not in {o for b in built for o in b.writes})  # fmt: skip
+
+
+def test_no_stage_command_changes_a_published_build(tmp_path):
+    """#45: `python -m pipeline dedup --warehouse warehouse` replaced a file inside the published generation. Every
+    stage command builds into the work area, so after a published build, each run of each (made to rebuild: other
+    embeddings, an edited decisions file) leaves every published file's bytes and inode as they were."""
+    from helpers import call_cli, editors_files
+
+    inputs = editors_files(tmp_path / "raw") | {"SOURCE": str(FIXTURE_APPENDIX)}
+    builds = tmp_path / "builds"
+    links = (tmp_path / "warehouse", tmp_path / "reports")
+    area = graph.Area(builds / "work" / "warehouse", builds / "work" / "reports", "off")
+    assert runner.build(inputs, builds, area, say=lambda *a, **k: None)["error"] is None
+    runner.publish(builds, links, say=lambda *a, **k: None)
+
+    def published() -> dict:
+        return {
+            str(p): (p.stat().st_ino, p.read_bytes()) for link in links for p in sorted(link.resolve().rglob("*")) if p.is_file()
+        }
+
+    before = published()
+    assert len(before) >= len(runner.STAGES)
+    with open(inputs["DECISIONS"], "a", encoding="utf-8") as handle:
+        handle.write("\n")
+    words = ["--builds", str(builds), *(f"{k}={v}" for k, v in inputs.items())]
+    for stage in graph.STAGES:
+        assert call_cli(stage.name, "--embeddings", "auto", *words) == 0, stage.name
+    assert published() == before
+    assert (builds / "work" / "warehouse" / "questions.duckdb").stat().st_ino != os.stat(links[0] / "questions.duckdb").st_ino

@@ -14,8 +14,12 @@ from helpers import ROOT
 
 PACKAGE = ROOT / "pipeline"
 STAGES = {"ingest", "check", "dedup", "external", "overlap", "tags", "warehouse", "report", "publish", "changes"}
-PRIVILEGED = {"__main__", "cli", "build", "docs", "bench", "evaluation", "workbench"}
+PRIVILEGED = {"__main__", "cli", "flow", "docs", "bench", "evaluation", "workbench"}
 SHARED_PACKAGES = {"similarity"}
+
+
+IMPORTERS = ("importlib.import_module", "import_module", "__import__", "importlib.__import__")
+DYNAMIC = "pipeline.<dynamic>"  # an import whose name is computed: only the privileged rooms may make one
 
 
 def room(module: str) -> str:
@@ -50,10 +54,10 @@ def imports(path: Path, name: str | None = None) -> list[str]:
             found += [alias.name for alias in node.names if alias.name.startswith("pipeline.")]
         elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
             called = ast.unparse(node.func)
-            if called in ("importlib.import_module", "import_module", "__import__") and str(node.args[0].value).startswith(
-                "pipeline."
-            ):
+            if called in IMPORTERS and str(node.args[0].value).startswith("pipeline."):
                 found.append(node.args[0].value)
+        elif isinstance(node, ast.Call) and node.args and ast.unparse(node.func) in IMPORTERS:
+            found.append(DYNAMIC)  # a name made at run time: no rule can be read from it
     return found
 
 
@@ -77,6 +81,8 @@ def allowed(own: str, target: str) -> bool:
     if own in PRIVILEGED:
         return True
     if target in PRIVILEGED:
+        return False
+    if target == room(DYNAMIC):  # `import_module("pipeline." + name)` would hide any of the imports below
         return False
     if target in STAGES:  # a stage may use only its own package; a shared room never reaches up into a stage
         return False
@@ -120,3 +126,12 @@ def test_the_reader_finds_relative_imports_and_import_module(tmp_path):
     found = sorted(imports(source, "pipeline.dedup.m"))
     assert found == ["pipeline.check", "pipeline.dedup.parse", "pipeline.io", "pipeline.report", "pipeline.tags.model"]
     assert [room(m) for m in found if room(m) != "dedup" and not allowed("dedup", room(m))] == ["check", "report", "tags"]
+
+
+def test_a_computed_import_name_is_a_violation_outside_the_privileged_rooms(tmp_path):
+    """#45: `importlib.import_module("pipeline." + "check.stage")` inside a stage passed every test."""
+    source = tmp_path / "m.py"
+    source.write_text("import importlib\ndef f(x):\n    importlib.import_module('pipeline.' + x)\n    __import__(x)\n")
+    found = imports(source, "pipeline.dedup.m")
+    assert found == [DYNAMIC, DYNAMIC]
+    assert not allowed("dedup", room(DYNAMIC)) and allowed("workbench", room(DYNAMIC))

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from helpers import FIXTURE_APPENDIX, REAL_APPENDIX, call_cli, run_cli, run_with_decisions, snapshot
+from helpers import FIXTURE_APPENDIX, REAL_APPENDIX, ingest_into, run_cli, snapshot, stage_cli, work_area
 from pipeline import limits
 from pipeline.errors import InputError
 from pipeline.ingest.parse import parse_appendix
@@ -16,12 +16,13 @@ DECISIONS_HEADER = "question_id_a,question_id_b,verdict,reviewer,date,note\n"
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     folder = tmp_path_factory.mktemp("limits") / "wh"
-    assert call_cli("ingest", "--source", str(FIXTURE_APPENDIX), "--warehouse", str(folder)) == 0
+    ingest_into(FIXTURE_APPENDIX, folder)
     return folder
 
 
 def dedup(warehouse, decisions, tmp_path):
-    return run_with_decisions("dedup", warehouse, decisions, tmp_path / "rep")
+    """Run `python -m pipeline dedup` on the fixture bank (the ids `warehouse` holds) with this decisions file."""
+    return stage_cli("dedup", FIXTURE_APPENDIX, tmp_path, DECISIONS=decisions)
 
 
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero", "over-limit"])
@@ -37,7 +38,7 @@ def test_a_decisions_file_that_is_no_regular_file_or_too_large_is_refused_unread
     expected = {
         "fifo": "is not a regular file (a FIFO, a device?): refused unread",
         "dev-zero": "is not a regular file (a FIFO, a device?): refused unread",
-        "over-limit": f"is {limits.CSV_MAX_BYTES + 1:,} bytes, over the limit of {limits.CSV_MAX_BYTES:,} for an editors' CSV file (docs/reliability.md)",
+        "over-limit": f"is {limits.CSV_MAX_BYTES + 1:,} bytes, over the limit of {limits.CSV_MAX_BYTES:,} for any input (docs/reliability.md)",  # refused before a stage reads it
     }
     assert (result.returncode, result.stderr) == (2, f"error: {path}: {expected[kind]}\n")
     assert snapshot(warehouse) == before
@@ -58,7 +59,7 @@ def test_a_ten_megabyte_line_is_refused_naming_the_line_and_the_limit(tmp_path):
     line = text.splitlines().index(next(row for row in text.splitlines() if row.startswith("- Explain LoRA "))) + 1
     source = tmp_path / "long.txt"
     source.write_text(text, encoding="utf-8")
-    result = run_cli("ingest", "--source", str(source), "--warehouse", str(tmp_path / "wh"))
+    result = stage_cli("ingest", source, tmp_path)
     length = len(text.splitlines()[line - 1])
     assert (result.returncode, result.stderr) == (
         2,
@@ -97,7 +98,7 @@ def test_an_appendix_with_cr_only_line_ends_reads_as_the_same_appendix():
 def test_an_empty_bank_says_it_read_nothing(tmp_path):
     empty = tmp_path / "empty.md"
     empty.write_text("# Nothing here\n", encoding="utf-8")
-    result = run_cli("external", "--preview", str(empty))
+    result = run_cli("external-preview", str(empty))
     assert result.returncode == 0 and "100%" not in result.stdout
     assert "  numbered: no items" in result.stdout
 
@@ -133,7 +134,7 @@ def test_a_tag_decision_whose_label_is_another_question_s_fails_the_stage(tmp_pa
         f"question_id,label,verdict,reviewer,date,note\n{first['question_id']},{second['label']},keep,ana,2026-11-01,\n",
         encoding="utf-8",
     )
-    result = run_with_decisions("tags", warehouse, decisions, tmp_path / "rep")
+    result = stage_cli("tags", FIXTURE_APPENDIX, tmp_path, TAG_DECISIONS=decisions)
     assert result.returncode == 2
     assert result.stderr == (
         f"error: {decisions}:2: label '{second['label']}' is not the label of question {first['question_id']} "
@@ -156,17 +157,8 @@ def test_an_appendix_without_its_references_fails_the_gate(tmp_path):
     text = REAL_APPENDIX.read_text(encoding="utf-8")
     source = tmp_path / "no_refs.txt"
     source.write_text(text[: text.index("\nReferences\n") + 1], encoding="utf-8")
-    wh, rep = tmp_path / "wh", tmp_path / "rep"
-    decisions, tags = tmp_path / "d.csv", tmp_path / "t.csv"
-    decisions.write_text(DECISIONS_HEADER, encoding="utf-8")
-    tags.write_text("question_id,label,verdict,reviewer,date,note\n", encoding="utf-8")
-    for step in [
-        ("ingest", "--source", str(source), "--warehouse", str(wh)),
-        ("dedup", "--warehouse", str(wh), "--decisions", str(decisions), "--reports", str(rep), "--embeddings", "off"),
-        ("tags", "--warehouse", str(wh), "--decisions", str(tags), "--reports", str(rep), "--embeddings", "off"),
-    ]:
-        assert call_cli(*step) == 0, step
-    gate = run_cli("check", "--warehouse", str(wh), "--reports", str(rep), "--gate")
+    assert stage_cli("check", source, tmp_path).returncode == 0  # make all records the failure
+    gate = run_cli("gate", "--reports", str(work_area(tmp_path)[1]))
     assert gate.returncode == 1
     assert "CRITICAL refs/refs-present" in gate.stdout
 
@@ -179,16 +171,15 @@ def test_the_appendix_limit_is_stated_and_refuses_a_40_mb_appendix_in_one_line(t
     big = tmp_path / "appendix.txt"
     with open(big, "wb") as handle:
         handle.truncate(40 * 10**6)  # sparse: no 40 MB is written
-    result = run_cli("ingest", "--source", str(big), "--warehouse", str(tmp_path / "wh"))
+    result = stage_cli("ingest", big, tmp_path)
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert (
-        result.stderr
-        == f"error: {big}: is 40,000,000 bytes, over the limit of 16,777,216 for the appendix (docs/reliability.md)\n"
+        result.stderr == f"error: {big}: is 40,000,000 bytes, over the limit of 16,777,216 for any input (docs/reliability.md)\n"
     )
-    assert not (tmp_path / "wh" / "questions.parquet").exists()
+    assert not (work_area(tmp_path)[0] / "questions.parquet").exists()
 
 
-@pytest.mark.parametrize("stage", ["ingest", "inputs"])
+@pytest.mark.parametrize("stage", ["SOURCE", "ALIASES"])
 def test_a_link_out_of_its_folder_is_refused_for_every_input(tmp_path, stage):
     """#38 B6: raw/appendix.txt → a file outside raw/ was read and its text published (quality.json, the database)."""
     secret = tmp_path / "secret.txt"
@@ -198,14 +189,12 @@ def test_a_link_out_of_its_folder_is_refused_for_every_input(tmp_path, stage):
     (raw / "appendix.txt").symlink_to(secret)
     shutil.copy(FIXTURE_APPENDIX, raw / "inside.txt")
     (raw / "inside-link.txt").symlink_to("inside.txt")  # a link that stays inside raw/ is read as its file
-    if stage == "ingest":
-        result = run_cli("ingest", "--source", str(raw / "appendix.txt"), "--warehouse", str(tmp_path / "wh"))
+    if stage == "SOURCE":
+        result = stage_cli("ingest", raw / "appendix.txt", tmp_path)
     else:
-        result = run_cli(
-            "inputs", "--stamps", str(tmp_path / "stamps"), f"SOURCE={raw / 'inside-link.txt'}", f"ALIASES={raw / 'appendix.txt'}"
-        )
+        result = stage_cli("ingest", raw / "inside-link.txt", tmp_path, ALIASES=raw / "appendix.txt")
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith(f"error: {raw / 'appendix.txt'}: is a link to a file outside raw/")
     assert "SECRET" not in result.stdout + result.stderr
-    assert not (tmp_path / "wh").exists() or not list((tmp_path / "wh").glob("*.parquet"))
-    assert run_cli("ingest", "--source", str(raw / "inside-link.txt"), "--warehouse", str(tmp_path / "ok")).returncode == 0
+    assert not work_area(tmp_path)[0].exists() or not list(work_area(tmp_path)[0].glob("*.parquet"))
+    assert stage_cli("ingest", raw / "inside-link.txt", tmp_path / "ok").returncode == 0

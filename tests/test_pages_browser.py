@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from helpers import REAL_APPENDIX, run_cli
+from helpers import REAL_APPENDIX
 
 pytestmark = pytest.mark.browser
 PAGES = (
@@ -22,24 +22,11 @@ PAGES = (
 
 
 def build(source, folder):
-    """Build `source` through every stage into `folder` (wh, rep); return the two folders."""
-    folder.mkdir(parents=True, exist_ok=True)
-    warehouse, reports, decisions, tags = folder / "wh", folder / "rep", folder / "d.csv", folder / "t.csv"
-    decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
-    tags.write_text("question_id,label,verdict,reviewer,date,note\n", encoding="utf-8")
-    for step in [
-        ("ingest", "--source", str(source), "--warehouse", str(warehouse)),
-        ("external", "--warehouse", str(warehouse)),
-        ("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports)),
-        ("overlap", "--warehouse", str(warehouse), "--reports", str(reports)),
-        ("tags", "--warehouse", str(warehouse), "--decisions", str(tags), "--reports", str(reports)),
-        ("check", "--warehouse", str(warehouse), "--reports", str(reports)),
-        ("warehouse", "--warehouse", str(warehouse)),
-        ("report", "--warehouse", str(warehouse), "--reports", str(reports)),
-    ]:
-        result = run_cli(*step)
-        assert result.returncode == 0, (step, result.stderr)
-    return warehouse, reports
+    """Build `source` through every stage but changes (the runner, embeddings auto, no verdicts) into the work area of
+    `folder`; return its (warehouse, reports)."""
+    from helpers import build_stages
+
+    return build_stages(source, folder, {"report", "check", "overlap"}, embeddings="auto")
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +35,8 @@ def reports(tmp_path_factory):
     that base as the history's earlier point."""
     import json
 
-    from pipeline.build.history import measures
+    from pipeline.changes import stage as changes
+    from pipeline.flow.history import measures
 
     folder = tmp_path_factory.mktemp("pages")
     text = REAL_APPENDIX.read_text(encoding="utf-8")
@@ -58,7 +46,7 @@ def reports(tmp_path_factory):
         encoding="utf-8",
     )
     base_warehouse, base_reports = build(older, folder / "base")
-    assert run_cli("changes", "--warehouse", str(base_warehouse), "--reports", str(base_reports)).returncode == 0
+    changes.run(base_warehouse, base_reports, None, None)
     warehouse, reports = build(REAL_APPENDIX, folder)
     stamp, points = folder / "base.json", folder / "points.json"
     record = {"ref": "origin/main", "commit": "a" * 40, "warehouse": str(base_warehouse), "reports": str(base_reports)}
@@ -70,10 +58,7 @@ def reports(tmp_path_factory):
         "metrics": measures(base_warehouse),
     }
     points.write_text(json.dumps({"points": [point]}), encoding="utf-8")
-    done = run_cli(
-        "changes", "--warehouse", str(warehouse), "--reports", str(reports), "--base-stamp", str(stamp), "--points", str(points)
-    )
-    assert done.returncode == 0, done.stderr
+    changes.run(warehouse, reports, stamp, points)
     return reports
 
 

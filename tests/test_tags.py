@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers import REAL_APPENDIX, call_cli, run_cli
+from helpers import REAL_APPENDIX, run_cli, stage_cli, work_area
 from pipeline.errors import InputError
 from pipeline.tags import model, stage
 from pipeline.tags.decisions import HEADER, apply_decisions, parse_tag_decisions
@@ -231,24 +231,14 @@ def test_a_verdict_on_an_edited_question_is_stale():
 def test_the_stage_honours_verdicts_and_the_check_lists_undecided_suspects(tmp_path):
     import pyarrow.parquet as pq
 
-    warehouse, reports, decisions = tmp_path / "wh", tmp_path / "rep", tmp_path / "tags.csv"
+    decisions = tmp_path / "tags.csv"
     decisions.write_text(HEADER, encoding="utf-8")
-    assert call_cli("ingest", "--source", str(REAL_APPENDIX), "--warehouse", str(warehouse)) == 0
-    args = (
-        "tags",
-        "--warehouse",
-        str(warehouse),
-        "--decisions",
-        str(decisions),
-        "--reports",
-        str(reports),
-        "--embeddings",
-        "off",
-    )
-    assert call_cli(*args) == 0
+    built = stage_cli("check", REAL_APPENDIX, tmp_path, TAG_DECISIONS=decisions)
+    assert built.returncode == 0, built.stderr
+    warehouse, reports = work_area(tmp_path)
     rows = pq.ParquetFile(warehouse / "tag_suspects.parquet").read().to_pylist()
     first = next(r for r in rows if r["suspect_rank"] == 1)
-    check = ("check", "--warehouse", str(warehouse), "--reports", str(reports), "--gate", "--strict")
+    check = ("gate", "--reports", str(reports), "--strict")
     before = run_cli(*check)
     assert "WARNING  tag_suspects/tag-suspects-decided" in before.stdout
     decisions.write_text(
@@ -261,7 +251,7 @@ def test_the_stage_honours_verdicts_and_the_check_lists_undecided_suspects(tmp_p
         ),
         encoding="utf-8",
     )
-    assert call_cli(*args) == 0
+    assert stage_cli("check", REAL_APPENDIX, tmp_path, TAG_DECISIONS=decisions).returncode == 0
     after = {r["question_id"]: r for r in pq.ParquetFile(warehouse / "tag_suspects.parquet").read().to_pylist()}
     assert not after[first["question_id"]]["is_suspect"] and after[first["question_id"]]["verdict"] == "keep"
     assert "tag-suspects-decided" not in run_cli(*check).stdout

@@ -6,7 +6,7 @@ The expected rows were worked out by hand from tests/data/fixture_appendix.txt a
 
 import pytest
 
-from helpers import FIXTURE_APPENDIX, ROOT, build_warehouse, run_cli
+from helpers import FIXTURE_APPENDIX, ROOT, build_warehouse
 
 ALIASES = ROOT / "tests" / "data" / "fixture_aliases.csv"
 GENERIC = ROOT / "raw" / "generic_terms.csv"
@@ -25,7 +25,7 @@ LORA, DPO, STAR = (
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fixture")
-    return build_warehouse(FIXTURE_APPENDIX, folder, "--aliases", str(ALIASES), "--generic-terms", str(GENERIC), report=True)
+    return build_warehouse(FIXTURE_APPENDIX, folder, report=True, ALIASES=ALIASES, GENERIC_TERMS=GENERIC)
 
 
 def rows(warehouse, query: str) -> list[tuple]:
@@ -219,9 +219,13 @@ def test_a_malformed_alias_file_stops_the_build_and_keeps_the_warehouse(tmp_path
 
     bad = tmp_path / "aliases.csv"
     bad.write_text("ref_title,term\nLoRA: Low-Rank Adaptation of Large Language Models,\n", encoding="utf-8")
+    from pipeline.errors import InputError
+    from pipeline.warehouse import stage
+
     before = snapshot(warehouse[0])
-    result = run_cli("warehouse", "--warehouse", str(warehouse[0]), "--aliases", str(bad), "--generic-terms", str(GENERIC))
-    assert (result.returncode, result.stderr) == (2, f"error: {bad}:2: term is empty\n")
+    with pytest.raises(InputError) as refused:
+        stage.run(warehouse[0], bad, GENERIC, warehouse[0].parent.parent.parent / "raw" / "verdict_history.csv")
+    assert str(refused.value) == f"{bad}:2: term is empty"
     assert snapshot(warehouse[0]) == before
 
 

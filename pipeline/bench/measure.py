@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 
+from pipeline import paths
+
 # python -X importtime: "import time: <self µs> | <cumulative µs> | <two spaces a level deeper><module>"
 IMPORT_LINE = re.compile(r"import time:\s+\d+ \|\s+(\d+) \|( +)(\S+)")
 
@@ -23,6 +25,13 @@ def import_seconds(stderr: str) -> float | None:
     if not found:
         return None
     return round(sum(int(m.group(1)) for m in found if len(m.group(2)) == 1) / 1e6, 3)
+
+
+def measure(command: list[str], env: dict | None = None) -> dict:
+    """Return wall time, peak memory and output of `command`, run under this measuring wrapper (a process of its own)."""
+    wrapper = [sys.executable, "-m", "pipeline.bench.measure", "--", *command]
+    finished = subprocess.run(wrapper, capture_output=True, text=True, cwd=paths.ROOT, env=env)
+    return json.loads(finished.stdout)
 
 
 def main(argv: list[str]) -> int:

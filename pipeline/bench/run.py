@@ -10,15 +10,17 @@ import math
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from pipeline import paths
+from pipeline.bench.measure import measure
+from pipeline.flow.graph import STAGES as GRAPH
 
-# The processes of `make all`, in its order: stages joined by `+` share one process there, and so here.
-STAGES = ("ingest+external+embed", "overlap+dedup", "tags", "check", "warehouse", "report")
+# What is timed, in the graph's order: every stage of the graph (tests/test_bench.py holds it to the declaration), those
+# joined by `+` in one process (they share one in make all too), each process built through the runner.
+STAGES = ("ingest+external+embed", "overlap+dedup", "tags", "check", "warehouse", "report", "changes")
 TARGETS = {  # (stages summed, seconds or None, MiB) per size: issue #6's figures, and #17's end to end in 8 GB at 1M
     100_000: [(("ingest+external+embed", "overlap+dedup", "warehouse"), 60, 2048)],
     1_000_000: [(("ingest+external+embed", "overlap+dedup", "warehouse"), 900, 8192), (STAGES, None, 8192)],
@@ -33,31 +35,17 @@ FLOOR_RATIO = 1.3  # issue #17: a clean `make all` at most this many times the i
 LINEAR = 1.15  # report stage: time grows at most as chapters^LINEAR between the two widened banks
 
 
-def measure(command: list[str], env: dict | None = None) -> dict:
-    """Return wall time, peak memory and output of `command`, run under the measuring wrapper."""
-    wrapper = [sys.executable, "-m", "pipeline.bench.measure", "--", *command]
-    finished = subprocess.run(wrapper, capture_output=True, text=True, cwd=paths.ROOT, env=env)
-    return json.loads(finished.stdout)
-
-
-def stage_command(stage: str, source: Path, warehouse: Path, reports: Path, decisions: Path, imports: bool = False) -> list[str]:
-    """Return the CLI command of one process of `make all` (stages joined by `+`) on the given input and folders;
-    with `imports`, Python reports each import's time (`-X importtime`, read by pipeline.bench.measure)."""
-    commands = {
-        "ingest": ["--source", str(source), "--warehouse", str(warehouse)],
-        "external": ["--warehouse", str(warehouse)],
-        "embed": ["--warehouse", str(warehouse)],
-        "overlap": ["--warehouse", str(warehouse), "--reports", str(reports)],
-        "check": ["--warehouse", str(warehouse), "--reports", str(reports)],
-        "dedup": ["--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports)],
-        "tags": ["--warehouse", str(warehouse), "--decisions", str(paths.TAG_DECISIONS), "--reports", str(reports)],
-        "warehouse": ["--warehouse", str(warehouse)],
-        "report": ["--warehouse", str(warehouse), "--reports", str(reports)],
-    }
-    words = [sys.executable, *(["-X", "importtime"] if imports else []), "-m", "pipeline"]
-    for i, name in enumerate(stage.split("+")):
-        words += (["+"] if i else []) + [name] + commands[name]
-    return words
+def stage_command(stage: str, source: Path, builds: Path, decisions: Path, imports: bool = False) -> list[str]:
+    """Return the command of one process of `make all` (stages joined by `+`): the runner building those stages into
+    the work area of `builds` (what they read was built by the processes before); with `imports`, Python reports each
+    import's time (`-X importtime`, read by pipeline.bench.measure)."""
+    known = {s.name for s in GRAPH}
+    names = stage.split("+")
+    if not set(names) <= known:
+        raise ValueError(f"not a stage of the graph: {stage}")
+    inputs = {"SOURCE": source, "DECISIONS": decisions, "TAG_DECISIONS": paths.TAG_DECISIONS}
+    words = [sys.executable, *(["-X", "importtime"] if imports else []), "-m", "pipeline", "build", "--builds", str(builds)]
+    return words + [w for name in names for w in ("--only", name)] + [f"{k}={v}" for k, v in inputs.items()]
 
 
 def recall(warehouse: Path, injected: list[dict]) -> dict:
@@ -114,11 +102,10 @@ def run_stages(source: Path, folder: Path, name: str, imports: bool = False) -> 
     `imports`, also the seconds each spent importing (issue #26: the per-process import table)."""
     decisions = folder / "decisions.csv"
     decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
-    warehouse, reports = folder / "warehouse", folder / "reports"
     env = {**os.environ, **MAKE_ENV, "PIPELINE_EMBEDDINGS_CACHE": str(folder / "cache")}
     stages = {}
     for stage in STAGES:
-        result = measure(stage_command(stage, source, warehouse, reports, decisions, imports), env)
+        result = measure(stage_command(stage, source, folder / "builds", decisions, imports), env)
         stages[stage] = {"wall_s": result["wall_s"], "peak_mib": result["peak_mib"], "ok": result["returncode"] in (0, 1)}
         if imports and result.get("import_s") is not None:
             stages[stage]["import_s"] = result["import_s"]
@@ -144,7 +131,7 @@ def bench_size(size: int | None, folder: Path, real_tables: dict) -> dict:
         tables, injected = generate(real_tables, size, seed=size)
         source = folder / "appendix.txt"
         source.write_text(render_appendix(tables, "pdf"), encoding="utf-8")
-    warehouse = folder / "warehouse"
+    warehouse = folder / "builds" / "work" / "warehouse"  # the runner's work area (stage_command)
     # The real appendix's processes also report their imports: there they are most of the cost (docs/benchmarks.md).
     stages = run_stages(source, folder, "real" if size is None else str(size), imports=size is None)
     figures = {"size": size or len(real_tables["questions"]), "stages": stages}

@@ -12,7 +12,8 @@ import tempfile
 from pathlib import Path
 
 from pipeline import paths
-from pipeline.build.graph import INPUTS
+from pipeline.bench.measure import measure
+from pipeline.flow.graph import INPUTS
 
 DIFF_RATIO = 1.5  # issue #22: make diff ≤ 1.5 × a no-change make all + the cost of the current build
 REPEATS = 5
@@ -20,8 +21,6 @@ EDITS = 3
 
 
 def _make(args: list[str]) -> float:
-    from pipeline.bench.run import measure
-
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
     result = measure(["make", "-s", "-C", str(paths.ROOT), *args], env)
     if result["returncode"] != 0:

@@ -12,12 +12,11 @@ import json
 import shutil
 from pathlib import Path
 
-from pipeline import io, limits, options, paths
+from pipeline import io, limits, paths
 from pipeline.changes import findings
 from pipeline.changes.match import match_questions, question_changes
 from pipeline.errors import InputError
 from pipeline.schema import report_file, table
-from pipeline.terminal import say
 
 CURRENT = "current build"  # the history's last point: this build, whatever git holds
 
@@ -217,19 +216,9 @@ def run(warehouse: Path, reports: Path, base_stamp: Path | None, points_path: Pa
     return changes
 
 
-def add_arguments(parser) -> None:
-    options.warehouse(parser, "this build's warehouse (its history table is added to the database)")
-    options.reports(parser, "this build's reports (quality.json read; changes.* and history.html written)")
-    parser.add_argument("--base-stamp", type=Path, help="the note `base` wrote: compare with that build")
-    parser.add_argument("--points", type=Path, help="the history's earlier points, written by `make history`")
-
-
-def main(args, context: dict) -> int:
-    changes = run(args.warehouse, args.reports, args.base_stamp, args.points)
-    if changes is None:
-        say("changes: not compared with another version (make diff BASE=<ref>); history.html has this build's measures")
-        return 0
-    say(summary(changes))
+def details(changes: dict) -> list[str]:
+    """Return a line for each question the change touched and each new problem, for the terminal."""
+    out = []
     for kind in ("added", "removed", "edited", "retagged", "moved"):
         for row in changes["questions"][kind]:
             label = row.get("label") or row.get("base_label")
@@ -238,7 +227,7 @@ def main(args, context: dict) -> int:
                 if row.get("base_label") and row.get("label") and row["base_label"] != row["label"]
                 else ""
             )
-            say(f"  {kind:<9} {label}{before}: {row.get('text') or row.get('tag') or row.get('section_id')}")
+            out.append(f"  {kind:<9} {label}{before}: {row.get('text') or row.get('tag') or row.get('section_id')}")
     for problem in changes["checks"]["new_failures"]:
-        say(f"  {problem['severity'].upper():<9} {problem['text']}  [{problem['expectation']}]")
-    return 0
+        out.append(f"  {problem['severity'].upper():<9} {problem['text']}  [{problem['expectation']}]")
+    return out

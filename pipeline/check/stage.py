@@ -2,14 +2,13 @@
 
 from pathlib import Path
 
-from pipeline import io, limits, options, paths
+from pipeline import io, limits
 from pipeline.check import frames as check_frames
 from pipeline.check.page import render_html
 from pipeline.check.summary import failed_outcomes, summarise
 from pipeline.errors import InputError
 from pipeline.schema import TABLES, report_file
 from pipeline.suites import load_suites, tolerance
-from pipeline.terminal import say
 
 
 def evaluate(tables: dict, suites: list[dict], tolerance_override: float | None = None) -> dict:
@@ -65,19 +64,3 @@ def exit_code(report: dict, strict: bool) -> int:
 def summary(report: dict) -> str:
     """Return the terminal summary of a check run."""
     return summarise(report["outcomes"], report["tag_claims"], report["tolerance"])
-
-
-def add_arguments(parser) -> None:
-    options.warehouse(parser)
-    parser.add_argument("--expectations", type=Path, default=paths.EXPECTATIONS, help="folder of suite files")
-    options.reports(parser)
-    parser.add_argument("--tolerance", type=float, default=None, help="override the ~ tolerance (fraction, e.g. 0.1)")
-    parser.add_argument("--strict", action="store_true", help="warnings fail too")
-    parser.add_argument("--gate", action="store_true", help="exit 1 on a critical failure (or any, with --strict)")
-
-
-def main(args, context: dict) -> int:
-    report = run(args.warehouse, args.expectations, args.reports, args.tolerance)
-    say(summary(report))
-    code = exit_code(report, args.strict)
-    return code if args.gate else 0

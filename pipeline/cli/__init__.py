@@ -1,12 +1,11 @@
-"""The command line: `python -m pipeline <command> [options] [+ <command> [options] …]`.
+"""The command line, a thin face: `python -m pipeline <command> [options]`.
 
-Each command is a module with `add_arguments(parser)` and `main(args, context) -> int`, its options declared next to
-the code that runs it. Only the module of a command that runs is imported, so `python -m pipeline publish` does not
-pay for pandas or Great Expectations. Commands joined by a lone `+` run in one process, in order, and share `context`
-(overlap hands the bank's vector space to dedup there); all are parsed before the first runs, and the first failure
-stops the rest.
+Each command is a module with `add_arguments(parser)` and `main(args, context) -> int`. Every stage of the build graph
+is a command through one module (flow/stage_command.py): the runner builds that stage and what it reads into the work
+area, never publishing. Only the module of a command that runs is imported, so `python -m pipeline gate` does not pay
+for pandas or Great Expectations.
 
-Exit codes: 0 done; 1 the gate found a failure (`gate`, `check --gate`); 2 bad input or an output that cannot be
+Exit codes: 0 done; 1 the gate found a failure (`gate`, `gate-changes`); 2 bad input or an output that cannot be
 written, with one `error:` line; 3 a bug, with one line (PIPELINE_DEBUG=1 shows the traceback).
 """
 
@@ -15,43 +14,24 @@ import importlib
 import sys
 
 from pipeline.errors import InputError
+from pipeline.flow.graph import STAGES
 from pipeline.terminal import say
 
 PROG = "python -m pipeline"
 # command: (module, what it does). The module holds the command's options and its `main`.
 COMMANDS = {
     "build": (
-        "pipeline.build.command",
+        "pipeline.flow.command",
         "build every stage whose inputs, code or options changed, in this process, then publish (what make all runs)",
     ),
-    "inputs": (
-        "pipeline.cli.inputs",
-        "write a stamp per input holding its path and content hash, when they changed (Make's prerequisites)",
+    "external-preview": (
+        "pipeline.external.stage",
+        "print what each bank layout, and auto, reads from a Markdown file, line by line (nothing is written)",
     ),
-    "ingest": ("pipeline.ingest.stage", "parse the appendix into Parquet tables in the warehouse"),
-    "external": ("pipeline.external.stage", "read the external question banks registered in raw/external_banks.csv"),
-    "embed": (
-        "pipeline.similarity.stage",
-        "encode the questions once for dedup, overlap and tags (cache: $PIPELINE_EMBEDDINGS_CACHE)",
-    ),
-    "check": ("pipeline.check.stage", "run the expectation suites; write quality.json and quality.html"),
     "gate": ("pipeline.check.gate", "the quality gate on a finished build: print its checks; exit 1 on a critical failure"),
-    "dedup": ("pipeline.dedup.stage", "score near-duplicate pairs, apply the editors' decisions, write the review report"),
-    "overlap": ("pipeline.overlap.stage", "match every external question to the appendix; write reports/external_coverage.*"),
-    "tags": ("pipeline.tags.stage", "audit every question's tag against its wording; write tag_suspects and reports/tag_audit.*"),
-    "warehouse": ("pipeline.warehouse.stage", "link questions to references; build warehouse/questions.duckdb and its views"),
-    "report": ("pipeline.report.stage", "write the coverage report (Markdown, HTML with charts) from the warehouse"),
-    "publish": (
-        "pipeline.publish.stage",
-        "make the finished build in BUILDS/work current: warehouse/ and reports/ switch at once",
-    ),
-    "changes": (
-        "pipeline.changes.stage",
-        "what this build did against a base build (reports/changes.*), and its measures as history's last point",
-    ),
-    "base": ("pipeline.build.base", "build raw/ as it is at a git ref with today's code (make diff), and note where"),
+    "base": ("pipeline.flow.base", "build raw/ as it is at a git ref with today's code (make diff), and note where"),
     "gate-changes": ("pipeline.changes.gate", "the gate on what a change introduced (make check BASE=): exit 1 on a new problem"),
-    "history": ("pipeline.build.history", "build raw/ at every commit that changed it; write the points history.html draws"),
+    "history": ("pipeline.flow.history", "build raw/ at every commit that changed it; write the points history.html draws"),
     "review": (
         "pipeline.workbench.command",
         "serve the editors' workbench on 127.0.0.1: verdicts into raw/, rebuilds in-process",
@@ -68,14 +48,16 @@ COMMANDS = {
     ),
     "docs": ("pipeline.docs", "print the generated references of docs/ and the README: tables, checks, views, commands"),
 }
-STAGE_SEPARATOR = "+"
+# Each stage of the graph is a command too: that stage and what it reads, built by the runner into the work area.
+COMMANDS |= {stage.name: ("pipeline.flow.stage_command", stage.about + " (into the work area; make all publishes)")
+             for stage in STAGES}  # fmt: skip
 
 
 def top_help() -> str:
     """Return the usage and the list of commands."""
     width = max(map(len, COMMANDS))
     rows = "\n".join(f"  {name:<{width}}  {text}" for name, (_, text) in COMMANDS.items())
-    return f"usage: {PROG} COMMAND [options] [+ COMMAND [options] …]\n\nInterview-question bank pipeline.\n\ncommands:\n{rows}\n"
+    return f"usage: {PROG} COMMAND [options]\n\nInterview-question bank pipeline.\n\ncommands:\n{rows}\n"
 
 
 def parser_for(name: str) -> argparse.ArgumentParser:
@@ -97,31 +79,13 @@ def parse(words: list[str]) -> argparse.Namespace:
     return args
 
 
-def split_commands(argv: list[str]) -> list[list[str]]:
-    """Return the commands of `argv`, split on a lone `+`: `ingest … + external …` runs both, in order."""
-    commands, current = [], []
-    for word in argv:
-        if word == STAGE_SEPARATOR:
-            commands.append(current)
-            current = []
-        else:
-            current.append(word)
-    return commands + [current]
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Run one command, or several joined by `+` in one process; return the exit code of the first that fails."""
+    """Run one command; return its exit code."""
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help"):
         (sys.stdout if argv else sys.stderr).write(top_help())
         return 0 if argv else 2
-    commands = [parse(words) for words in split_commands(argv)]
-    context: dict = {}
-    for args in commands:
-        code = run(args, context)
-        if code:
-            return code
-    return 0
+    return run(parse(argv), {})
 
 
 def guarded(name: str, action) -> tuple[int, object]:

@@ -4,14 +4,13 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import io, limits, options, paths
+from pipeline import io, limits
 from pipeline.dedup.decisions import parse_decisions
 from pipeline.dedup.report import render_csv, render_html, score_histogram
 from pipeline.dedup.tables import duplicate_tables, pair_rows, review_mask
 from pipeline.errors import InputError
 from pipeline.schema import DEDUP_TABLES, report_file, table
 from pipeline.similarity.score import DEFAULT
-from pipeline.terminal import say, shown_report
 
 
 def run(warehouse: Path, decisions_path: Path, reports: Path, embeddings: str = "auto", lexical=None) -> dict[str, list[dict]]:
@@ -64,16 +63,3 @@ def summary(tables: dict[str, list[dict]]) -> str:
         f"dedup: {counts['pairs']} pairs scored{learned}, {counts['flagged']} flagged in {groups} groups, "
         f"{counts['review']} to review, {counts['queue']} in the review queue, {len(tables['duplicate_decisions'])} decisions ({stale} stale)"
     )
-
-
-def add_arguments(parser) -> None:
-    options.warehouse(parser)
-    parser.add_argument("--decisions", type=Path, default=paths.DECISIONS, help="the editors' decisions (CSV)")
-    options.reports(parser)
-    options.embeddings(parser)
-
-
-def main(args, context: dict) -> int:
-    tables = run(args.warehouse, args.decisions, args.reports, args.embeddings, context.pop("bank_space", None))
-    say(summary(tables) + " — " + shown_report(args.reports / "duplicates.html", args.reports))
-    return 0

@@ -102,6 +102,29 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--fixtures", type=Path, default=paths.EXTERNAL_FIXTURES, help="a folder of banks with their expected.json"
     )
+    parser.add_argument("--corpus", type=Path, default=paths.EXTERNAL_CORPUS, help="the corpus of real banks (#46)")
+    parser.add_argument("--figures", type=Path, default=paths.EXTERNAL_CORPUS_FIGURES,
+                        help="the last run's held-out figures: shown as 'before', then replaced")  # fmt: skip
+
+
+def corpus_lines(rows: list[dict], before: dict) -> list[str]:
+    """Return the corpus table: each bank's held-out figures (and before, where known), the means, the worst five."""
+    from pipeline.evaluation import corpus
+
+    was = {r["bank"]: r for r in before.get("banks", [])}
+    lines = [f"  {'bank':<36} {'lang':<4} {'read':>4} {'true':>4}  precision  recall  (before)"]
+    for row in rows:
+        old = was.get(row["bank"])
+        then = f"  ({old['precision']:.3f} {old['recall']:.3f})" if old else ""
+        lines.append(f"  {row['bank']:<36} {row['language']:<4} {row['read']:>4} {row['expected']:>4}  "
+                     f"{row['precision']:>9.3f}  {row['recall']:>6.3f}{then}" + (f"  {row['error']}" if row["error"] else ""))  # fmt: skip
+    now = corpus.summary(rows)
+    old = before.get("summary")
+    lines.append(f"  macro precision {now['precision']:.3f}, recall {now['recall']:.3f}; {now['right']} of {now['banks']} banks "
+                 f"read right (both ≥ {corpus.RIGHT}), {now['repositories']} repositories"
+                 + (f"; before: {old['precision']:.3f}, {old['recall']:.3f}, {old['right']} right" if old else ""))  # fmt: skip
+    lines.append("  worst five: " + ", ".join(now["worst"]))
+    return lines
 
 
 def main(args, context: dict) -> int:
@@ -117,4 +140,12 @@ def main(args, context: dict) -> int:
         say(f"  {row['layout']:<16} {row['banks']:>5} {row['questions']:>9}  {row['precision']:>9.3f}  {row['recall']:>6.3f}")
     auto = rows[-1]
     say(f"  auto cut {auto['parts_right']} of {auto['banks']} banks into the parts their truth gives (layout and lines)")
+    from pipeline.evaluation import corpus
+
+    held = corpus.held_out(corpus.load(args.corpus))
+    before = json.loads(args.figures.read_text(encoding="utf-8")) if args.figures.exists() else {}
+    say(f"\nthe corpus of real banks ({args.corpus}), each read by a reader fitted without its repository's banks:")
+    for line in corpus_lines(held, before):
+        say(line)
+    args.figures.write_text(json.dumps({"summary": corpus.summary(held), "banks": held}, indent=1) + "\n", encoding="utf-8")
     return 0

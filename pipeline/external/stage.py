@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pipeline import io, limits, options, paths
+from pipeline import io, limits
 from pipeline.errors import InputError
 from pipeline.escaping import visible
 from pipeline.external import tables
@@ -113,31 +113,13 @@ def preview(path: Path, layout: str = "auto", question_level: int | None = None,
 
 
 def add_arguments(parser) -> None:
-    options.warehouse(parser)
-    parser.add_argument(
-        "--registry", type=Path, default=paths.EXTERNAL_BANKS, help="the banks' registry (CSV); files are relative to it"
-    )
-    parser.add_argument(
-        "--preview", type=Path, metavar="FILE", help="print what each layout reads from FILE (nothing is written)"
-    )
-    parser.add_argument(
-        "--layout", default="auto", help="with --preview: one layout only (default: every layout, and auto's choice)"
-    )
-    parser.add_argument("--question-level", type=int, help="with --preview: the heading level of a question (headings layout)")
-    parser.add_argument(
-        "--question-column", help="with --preview: the table column holding the question (name or 1-based number)"
-    )
-    parser.add_argument(
-        "--max-bank-bytes",
-        type=int,
-        default=limits.BANK_MAX_BYTES,
-        help=f"refuse a bank file larger than this (default {limits.BANK_MAX_BYTES:,})",
-    )
+    """`python -m pipeline external-preview FILE`: what each layout reads from FILE, before it is registered."""
+    parser.add_argument("file", type=Path, metavar="FILE", help="a Markdown question bank")
+    parser.add_argument("--layout", default="auto", help="one layout only (default: every layout, and auto's choice)")
+    parser.add_argument("--question-level", type=int, help="the heading level of a question (headings layout)")
+    parser.add_argument("--question-column", help="the table column holding the question (name or 1-based number)")
 
 
 def main(args, context: dict) -> int:
-    if args.preview:
-        say(preview(args.preview, args.layout, args.question_level, args.question_column))
-    else:
-        say(summary(run(args.warehouse, args.registry, args.max_bank_bytes)))
+    say(preview(args.file, args.layout, args.question_level, args.question_column))
     return 0

@@ -3,11 +3,10 @@
 import hashlib
 from pathlib import Path
 
-from pipeline import io, limits, options, paths
+from pipeline import io, limits, paths
 from pipeline.errors import InputError
 from pipeline.ingest.parse import parse_appendix
 from pipeline.schema import TABLES
-from pipeline.terminal import say
 
 
 def run(source: Path, warehouse: Path) -> dict:
@@ -36,13 +35,3 @@ def summary(manifest: dict) -> str:
     line = ", ".join(f"{count} {name}" for name, count in rows.items())
     warning = f" — {rows['parse_issues']} line(s) not placed: see parse_issues" if rows["parse_issues"] else ""
     return f"ingest: {line}{warning}"
-
-
-def add_arguments(parser) -> None:
-    parser.add_argument("--source", type=Path, default=paths.SOURCE, help="appendix text file")
-    options.warehouse(parser, "output folder")
-
-
-def main(args, context: dict) -> int:
-    say(summary(run(args.source, args.warehouse)))
-    return 0

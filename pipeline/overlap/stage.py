@@ -2,11 +2,10 @@
 
 from pathlib import Path
 
-from pipeline import io, options
+from pipeline import io
 from pipeline.overlap import report, tables
 from pipeline.schema import table
 from pipeline.similarity.score import DEFAULT
-from pipeline.terminal import say, shown_report
 
 
 def run(warehouse: Path, reports: Path, embeddings: str = "auto") -> dict[str, list[dict]]:
@@ -51,16 +50,3 @@ def summary(out: dict) -> str:
         rows = [c for c in out["external_coverage"] if c["bank_id"] == bank["bank_id"]]
         parts.append(f"{bank['bank_id']}: {sum(c['is_covered'] for c in rows)} of {len(rows)} covered")
     return "overlap: " + "; ".join(parts)
-
-
-def add_arguments(parser) -> None:
-    options.warehouse(parser)
-    options.reports(parser)
-    options.embeddings(parser)
-
-
-def main(args, context: dict) -> int:
-    out = run(args.warehouse, args.reports, args.embeddings)
-    context["bank_space"] = out.pop("space")  # for dedup, next in this process: the bank is vectorised once
-    say(summary(out) + " — " + shown_report(args.reports / "external_coverage.html", args.reports))
-    return 0

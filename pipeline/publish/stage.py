@@ -26,7 +26,6 @@ from pipeline import paths
 from pipeline.errors import InputError
 from pipeline.faults import reached
 from pipeline.schema import REPORT_FILES, TABLES
-from pipeline.terminal import say
 
 REQUIRED = {  # what a complete build holds, from the declarations: every reader finds these
     "warehouse": tuple(f"{declared.name}.parquet" for declared in TABLES) + (paths.DUCKDB_FILE,),
@@ -123,14 +122,3 @@ def summary(result: dict) -> str:
     if not result["published"]:
         return f"publish: nothing changed; {result['generation']} stays current"
     return f"publish: {result['files']} files now current as {result['generation']} (warehouse/ and reports/ switched at once)"
-
-
-def add_arguments(parser) -> None:
-    parser.add_argument("--builds", type=Path, required=True, help="the builds folder (work area, generations, current)")
-    parser.add_argument("--warehouse", type=Path, default=paths.WAREHOUSE, help="the link readers open for the warehouse")
-    parser.add_argument("--reports", type=Path, default=paths.REPORTS, help="the link readers open for the reports")
-
-
-def main(args, context: dict) -> int:
-    say(summary(run(args.builds, args.warehouse, args.reports)))
-    return 0

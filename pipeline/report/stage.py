@@ -2,9 +2,8 @@
 
 from pathlib import Path
 
-from pipeline import io, options, paths
+from pipeline import io, paths
 from pipeline.report.coverage import SECTIONS, charts, render_html, render_markdown
-from pipeline.terminal import say, shown_report
 
 _LAST_CHARTS: dict = {}  # the last charts this process drew, by their data: a verdict does not redraw them
 
@@ -40,15 +39,3 @@ def run(warehouse: Path, reports: Path, expectations: Path = paths.EXPECTATIONS)
             scratch / "coverage.html", render_html(results, pngs, chapters, questions, tolerance(load_suites(expectations)))
         )
     return {view: len(rows) for view, (_, rows) in results.items()}
-
-
-def add_arguments(parser) -> None:
-    options.warehouse(parser)
-    options.reports(parser)
-
-
-def main(args, context: dict) -> int:
-    rows = run(args.warehouse, args.reports)
-    pages = ", ".join(shown_report(args.reports / name, args.reports) for name in ("coverage.html", "coverage.md"))
-    say(f"report: {len(rows)} sections ({sum(rows.values())} rows) — {pages}")
-    return 0

@@ -9,10 +9,9 @@ table: what it leaves is the cache, which nothing needs to be correct (a stage w
 import time
 from pathlib import Path
 
-from pipeline import io, options
+from pipeline import io
 from pipeline.schema import table
 from pipeline.similarity.score import DEFAULT
-from pipeline.terminal import say
 
 
 def run(warehouse: Path, mode: str = "auto") -> dict:
@@ -49,13 +48,3 @@ def summary(out: dict) -> str:
         )
         return f"embed: no embeddings ({why})"
     return f"embed: {out['texts']} texts, {out['encoded']} encoded now, {out['texts'] - out['encoded']} from the cache ({out['seconds']:.1f} s)"
-
-
-def add_arguments(parser) -> None:
-    options.warehouse(parser)
-    options.embeddings(parser)
-
-
-def main(args, context: dict) -> int:
-    say(summary(run(args.warehouse, args.embeddings)))
-    return 0

@@ -219,7 +219,7 @@ def label_issues(tags: list[str], classes: list[str], probabilities: np.ndarray)
 
     y = np.array([classes.index(t) for t in tags])
     # one process: the same issues (n_jobs changes only how they are counted), and no pool forked from a build whose
-    # stages may run in processes of their own (pipeline/build/runner.py)
+    # stages may run in processes of their own (pipeline/flow/runner.py)
     suspect = find_label_issues(y, probabilities, filter_by="prune_by_noise_rate", n_jobs=1)
     return suspect, get_label_quality_scores(y, probabilities, method="self_confidence")
 

@@ -4,12 +4,11 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import io, limits, options, paths
+from pipeline import io, limits
 from pipeline.errors import InputError
 from pipeline.schema import table
 from pipeline.tags import model, report
 from pipeline.tags.decisions import apply_decisions, parse_tag_decisions
-from pipeline.terminal import say, shown_report
 
 
 def audit(questions: list[dict], embeddings=None) -> tuple[list[str], np.ndarray, list[dict]]:
@@ -114,16 +113,3 @@ def summary(result: dict) -> str:
         f"tags: out-of-fold accuracy {accuracy}, {len(view['suspects'])} suspects, {view['kept']} kept, "
         f"{len(view['edits'])} edits to make, {len(view['stale'])} stale decisions"
     )
-
-
-def add_arguments(parser) -> None:
-    options.warehouse(parser)
-    parser.add_argument("--decisions", type=Path, default=paths.TAG_DECISIONS, help="the editors' tag verdicts (CSV)")
-    options.reports(parser)
-    options.embeddings(parser)
-
-
-def main(args, context: dict) -> int:
-    result = run(args.warehouse, args.decisions, args.reports, args.embeddings)
-    say(summary(result) + " — " + shown_report(args.reports / "tag_audit.html", args.reports))
-    return 0

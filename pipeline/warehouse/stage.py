@@ -3,14 +3,11 @@
 import tempfile
 from pathlib import Path
 
-from pipeline import io, limits, models, options, paths
+from pipeline import io, limits, models, paths
 from pipeline.claims import attribution_claims
 from pipeline.errors import InputError
 from pipeline.schema import LINK_TABLES, TABLES, table
-from pipeline.terminal import say, shown_table
 from pipeline.warehouse import link
-
-OPTIONAL_STAGES = ("external", "overlap", "tags", "changes")  # changes adds its table to a copy of the database
 
 
 def link_tables(
@@ -45,20 +42,26 @@ def _parse(path: Path, parse):
 
 
 def run(
-    warehouse: Path, aliases_path: Path, generic_path: Path, history_path: Path | None = None, sql_root: Path = paths.SQL
+    warehouse: Path,
+    aliases_path: Path,
+    generic_path: Path,
+    history_path: Path,
+    later: frozenset[str] = frozenset(),
+    sql_root: Path = paths.SQL,
 ) -> dict:
-    """Return row counts and view names after writing the link tables and `questions.duckdb` into `warehouse`."""
+    """Return row counts and view names after writing the link tables and `questions.duckdb` into `warehouse`. The
+    tables of the stages in `later` (they run after this one: the graph says which) are empty views until then."""
     questions, refs, attributions = (io.read_rows(table(name), warehouse) for name in ("questions", "refs", "attributions"))
     aliases = _parse(aliases_path, lambda text: link.parse_aliases(text, refs))
     generic = _parse(generic_path, link.parse_generic_terms)
-    history = _parse(history_path, link.parse_verdict_history) if history_path else []
+    history = _parse(history_path, link.parse_verdict_history)
     tables = link_tables(questions, refs, attributions, aliases, generic, history)
     with io.staged_outputs(warehouse) as scratch, tempfile.TemporaryDirectory() as absent:
         for declared in LINK_TABLES:
             io.write_table(tables[declared.name], declared, scratch)
         parquet = {t.name: (scratch if t.stage == "warehouse" else Path(warehouse)) / f"{t.name}.parquet" for t in TABLES}
-        for declared in TABLES:  # optional stages not run (external banks): empty tables, never written to the warehouse
-            if declared.stage in OPTIONAL_STAGES and not parquet[declared.name].exists():
+        for declared in TABLES:  # a later stage's table (changes adds history to a copy): empty, never written here
+            if declared.stage in later:
                 parquet[declared.name] = io.write_table([], declared, Path(absent))
         views = models.build(scratch / paths.DUCKDB_FILE, parquet, sql_root)
     return {
@@ -81,18 +84,3 @@ def summary(result: dict, database: str = "warehouse/questions.duckdb") -> str:
         f"warehouse: {rows['question_refs']} question → reference links, {rows['ref_aliases']} aliases, "
         f"{len(result['views'])} views — {database}{warning}"
     )
-
-
-def add_arguments(parser) -> None:
-    options.warehouse(parser)
-    parser.add_argument("--aliases", type=Path, default=paths.ALIASES, help="reference aliases (CSV)")
-    parser.add_argument("--generic-terms", type=Path, default=paths.GENERIC_TERMS, help="names that are no technique (CSV)")
-    parser.add_argument(
-        "--verdict-history", type=Path, default=None, help="the workbench's verdict history (CSV; without it the table is empty)"
-    )
-
-
-def main(args, context: dict) -> int:
-    result = run(args.warehouse, args.aliases, args.generic_terms, args.verdict_history)
-    say(summary(result, shown_table(args.warehouse / paths.DUCKDB_FILE, args.warehouse)))
-    return 0

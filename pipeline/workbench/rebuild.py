@@ -1,4 +1,4 @@
-"""The workbench's builds: the build graph's runner (pipeline/build/runner.py), in this process, then publish.
+"""The workbench's builds: the build graph's runner (pipeline/flow/runner.py), in this process, then publish.
 
 The process keeps the pipeline imported (the imports are most of a clean build), the runner runs only the stages
 whose inputs changed by content (a verdict: dedup or tags, then the checks, the warehouse, the report, the changes),
@@ -16,9 +16,9 @@ from pipeline.workbench import files
 def run(changed: set[str], inputs: dict[str, str], builds: Path, links: tuple[Path, Path], embeddings: str = "auto") -> dict:
     """Rebuild what changed (by content: `changed` only names what the watcher saw) in `builds`' work area and publish
     it; return {seconds, generation, error, log, ran}."""
-    from pipeline.build import runner
-    from pipeline.build.graph import Area
     from pipeline.errors import InputError
+    from pipeline.flow import runner
+    from pipeline.flow.graph import Area
     from pipeline.terminal import captured
 
     started = time.perf_counter()

@@ -382,16 +382,18 @@ def parsed_body(data: bytes) -> dict:
 
 
 def warm_imports() -> None:
-    """Import what the stages a verdict reruns import (Great Expectations is seconds of it), so the first verdict's
-    rebuild does not pay for it."""
+    """Import the slow libraries of the stages a verdict reruns, as the graph declares them (Great Expectations is
+    seconds of it), so the first verdict's rebuild does not pay for them."""
     import importlib
 
-    for module in ("pipeline.dedup.stage", "pipeline.tags.stage", "pipeline.check.stage", "pipeline.warehouse.stage",
-                   "pipeline.report.stage", "pipeline.changes.stage", "great_expectations"):  # fmt: skip
-        try:
-            importlib.import_module(module)
-        except Exception:  # noqa: BLE001 - a rebuild imports it again and says what is wrong
-            pass
+    from pipeline.flow.graph import BY_NAME, readers
+
+    for name in sorted(readers({"DECISIONS", "TAG_DECISIONS"})):
+        for module in BY_NAME[name].imports:
+            try:
+                importlib.import_module(module)
+            except Exception:  # noqa: BLE001 - a rebuild imports it again and says what is wrong
+                pass
 
 
 def today() -> str:

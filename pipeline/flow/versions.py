@@ -2,7 +2,7 @@
 
 `make diff BASE=<ref>` and `make history` build the bank as it was at a commit. Nothing here checks anything out:
 raw/ at a commit is read with `git archive` into a folder of its own, named by the tree hash of raw/ (so two
-commits with the same raw/ share one build). The build itself is the runner's (pipeline/build/base.py), in the same
+commits with the same raw/ share one build). The build itself is the runner's (pipeline/flow/base.py), in the same
 process; it never writes raw/, the published build or git's state. A failure is an InputError naming the ref, never
 a traceback.
 """

@@ -1,6 +1,6 @@
 """The `base` command: build raw/ as it is at a git ref (`make diff BASE=<ref>`) and note where that build is.
 
-raw/ at the commit is read from git (changes/versions.py, nothing checked out) into `--area/<tree hash of raw/>` and
+raw/ at the commit is read from git (flow/versions.py, nothing checked out) into `--area/<tree hash of raw/>` and
 built there **in this process** by the same runner as every build (runner.py): no nested `make`, the imports paid
 once, the embeddings cache shared; a second diff against the same base finds every stage current. The note
 (`--stamp`, JSON: ref, commit, tree, and the base build's published warehouse and reports) is rewritten only when it
@@ -12,10 +12,9 @@ import time
 from pathlib import Path
 
 from pipeline import options, paths
-from pipeline.build import runner
-from pipeline.build.graph import INPUTS, Area
-from pipeline.changes import versions
 from pipeline.errors import InputError
+from pipeline.flow import runner, versions
+from pipeline.flow.graph import INPUTS, Area
 from pipeline.terminal import say
 
 KEEP_AREAS = 12  # base builds kept, the most recently used (make history builds one per commit that changed raw/)

@@ -9,8 +9,7 @@ its own measures last, into the warehouse table `history` and reports/history.ht
 from pathlib import Path
 
 from pipeline import io, options
-from pipeline.build import base
-from pipeline.changes import versions
+from pipeline.flow import base, versions
 from pipeline.schema import table
 from pipeline.terminal import say
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import paths
-from pipeline.schema import REPORT_FILES, TABLES
+from pipeline.schema import REPORT_FILES, TABLES, WAREHOUSE_FILES
 
 # The inputs a build reads, by the name Make gives them, with their default path (paths.py).
 INPUTS: dict[str, Path] = {
@@ -46,15 +46,26 @@ class Stage:
     code: tuple[str, ...]  # globs under pipeline/ of the code and data it runs, besides SHARED_CODE
     options: tuple[str, ...] = ()  # the Area fields its output depends on
     run: Callable[[Area, dict, dict], str] = field(default=lambda area, inputs, context: "", repr=False)
-    beside: tuple[str, ...] = ()  # modules it imports that are slow: a clean build runs it in a process of its own,
-    # side by side with the stages that do not read it, while this process has not loaded them yet
+    about: str = ""  # what it does, in a line: `python -m pipeline <name> --help` and `make help` say it
+    imports: tuple[str, ...] = ()  # the slow modules it imports (seconds): loaded early, beside the encoding
+    apart: bool = False  # a clean build runs it in a process of its own, side by side with the stages that do not
+    # read it, while this process has not loaded its `imports` yet
 
     @property
     def outputs(self) -> tuple[str, ...]:
-        """Return what it writes into the work area, as schema.py declares each output's stage."""
+        """Return what it writes into the work area, as schema.py declares each output's stage (optional reports, which
+        only some builds write, are not among them)."""
         tables = tuple(f"warehouse/{t.name}.parquet" for t in TABLES if t.stage == self.name)
-        database = (f"warehouse/{paths.DUCKDB_FILE}",) if self.name == "warehouse" else ()
-        return tables + database + tuple(f"reports/{r.name}" for r in REPORT_FILES if r.stage == self.name and not r.optional)
+        files = tuple(f"warehouse/{f.name}" for f in WAREHOUSE_FILES if f.stage == self.name)
+        return tables + files + tuple(f"reports/{r.name}" for r in REPORT_FILES if r.stage == self.name and not r.optional)
+
+    @property
+    def writes(self) -> tuple[str, ...]:
+        """Return every file it may write: its outputs, the optional reports, and the files it rewrites (`amends`:
+        a file an earlier stage made, replaced by a new one, never written in place)."""
+        optional = tuple(f"reports/{r.name}" for r in REPORT_FILES if r.stage == self.name and r.optional)
+        amended = tuple(f"warehouse/{f.name}" for f in WAREHOUSE_FILES if self.name in f.amended_by)
+        return self.outputs + optional + amended
 
 
 def _ingest(area: Area, inputs: dict, context: dict) -> str:
@@ -110,8 +121,10 @@ def _warehouse(area: Area, inputs: dict, context: dict) -> str:
     from pipeline.terminal import shown_table
     from pipeline.warehouse import stage
 
-    history = Path(inputs["VERDICT_HISTORY"]) if inputs.get("VERDICT_HISTORY") else None
-    result = stage.run(area.warehouse, Path(inputs["ALIASES"]), Path(inputs["GENERIC_TERMS"]), history)
+    later = frozenset(s.name for s in STAGES) - upstream({"warehouse"})
+    result = stage.run(
+        area.warehouse, Path(inputs["ALIASES"]), Path(inputs["GENERIC_TERMS"]), Path(inputs["VERDICT_HISTORY"]), later
+    )
     return stage.summary(result, shown_table(area.warehouse / paths.DUCKDB_FILE, area.warehouse))
 
 
@@ -130,26 +143,35 @@ def _changes(area: Area, inputs: dict, context: dict) -> str:
     changes = stage.run(area.warehouse, area.reports, area.base_stamp, area.points)
     if changes is None:
         return "changes: not compared with another version (make diff BASE=<ref>); history.html has this build's measures"
-    return stage.summary(changes)
+    return "\n".join([stage.summary(changes), *stage.details(changes)])
 
 
 SIMILARITY = ("similarity/*.py", "similarity/minilm/*")  # the scorer and the encoder with its model
 STAGES: tuple[Stage, ...] = (  # in an order that runs each stage after what it reads
-    Stage("ingest", ("SOURCE",), (), ("ingest/*.py",), (), _ingest),
-    Stage("external", ("EXTERNAL_BANKS",), (), ("external/*.py", "external/layouts/*.py"), (), _external),
+    Stage("ingest", ("SOURCE",), (), ("ingest/*.py",), (), _ingest,
+          "parse the appendix into Parquet tables in the warehouse"),
+    Stage("external", ("EXTERNAL_BANKS",), ("ingest",), ("external/*.py", "external/layouts/*.py"), (), _external,
+          "read the question banks registered in raw/external_banks.csv"),
     # encodes every question once into the embeddings cache (no table): overlap, dedup and tags read it
-    Stage("embed", (), ("ingest", "external"), SIMILARITY, ("embeddings",), _embed),
-    Stage("overlap", (), ("ingest", "external", "embed"), ("overlap/*.py", *SIMILARITY), ("embeddings",), _overlap),
+    Stage("embed", (), ("ingest", "external"), SIMILARITY, ("embeddings",), _embed,
+          "encode the questions once for dedup, overlap and tags (cache: $PIPELINE_EMBEDDINGS_CACHE)"),
+    Stage("overlap", (), ("ingest", "external", "embed"), ("overlap/*.py", *SIMILARITY), ("embeddings",), _overlap,
+          "match every external question to the appendix; write reports/external_coverage.*"),
     Stage("dedup", ("DECISIONS",), ("ingest", "embed"), ("dedup/*.py", "dedup/page/*", "assets/*", *SIMILARITY),
-          ("embeddings",), _dedup),
+          ("embeddings",), _dedup, "score near-duplicate pairs, apply raw/duplicate_decisions.csv, write the review page and CSV"),
     Stage("tags", ("TAG_DECISIONS",), ("ingest", "embed"), ("tags/*.py", "tags/page/*", "assets/*", *SIMILARITY),
-          ("embeddings",), _tags, ("sklearn", "cleanlab")),
+          ("embeddings",), _tags, "audit every question's tag against its wording; write tag_suspects and reports/tag_audit.*",
+          ("sklearn.linear_model", "sklearn.model_selection", "cleanlab.filter"), apart=True),
     Stage("check", (), ("ingest", "external", "dedup", "tags"), ("check/*.py", "sql/*/*.sql", "../expectations/*.json"),
-          (), _check, ("great_expectations", "pipeline.check.validate")),
+          (), _check, "run the expectation suites; write quality.json and quality.html",
+          ("great_expectations", "pipeline.check.validate"), apart=True),
     Stage("warehouse", ("ALIASES", "GENERIC_TERMS", "VERDICT_HISTORY"), ("ingest", "external", "overlap", "dedup", "tags"),
-          ("warehouse/*.py", "sql/*/*.sql"), (), _warehouse),
-    Stage("report", (), ("warehouse",), ("report/*.py", "sql/*/*.sql", "../expectations/*.json"), (), _report),
-    Stage("changes", (), ("warehouse", "check"), ("changes/*.py",), ("base_stamp", "points"), _changes),
+          ("warehouse/*.py", "sql/*/*.sql"), (), _warehouse,
+          "link questions to references; build warehouse/questions.duckdb and its views"),
+    Stage("report", (), ("warehouse",), ("report/*.py", "sql/*/*.sql", "../expectations/*.json"), (), _report,
+          "write the coverage report (Markdown, HTML with charts) from the warehouse", ("matplotlib.figure",)),
+    Stage("changes", (), ("warehouse", "check"), ("changes/*.py",), ("base_stamp", "points"), _changes,
+          "this build's measures (history table, history.html); with a base, what it changed (reports/changes.*)"),
 )  # fmt: skip
 BY_NAME = {stage.name: stage for stage in STAGES}
 

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 from pipeline import options, paths
-from pipeline.build.graph import INPUTS, STAGES, Area
 from pipeline.errors import InputError
+from pipeline.flow.graph import INPUTS, STAGES, Area
 
 
 def add_arguments(parser) -> None:
@@ -26,14 +26,19 @@ def add_arguments(parser) -> None:
     parser.add_argument("input", nargs="*", metavar="NAME=PATH", help="the inputs: SOURCE=raw/… (default: paths.py's)")
 
 
-def main(args, context: dict) -> int:
-    from pipeline.build import runner
-
-    given = dict(word.partition("=")[::2] for word in args.input)
+def given_inputs(words: list[str]) -> dict[str, str]:
+    """Return every input's path: those given as NAME=PATH, the others paths.py's. InputError for an unknown NAME."""
+    given = dict(word.partition("=")[::2] for word in words)
     unknown = sorted(set(given) - set(INPUTS))
     if unknown:
         raise InputError(f"not an input of the build: {', '.join(unknown)} (inputs: {', '.join(INPUTS)})", "build")
-    inputs = {name: given.get(name) or str(default) for name, default in INPUTS.items()}
+    return {name: given.get(name) or str(default) for name, default in INPUTS.items()}
+
+
+def main(args, context: dict) -> int:
+    from pipeline.flow import runner
+
+    inputs = given_inputs(args.input)
     builds = Path(args.builds)
     work = builds / "work"
     versions, points = args.versions or builds / "versions", args.points or builds / "history.json"
@@ -41,7 +46,7 @@ def main(args, context: dict) -> int:
     if ref or args.history:  # one line naming an input that cannot be read, before a base is built
         runner.input_digests(inputs)
     if args.history:
-        from pipeline.build import history
+        from pipeline.flow import history
 
         history.record(versions, points, inputs, args.embeddings, args.repo)
     stamp = work / "warehouse" / ".base"
@@ -49,7 +54,7 @@ def main(args, context: dict) -> int:
         before = {s.name for s in STAGES if s.name != "changes"}
         if runner.build(inputs, builds, Area(work / "warehouse", work / "reports", args.embeddings), only=before)["error"]:
             return 2
-        from pipeline.build import base
+        from pipeline.flow import base
 
         base.note_base(ref, versions, stamp, inputs, args.embeddings, work / "warehouse", args.repo)
     area = Area(

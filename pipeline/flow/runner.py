@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline import paths
-from pipeline.build.graph import BY_NAME, SHARED_CODE, STAGES, Area, Stage, readers, upstream
+from pipeline.flow.graph import BY_NAME, SHARED_CODE, STAGES, Area, Stage, readers, upstream
 
 STATE = ".graph-state.json"
 PACKAGE = Path(paths.ROOT) / "pipeline"
@@ -150,13 +150,6 @@ def why(stage_names: list[str], state: dict[str, str], inputs_changed: set[str])
     return (", ".join(said) + " changed") if said else "the code, an option or a missing output changed"
 
 
-IMPORTS = {  # what a stage imports that is slow (seconds): imported beside the encoding, not after it
-    "check": ("great_expectations",),
-    "tags": ("sklearn.linear_model", "sklearn.model_selection", "cleanlab.filter"),
-    "report": ("matplotlib.figure",),
-}
-
-
 # What every stage and every slow library imports first, imported in the building thread before the prefetch thread
 # starts: two threads importing one module graph at once can meet in Python's import locks, and the one that yields
 # sees a partially initialised module ("partially initialized module 'typing' has no attribute 'ClassVar'", seen once
@@ -170,7 +163,8 @@ def prefetch(names: list[str]) -> threading.Thread | None:
     (`FOUNDATIONS`) is imported here first."""
     import importlib
 
-    modules = [module for name in names for module in IMPORTS.get(name, ())]
+    # the libraries only: a module of ours is imported by the stage itself, in this thread (never two threads at once)
+    modules = [module for name in names for module in BY_NAME[name].imports if not module.startswith("pipeline.")]
     if not modules:
         return None
     for module in FOUNDATIONS:
@@ -291,7 +285,7 @@ def aside(name: str, to_run: list[str]) -> bool:
     """Return whether stage `name` runs in a process of its own: it imports slow modules this process has not loaded
     (a clean build: a rebuild in the workbench has them), and another stage that does not read it runs too."""
     stage = BY_NAME[name]
-    if not stage.beside or any(module in sys.modules for module in stage.beside):
+    if not stage.apart or any(module in sys.modules for module in stage.imports):
         return False
     return any(other != name and name not in upstream({other}) and other not in upstream({name}) for other in to_run)
 
@@ -318,7 +312,7 @@ def run_apart(name: str, area: Area, inputs: dict, pipe) -> None:
     from pipeline.cli import guarded
 
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    for module in BY_NAME[name].beside:
+    for module in BY_NAME[name].imports:
         try:
             importlib.import_module(module)
         except Exception:  # noqa: BLE001 - the stage imports it again and says what is wrong

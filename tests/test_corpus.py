@@ -1,0 +1,60 @@
+"""The corpus of real banks (#46) and its held-out scoring: the data is whole, and each rule of the scoring holds."""
+
+import csv
+import json
+
+import pytest
+
+from pipeline import paths
+from pipeline.evaluation import corpus
+
+
+def test_the_corpus_holds_30_banks_from_30_repositories_each_with_its_licence_and_a_truth_that_points_at_its_lines():
+    banks = corpus.load(paths.EXTERNAL_CORPUS)
+    assert len(banks) >= 30 and len({b.repo for b in banks}) == len(banks)
+    assert len({b.language for b in banks}) >= 4
+    for bank in banks:
+        folder = paths.EXTERNAL_CORPUS / bank.bank_id
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        assert meta["licence"] in {"MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "CC-BY-4.0", "CC0-1.0"}, bank.bank_id
+        assert (folder / "LICENSE").stat().st_size > 500, bank.bank_id
+        lines = bank.text.splitlines()
+        assert bank.truth and all(1 <= line <= len(lines) for line, _ in bank.truth), bank.bank_id
+        assert [line for line, _ in bank.truth] == sorted(line for line, _ in bank.truth), bank.bank_id
+        with open(folder / "truth.tsv", encoding="utf-8", newline="") as handle:
+            assert next(csv.reader(handle, delimiter="\t")) == ["line", "question", "difficulty"]
+
+
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        ("What is **LoRA**?", "what is lora?", True),
+        ("Explain attention.", "Explain attention", True),
+        ("什么是LoRA？", "什么是LoRA?", True),
+        ("What is LoRA?", "What is QLoRA?", False),
+        ("Q1: What is LoRA?", "What is LoRA?", False),  # a label left in the text is a miss
+    ],
+)
+def test_fold(a, b, same):
+    assert (corpus.fold(a) == corpus.fold(b)) is same
+
+
+def test_score_matches_each_truth_question_once():
+    figures = corpus.score(["What is X?", "What is X?", "Noise"], ["What is X?", "Why Y?"])
+    assert (figures["hits"], figures["precision"], figures["recall"]) == (1, 1 / 3, 1 / 2)
+    assert corpus.score([], ["a"])["precision"] == 0.0
+
+
+def test_a_bank_is_read_by_a_reader_fitted_without_its_repository():
+    banks = [corpus.Bank(f"b{i}", repo, "en", f"text {i}", [(1, "q")]) for i, repo in enumerate(["r1", "r1", "r2"])]
+    seen = []
+
+    def fit(train):
+        seen.append(sorted(b.bank_id for b in train))
+        return lambda text: ["q"] if text != "text 2" else []
+
+    rows = corpus.held_out(banks, fit)
+    assert seen == [["b2"], ["b2"], ["b0", "b1"]]
+    summary = corpus.summary(rows)
+    assert (summary["right"], summary["banks"], summary["repositories"], summary["worst"][0]) == (2, 3, 2, "b2")
+    assert summary["precision"] == pytest.approx(2 / 3)
