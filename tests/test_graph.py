@@ -191,3 +191,28 @@ def test_no_stage_command_changes_a_published_build(tmp_path):
         assert call_cli(stage.name, "--embeddings", "auto", *words) == 0, stage.name
     assert published() == before
     assert (builds / "work" / "warehouse" / "questions.duckdb").stat().st_ino != os.stat(links[0] / "questions.duckdb").st_ino
+
+
+def test_a_stage_whose_import_met_the_prefetch_thread_in_a_deadlock_runs_again_once_it_finished(tmp_path, inputs, monkeypatch):
+    """A clean-clone run failed with "_DeadlockError: deadlock detected by _ModuleLock('narwhals.stable.v1')": the
+    import lock cycle between the building thread and the prefetch thread. The stage runs again after the prefetch."""
+    import dataclasses
+    import threading
+    from importlib._bootstrap import _DeadlockError
+
+    calls = []
+    real = runner.BY_NAME["ingest"]
+
+    def flaky(area, inputs, context):
+        calls.append(1)
+        if len(calls) == 1:
+            raise _DeadlockError("deadlock detected by _ModuleLock('narwhals.stable.v1') at 1")
+        return real.run(area, inputs, context)
+
+    monkeypatch.setitem(runner.BY_NAME, "ingest", dataclasses.replace(real, run=flaky))
+    done = threading.Thread(target=lambda: None)
+    done.start()
+    monkeypatch.setattr(runner, "prefetch", lambda names: done)
+    builds = tmp_path / ".warehouse-builds"
+    result = runner.build(inputs, builds, graph.Area(builds, builds, "off"), only={"ingest"}, say=lambda *a, **k: None)
+    assert result["error"] is None and len(calls) == 2

@@ -154,6 +154,7 @@ def why(stage_names: list[str], state: dict[str, str], inputs_changed: set[str])
 # starts: two threads importing one module graph at once can meet in Python's import locks, and the one that yields
 # sees a partially initialised module ("partially initialized module 'typing' has no attribute 'ClassVar'", seen once
 # in a clean-clone CI run). The stages need these at once anyway; the thread then loads what only its libraries need.
+IMPORT_DEADLOCK = "deadlock detected by _ModuleLock"  # the text of importlib's _DeadlockError
 FOUNDATIONS = ("typing", "dataclasses", "numpy", "pandas", "pyarrow", "pyarrow.parquet")
 
 
@@ -268,6 +269,12 @@ def build(
                 continue
             faults.STAGE["name"] = name
             code, line = guarded(name, lambda stage=stage: stage.run(area, inputs, context))
+            if code == 3 and loading is not None and IMPORT_DEADLOCK in str(line):
+                # Python's import locks found this thread and the prefetch thread waiting on each other, and failed
+                # this thread's import (seen once: narwhals, under Great Expectations' prefetch). Nothing was written
+                # (outputs are staged); the stage runs again once the prefetch has finished.
+                loading.join()
+                code, line = guarded(name, lambda stage=stage: stage.run(area, inputs, context))
             if not finished(name, code, line):
                 break
         if error is None:
