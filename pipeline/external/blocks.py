@@ -68,16 +68,18 @@ def numbered_lines(token) -> list[tuple[int, Span]]:
     numbered. Each part comes with its line offset within the token.
     """
     children = token.children or []
-    parts, offset, starts = [], 0, [(0, 0)]
+    # `last`: the last character of the part's text so far, emphasis markers and spaces aside. Kept as the children
+    # pass, not joined again from the part's start at every break: that was quadratic in a paragraph's lines.
+    parts, offset, starts, last = [], 0, [(0, 0)], ""
     for position, child in enumerate(children):
-        if child.type == "softbreak":
+        if child.type in ("text", "code_inline"):
+            last = child.content.rstrip(" *_")[-1:] or last
+        elif child.type == "softbreak":
             offset += 1
             following = "".join(c.content for c in children[position + 1 : position + 4] if c.type in ("text", "code_inline"))
-            before = "".join(c.content for c in children[starts[-1][0] : position] if c.type in ("text", "code_inline")).rstrip(
-                " *_"
-            )
-            if numbered(following.strip())[0] is not None or before.endswith(QUESTION_MARKS):
+            if numbered(following.strip())[0] is not None or last in QUESTION_MARKS:
                 starts.append((position + 1, offset))
+                last = ""
     for (begin, line), (end, _) in zip(starts, starts[1:] + [(len(children) + 1, 0)]):
         parts.append((line, Span(children[begin : end - 1] if end <= len(children) else children[begin:])))
     return parts

@@ -29,9 +29,11 @@ DIFFICULTIES = frozenset(DIFFICULTY_WORDS.split("|"))
 
 
 def _table_rows(tokens, start: int):
-    """Yield (line, [cell inline tokens], is_header) for the table opening at `start`."""
+    """Yield (line, [cell inline tokens], is_header) for the table opening at `start`. Walked by index: a slice would
+    copy the rest of the file for every table."""
     row, line, header = [], None, False
-    for token in tokens[start + 1 :]:
+    for position in range(start + 1, len(tokens)):
+        token = tokens[position]
         if token.type == "table_close":
             return
         if token.type == "tr_open":
