@@ -353,3 +353,39 @@ def test_a_restart_takes_the_port_it_had_so_an_open_tab_s_address_still_holds(tm
     )
     again.server_close()
     elsewhere.server_close()
+
+
+def pair_call(bench, port, a, b, verdict, who, **more):
+    body = {"a": a, "b": b, "verdict": verdict, "reviewer": who, **more}
+    return request(port, "POST", "/api/pair", body, token=bench.token)
+
+
+@pytest.mark.parametrize("name", ["@editor", "=1+1", "-b", "+c"])
+def test_an_editor_named_like_a_formula_does_not_conflict_with_their_own_verdict(workbench, name):
+    """#44: the file holds the spreadsheet-safe '@editor; the rule compared it with the typed name (409 on one's own)."""
+    bench, port, inputs = workbench
+    a, b = ids(bench)[5:7]
+    assert pair_call(bench, port, a, b, "duplicate", name)[0] == 200
+    assert f",'{name}," in open(inputs["DECISIONS"], encoding="utf-8").read()  # safe for a spreadsheet in the file
+    status, answer = pair_call(bench, port, a, b, "related", name)
+    assert status == 200, answer
+    assert pair_call(bench, port, a, b, None, name)[0] == 200
+
+
+def test_a_decisions_file_a_spreadsheet_saved_as_csv_utf8_takes_verdicts(workbench):
+    """#44: a BOM made every verdict a 409 ("the header does not start with …"), though make all reads the file."""
+    bench, port, inputs = workbench
+    path = Path(inputs["DECISIONS"])
+    kept = path.read_bytes()
+    a, b = ids(bench)[7:9]
+    a_colleague_s = f"{min(a, b)},{max(a, b)},related,bo,2026-11-30,\r\n".encode()
+    path.write_bytes(b"\xef\xbb\xbfquestion_id_a,question_id_b,verdict,reviewer,date,note\r\n" + a_colleague_s)
+    try:
+        status, answer = pair_call(bench, port, a, b, "distinct", "ana", confirm=True)
+        assert status == 200, answer
+        written = path.read_bytes()
+        assert written.startswith(b"\xef\xbb\xbfquestion_id_a,question_id_b,verdict,reviewer,date,note")  # the mark kept
+        assert b",distinct,ana," in written and written.count(b"\r\n") == 2 and written.endswith(b"\r\n")
+        assert b"\n" not in written.replace(b"\r\n", b"")  # one line end throughout: the spreadsheet's
+    finally:
+        path.write_bytes(kept)

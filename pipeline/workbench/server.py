@@ -15,7 +15,6 @@ calls to one person on one machine, so a framework would add a dependency and no
   in-process (rebuild.py); the pages poll the build's state and reload their data when it is published.
 """
 
-import csv
 import datetime
 import errno
 import html
@@ -209,11 +208,10 @@ class Workbench:
         """Return the verdict history's last `most` rows, newest first (the file under raw/ is the record)."""
         path = self.history_path()
         try:
-            head, rows = files.records(path.read_text(encoding="utf-8"))
+            rows = [row for _raw, row in files.records(files.read_csv(path)).rows if row]
         except (OSError, UnicodeDecodeError, InputError):
             return []
-        names = next(csv.reader([head])) if head else []
-        return [dict(zip(names, cells)) for _, cells in rows[-most:]][::-1]
+        return rows[-most:][::-1]
 
     # ---- the verdicts ---------------------------------------------------------------------------------------------
     def path_of(self, name: str) -> Path:
@@ -233,8 +231,8 @@ class Workbench:
         declared = editors_file(name)
         path = self.path_of(name)
         with self.lock, files.locked(self.builds / ".raw-writers.lock"):
-            text = path.read_text(encoding="utf-8") if path.exists() else ""
             try:
+                text = files.read_csv(path)
                 now = {k: files.row_of(text, key, k) for k in changes}
                 after, before = files.merged(text, declared.columns, key, changes)
             except Exception as error:  # noqa: BLE001 - a file the merge cannot read: said, never half-written
@@ -266,7 +264,7 @@ class Workbench:
                  "labels": " ~ ".join(self.questions[q]["label"] for q in key.split("|") if q in self.questions),
                  "previous_reviewer": (previous or {}).get("reviewer", ""), "previous_verdict": (previous or {}).get("verdict", "")}  # fmt: skip
         history = self.history_path()
-        text = history.read_text(encoding="utf-8") if history.exists() else ""
+        text = files.read_csv(history)
         files.replace_atomically(history, files.appended(text, editors_file("verdict_history").columns, [event]))
         self.events.append(event)
         return event
@@ -282,7 +280,10 @@ class Workbench:
             last = mine.pop()
             path, declared = last["path"], editors_file(last["name"])
             key = pair_key if last["name"] == "duplicate_decisions" else tag_key
-            now = path.read_text(encoding="utf-8") if path.exists() else ""
+            try:
+                now = files.read_csv(path)
+            except InputError as error:
+                raise Refused(409, f"{path.name}: {error}") from None
             for k in last["keys"]:
                 row = files.row_of(now, key, k)
                 if row != last["after"][k]:
@@ -292,7 +293,7 @@ class Workbench:
             files.replace_atomically(path, files.restored(now, declared.columns, key, last["before"]))
             for k in last["keys"]:
                 previous = files.row_of(now, key, k)
-                restored = files.row_of(path.read_text(encoding="utf-8"), key, k)
+                restored = files.row_of(files.read_csv(path), key, k)
                 self.noted(last["name"], k, reviewer, "undo", restored, previous)
         return {"undone": last["keys"], "file": last["name"]}
 
