@@ -23,7 +23,7 @@ def test_a_change_replaces_its_row_in_place_and_keeps_every_other_byte():
     )
     lines = text.splitlines(keepends=True)
     assert lines[:2] == TEXT.splitlines(keepends=True)[:2]  # the header and q1, CRLF and quotes as they were
-    assert lines[2] == "q2,1.1.2,keep,Cy,2026-12-01,\n" and len(lines) == 3
+    assert lines[2] == "q2,1.1.2,keep,Cy,2026-12-01,\r\n" and len(lines) == 3  # the file's own line end
     assert before == {"q2": "q2,1.1.2,retag:design,Bo,2026-11-30,\r\n"}
 
 
@@ -31,7 +31,7 @@ def test_a_new_row_is_appended_and_undo_restores_the_file_as_it_was():
     text, before = files.merged(
         TEXT, HEADER, KEY, {"q3": {"question_id": "q3", "verdict": "keep", "reviewer": "Cy", "date": "2026-12-01"}}
     )
-    assert text.endswith("q3,,keep,Cy,2026-12-01,\n") and before == {"q3": None}
+    assert text.endswith("q3,,keep,Cy,2026-12-01,\r\n") and before == {"q3": None}
     assert files.restored(text, HEADER, KEY, before) == TEXT
     changed, before = files.merged(TEXT, HEADER, KEY, {"q1": None})
     assert "q1," not in changed  # removed; put back (at the end: the server restores the file whole when it is unchanged)
@@ -66,3 +66,49 @@ def test_the_file_is_replaced_in_one_rename(tmp_path):
     files.replace_atomically(path, "new\n")
     assert path.read_text(encoding="utf-8") == "new\n" and path.stat().st_ino != inode
     assert [p.name for p in tmp_path.iterdir()] == ["tag_decisions.csv"]  # no temporary file left
+
+
+# One reader for a spreadsheet's file and ours (#44): each case is a file a spreadsheet or an editor could save.
+SHEETS = {
+    "LF": TEXT.replace("\r\n", "\n"),
+    "CRLF": TEXT,
+    "CR alone": TEXT.replace("\r\n", "\r"),
+    "a spreadsheet's CSV UTF-8 (BOM)": "\ufeff" + TEXT,
+    "no line end at the end": TEXT.removesuffix("\r\n"),
+    "a note holding U+2028": TEXT.replace("kept, after a look", "see\u2028below"),
+    "a note holding U+2029": TEXT.replace("kept, after a look", "a\u2029b"),
+}
+
+
+@pytest.mark.parametrize("case", SHEETS)
+def test_every_row_is_kept_and_the_new_one_added_whatever_wrote_the_file(case):
+    text = SHEETS[case]
+    new = {"q3": {"question_id": "q3", "label": "1.1.3", "verdict": "keep", "reviewer": "Cy", "date": "2026-12-01"}}
+    written, _ = files.merged(text, HEADER, KEY, new)
+    rows = [row for _, row in files.records(written).rows if row]
+    assert [row["question_id"] for row in rows] == ["q1", "q2", "q3"], written
+    assert rows[0]["note"] == [row for _, row in files.records(text).rows if row][0]["note"]  # the note is whole
+    assert written.startswith(text.removesuffix("\r\n"))  # the BOM, the line ends, every byte before the new row kept
+    newline = "\r" if case == "CR alone" else "\n" if case == "LF" else "\r\n"
+    assert written.endswith("q3,1.1.3,keep,Cy,2026-12-01," + newline)
+
+
+@pytest.mark.parametrize("case", SHEETS)
+def test_the_workbench_reads_a_file_as_make_all_does(case):
+    from pipeline.csvrows import csv_records
+
+    pipeline_rows = [row for _, row in csv_records(SHEETS[case], HEADER)]
+    assert [row for _, row in files.records(SHEETS[case]).rows if row] == pipeline_rows
+
+
+@pytest.mark.parametrize("name", ["@editor", "=1+1", "-b", "+c", "'quoted", "plain"])
+def test_a_name_is_read_as_written_not_as_its_spreadsheet_safe_cell(name):
+    written, _ = files.merged(TEXT, HEADER, KEY, {"q3": {"question_id": "q3", "verdict": "keep", "reviewer": name}})
+    assert files.row_of(written, KEY, "q3")["reviewer"] == name
+
+
+def test_a_control_a_spreadsheet_wrote_does_not_split_its_row():
+    """make all refuses the file, naming the cell; the workbench must not cut the row there meanwhile."""
+    text = TEXT.replace("kept, after a look", "a\x85b\x0cc\x1ed")
+    written, _ = files.merged(text, HEADER, KEY, {"q3": {"question_id": "q3", "verdict": "keep", "reviewer": "Cy"}})
+    assert written.startswith(text) and len([row for _, row in files.records(written).rows if row]) == 3

@@ -353,3 +353,90 @@ def test_a_restart_takes_the_port_it_had_so_an_open_tab_s_address_still_holds(tm
     )
     again.server_close()
     elsewhere.server_close()
+
+
+def pair_call(bench, port, a, b, verdict, who, **more):
+    body = {"a": a, "b": b, "verdict": verdict, "reviewer": who, **more}
+    return request(port, "POST", "/api/pair", body, token=bench.token)
+
+
+@pytest.mark.parametrize("name", ["@editor", "=1+1", "-b", "+c"])
+def test_an_editor_named_like_a_formula_does_not_conflict_with_their_own_verdict(workbench, name):
+    """#44: the file holds the spreadsheet-safe '@editor; the rule compared it with the typed name (409 on one's own)."""
+    bench, port, inputs = workbench
+    a, b = ids(bench)[5:7]
+    assert pair_call(bench, port, a, b, "duplicate", name)[0] == 200
+    assert f",'{name}," in open(inputs["DECISIONS"], encoding="utf-8").read()  # safe for a spreadsheet in the file
+    status, answer = pair_call(bench, port, a, b, "related", name)
+    assert status == 200, answer
+    assert pair_call(bench, port, a, b, None, name)[0] == 200
+
+
+def test_a_decisions_file_a_spreadsheet_saved_as_csv_utf8_takes_verdicts(workbench):
+    """#44: a BOM made every verdict a 409 ("the header does not start with …"), though make all reads the file."""
+    bench, port, inputs = workbench
+    path = Path(inputs["DECISIONS"])
+    kept = path.read_bytes()
+    a, b = ids(bench)[7:9]
+    a_colleague_s = f"{min(a, b)},{max(a, b)},related,bo,2026-11-30,\r\n".encode()
+    path.write_bytes(b"\xef\xbb\xbfquestion_id_a,question_id_b,verdict,reviewer,date,note\r\n" + a_colleague_s)
+    try:
+        status, answer = pair_call(bench, port, a, b, "distinct", "ana", confirm=True)
+        assert status == 200, answer
+        written = path.read_bytes()
+        assert written.startswith(b"\xef\xbb\xbfquestion_id_a,question_id_b,verdict,reviewer,date,note")  # the mark kept
+        assert b",distinct,ana," in written and written.count(b"\r\n") == 2 and written.endswith(b"\r\n")
+        assert b"\n" not in written.replace(b"\r\n", b"")  # one line end throughout: the spreadsheet's
+    finally:
+        path.write_bytes(kept)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("note", "see\u2028below"), ("note", "a\u2029b"), ("reviewer", "ana\u2028"), ("reviewer", "a\u200bna"),
+     ("reviewer", "an\u200da"), ("reviewer", "an\u2060a"), ("reviewer", "\ufeffana"), ("note", "x\u202ey")],
+)  # fmt: skip
+def test_a_separator_or_an_invisible_character_is_refused_with_the_reason_and_nothing_written(workbench, field, value):
+    """#44: a note `see\\u2028below` was accepted, and three verdicts later the file had 5 rows, not 7, the note cut;
+    a zero-width space made a name look like a colleague's."""
+    bench, port, inputs = workbench
+    a, b = ids(bench)[9:11]
+    before = {name: Path(inputs[name]).read_bytes() for name in ("DECISIONS", "TAG_DECISIONS")}
+    body = {"reviewer": "ana", "note": ""} | {field: value}
+    status, answer = pair_call(bench, port, a, b, "related", body["reviewer"], note=body["note"])
+    odd = next(c for c in value if not c.isascii())
+    assert status == 400 and f"U+{ord(odd):04X}" in json.loads(answer)["error"], answer
+    status, answer = request(port, "POST", "/api/tag", {"question_id": a, "verdict": "keep", **body}, token=bench.token)
+    assert status == 400 and "U+" in json.loads(answer)["error"], answer
+    assert {name: Path(inputs[name]).read_bytes() for name in before} == before
+
+
+def test_a_retire_naming_its_own_pair_is_refused_not_made_a_silent_clear(workbench):
+    """#44: 200, the row removed and the history saying `carry`."""
+    bench, port, inputs = workbench
+    a, b = ids(bench)[11:13]
+    before = Path(inputs["DECISIONS"]).read_bytes()
+    for retire in ([a, b], [b, a], [a, a]):
+        status, answer = pair_call(bench, port, a, b, "duplicate", "ana", retire=retire)
+        assert status == 400 and "retire" in json.loads(answer)["error"], answer
+    assert Path(inputs["DECISIONS"]).read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "head, status",
+    [
+        ("GET /api/state?token=%C3%A9t%C3%A9 HTTP/1.1", b"403"),  # a non-ASCII token: the connection closed, no answer
+        ("GET /api/state HTTP/1.1\r\nX-Workbench-Token: \u00e9t\u00e9", b"403"),
+        ("GET /api/state?since=%C2%B2&token=TOKEN HTTP/1.1", b"400"),  # "²".isdigit() and int("²") fails: no answer
+        ("GET /api/state?since=%D9%A3&token=TOKEN HTTP/1.1", b"400"),  # an Arabic-Indic three
+        ("GET /api/state?since=-1&token=TOKEN HTTP/1.1", b"400"),
+        ("PUT /api/pair?token=TOKEN HTTP/1.1", b"501"),  # http.server's own refusal: JSON too
+        ("GET /api/state?token=TOKEN HTTP/1.1\r\nX-Other: \u00ff\u00fe", b"200"),
+    ],
+)
+def test_every_refused_request_gets_a_status_and_a_json_reason(workbench, head, status):
+    bench, port, _ = workbench
+    data = (head.replace("TOKEN", bench.token) + f"\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").encode()
+    answer = raw_request(port, data)
+    assert answer.split(b" ")[1] == status, answer[:300]
+    assert b"application/json" in answer and (status == b"200" or b'"error"' in answer), answer[:300]

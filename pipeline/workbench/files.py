@@ -7,110 +7,119 @@ merged, never overwritten. The new text replaces the file in one rename (fsync'd
 the file as before or as after, and one lock makes writers take turns.
 """
 
-import csv
 import errno
 import fcntl
-import io
 import os
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
-from pipeline.csvrows import neutralised
+from pipeline import io, limits
+from pipeline.csvrows import csv_line, csv_lines
+from pipeline.csvrows import restored as as_written
 from pipeline.errors import InputError
 
 
-def records(text: str) -> tuple[str, list[tuple[str, list[str]]]]:
-    """Return the header's text and each record as (its exact text, its cells); a record may span lines (a quoted
-    newline). InputError with the line for a file that is not CSV."""
-    lines = text.splitlines(keepends=True)
-    reader = csv.reader(io.StringIO(text))
-    out, start = [], 0
-    try:
-        for cells in reader:
-            end = reader.line_num
-            out.append(("".join(lines[start:end]), cells))
-            start = end
-    except csv.Error as error:
-        raise InputError(f"not readable as CSV: {error}", line=reader.line_num) from None
-    if not out:
-        return "", []
-    return out[0][0], out[1:]
+class Sheet(NamedTuple):
+    """An editors' CSV file as the workbench merges it: what it keeps byte for byte, and each row as written."""
+
+    bom: str  # "" or the U+FEFF a spreadsheet's "CSV UTF-8" starts with: kept on every rewrite
+    newline: str  # the file's line end (its first one): the rows written get the same
+    head: str  # the header's exact text ("" for an empty file)
+    names: list[str]  # the header's columns, stripped
+    rows: list[tuple[str, dict | None]]  # each record's exact text and its cells by column (None for a blank row)
 
 
-def row_text(cells: list[str]) -> str:
-    """Return one CSV record for `cells`, each neutralised for spreadsheets (`'=…`) and quoted where needed."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([neutralised(c) for c in cells])
-    return buffer.getvalue()
+def records(text: str) -> Sheet:
+    """Return the file read by the pipeline's own CSV reader (csvrows.csv_lines): lines end at CR LF, CR or LF only, a
+    record may span lines (a quoted newline), cells are stripped and un-neutralised (`'@ana` is `@ana`, as written).
+    InputError with the line for a file that is not CSV."""
+    bom, newline, lines = csv_lines(text)
+    if not lines:
+        return Sheet(bom, newline, "", [], [])
+    names = [name.strip() for name in lines[0][3]]
+    rows = [
+        (raw, dict(zip(names, (as_written(c.strip()) for c in cells))) if any(c.strip() for c in cells) else None)
+        for _first, _last, raw, cells in lines[1:]
+    ]
+    return Sheet(bom, newline, lines[0][2], names, rows)
+
+
+def read_csv(path: Path) -> str:
+    """Return an editors' file's text as make all reads it (its bytes as UTF-8: CR LF and the BOM kept), "" when it is
+    not there; InputError naming the file for one make all would refuse (not UTF-8, over the limit, a FIFO)."""
+    return io.read_text(Path(path), limits.CSV_MAX_BYTES, "an editors' CSV file") if Path(path).exists() else ""
+
+
+def _ended(raw: str, newline: str) -> str:
+    """Return a record's text with a line end (the last line of a file may have none)."""
+    return raw if raw.endswith(("\n", "\r")) else raw + newline
 
 
 def merged(text: str, header: tuple[str, ...], key: Callable[[dict], str], changes: dict[str, dict | None]) -> tuple[str, dict]:
     """Return the file's new text with `changes` (key → the row's new cells by column, or None to remove it) merged
-    in, and what each key held before (its row's text, or None): the undo of this write. Pure."""
-    head, rows = records(text)
-    if not head:
-        head = ",".join(header) + "\n"
-    names = next(csv.reader([head]))
-    if tuple(n.strip() for n in names[: len(header)]) != tuple(header):
+    in, and what each key held before (its row's text, or None): the undo of this write. The file's mark and line
+    end are kept. Pure."""
+    sheet = records(text)
+    names = sheet.names or list(header)
+    if tuple(names[: len(header)]) != tuple(header):
         raise InputError(f"the header does not start with {','.join(header)}: not written", line=1)
+    head = _ended(sheet.head, sheet.newline) if sheet.head else csv_line(names, sheet.newline)
     used = [n for change in changes.values() if change for n in change if n not in names]
     if used:  # an optional column the file does not have yet (the pair's texts, the question to cut): added at the end
         names += list(dict.fromkeys(used))
-        head = row_text(names)
+        head = csv_line(names, sheet.newline)
     out, before, done = [], {}, set()
-    for raw, cells in rows:
-        row = dict(zip(names, cells))
-        k = key(row) if any(c.strip() for c in cells) else None
+    for raw, row in sheet.rows:
+        k = key(row) if row else None
         if k in changes and k not in done:
             before[k] = raw
             done.add(k)
             if changes[k] is not None:
-                out.append(row_text([changes[k].get(n, row.get(n, "")) for n in names]))
+                out.append(csv_line([changes[k].get(n, row.get(n, "")) for n in names], sheet.newline))
             continue
-        out.append(raw if raw.endswith("\n") else raw + "\n")
+        out.append(_ended(raw, sheet.newline))
     for k, change in changes.items():
         if k not in done:
             before[k] = None
             if change is not None:
-                out.append(row_text([change.get(n, "") for n in names]))
-    return head + "".join(out), before
+                out.append(csv_line([change.get(n, "") for n in names], sheet.newline))
+    return sheet.bom + head + "".join(out), before
 
 
 def restored(text: str, header: tuple[str, ...], key: Callable[[dict], str], before: dict[str, str | None]) -> str:
     """Return the file's text with each key's row put back as `before` holds it (the undo of a write). Pure."""
-    head, rows = records(text)
-    names = next(csv.reader([head])) if head else list(header)
+    sheet = records(text)
     out, done = [], set()
-    for raw, cells in rows:
-        k = key(dict(zip(names, cells))) if any(c.strip() for c in cells) else None
+    for raw, row in sheet.rows:
+        k = key(row) if row else None
         if k in before and k not in done:
             done.add(k)
             if before[k] is not None:
-                out.append(before[k] if before[k].endswith("\n") else before[k] + "\n")
+                out.append(_ended(before[k], sheet.newline))
             continue
-        out.append(raw if raw.endswith("\n") else raw + "\n")
-    out += [raw for k, raw in before.items() if k not in done and raw is not None]
-    return (head or ",".join(header) + "\n") + "".join(out)
+        out.append(_ended(raw, sheet.newline))
+    out += [_ended(raw, sheet.newline) for k, raw in before.items() if k not in done and raw is not None]
+    head = _ended(sheet.head, sheet.newline) if sheet.head else csv_line(list(header), sheet.newline)
+    return sheet.bom + head + "".join(out)
 
 
 def row_of(text: str, key: Callable[[dict], str], wanted: str) -> dict | None:
-    """Return the cells (by column) of the row of `text` whose key is `wanted`, or None when it holds none. Pure."""
-    head, rows = records(text)
-    names = next(csv.reader([head])) if head else []
-    for _raw, cells in rows:
-        row = dict(zip(names, cells))
-        if any(c.strip() for c in cells) and key(row) == wanted:
+    """Return the cells (by column, as written) of the row of `text` whose key is `wanted`, or None. Pure."""
+    for _raw, row in records(text).rows:
+        if row and key(row) == wanted:
             return row
     return None
 
 
 def appended(text: str, header: tuple[str, ...], rows: list[dict]) -> str:
     """Return `text` (a CSV file, maybe empty) with `rows` added at its end, each cell neutralised and quoted. Pure."""
-    head = text if text else ",".join(header) + "\n"
-    if not head.endswith("\n"):
-        head += "\n"
-    return head + "".join(row_text([row.get(n, "") for n in header]) for row in rows)
+    sheet = records(text)
+    head = text if text else csv_line(list(header), sheet.newline)
+    if not head.endswith(("\n", "\r")):
+        head += sheet.newline
+    return head + "".join(csv_line([row.get(n, "") for n in header], sheet.newline) for row in rows)
 
 
 @contextmanager

@@ -15,7 +15,6 @@ calls to one person on one machine, so a framework would add a dependency and no
   in-process (rebuild.py); the pages poll the build's state and reload their data when it is published.
 """
 
-import csv
 import datetime
 import errno
 import html
@@ -31,10 +30,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from pipeline import io
-from pipeline.csvrows import CONTROL
 from pipeline.errors import InputError
 from pipeline.schema import REPORT_FILES, editors_file, table
-from pipeline.workbench import files, rebuild
+from pipeline.workbench import fields, files, rebuild
 
 QUIET_S = 0.15  # the watcher waits this long without a change before it builds (verdicts typed fast share a build)
 POLL_S = 0.05
@@ -45,7 +43,6 @@ BACKLOG = 128  # connections the OS queues while every thread is busy: 100 clien
 MAX_THREADS = 64  # threads answering at once; further connections wait in the backlog
 PAGES = {report.name for report in REPORT_FILES if report.name.endswith(".html")}
 PAIR_VERDICTS = ("duplicate", "related", "distinct")
-TEXT_LIMIT = 500
 ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # a question id as the stages make them (never a path)
 
 
@@ -67,13 +64,11 @@ class Refused(Exception):
 
 
 def clean_text(value, what: str, required: bool = False) -> str:
-    """Return a reviewer's name or note as given; Refused for a control character, a long text or a missing one."""
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise Refused(400, f"{what} is empty: type your name first")
-    if len(text) > TEXT_LIMIT or CONTROL.search(text):
-        raise Refused(400, f"{what} holds a control character or is over {TEXT_LIMIT} characters")
-    return text
+    """Return a reviewer's name or note as it goes into the file (fields.cleaned); Refused (400) with the reason."""
+    try:
+        return fields.cleaned(value, what, is_name=what == "reviewer", required=required)
+    except fields.Unclean as unclean:
+        raise Refused(400, str(unclean)) from None
 
 
 def _overwrites(row: dict, change: dict | None, reviewer: str) -> bool:
@@ -209,11 +204,10 @@ class Workbench:
         """Return the verdict history's last `most` rows, newest first (the file under raw/ is the record)."""
         path = self.history_path()
         try:
-            head, rows = files.records(path.read_text(encoding="utf-8"))
+            rows = [row for _raw, row in files.records(files.read_csv(path)).rows if row]
         except (OSError, UnicodeDecodeError, InputError):
             return []
-        names = next(csv.reader([head])) if head else []
-        return [dict(zip(names, cells)) for _, cells in rows[-most:]][::-1]
+        return rows[-most:][::-1]
 
     # ---- the verdicts ---------------------------------------------------------------------------------------------
     def path_of(self, name: str) -> Path:
@@ -233,8 +227,8 @@ class Workbench:
         declared = editors_file(name)
         path = self.path_of(name)
         with self.lock, files.locked(self.builds / ".raw-writers.lock"):
-            text = path.read_text(encoding="utf-8") if path.exists() else ""
             try:
+                text = files.read_csv(path)
                 now = {k: files.row_of(text, key, k) for k in changes}
                 after, before = files.merged(text, declared.columns, key, changes)
             except Exception as error:  # noqa: BLE001 - a file the merge cannot read: said, never half-written
@@ -266,7 +260,7 @@ class Workbench:
                  "labels": " ~ ".join(self.questions[q]["label"] for q in key.split("|") if q in self.questions),
                  "previous_reviewer": (previous or {}).get("reviewer", ""), "previous_verdict": (previous or {}).get("verdict", "")}  # fmt: skip
         history = self.history_path()
-        text = history.read_text(encoding="utf-8") if history.exists() else ""
+        text = files.read_csv(history)
         files.replace_atomically(history, files.appended(text, editors_file("verdict_history").columns, [event]))
         self.events.append(event)
         return event
@@ -282,7 +276,10 @@ class Workbench:
             last = mine.pop()
             path, declared = last["path"], editors_file(last["name"])
             key = pair_key if last["name"] == "duplicate_decisions" else tag_key
-            now = path.read_text(encoding="utf-8") if path.exists() else ""
+            try:
+                now = files.read_csv(path)
+            except InputError as error:
+                raise Refused(409, f"{path.name}: {error}") from None
             for k in last["keys"]:
                 row = files.row_of(now, key, k)
                 if row != last["after"][k]:
@@ -292,7 +289,7 @@ class Workbench:
             files.replace_atomically(path, files.restored(now, declared.columns, key, last["before"]))
             for k in last["keys"]:
                 previous = files.row_of(now, key, k)
-                restored = files.row_of(path.read_text(encoding="utf-8"), key, k)
+                restored = files.row_of(files.read_csv(path), key, k)
                 self.noted(last["name"], k, reviewer, "undo", restored, previous)
         return {"undone": last["keys"], "file": last["name"]}
 
@@ -313,12 +310,14 @@ class Workbench:
             row = {"question_id_a": first, "question_id_b": second, "verdict": verdict,
                    "reviewer": clean_text(body.get("reviewer"), "reviewer", required=True), "date": today(),
                    "note": clean_text(body.get("note"), "note"), "label_a": qa["label"], "label_b": qb["label"],
-                   "text_a": qa["text"], "text_b": qb["text"]} | ({"cut": cut} if cut else {})  # fmt: skip
+                   "text_a": fields.one_line(qa["text"]), "text_b": fields.one_line(qb["text"])} | ({"cut": cut} if cut else {})  # fmt: skip
         changes = {"|".join(sorted((a, b))): row}
         retire = body.get("retire")  # a stale row this verdict carries forward: it goes from the file
         if retire is not None:
             if not (isinstance(retire, list) and len(retire) == 2 and all(isinstance(i, str) and ID.match(i) for i in retire)):
                 raise Refused(400, "retire names the two question ids of a stale decision")
+            if retire[0] == retire[1] or "|".join(sorted(retire)) in changes:  # was a silent clear of the verdict itself
+                raise Refused(400, "retire names this verdict's own pair: a verdict carried forward retires another pair")
             changes["|".join(sorted(retire))] = None
         name = clean_text(body.get("reviewer"), "reviewer", required=True)
         ms = self.write("duplicate_decisions", pair_key, changes, name, confirm=body.get("confirm") is True,
@@ -433,7 +432,7 @@ def handler(bench: Workbench, address: str):
             if self.headers.get("Host") not in (address, address.replace("127.0.0.1", "localhost")):
                 raise Refused(403, "wrong Host: open the address the server printed")
             token = self.headers.get("X-Workbench-Token") or parse_qs(parts.query).get("token", [""])[0]
-            if not secrets.compare_digest(token, bench.token):
+            if not secrets.compare_digest(token.encode("utf-8", "replace"), bench.token.encode()):  # any text: 403
                 raise Refused(403, "no or wrong token: open the address the server printed")
             return parts.path, parse_qs(parts.query)
 
@@ -451,6 +450,17 @@ def handler(bench: Workbench, address: str):
             said = {"error": refused.why} | ({"conflict": refused.conflict} if refused.conflict else {})
             self.send(refused.status, json.dumps(said).encode(), "application/json")
 
+        def failed(self, error: Exception) -> None:
+            sys.stderr.write(f"review: {self.command} {urlsplit(self.path).path} failed: {error!r}\n")
+            self.fail(Refused(500, f"the workbench failed: {type(error).__name__}: {error}"))
+
+        def send_error(self, code, message=None, explain=None):
+            """http.server's own refusals (a bad request line, a header it cannot parse, a method it lacks): JSON too."""
+            self.close_connection = True
+            if code < 200 or code in (204, 304):
+                return super().send_error(code, message, explain)
+            self.fail(Refused(code, message or explain or http.HTTPStatus(code).phrase))
+
         def do_GET(self):  # noqa: N802 - http.server's name
             page_asked = not urlsplit(self.path).path.startswith("/api/")
             try:
@@ -461,7 +471,9 @@ def handler(bench: Workbench, address: str):
                 path, query = self.checked()
                 if path == "/api/state":
                     since = query.get("since", ["0"])[0]
-                    seen = int(since) if since.isdigit() else 0
+                    if not (since.isascii() and since.isdigit()):  # int() takes "²" and "٣" after isdigit(): no answer
+                        raise Refused(400, "since is a count of events (digits 0-9)")
+                    seen = int(since)
                     return self.send(200, json.dumps(bench.state | {"events": bench.events[seen:]}).encode(), "application/json")
                 if path == "/api/history":
                     return self.send(200, json.dumps({"history": bench.history()}).encode(), "application/json")
@@ -474,6 +486,8 @@ def handler(bench: Workbench, address: str):
                 if page_asked and refused.status == 403:  # a tab of an ended session, a bookmark: a page, not JSON
                     return self.send(403, stale_page(refused.why).encode(), "text/html; charset=utf-8")
                 self.fail(refused)
+            except Exception as error:  # noqa: BLE001 - a bug: answered and said, never a closed connection
+                self.failed(error)
 
         def do_POST(self):  # noqa: N802
             try:
@@ -492,6 +506,8 @@ def handler(bench: Workbench, address: str):
             except OSError as error:  # raw/ or its file cannot be written: said, and the file is as it was
                 name = Path(error.filename).name if error.filename else "raw/"
                 self.fail(Refused(507 if error.errno == errno.ENOSPC else 500, f"{name}: not written: {error.strerror}"))
+            except Exception as error:  # noqa: BLE001
+                self.failed(error)
 
     return Handler
 
