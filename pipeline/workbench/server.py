@@ -10,9 +10,11 @@ calls to one person on one machine, so a framework would add a dependency and no
 - The browser sends a pair of question ids or one question id, a verdict from a fixed list, a reviewer's name and
   a note: never a path, SQL or a command. Ids must be the current build's.
 - A verdict is merged into raw/duplicate_decisions.csv or raw/tag_decisions.csv at once (files.py: rows it does not
-  touch keep their bytes, the file as it is on disk is merged, one rename). The watcher sees every change under
-  raw/ (the server's own writes and an editor's edit of the appendix alike), waits for a quiet moment, and rebuilds
-  in-process (rebuild.py); the pages poll the build's state and reload their data when it is published.
+  touch keep their bytes, the file as it is on disk is merged, one rename), with its event in the verdict history,
+  as one transaction (journal.py: both or neither, after a kill too). Its text is cleaned on the way in (fields.py).
+  The watcher sees every change under raw/ (the server's own writes and an editor's edit of the appendix alike),
+  waits for a quiet moment, and rebuilds in-process (rebuild.py); the pages poll the build's state and reload their
+  data when it is published.
 """
 
 import datetime
