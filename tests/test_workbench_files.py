@@ -24,7 +24,7 @@ def test_a_change_replaces_its_row_in_place_and_keeps_every_other_byte():
     lines = text.splitlines(keepends=True)
     assert lines[:2] == TEXT.splitlines(keepends=True)[:2]  # the header and q1, CRLF and quotes as they were
     assert lines[2] == "q2,1.1.2,keep,Cy,2026-12-01,\r\n" and len(lines) == 3  # the file's own line end
-    assert before == {"q2": "q2,1.1.2,retag:design,Bo,2026-11-30,\r\n"}
+    assert before == {"q2": dict(zip(HEADER, ["q2", "1.1.2", "retag:design", "Bo", "2026-11-30", ""]))}  # its undo
 
 
 def test_a_new_row_is_appended_and_undo_restores_the_file_as_it_was():
@@ -32,10 +32,10 @@ def test_a_new_row_is_appended_and_undo_restores_the_file_as_it_was():
         TEXT, HEADER, KEY, {"q3": {"question_id": "q3", "verdict": "keep", "reviewer": "Cy", "date": "2026-12-01"}}
     )
     assert text.endswith("q3,,keep,Cy,2026-12-01,\r\n") and before == {"q3": None}
-    assert files.restored(text, HEADER, KEY, before) == TEXT
+    assert files.merged(text, HEADER, KEY, before)[0] == TEXT
     changed, before = files.merged(TEXT, HEADER, KEY, {"q1": None})
     assert "q1," not in changed  # removed; put back (at the end: the server restores the file whole when it is unchanged)
-    assert sorted(files.restored(changed, HEADER, KEY, before).splitlines()) == sorted(TEXT.splitlines())
+    assert sorted(files.merged(changed, HEADER, KEY, before)[0].splitlines()) == sorted(TEXT.splitlines())
 
 
 def test_a_row_a_colleague_added_meanwhile_is_kept():
@@ -112,3 +112,30 @@ def test_a_control_a_spreadsheet_wrote_does_not_split_its_row():
     text = TEXT.replace("kept, after a look", "a\x85b\x0cc\x1ed")
     written, _ = files.merged(text, HEADER, KEY, {"q3": {"question_id": "q3", "verdict": "keep", "reviewer": "Cy"}})
     assert written.startswith(text) and len([row for _, row in files.records(written).rows if row]) == 3
+
+
+@pytest.mark.parametrize(
+    "start, text",
+    [
+        ("", "written_at,reviewer\nt1,ana\n"),  # a history not made yet: its header first
+        ("written_at,reviewer\n", "t1,ana\n"),
+        ("written_at,reviewer\r\nt0,bo\r\n", "t1,ana\r\n"),  # a spreadsheet's line end kept
+        ("\ufeffwritten_at,reviewer\r\n", "t1,ana\r\n"),
+    ],
+)
+def test_a_history_event_is_appended_with_the_file_s_line_end(start, text):
+    assert files.history_addition(start, ("written_at", "reviewer"), [{"written_at": "t1", "reviewer": "ana"}]) == text
+
+
+@pytest.mark.parametrize(
+    "names, left",
+    [
+        ([".verdict_history.csv.100.tmp", ".duplicate_decisions.csv.200.tmp"], [".verdict_history.csv.100.tmp"]),
+        ([".verdict-journal.json.100.tmp", ".tag_decisions.csv.300.tmp"], [".verdict-journal.json.100.tmp"]),
+        (["duplicate_decisions.csv", ".raw-writers.lock", ".x.abc.tmp", "x.100.tmp"], []),  # not a writer's temporary
+    ],
+)
+def test_a_dead_writer_s_temporary_files_are_found_a_live_one_s_kept(names, left):
+    from pipeline.workbench.journal import stale_temporaries
+
+    assert stale_temporaries(names, alive=lambda pid: pid != 100) == left

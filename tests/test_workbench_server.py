@@ -440,3 +440,47 @@ def test_every_refused_request_gets_a_status_and_a_json_reason(workbench, head, 
     answer = raw_request(port, data)
     assert answer.split(b" ")[1] == status, answer[:300]
     assert b"application/json" in answer and (status == b"200" or b'"error"' in answer), answer[:300]
+
+
+def written_state(inputs) -> dict:
+    """Return the bytes of every file the workbench writes, and the names of every hidden file beside them."""
+    raw = Path(inputs["DECISIONS"]).parent
+    state = {name: Path(inputs[name]).read_bytes() for name in ("DECISIONS", "TAG_DECISIONS", "VERDICT_HISTORY")}
+    return state | {"hidden": sorted(p.name for p in raw.iterdir() if p.name.startswith("."))}
+
+
+def test_a_verdict_answered_5xx_changed_nothing_in_either_file(workbench, monkeypatch):
+    """#44: with the history read-only or the disk full, the answer was 500 / 507 "not written", yet the decisions
+    file held the new row and the history had no event (the decisions file was renamed into place first)."""
+    import errno
+    import os
+
+    from pipeline.workbench import files
+
+    bench, port, inputs = workbench
+    a, b = ids(bench)[13:15]
+    history = Path(inputs["VERDICT_HISTORY"])
+    assert pair_call(bench, port, a, b, "related", "ana")[0] == 200  # a history to keep
+    before, mode = written_state(inputs), history.stat().st_mode
+    os.chmod(history, 0o444)
+    try:
+        status, answer = pair_call(bench, port, a, b, "duplicate", "ana")
+    finally:
+        os.chmod(history, mode)
+    assert status == 500 and "verdict_history.csv" in json.loads(answer)["error"], answer
+    assert written_state(inputs) == before
+
+    replace = files.replace_atomically
+
+    def disk_full_for_the_decisions(path, text):  # the journal and the history written, then the disk is full
+        if Path(path).name == "duplicate_decisions.csv":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return replace(path, text)
+
+    monkeypatch.setattr(files, "replace_atomically", disk_full_for_the_decisions)
+    status, answer = pair_call(bench, port, a, b, "distinct", "ana")
+    assert status == 507 and "not written" in json.loads(answer)["error"], answer
+    assert written_state(inputs) == before  # the history's event cut back, the journal gone
+    monkeypatch.setattr(files, "replace_atomically", replace)
+    assert request(port, "POST", "/api/undo", {"reviewer": "ana"}, token=bench.token)[0] == 200  # the related one
+    assert f"{min(a, b)},{max(a, b)}," not in Path(inputs["DECISIONS"]).read_text(encoding="utf-8")

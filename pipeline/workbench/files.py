@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pipeline import io, limits
-from pipeline.csvrows import csv_line, csv_lines
+from pipeline.csvrows import LINE_END, csv_line, csv_lines
 from pipeline.csvrows import restored as as_written
 from pipeline.errors import InputError
 
@@ -59,8 +59,8 @@ def _ended(raw: str, newline: str) -> str:
 
 def merged(text: str, header: tuple[str, ...], key: Callable[[dict], str], changes: dict[str, dict | None]) -> tuple[str, dict]:
     """Return the file's new text with `changes` (key → the row's new cells by column, or None to remove it) merged
-    in, and what each key held before (its row's text, or None): the undo of this write. The file's mark and line
-    end are kept. Pure."""
+    in, and what each key held before (its row by column as written, or None): the undo of this write is
+    merged(after, header, key, before). The file's mark and line end are kept. Pure."""
     sheet = records(text)
     names = sheet.names or list(header)
     if tuple(names[: len(header)]) != tuple(header):
@@ -74,7 +74,7 @@ def merged(text: str, header: tuple[str, ...], key: Callable[[dict], str], chang
     for raw, row in sheet.rows:
         k = key(row) if row else None
         if k in changes and k not in done:
-            before[k] = raw
+            before[k] = row
             done.add(k)
             if changes[k] is not None:
                 out.append(csv_line([changes[k].get(n, row.get(n, "")) for n in names], sheet.newline))
@@ -88,23 +88,6 @@ def merged(text: str, header: tuple[str, ...], key: Callable[[dict], str], chang
     return sheet.bom + head + "".join(out), before
 
 
-def restored(text: str, header: tuple[str, ...], key: Callable[[dict], str], before: dict[str, str | None]) -> str:
-    """Return the file's text with each key's row put back as `before` holds it (the undo of a write). Pure."""
-    sheet = records(text)
-    out, done = [], set()
-    for raw, row in sheet.rows:
-        k = key(row) if row else None
-        if k in before and k not in done:
-            done.add(k)
-            if before[k] is not None:
-                out.append(_ended(before[k], sheet.newline))
-            continue
-        out.append(_ended(raw, sheet.newline))
-    out += [_ended(raw, sheet.newline) for k, raw in before.items() if k not in done and raw is not None]
-    head = _ended(sheet.head, sheet.newline) if sheet.head else csv_line(list(header), sheet.newline)
-    return sheet.bom + head + "".join(out)
-
-
 def row_of(text: str, key: Callable[[dict], str], wanted: str) -> dict | None:
     """Return the cells (by column, as written) of the row of `text` whose key is `wanted`, or None. Pure."""
     for _raw, row in records(text).rows:
@@ -113,13 +96,27 @@ def row_of(text: str, key: Callable[[dict], str], wanted: str) -> dict | None:
     return None
 
 
-def appended(text: str, header: tuple[str, ...], rows: list[dict]) -> str:
-    """Return `text` (a CSV file, maybe empty) with `rows` added at its end, each cell neutralised and quoted. Pure."""
-    sheet = records(text)
-    head = text if text else csv_line(list(header), sheet.newline)
-    if not head.endswith(("\n", "\r")):
-        head += sheet.newline
-    return head + "".join(csv_line([row.get(n, "") for n in header], sheet.newline) for row in rows)
+def history_addition(start: str, header: tuple[str, ...], rows: list[dict]) -> str:
+    """Return the text that appends `rows` to a CSV file whose text begins with `start` (its first bytes, "" for an
+    empty file): the header first when it is empty, each row ended by the file's own line end. Pure."""
+    first_end = LINE_END.search(start)
+    newline = first_end.group() if first_end else "\n"
+    head = "" if start else csv_line(list(header), newline)
+    return head + "".join(csv_line([row.get(n, "") for n in header], newline) for row in rows)
+
+
+def pair_key(row: dict) -> str:
+    """Return a duplicate decision's key: its two question ids, sorted, joined by |."""
+    a, b = row.get("question_id_a", "").strip(), row.get("question_id_b", "").strip()
+    return "|".join(sorted((a, b)))
+
+
+def tag_key(row: dict) -> str:
+    """Return a tag decision's key: its question id."""
+    return row.get("question_id", "").strip()
+
+
+KEYS = {"duplicate_decisions": pair_key, "tag_decisions": tag_key}
 
 
 @contextmanager

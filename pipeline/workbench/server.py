@@ -10,9 +10,11 @@ calls to one person on one machine, so a framework would add a dependency and no
 - The browser sends a pair of question ids or one question id, a verdict from a fixed list, a reviewer's name and
   a note: never a path, SQL or a command. Ids must be the current build's.
 - A verdict is merged into raw/duplicate_decisions.csv or raw/tag_decisions.csv at once (files.py: rows it does not
-  touch keep their bytes, the file as it is on disk is merged, one rename). The watcher sees every change under
-  raw/ (the server's own writes and an editor's edit of the appendix alike), waits for a quiet moment, and rebuilds
-  in-process (rebuild.py); the pages poll the build's state and reload their data when it is published.
+  touch keep their bytes, the file as it is on disk is merged, one rename), with its event in the verdict history,
+  as one transaction (journal.py: both or neither, after a kill too). Its text is cleaned on the way in (fields.py).
+  The watcher sees every change under raw/ (the server's own writes and an editor's edit of the appendix alike),
+  waits for a quiet moment, and rebuilds in-process (rebuild.py); the pages poll the build's state and reload their
+  data when it is published.
 """
 
 import datetime
@@ -32,7 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 from pipeline import io
 from pipeline.errors import InputError
 from pipeline.schema import REPORT_FILES, editors_file, table
-from pipeline.workbench import fields, files, rebuild
+from pipeline.workbench import fields, files, journal, rebuild
 
 QUIET_S = 0.15  # the watcher waits this long without a change before it builds (verdicts typed fast share a build)
 POLL_S = 0.05
@@ -46,13 +48,7 @@ PAIR_VERDICTS = ("duplicate", "related", "distinct")
 ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # a question id as the stages make them (never a path)
 
 
-def pair_key(row: dict) -> str:
-    a, b = row.get("question_id_a", "").strip(), row.get("question_id_b", "").strip()
-    return "|".join(sorted((a, b)))
-
-
-def tag_key(row: dict) -> str:
-    return row.get("question_id", "").strip()
+pair_key, tag_key = files.pair_key, files.tag_key
 
 
 class Refused(Exception):
@@ -107,10 +103,12 @@ class Workbench:
     """The state the server's threads share: the session, the inputs, the current build, the writes to undo."""
 
     def __init__(self, inputs: dict[str, str], builds: Path, links: tuple[Path, Path], embeddings: str = "auto"):
-        for name in ("DECISIONS", "TAG_DECISIONS"):  # a temporary file a killed writer left beside a decisions file
-            for left in Path(inputs[name]).parent.glob(f".{Path(inputs[name]).name}.*.tmp"):
-                left.unlink(missing_ok=True)
         self.inputs, self.builds, self.links, self.embeddings = inputs, Path(builds), links, embeddings
+        with files.locked(self.builds / ".raw-writers.lock"):  # a write a killed server cut short: finished first
+            try:
+                self.repaired()
+            except (InputError, OSError) as error:  # said; each write tries again and answers with the reason
+                sys.stderr.write(f"review: a write cut short could not be finished yet: {error}\n")
         self.token = session_token(self.builds)
         self.lock = threading.Lock()  # one writer at a time in this process (files.locked: across processes)
         self.undo: dict[str, list[dict]] = {}  # each reviewer's own writes, newest last: undo never crosses editors
@@ -216,6 +214,20 @@ class Workbench:
     def history_path(self) -> Path:
         return Path(self.inputs.get("VERDICT_HISTORY") or self.path_of("duplicate_decisions").with_name("verdict_history.csv"))
 
+    def journal_path(self) -> Path:
+        return self.path_of("duplicate_decisions").with_name(journal.JOURNAL)
+
+    def repaired(self) -> None:
+        """Finish a write a killed writer left (journal.recover; hold the writers' lock), and remove the temporary
+        files dead writers left in the folders the workbench writes."""
+        said = journal.recover(self.journal_path())
+        if said:
+            sys.stderr.write(f"review: {said}\n")
+        folders = {self.path_of(name).parent for name in files.KEYS} | {self.history_path().parent}
+        for folder in sorted(folders):
+            for name in journal.remove_stale_temporaries(folder):
+                sys.stderr.write(f"review: removed {name}, left by a writer that died\n")
+
     def write(self, name: str, key, changes: dict[str, dict | None], reviewer: str, confirm: bool = False,
               action: str = "decide") -> float:  # fmt: skip
         """Merge `changes` into raw/<name>.csv (as Make's inputs name it), note it in the verdict history and in this
@@ -224,22 +236,16 @@ class Workbench:
         Refused (409, naming them) when it would replace another reviewer's different verdict and `confirm` is not
         set: nothing is overwritten silently."""
         started = time.perf_counter()
-        declared = editors_file(name)
         path = self.path_of(name)
         with self.lock, files.locked(self.builds / ".raw-writers.lock"):
-            try:
-                text = files.read_csv(path)
-                now = {k: files.row_of(text, key, k) for k in changes}
-                after, before = files.merged(text, declared.columns, key, changes)
-            except Exception as error:  # noqa: BLE001 - a file the merge cannot read: said, never half-written
-                raise Refused(409, f"{path.name}: {error}") from None
+            text = self.current(path)
+            now = {k: files.row_of(text, key, k) for k in changes}
             theirs = [(k, row) for k, row in now.items() if row and _overwrites(row, changes[k], reviewer)]
             if theirs and not confirm:
                 k, row = theirs[0]
                 raise Refused(409, f"{row.get('reviewer') or 'someone'} decided {row.get('verdict')} on {row.get('date')}: "
                               "confirm to replace it, or leave it", conflict=_said(k, row))  # fmt: skip
-            files.replace_atomically(path, after)
-            events = [self.noted(name, k, reviewer, action, changes[k], now[k]) for k in changes]
+            after, before, events = self.committed(name, text, changes, reviewer, action)
             self.undo.setdefault(reviewer, []).append(
                 {
                     "name": name,
@@ -252,18 +258,41 @@ class Workbench:
             )
         return (time.perf_counter() - started) * 1000
 
-    def noted(self, name: str, key: str, reviewer: str, action: str, row: dict | None, previous: dict | None) -> dict:
-        """Record one verdict written: in the verdict history under raw/ (appended, one rename) and in the events the
-        pages poll. Return the event."""
-        event = {"seq": len(self.events) + 1, "written_at": datetime.datetime.now().isoformat(timespec="seconds"), "reviewer": reviewer,
-                 "action": action, "file": name, "key": key, "verdict": (row or {}).get("verdict", ""),
-                 "labels": " ~ ".join(self.questions[q]["label"] for q in key.split("|") if q in self.questions),
-                 "previous_reviewer": (previous or {}).get("reviewer", ""), "previous_verdict": (previous or {}).get("verdict", "")}  # fmt: skip
+    def current(self, path: Path) -> str:
+        """Return the decisions file's text now, after finishing any write cut short; Refused (409) for a file the
+        merge cannot read, never half-written."""
+        try:
+            self.repaired()
+            text = files.read_csv(path)
+            files.records(text)
+        except InputError as error:
+            raise Refused(409, f"{path.name}: {error}") from None
+        return text
+
+    def committed(self, name: str, text: str, changes: dict, reviewer: str, action: str) -> tuple[str, dict, list[dict]]:
+        """Write `changes` into raw/<name>.csv (whose text is `text`) and their events into the verdict history, as
+        one transaction (journal.transact); return the file's new text, what each key held before and the events."""
+        declared, path, key = editors_file(name), self.path_of(name), files.KEYS[name]
+        try:
+            after, before = files.merged(text, declared.columns, key, changes)
+        except InputError as error:
+            raise Refused(409, f"{path.name}: {error}") from None
+        events = [self.event(name, k, reviewer, action, files.row_of(after, key, k), before[k], n)
+                  for n, k in enumerate(changes)]  # fmt: skip
         history = self.history_path()
-        text = files.read_csv(history)
-        files.replace_atomically(history, files.appended(text, editors_file("verdict_history").columns, [event]))
-        self.events.append(event)
-        return event
+        addition = files.history_addition(_start_of(history), editors_file("verdict_history").columns, events)
+        change = {"file": name, "header": list(declared.columns), "changes": changes}
+        journal.transact(self.journal_path(), path, after, change, history, addition)
+        self.events.extend(events)
+        return after, before, events
+
+    def event(self, name: str, key: str, reviewer: str, action: str, row: dict | None, previous: dict | None,
+              offset: int = 0) -> dict:  # fmt: skip
+        """Return one verdict's event: a row of the verdict history, numbered for the pages that poll."""
+        return {"seq": len(self.events) + offset + 1, "written_at": datetime.datetime.now().isoformat(timespec="seconds"),
+                "reviewer": reviewer, "action": action, "file": name, "key": key, "verdict": (row or {}).get("verdict", ""),
+                "labels": " ~ ".join(self.questions[q]["label"] for q in key.split("|") if q in self.questions),
+                "previous_reviewer": (previous or {}).get("reviewer", ""), "previous_verdict": (previous or {}).get("verdict", "")}  # fmt: skip
 
     def undo_last(self, body: dict) -> dict:
         """Undo this reviewer's own last verdict; never another's. When another reviewer changed the row since, their
@@ -274,23 +303,19 @@ class Workbench:
             if not mine:
                 raise Refused(409, f"nothing of {reviewer}'s to undo in this session")
             last = mine.pop()
-            path, declared = last["path"], editors_file(last["name"])
-            key = pair_key if last["name"] == "duplicate_decisions" else tag_key
-            try:
-                now = files.read_csv(path)
-            except InputError as error:
-                raise Refused(409, f"{path.name}: {error}") from None
+            key = files.KEYS[last["name"]]
+            now = self.current(last["path"])
             for k in last["keys"]:
                 row = files.row_of(now, key, k)
                 if row != last["after"][k]:
                     raise Refused(409, f"{(row or {}).get('reviewer') or 'someone'} changed it since "
                                   f"({(row or {}).get('verdict') or 'cleared'}): your undo leaves their verdict",
                                   conflict=_said(k, row))  # fmt: skip
-            files.replace_atomically(path, files.restored(now, declared.columns, key, last["before"]))
-            for k in last["keys"]:
-                previous = files.row_of(now, key, k)
-                restored = files.row_of(files.read_csv(path), key, k)
-                self.noted(last["name"], k, reviewer, "undo", restored, previous)
+            try:
+                self.committed(last["name"], now, last["before"], reviewer, "undo")
+            except BaseException:
+                mine.append(last)  # not undone: it can be tried again
+                raise
         return {"undone": last["keys"], "file": last["name"]}
 
     def pair_verdict(self, body: dict) -> dict:
@@ -393,6 +418,14 @@ def warm_imports() -> None:
                 importlib.import_module(module)
             except Exception:  # noqa: BLE001 - a rebuild imports it again and says what is wrong
                 pass
+
+
+def _start_of(path: Path) -> str:
+    """Return the first bytes of a file as text ("" when there is none): enough to see its line end."""
+    if not path.exists():
+        return ""
+    with open(path, "rb") as handle:
+        return handle.read(4096).decode("utf-8", "replace")
 
 
 def today() -> str:
