@@ -71,8 +71,27 @@ NUMBER = re.compile(r"^(?:Q\s*)?(\d+)\s*(?:[.):]\s+|、\s*|[.):](?=[^\s\d]))(.*)
 NUMBER_LABEL = re.compile(r"^(?:Q\s*)?#?\s*\d+\s*[.):、]?$", re.IGNORECASE)
 
 
-# A label before the question that only says it is one: `Q: Why …`, `Question: …`, `问：…`, `問題：…` (NFKC: `：` is `:`).
-QUESTION_LABEL = re.compile(r"^(?:Q|Question|问题?|問題?)\s*[:.]\s*(?=\S)", re.IGNORECASE)
+# One rule for the labels banks write before each question (#46), cut from its text (NFKC first: `：` is `:`). Each
+# alternative is a bounded run of distinct characters, so matching is linear (no nested quantifiers):
+# - a word that says it is a question, with its number or alone: `Q: …`, `Q12 - …`, `Q0- …`, `Q 4.1: …`, `QX) …`,
+#   `Question 6: …`, `P12: …` (Spanish *pregunta*), `Pregunta 3: …`, `问题1：…`, `質問2: …`, `질문 3. …`;
+# - a letter or a small roman numeral in parentheses or before `)` / `.`: `(A) …`, `a) …`, `b. …`, `iii. …`;
+# - an outline number `1.1`, `3.1.2` (followed by a capital or a CJK letter: `3.5 billion …` keeps its number);
+# - a CJK numeral or a circled number: `一、…`, `①…`;
+# - a bracketed difficulty letter `[E]`, `[M]`, `[H]` (its difficulty is kept: split_difficulty).
+QUESTION_WORD = r"(?:Q|Question|Pregunta|Pergunta|Frage|问题?|問題?|题目|質問|질문)"
+SEPARATOR = r"[.:)\-–—]{1,3}(?![A-Za-z0-9])[ \t]*"  # `Q12 - `, `Q0- `, `问题1：`; never `Q-learning`
+LABEL = re.compile(
+    rf"^(?:{QUESTION_WORD}[ \t]?(?:\d{{1,4}}(?:\.\d{{1,3}}){{0,3}}|X)[ \t]?{SEPARATOR}|{QUESTION_WORD}[ \t]?[:.][ \t]*(?=\S)"
+    rf"|(?-i:P)\d{{1,4}}[ \t]?{SEPARATOR}"
+    r"|\(?[a-zA-Z]\)[ \t]+|(?-i:[a-z]\.)[ \t]+"
+    r"|\(?(?-i:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)[.)][ \t]+"
+    r"|\d{1,3}(?:\.\d{1,3}){1,3}\.?[ \t]+(?=(?-i:[A-Z])|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])"
+    r"|[一二三四五六七八九十]{1,3}[、.][ \t]*|[\u2460-\u2473\u2776-\u277f][ \t]*)",
+    re.IGNORECASE,
+)
+LETTER_DIFFICULTY = re.compile(r"^\[(E|M|H)\][ \t]*|[ \t]*\[(E|M|H)\]$")
+LETTER_LEVELS = {"E": "easy", "M": "medium", "H": "hard"}
 
 
 NUMBER_CELL = re.compile(r"^(?:Q\s*)?#?\s*(\d+)[.)]?$", re.IGNORECASE)
@@ -100,7 +119,11 @@ class Item:
 
 
 def split_difficulty(text: str) -> tuple[str, str | None]:
-    """Return (text without its difficulty marker, the difficulty): `[HARD] Q`, `Q (Easy)`, `Q 🔴` → `Q`, hard/easy/hard."""
+    """Return (text without its difficulty marker, the difficulty): `[HARD] Q`, `Q (Easy)`, `Q 🔴`, `[H] Q` → `Q`, hard,
+    easy, hard, hard."""
+    match = LETTER_DIFFICULTY.search(text)
+    if match:
+        return (text[: match.start()] + text[match.end() :]).strip(), LETTER_LEVELS[(match.group(1) or match.group(2)).upper()]
     for pattern in (LEADING_DIFFICULTY, TRAILING_DIFFICULTY):
         match = pattern.search(text)
         if match:
@@ -111,11 +134,24 @@ def split_difficulty(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+def unlabelled(text: str) -> str:
+    """Return `text` without the labels written before it (`[M] Q12 - …`: both), by the one LABEL rule. Pure."""
+    for _ in range(3):
+        cut = LABEL.sub("", text, count=1)
+        if cut == text or not worded(cut):  # a text that is only a label (`Q1.`) keeps it: it is no question
+            return text
+        text = cut
+    return text
+
+
 def make_item(section: str | None, number: int | None, body: str, line: int, links: list) -> Item:
     """Return an Item from a question's raw text: NFKC-normalised, its difficulty marker moved out, then cleaned, and
-    a label that only says it is a question (`Q:`, `Question:`, `问：`) dropped."""
+    the labels before it (`Q:`, `Q12 -`, `P1:`, `(a)`, `1.1`, `一、`, `[E]`) cut."""
     text, difficulty = split_difficulty(unicodedata.normalize("NFKC", " ".join(body.split())))
-    return Item(section, number, QUESTION_LABEL.sub("", clean(text), count=1), line, links, difficulty)
+    text = unlabelled(clean(text))
+    if difficulty is None:  # a difficulty letter after a label: `Q3 [M] …`
+        text, difficulty = split_difficulty(text)
+    return Item(section, number, text, line, links, difficulty)
 
 
 class _TextOnly(html.parser.HTMLParser):

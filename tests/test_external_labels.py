@@ -1,0 +1,48 @@
+"""One rule for the labels banks write before each question (#46): cut from the text, never a word of the question."""
+
+import pytest
+
+from pipeline.external.clean import make_item, unlabelled
+
+
+@pytest.mark.parametrize(
+    "written, text",
+    [
+        ("Q0- What does clustering mean?", "What does clustering mean?"),
+        ("Q12.- Why?", "Why?"),
+        ("QX) How would you prepare the data?", "How would you prepare the data?"),
+        ("Q 4.1: Please explain class weights", "Please explain class weights"),
+        ("Question 6: Why freeze layers?", "Why freeze layers?"),
+        ("Q: Why?", "Why?"),
+        ("P12: ¿Qué es el sobreajuste?", "¿Qué es el sobreajuste?"),
+        ("Pregunta 3: ¿Qué es?", "¿Qué es?"),
+        ("问题1: 什么是LoRA?", "什么是LoRA?"),
+        ("질문 3. 왜 필요한가요?", "왜 필요한가요?"),
+        ("(A) You train a model", "You train a model"),
+        ("a) What does it mean?", "What does it mean?"),
+        ("iii. Why is it empirical?", "Why is it empirical?"),
+        ("1.1 What is attention?", "What is attention?"),
+        ("3.1.2 Explain dropout.", "Explain dropout."),
+        ("一、什么是过拟合?", "什么是过拟合?"),
+        ("① 什么是梯度?", "什么是梯度?"),
+        # the question's own words stay
+        ("Q-learning or SARSA?", "Q-learning or SARSA?"),
+        ("3.5 billion parameters: how much memory?", "3.5 billion parameters: how much memory?"),
+        ("I. Introduction", "I. Introduction"),
+        ("A/B testing: when?", "A/B testing: when?"),
+        ("P-values: what are they?", "P-values: what are they?"),
+        ("Q1.", "Q1."),  # only a label: no question to cut it from
+        ("Quantization?", "Quantization?"),
+    ],
+)
+def test_a_label_is_cut_and_the_question_kept(written, text):
+    assert unlabelled(written) == text
+
+
+@pytest.mark.parametrize(
+    "written, level",
+    [("[E] What is a token?", "easy"), ("[H] Q7: Why?", "hard"), ("Why? [M]", "medium"), ("[M] Q3: Why?", "medium")],
+)
+def test_a_difficulty_letter_is_a_difficulty(written, level):
+    item = make_item(None, None, written, 1, [])
+    assert item.difficulty == level and "[" not in item.text and item.text.endswith("?")
