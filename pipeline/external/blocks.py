@@ -64,22 +64,30 @@ def numbered_lines(token) -> list[tuple[int, Span]]:
     """Return an inline token split where a continuation line starts with its own number (`1. Q` / `**2. Q**`).
 
     CommonMark joins such a line to the paragraph before it (a lazy continuation); a bank means a new question.
-    A line after one that ends the question (`?`) starts a part too: the answer, which the caller drops unless it is
+    A line after one that ends the question (`?`), or after a line that is one bold span (`**Q? Give an example.**` /
+    `An answer …`: the bold line is the question), starts a part too: the answer, which the caller drops unless it is
     numbered. Each part comes with its line offset within the token.
     """
     children = token.children or []
     # `last`: the last character of the part's text so far, emphasis markers and spaces aside. Kept as the children
     # pass, not joined again from the part's start at every break: that was quadratic in a paragraph's lines.
-    parts, offset, starts, last = [], 0, [(0, 0)], ""
+    # `shape`: whether the part so far is one bold span ("bold"), opens one ("opening"), or holds other text ("mixed").
+    parts, offset, starts, last, shape = [], 0, [(0, 0)], "", ""
     for position, child in enumerate(children):
         if child.type in ("text", "code_inline"):
             last = child.content.rstrip(" *_")[-1:] or last
-        elif child.type == "softbreak":
+            if child.content.strip() and shape != "opening":
+                shape = "mixed"
+        elif child.type == "strong_open":
+            shape = "opening" if shape == "" else "mixed" if shape != "opening" else shape
+        elif child.type == "strong_close" and shape == "opening":
+            shape = "bold"
+        elif child.type in ("softbreak", "hardbreak"):
             offset += 1
             following = "".join(c.content for c in children[position + 1 : position + 4] if c.type in ("text", "code_inline"))
-            if numbered(following.strip())[0] is not None or last in QUESTION_MARKS:
+            if numbered(following.strip())[0] is not None or last in QUESTION_MARKS or shape == "bold":
                 starts.append((position + 1, offset))
-                last = ""
+                last, shape = "", ""
     for (begin, line), (end, _) in zip(starts, starts[1:] + [(len(children) + 1, 0)]):
         parts.append((line, Span(children[begin : end - 1] if end <= len(children) else children[begin:])))
     return parts

@@ -1,4 +1,4 @@
-"""One rule for the labels banks write before each question (#46): cut from the text, never a word of the question."""
+"""The general rules of the bank reader (#46), each a table of small cases: labels, bold question lines, repeats."""
 
 import pytest
 
@@ -46,3 +46,23 @@ def test_a_label_is_cut_and_the_question_kept(written, text):
 def test_a_difficulty_letter_is_a_difficulty(written, level):
     item = make_item(None, None, written, 1, [])
     assert item.difficulty == level and "[" not in item.text and item.text.endswith("?")
+
+
+@pytest.mark.parametrize(
+    "bank, questions",
+    [
+        (  # a bold line ends the question, whatever its last character: what follows on the next line is the answer
+            "# B\n\n1. **What is an image? Give an example.**  \n   An array of pixels.\n\n"
+            "2. **How do you blur it?**\n   With a kernel. Why? Noise.\n",
+            ["What is an image? Give an example.", "How do you blur it?"],
+        ),
+        (  # a line that only opens with bold text is no bold line: the question is read as before
+            "# B\n\n1. **Explain** dropout and its rate.\n   It zeroes units.\n",
+            ["Explain dropout and its rate. It zeroes units."],
+        ),
+    ],
+)
+def test_a_bold_question_line_ends_the_question(bank, questions):
+    from pipeline.external.markdown import read_bank
+
+    assert [row["text"] for row in read_bank(bank, "numbered").rows] == questions
