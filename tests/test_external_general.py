@@ -66,3 +66,42 @@ def test_a_bold_question_line_ends_the_question(bank, questions):
     from pipeline.external.markdown import read_bank
 
     assert [row["text"] for row in read_bank(bank, "numbered").rows] == questions
+
+
+def test_a_bank_that_lists_its_questions_then_answers_them_under_the_same_words_asks_each_once():
+    from pipeline.external.markdown import read_bank
+
+    bank = (
+        "# Bank\n\n## Contents\n\n1. [What is drift?](#1-what-is-drift)\n2. [How to monitor a model?](#2)\n\n"
+        "## 1. What is drift?\n\n- A change in the data.\n- Detect it with tests.\n\n"
+        "## 2. How to monitor a model?\n\n- Metrics.\n- Alerts.\n"
+    )
+    rows = read_bank(bank, "auto").rows
+    assert [(r["text"], r["source_line"]) for r in rows] == [("What is drift?", 5), ("How to monitor a model?", 6)]
+
+
+def test_a_question_one_list_asks_twice_stays_twice():
+    from pipeline.external.auto import once, text_key
+    from pipeline.external.clean import Item
+
+    def item(text, line):
+        return Item(None, None, text, line)
+
+    assert text_key("What is **LoRA**?") == text_key("what is lora") != text_key("What is QLoRA?")
+    chosen = [
+        ("numbered", [item("What is X?", 1), item("What is X?", 2)]),
+        ("headings", [item("What is x", 9), item("Why?", 10)]),
+    ]
+    assert [[i.source_line for i in items] for _, items in once(chosen)] == [[1, 2], [10]]
+
+
+def test_the_principal_layout_weighs_questions_by_their_share():
+    """18 question-like bullets among 195 (an answer's points) lose to 10 numbered questions in 10 items."""
+    from pipeline.external.auto import ranked
+    from pipeline.external.clean import Item
+
+    def items(asking, plain):
+        return [Item(None, None, "Why?", n) for n in range(asking)] + [Item(None, None, "A point.", n) for n in range(plain)]
+
+    read = {"numbered": (items(10, 0), []), "headings": (items(10, 2), []), "bullets": (items(18, 177), [])}
+    assert ranked(read)[:3] == ["numbered", "headings", "bullets"]
