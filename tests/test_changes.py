@@ -404,16 +404,19 @@ def test_raw_at_a_commit_is_read_from_git_without_touching_the_working_tree(tmp_
 
     from pipeline.flow import versions
 
-    repo = git_repo(tmp_path / "repo", {"raw/appendix.txt": "old\n", "raw/external/bank.md": "1. q?\n"})
+    registry = "bank_id,name,file,source,licence,layout,question_level,stated_as\nb,B,external/bank.md,x,MIT,numbered,,\n"
+    repo = git_repo(
+        tmp_path / "repo", {"raw/appendix.txt": "old\n", "raw/external_banks.csv": registry, "raw/external/bank.md": "1. q?\n"}
+    )
     (repo / "raw/appendix.txt").write_text("new, not committed\n", encoding="utf-8")
     version = versions.resolve("HEAD", repo)
-    raw = versions.extract_raw(version, tmp_path / "area", repo)
+    given = {"SOURCE": str(repo / "raw/appendix.txt"), "EXTERNAL_BANKS": str(repo / "raw/external_banks.csv"),
+             "TAG_DECISIONS": str(repo / "raw/tag_decisions.csv"), "ALIASES": "/elsewhere/a.csv"}  # fmt: skip
+    inputs, _ = versions.base_inputs(version, tmp_path / "area", given, repo)
+    raw = tmp_path / "area" / "raw"
+    assert inputs["SOURCE"] == str(raw / "appendix.txt") and inputs["ALIASES"] == "/elsewhere/a.csv"
     assert (raw / "appendix.txt").read_text(encoding="utf-8") == "old\n" and (raw / "external/bank.md").exists()
-    assert (raw / "tag_decisions.csv").read_text(encoding="utf-8").startswith("question_id,label,verdict")  # added later
+    assert Path(inputs["TAG_DECISIONS"]).read_text(encoding="utf-8").startswith("question_id,label,verdict")  # added later
     assert (repo / "raw/appendix.txt").read_text(encoding="utf-8") == "new, not committed\n"
     status = subprocess.run(["git", "-C", str(repo), "status", "--porcelain"], capture_output=True, text=True).stdout
     assert status == " M raw/appendix.txt\n"
-    from pipeline.flow.base import build_arguments
-
-    inputs = build_arguments(raw, {"SOURCE": str(repo / "raw/appendix.txt"), "ALIASES": "/elsewhere/a.csv"}, repo)
-    assert inputs["SOURCE"] == str(raw / "appendix.txt") and inputs["ALIASES"] == "/elsewhere/a.csv"

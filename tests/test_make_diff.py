@@ -162,3 +162,23 @@ def test_a_base_whose_raw_holds_a_link_is_one_line_and_leaves_no_scratch(repo):
     assert done.returncode == 2 and len(said) == 1 and "holds a link (raw/appendix.txt → /etc/hostname)" in said[0], done.stderr
     assert "Traceback" not in done.stderr and "unexpected" not in done.stderr
     assert not list(repo.parent.rglob(".raw-*"))
+
+
+def test_a_renamed_appendix_is_gated_against_its_old_name_and_history_follows_it(repo):
+    """#44 item 12: after a rename, `make check BASE=HEAD~1` exited 2 naming versions/<tree>/raw/appendix.txt, and
+    `make history` failed the same way at its first commit."""
+    repo, args, reports = repo
+    subprocess.run(["git", "-C", str(repo), "mv", "raw/appendix.txt", "raw/bank.txt"], check=True)
+    commit(repo, "the appendix renamed")
+    args = [f"SOURCE={repo / 'raw/bank.txt'}" if a.startswith("SOURCE=") else a for a in args]
+    assert succeeds("check", "BASE=HEAD~1", "STRICT=1", *args)
+    changes = json.loads((reports / "changes.json").read_text(encoding="utf-8"))
+    assert changes["questions"]["unchanged"] == 15 and not changes["questions"]["added"] + changes["questions"]["removed"]
+    done = make("history", *args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 points" in (reports / "history.html").read_text(encoding="utf-8")  # the two commits, then this build
+    import duckdb
+
+    database = duckdb.connect(str(reports.parent / "warehouse/questions.duckdb"), read_only=True)
+    counts = database.sql("select position, value from history where metric = 'questions' order by position").fetchall()
+    assert counts == [(0, 15.0), (1, 15.0), (2, 15.0)]

@@ -1,6 +1,7 @@
 """The `base` command: build raw/ as it is at a git ref (`make diff BASE=<ref>`) and note where that build is.
 
-raw/ at the commit is read from git (flow/versions.py, nothing checked out) into `--area/<tree hash of raw/>` and
+The files the build reads, as they are at the commit, are read from git (flow/versions.py: nothing checked out, renames
+followed, each file under its limit) into `--area/<tree hash of raw/>` and
 built there **in this process** by the same runner as every build (runner.py): no nested `make`, the imports paid
 once, the embeddings cache shared; a second diff against the same base finds every stage current. The note
 (`--stamp`, JSON: ref, commit, tree, and the base build's published warehouse and reports) is rewritten only when it
@@ -14,7 +15,7 @@ from pathlib import Path
 from pipeline import options, paths
 from pipeline.errors import InputError
 from pipeline.flow import runner, versions
-from pipeline.flow.graph import INPUTS, Area
+from pipeline.flow.graph import Area
 from pipeline.terminal import say
 
 KEEP_AREAS = 12  # base builds kept, the most recently used (make history builds one per commit that changed raw/)
@@ -30,23 +31,11 @@ def prune(area: Path, keep: int = KEEP_AREAS) -> list[Path]:
     return builds[:-keep]
 
 
-def build_arguments(raw: Path, given: dict[str, str], root: Path = paths.ROOT) -> dict[str, str]:
-    """Return the inputs that build `raw` (a copy of raw/ at a commit): each input given inside the repository's raw/
-    is read from the copy instead (an input given from elsewhere stays as given). Pure."""
-    out = {}
-    for name in INPUTS:
-        path = given.get(name) or str(INPUTS[name])
-        absolute = Path(os.path.abspath(Path(paths.ROOT, path)))
-        inside = Path(os.path.abspath(root)) / "raw"
-        out[name] = str(raw / absolute.relative_to(inside)) if absolute.is_relative_to(inside) else path
-    return out
-
-
 def build_at(version: dict, folder: Path, given: dict[str, str], embeddings: str, root: Path = paths.ROOT) -> dict:
     """Build raw/ at `version` with today's code into `folder` (in this process; its lines go to `folder/build.log`);
-    return where its warehouse and reports are published. InputError with the build's own error line when it fails."""
-    raw = versions.extract_raw(version, folder, root)
-    versions.check_bank_files(raw, version)
+    return where its warehouse and reports are published. InputError with the build's own error line when it fails,
+    each copy of a file in it named as the person knows it (raw/appendix.txt at HEAD~1 (…)), not by its scratch path."""
+    inputs, shown = versions.base_inputs(version, folder, given, root)
     builds, links = Path(folder) / ".warehouse-builds", (Path(folder) / "warehouse", Path(folder) / "reports")
     log = Path(folder) / "build.log"
     with open(log, "w", encoding="utf-8") as out:
@@ -54,16 +43,17 @@ def build_at(version: dict, folder: Path, given: dict[str, str], embeddings: str
         def said(*parts, file=None):  # noqa: ARG001 - the base build's lines go to its log, errors too
             out.write(" ".join(map(str, parts)) + "\n")
 
-        result = runner.build(build_arguments(raw, given, root), builds, Area(builds, builds, embeddings), say=said)
+        result = runner.build(inputs, builds, Area(builds, builds, embeddings), say=said)
         if result["error"] is None:
             try:
                 runner.publish(builds, links, say=said)
             except InputError as error:
                 result["error"] = f"error: {error}"
     if result["error"] is not None:
-        raise InputError(
-            f"the bank at {version['commit'][:10]} does not build: {result['error']} (log: {log})", f"BASE={version['ref']}"
-        )
+        error = str(result["error"])
+        for copy, words in sorted(shown.items(), key=lambda item: -len(item[0])):
+            error = error.replace(copy, words)
+        raise InputError(f"the bank at {version['commit'][:10]} does not build: {error} (log: {log})", f"BASE={version['ref']}")
     published = (builds / "current").resolve()
     return {**version, "warehouse": str(published / "warehouse"), "reports": str(published / "reports")}
 
