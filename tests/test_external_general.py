@@ -105,3 +105,35 @@ def test_the_principal_layout_weighs_questions_by_their_share():
 
     read = {"numbered": (items(10, 0), []), "headings": (items(10, 2), []), "bullets": (items(18, 177), [])}
     assert ranked(read)[:3] == ["numbered", "headings", "bullets"]
+
+
+@pytest.mark.parametrize(
+    "written, text",
+    [
+        ("Explain bias and variance. Use an example [^glassdoor-google-ds]", "Explain bias and variance. Use an example"),
+        ("解释LoRA的原理 A: LoRA通过低秩分解", "解释LoRA的原理"),
+        ("What is RAG? **A**: retrieval then generation", "What is RAG?"),
+        ("Plan A: ship it", "Plan A: ship it"),  # what stands before is no question: no answer is cut
+        ("- What distance metrics are used?", "What distance metrics are used?"),
+        ("a: Can you elaborate on FPN?", "Can you elaborate on FPN?"),
+    ],
+)
+def test_footnotes_inline_answers_and_stray_bullets_are_no_part_of_the_question(written, text):
+    assert make_item(None, None, written, 1, []).text == text
+
+
+@pytest.mark.parametrize(
+    "text, signpost",
+    [
+        ("Answer:", True),
+        ("References", True),
+        ("Table of contents", True),
+        ("답변", True),
+        ("What is an answer?", False),
+        ("Solutions architecture trade-offs?", False),
+    ],
+)
+def test_a_signpost_asks_nothing(text, signpost):
+    from pipeline.external.clean import is_signpost
+
+    assert is_signpost(text) is signpost

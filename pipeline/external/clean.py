@@ -87,9 +87,21 @@ LABEL = re.compile(
     r"|\(?[a-zA-Z]\)[ \t]+|(?-i:[a-z]\.)[ \t]+"
     r"|\(?(?-i:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)[.)][ \t]+"
     r"|\d{1,3}(?:\.\d{1,3}){1,3}\.?[ \t]+(?=(?-i:[A-Z])|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])"
-    r"|[一二三四五六七八九十]{1,3}[、.][ \t]*|[\u2460-\u2473\u2776-\u277f][ \t]*)",
+    r"|[一二三四五六七八九十]{1,3}[、.][ \t]*|[\u2460-\u2473\u2776-\u277f][ \t]*"
+    r"|[-*•][ \t]+|(?-i:[a-z]):[ \t]+)",  # a bullet written inside a heading (`### - Why …`), `a: …`
     re.IGNORECASE,
 )
+# The headings and labels a bank writes around its questions, which ask nothing however they are placed: `Answer:`,
+# `References`, `Solution`, `Table of contents` (casefolded, without closing punctuation; NFKC first).
+SIGNPOSTS = frozenset(
+    "answer answers ans solution solutions explanation explanations references reference resources summary conclusion "
+    "contents notes note hint hints example examples output 答案 解答 解析 参考 参考资料 参考答案 回答 답변 정답 해설 참고 "
+    "참고자료 解説 回答例 respuesta respuestas resposta respostas".split()
+) | {"further reading", "table of contents", "key takeaways", "how to use this file", "how to use this guide"}
+# An answer written after its question on one line, `Q: … A: …` (`**A**:`, `A：`): the question ends before it.
+INLINE_ANSWER = re.compile(r"\s(?:A|Answer|答|回答)\s?:\s")
+# A Markdown footnote reference (`… a scenario [^glassdoor-google]`): no word of the question.
+FOOTNOTE = re.compile(r"\[\^[^\]\s]{1,64}\]")
 LETTER_DIFFICULTY = re.compile(r"^\[(E|M|H)\][ \t]*|[ \t]*\[(E|M|H)\]$")
 LETTER_LEVELS = {"E": "easy", "M": "medium", "H": "hard"}
 
@@ -149,6 +161,9 @@ def make_item(section: str | None, number: int | None, body: str, line: int, lin
     the labels before it (`Q:`, `Q12 -`, `P1:`, `(a)`, `1.1`, `一、`, `[E]`) cut."""
     text, difficulty = split_difficulty(unicodedata.normalize("NFKC", " ".join(body.split())))
     text = unlabelled(clean(text))
+    answer = INLINE_ANSWER.search(text)
+    if answer and looks_like_question(text[: answer.start()]):  # `Q: Why …? A: Because …`: the question
+        text = text[: answer.start()].strip()
     if difficulty is None:  # a difficulty letter after a label: `Q3 [M] …`
         text, difficulty = split_difficulty(text)
     return Item(section, number, text, line, links, difficulty)
@@ -178,9 +193,15 @@ def strip_html(fragment: str) -> tuple[str, list[str]]:
     return "".join(parser.parts), parser.links
 
 
+def is_signpost(text: str) -> bool:
+    """Return whether an item is a heading or label that asks nothing wherever it stands (`Answer:`, `References`)."""
+    return text.casefold().rstrip(" :.!-–—").strip() in SIGNPOSTS
+
+
 def clean(text: str) -> str:
-    """Return `text` NFKC-normalised, white space folded, stray emphasis markers and trailing emoji or symbols removed."""
-    text = STRAY_MARKERS.sub("", " ".join(unicodedata.normalize("NFKC", text).split()))
+    """Return `text` NFKC-normalised, white space folded, stray emphasis markers, footnote references and trailing
+    emoji or symbols removed."""
+    text = STRAY_MARKERS.sub("", " ".join(FOOTNOTE.sub("", unicodedata.normalize("NFKC", text)).split()))
     text = TRAILING_SYMBOLS.sub("", text).strip() if text else text
     return SOURCE_TAIL.sub("", text).strip()
 
