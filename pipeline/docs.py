@@ -146,8 +146,8 @@ def command_list(makefile: str) -> str:
     tools = ", ".join(f"`{name}`" for name in COMMANDS if name not in stages)
     steps = ", ".join(f"`{stage.name}`" for stage in STAGES)
     return (
-        f"{targets}\n\nThe commands of `.venv/bin/python -m pipeline` (`--help` on each): {tools}; and each stage of the "
-        f"build graph, {steps}, which builds that stage and what it reads into the work area, never publishing."
+        f"{targets}\n\nCommands of `.venv/bin/python -m pipeline` (`--help` on each): {tools}; and each stage, {steps}: "
+        "it builds into the work area and never publishes."
     )
 
 

@@ -87,9 +87,15 @@ def ingest_into(source: Path, warehouse: Path) -> dict:
     return stage.run(Path(source), Path(warehouse))
 
 
+ALIASES_FROZEN = ROOT / "tests" / "data" / "ref_aliases_frozen.csv"  # raw/ref_aliases.csv when the golden figures were written
+GENERIC_FROZEN = ROOT / "tests" / "data" / "generic_terms_frozen.csv"
+
+
 def build_warehouse(source: Path, folder: Path, report: bool = False, **inputs: Path) -> tuple[Path, Path]:
-    """Build `source` through the warehouse stage (and the report, if asked) into the work area of `folder`, the
-    editors' files empty unless given; return (warehouse, reports) folders."""
+    """Build `source` through the warehouse stage (and the report, if asked) into the work area of `folder`, with the
+    frozen aliases and generic terms the golden figures were written against and the other editors' files empty,
+    unless given; return (warehouse, reports) folders."""
+    inputs = {"ALIASES": ALIASES_FROZEN, "GENERIC_TERMS": GENERIC_FROZEN} | inputs
     return build_stages(source, folder, {"warehouse", "report"} if report else {"warehouse"}, **inputs)
 
 

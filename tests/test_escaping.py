@@ -10,7 +10,7 @@ import io as stdio
 
 import pytest
 
-from helpers import FIXTURE_APPENDIX, run_cli
+from helpers import FIXTURE_APPENDIX, run_cli, stage_cli, work_area
 
 MARK = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(2)">'
@@ -50,20 +50,16 @@ def built(tmp_path_factory):
     aliases.write_text(f'ref_title,term\n"Attention Is All You Need {IMG}",scaled dot-product attention\n', encoding="utf-8")
     generic = folder / "generic.csv"
     generic.write_text(f"term,why\nLLM,{MARK}\n", encoding="utf-8")
-    warehouse, reports = folder / "wh", folder / "rep"
     decisions = folder / "decisions.csv"
     decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n", encoding="utf-8")
     tag_decisions = folder / "tags.csv"
     tag_decisions.write_text("question_id,label,verdict,reviewer,date,note\n", encoding="utf-8")
-    steps = [
-        ("ingest", "--source", str(source), "--warehouse", str(warehouse)),
-        ("external", "--warehouse", str(warehouse), "--registry", str(raw / "external_banks.csv")),
-        ("dedup", "--warehouse", str(warehouse), "--decisions", str(decisions), "--reports", str(reports), "--embeddings", "off"),
-    ]
-    for step in steps:
-        result = run_cli(*step)
-        assert result.returncode == 0, step
-        OUTPUTS.append(result.stdout + result.stderr)
+    inputs = {"EXTERNAL_BANKS": raw / "external_banks.csv", "DECISIONS": decisions, "TAG_DECISIONS": tag_decisions,
+              "ALIASES": aliases, "GENERIC_TERMS": generic}  # fmt: skip
+    first = stage_cli("dedup", source, folder, **inputs)  # each stage as a user runs it: through the runner
+    assert first.returncode == 0, first.stderr
+    OUTPUTS.append(first.stdout + first.stderr)
+    warehouse, reports = work_area(folder)
     pairs = list(csv.DictReader(stdio.StringIO((reports / "duplicates.csv").read_text(encoding="utf-8"))))
     rows = [
         f'{pairs[0]["question_id_a"]},{pairs[0]["question_id_b"]},distinct,"{MARK}",2026-11-01,"=HYPERLINK(""x"") {IMG}"',
@@ -71,26 +67,12 @@ def built(tmp_path_factory):
     ]
     decisions.write_text("question_id_a,question_id_b,verdict,reviewer,date,note\n" + "\n".join(rows) + "\n", encoding="utf-8")
     for step in [
-        steps[2],
-        ("overlap", "--warehouse", str(warehouse), "--reports", str(reports), "--embeddings", "off"),
-        ("check", "--warehouse", str(warehouse), "--reports", str(reports)),
-        ("warehouse", "--warehouse", str(warehouse), "--aliases", str(aliases), "--generic-terms", str(generic)),
-        ("report", "--warehouse", str(warehouse), "--reports", str(reports)),
-        (
-            "tags",
-            "--warehouse",
-            str(warehouse),
-            "--decisions",
-            str(tag_decisions),
-            "--reports",
-            str(reports),
-            "--embeddings",
-            "off",
-        ),
+        ("changes",),  # the whole build, with the decisions that name markup
+        ("report",),
         ("gate", "--reports", str(reports)),
         ("sql", "select text from questions where text like '%octocat%'", "--warehouse", str(warehouse)),
     ]:
-        result = run_cli(*step)
+        result = stage_cli(step[0], source, folder, **inputs) if len(step) == 1 else run_cli(*step)
         assert result.returncode in ((0, 1) if step[0] == "gate" else (0,)), (step, result.stderr)
         OUTPUTS.append(result.stdout + result.stderr)
     return reports
@@ -127,7 +109,7 @@ def test_no_raw_control_character_reaches_a_page_a_markdown_report_or_the_termin
         text = path.read_text(encoding="utf-8")
         assert not [c for c in CONTROLS if c in text], path.name
     assert "\\x1b[31m\\x07\\x00" in (built / "external_coverage.html").read_text(encoding="utf-8")  # shown, written out
-    assert len(OUTPUTS) == 11 and any("octocat" in out for out in OUTPUTS)
+    assert len(OUTPUTS) == 5 and any("octocat" in out for out in OUTPUTS)  # dedup, changes, report, gate, sql
     for out in OUTPUTS:
         assert not [c for c in CONTROLS if c in out], out[:300]
 
