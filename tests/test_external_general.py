@@ -137,3 +137,22 @@ def test_a_signpost_asks_nothing(text, signpost):
     from pipeline.external.clean import is_signpost
 
     assert is_signpost(text) is signpost
+
+
+@pytest.mark.parametrize(
+    "bank, questions",
+    [
+        (  # follow-up questions nested under a question are questions
+            "# B\n\n- Why ReLU over sigmoid?\n  - What is the problem of ReLU?\n  - How does Leaky ReLU fix it?\n- What is BN?\n",
+            ["Why ReLU over sigmoid?", "What is the problem of ReLU?", "How does Leaky ReLU fix it?", "What is BN?"],
+        ),
+        (  # an answer's points under a question stay its answer, a rhetorical question among them too
+            "# B\n\n- Why ReLU?\n  - It is cheap.\n  - Why cheap? No exponent.\n  - Sparse activations.\n- What is BN?\n",
+            ["Why ReLU?", "What is BN?"],
+        ),
+    ],
+)
+def test_follow_up_questions_under_a_question_are_read_and_answers_are_not(bank, questions):
+    from pipeline.external.markdown import read_bank
+
+    assert [row["text"] for row in read_bank(bank, "bullets").rows] == questions

@@ -1,9 +1,36 @@
 """`bullets`: plain bullet items at any depth; a bullet that holds a list and is no question is a topic (the section
-of the items under it), and the bullets under a question are its answer; links to anchors (a table of contents) are
-not read. Pure."""
+of the items under it), and the bullets under a question are its answer, unless at least 80% of that list's bullets
+are questions themselves: follow-up questions (`- Why ReLU?` / `    - What is its problem?`), read as questions; links
+to anchors (a table of contents) are not read. Pure."""
 
 from pipeline.external.blocks import empty_warning, holds_list, item_inline, question_part, walk_sections
-from pipeline.external.clean import Item, clean, looks_like_question, make_item
+from pipeline.external.clean import Item, clean, looks_like_question, make_item, question_share
+
+FOLLOW_UP_SHARE = 0.8  # of a list's bullets under a question that must be questions for the list to be follow-ups
+
+
+def _lists(tokens) -> dict[int, list[int]]:
+    """Return, for each list item's index, the indexes of the items of its list (itself included): one pass."""
+    out, stack = {}, []
+    for index, token in enumerate(tokens):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            stack.append([])
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            for item in stack[-1]:
+                out[item] = stack[-1]
+            stack.pop()
+        elif token.type == "list_item_open" and stack:
+            stack[-1].append(index)
+    return out
+
+
+def _follow_ups(tokens, index: int, lists: dict, shares: dict) -> bool:
+    """Return whether the list holding the item at `index` is follow-up questions (at least 80% of its bullets ask)."""
+    siblings = lists.get(index, [index])
+    if siblings[0] not in shares:
+        texts = [clean(question_part(inline)[0]) for i in siblings if (inline := item_inline(tokens, i)) is not None]
+        shares[siblings[0]] = question_share(texts) >= FOLLOW_UP_SHARE
+    return shares[siblings[0]]
 
 
 def _is_contents_entry(inline) -> bool:
@@ -20,7 +47,7 @@ def _is_contents_entry(inline) -> bool:
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
     """Plain bullets at any depth: a bullet holding a list that is no question is a topic (the section of the bullets
     under it); whatever stands under a question or inside a numbered item is an answer."""
-    items, warnings = [], []
+    items, warnings, shares, lists = [], [], {}, None
     open_items: list[tuple[str, str | None]] = []  # (role, topic text) of each list item we are inside, innermost last
     for index, token, section in walk_sections(tokens):
         if token.type == "list_item_close":
@@ -28,6 +55,16 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
             continue
         if token.type != "list_item_open":
             continue
+        under_question = bool(open_items) and open_items[-1][0] == "question" and not token.info
+        lists = _lists(tokens) if under_question and lists is None else lists
+        if under_question and _follow_ups(tokens, index, lists, shares):
+            inline = item_inline(tokens, index)
+            if inline is not None:
+                text, links, _ = question_part(inline)
+                topic = next((name for role, name in reversed(open_items) if role == "topic"), None)
+                items.append(make_item(topic or section, None, text, token.map[0] + 1, links))
+                open_items.append(("question", None))
+                continue
         if any(role in ("question", "answer") for role, _ in open_items) or token.info:
             open_items.append(("answer", None))  # under a question, or a numbered item: numbered's, not ours
             continue
