@@ -23,6 +23,8 @@ def test_each_edit_is_reported_exactly_and_nothing_unchanged_is_reported():
     got = question_changes(questions(FIXTURE_APPENDIX), questions(CHANGES / "edited.txt"))
     assert [{k: r[k] for k in ("label", "text", "tag")} for r in got["added"]] == expected["added"]
     assert [{k: r[k] for k in ("base_label", "text", "tag")} for r in got["removed"]] == expected["removed"]
+    texts = {q["label"]: q["text"] for q in questions(CHANGES / "edited.txt")}  # expected.json predates a move's text (#43)
+    expected["moved"] = [{**row, "text": texts[row["label"]]} for row in expected["moved"]]
     for kind in ("edited", "retagged", "moved"):
         assert got[kind] == expected[kind], kind
     assert got["unchanged"] == expected["unchanged"]
@@ -37,6 +39,7 @@ def test_an_unchanged_bank_has_no_changes_and_renumbering_alone_is_none():
         "retagged": [],
         "moved": [],
         "unchanged": len(real),
+        "relabelled": [],
     }
     inserted = REAL_APPENDIX.read_text(encoding="utf-8").replace("1.1 ", "1.1 ", 1)
     lines = inserted.splitlines(keepends=True)
@@ -45,6 +48,8 @@ def test_an_unchanged_bank_has_no_changes_and_renumbering_alone_is_none():
     got = question_changes(real, parse_appendix("".join(lines))["questions"])
     assert [r["text"] for r in got["added"]] == ["What is a token, and why not whole words?"]
     assert got["unchanged"] == len(real) and not got["edited"] + got["retagged"] + got["moved"] + got["removed"]
+    shifted = [(r["base_label"], r["label"]) for r in got["relabelled"]]
+    assert shifted[0] == ("1.1.1", "1.1.2") and all(b.startswith("1.1.") for b, _ in shifted)
 
 
 @pytest.mark.parametrize(
@@ -98,7 +103,7 @@ def test_the_changes_command_writes_the_comparison_and_the_history(two_builds):
     reports = two_builds / "now" / "builds" / "work" / "reports"
     changes = json.loads((reports / "changes.json").read_text(encoding="utf-8"))
     assert {k: len(v) if isinstance(v, list) else v for k, v in changes["questions"].items()} == {
-        "added": 2, "removed": 1, "edited": 3, "retagged": 2, "moved": 1, "unchanged": 9
+        "added": 2, "removed": 1, "edited": 3, "retagged": 2, "moved": 1, "unchanged": 9, "relabelled": 4
     }  # fmt: skip
     assert changes["base"] == "origin/main" and changes["base_commit"] == "f" * 40
     assert changes["questions"]["moved"][0]["base_section_id"] == "1.2"
@@ -141,7 +146,7 @@ def test_a_build_against_itself_brings_nothing(two_builds):
         now / "builds" / "work" / "reports",
     )
     assert changes["duplicates"] == {"new_pairs": [], "gone_pairs": []}
-    assert changes["checks"] == {"new_failures": [], "fixed": [], "drift": []}
+    assert changes["checks"] == {"new_failures": [], "fixed": [], "drift_appeared": [], "drift_gone": []}
 
 
 def report(suite, check, rows, severity="warning"):
@@ -164,11 +169,12 @@ def test_a_finding_is_compared_by_what_it_is_about_not_where_it_stands():
     )
     base = build_problems(before, {"1.1.4": "qa", "3.1.1": "qb"})
     same = build_problems(after, {"1.1.5": "qa", "3.1.1": "qb"})  # 1.1.5 is 1.1.4, renumbered by an insert above
-    assert problem_changes(base, same, {"qa"}) == {"new_failures": [], "fixed": [], "drift": []}
+    assert problem_changes(base, same, {"qa"}) == {"new_failures": [], "fixed": [], "drift_appeared": [], "drift_gone": []}
     other = build_problems(after, {"1.1.5": "+qc", "3.1.1": "qb"})  # 1.1.5 is a question the change added
     changes = problem_changes(base, other, {"+qc"})
     assert [p["text"] for p in changes["new_failures"]] == ["1.1.5 and 3.1.1 look like one question (0.62) (line 14)"]
-    assert [p["text"] for p in changes["drift"]] == ["1.1.4 and 3.1.1 look like one question (0.62) (line 13)"]  # untouched
+    gone = ["1.1.4 and 3.1.1 are no longer flagged as one question (was 0.62) (line 13 in the base)"]  # untouched
+    assert [p["text"] for p in changes["drift_gone"]] == gone and changes["drift_appeared"] == []
 
 
 @pytest.mark.parametrize(
@@ -177,7 +183,7 @@ def test_a_finding_is_compared_by_what_it_is_about_not_where_it_stands():
         ((150, 170, 485), (150, 170, 486), ([], [])),  # failing in both, the line moved: old debt, neither new nor fixed
         ((150, 170, 485), (150, 169, 485), ([], [])),  # the gap narrowed: still old debt
         ((150, 170, 485), (150, 171, 486), (["[conceptual] questions: 150 stated, 171 now (was 170) (line 486)"], [])),
-        ((150, 170, 485), None, ([], ["[conceptual] questions: 150 stated, 170 now (line 485)"])),  # it stopped failing
+        ((150, 170, 485), None, ([], ["[conceptual] questions: 150 stated, was 170, no longer off (line 485 in the base)"])),
         (None, (150, 171, 485), (["[conceptual] questions: 150 stated, 171 now (line 485)"], [])),  # it started failing
     ],
 )
@@ -209,7 +215,141 @@ def test_a_suspect_is_new_or_fixed_only_on_a_question_the_change_wrote():
 
     changes = problem_changes(suspects("1.1.1", "1.1.2"), suspects("1.1.2", "1.1.3"), {"q3"})  # the change re-tagged 1.1.3
     assert [p["labels"] for p in changes["new_failures"]] == [["1.1.3"]]
-    assert changes["fixed"] == [] and [p["labels"] for p in changes["drift"]] == [["1.1.1"]]  # the refit moved 1.1.1
+    assert changes["fixed"] == [] and [p["labels"] for p in changes["drift_gone"]] == [["1.1.1"]]  # the refit moved 1.1.1
+
+
+SUSPECT = {"source_line": 1, "tag": "design", "suggested_tag": "conceptual", "suggested_probability": 0.8}
+IDS = {"1.1.1": "q1", "1.1.2": "q2", "1.1.3": "q3", "3.1.1": "q9"}
+
+
+@pytest.mark.parametrize(
+    "suite, check, rows, appeared, gone",
+    [
+        (
+            "tag_suspects",
+            "tag-suspects-decided",
+            ({"label": "1.1.1", **SUSPECT}, {"label": "1.1.2", **SUSPECT, "source_line": 2}),
+            "1.1.2 is now flagged: tagged [design] but reads as [conceptual] (0.80) (line 2)",
+            "1.1.1 is no longer flagged as [design] reading as [conceptual] (was 0.80) (line 1 in the base)",
+        ),
+        (
+            "duplicate_pairs",
+            "flagged-duplicates-reviewed",
+            (
+                {"label_a": "1.1.1", "label_b": "3.1.1", "source_line": 1, "score": 0.61},
+                {"label_a": "1.1.2", "label_b": "3.1.1", "source_line": 2, "score": 0.64},
+            ),
+            "1.1.2 and 3.1.1 are now flagged as one question (0.64) (line 2)",
+            "1.1.1 and 3.1.1 are no longer flagged as one question (was 0.61) (line 1 in the base)",
+        ),
+    ],
+)
+def test_drift_that_appeared_and_drift_that_went_away_are_listed_apart_each_in_its_tense(suite, check, rows, appeared, gone):
+    """#43: of 11 drift lines, 4 were the base's suspects, gone from the change's build, told in the present tense."""
+    from pipeline.changes.findings import build_problems, problem_changes
+
+    base, current = (build_problems(report(suite, check, [row]), IDS) for row in rows)
+    changes = problem_changes(base, current, set())  # the change touched neither question: both are drift
+    assert [p["text"] for p in changes["drift_appeared"]] == [appeared]
+    assert [p["text"] for p in changes["drift_gone"]] == [gone]
+    assert changes["new_failures"] == changes["fixed"] == []
+
+
+def test_a_problem_that_went_away_names_the_label_its_question_has_now():
+    """A base suspect on 1.1.10, now 1.1.9 after a removal above: "1.1.10" alone would name another question today."""
+    from pipeline.changes.findings import build_problems, problem_changes
+
+    base = build_problems(
+        report("tag_suspects", "tag-suspects-decided", [{"label": "1.1.10", **SUSPECT}]), {}, {}, {"1.1.10": "1.1.9"}
+    )
+    gone = problem_changes(base, {}, set())["drift_gone"]
+    assert [p["text"] for p in gone] == [
+        "1.1.10 (now 1.1.9) is no longer flagged as [design] reading as [conceptual] (was 0.80) (line 1 in the base)"
+    ]
+    kept = build_problems(
+        report("tag_suspects", "tag-suspects-decided", [{"label": "1.1.3", **SUSPECT}]), {}, {}, {"1.1.3": "1.1.3"}
+    )
+    assert "now" not in problem_changes(kept, {}, set())["drift_gone"][0]["text"]
+
+
+def small_changes() -> dict:
+    """Return a comparison with one question of each kind of change (a changes.json in small)."""
+    question = {"label": "2.1.1", "base_label": "2.1.1"}
+    return {
+        "base": "main",
+        "base_commit": "a" * 40,
+        "questions": {
+            "added": [{"label": "1.1.1", "tag": "conceptual", "source_line": 3, "text": "What is new?"}],
+            "removed": [{"base_label": "1.2.1", "tag": "debug", "base_source_line": 9, "text": "What went?"}],
+            "edited": [{**question, "base_text": "Why LoRA works?", "text": "Why does LoRA work?"}],
+            "retagged": [{**question, "base_tag": "coding", "tag": "conceptual"}],
+            "moved": [
+                {"label": "3.1.4", "base_label": "1.2.2", "base_section_id": "1.2", "section_id": "3.1", "text": "Where to?"}
+            ],
+            "unchanged": 1,
+            "relabelled": [{"base_label": "1.1.1", "label": "1.1.2"}],
+        },
+        "duplicates": {"new_pairs": [], "gone_pairs": []},
+        "checks": {"new_failures": [], "fixed": [], "drift_appeared": [], "drift_gone": []},
+        "tag_claims": [],
+        "links": {"gained": [], "lost": []},
+        "external_coverage": {"gained": [], "lost": []},
+    }
+
+
+def test_each_kind_of_change_has_one_word_in_the_comment_the_page_and_the_terminal():
+    """#43: the summary said "edited" where its section said "reworded" (and "retagged" beside "re-tagged")."""
+    import re
+
+    from pipeline.changes import page, report, stage
+
+    changes = small_changes()
+    shown = {
+        "comment": report.render_markdown(changes, "main"),
+        "page": page.render_changes(changes),
+        "terminal": "\n".join([stage.summary(changes), *stage.details(changes)]),
+    }
+    for output, text in shown.items():
+        words = re.findall(r"\b(?:edited|reworded|retagged|re-tagged)\b", text)
+        assert sorted(set(words)) == ["re-tagged", "reworded"], (output, words)
+    assert shown["comment"].startswith("**Bank changes:** 1 added, 1 removed, 1 reworded, 1 re-tagged, 1 moved,")
+    assert "<summary>Questions reworded (1)</summary>" in shown["comment"] and "<h2>Questions reworded (1)</h2>" in shown["page"]
+
+
+def test_a_moved_question_is_listed_with_its_text_escaped():
+    from markdown_it import MarkdownIt
+
+    from pipeline.changes.report import render_markdown
+
+    base = [{"label": "1.2.1", "text": "Stays?", "tag": "debug", "section_id": "1.2", "source_line": 4},
+            {"label": "1.2.2", "text": "Where <b>to</b>?", "tag": "debug", "section_id": "1.2", "source_line": 5}]  # fmt: skip
+    current = [{**base[0]}, {**base[1], "label": "3.1.1", "section_id": "3.1", "source_line": 9}]
+    moved = question_changes(base, current)["moved"]
+    assert moved == [
+        {"label": "3.1.1", "base_label": "1.2.2", "section_id": "3.1", "base_section_id": "1.2", "text": "Where <b>to</b>?"}
+    ]
+    changes = small_changes()
+    changes["questions"]["moved"] = moved
+    html = MarkdownIt("commonmark", {"html": True}).render(render_markdown(changes))
+    assert "<li>3.1.1 (was 1.2.2): section 1.2 → 3.1: Where &lt;b&gt;to&lt;/b&gt;?</li>" in html
+
+
+def test_labels_shifted_by_an_insertion_or_removal_are_one_line():
+    from pipeline.changes.report import shifted_line
+
+    base = [{"label": f"1.1.{n}", "text": f"Question {n} about {word}?", "tag": "conceptual", "section_id": "1.1", "source_line": n}
+            for n, word in enumerate(["tokens", "vocabularies", "merges", "bytes"], 1)]  # fmt: skip
+    current = [{**q, "label": f"1.1.{n - 1}"} for n, q in enumerate(base, 1) if n != 1]  # 1.1.1 removed
+    current[1]["text"] = "Question 3 about merges, reworded?"  # 1.1.3 → 1.1.2 reworded: listed there, not as a shift
+    got = question_changes(base, current)
+    assert got["relabelled"] == [{"label": "1.1.1", "base_label": "1.1.2"}, {"label": "1.1.3", "base_label": "1.1.4"}]
+    assert shifted_line([]) == ""
+    assert shifted_line(got["relabelled"]) == "2 labels shifted by an insertion or removal: 1.1.2 → 1.1.1, 1.1.4 → 1.1.3"
+    many = [{"base_label": f"1.1.{n}", "label": f"1.1.{n - 1}"} for n in range(2, 14)]
+    assert shifted_line(many) == (
+        "12 labels shifted by an insertion or removal: 1.1.2 → 1.1.1, 1.1.3 → 1.1.2, 1.1.4 → 1.1.3, 1.1.5 → 1.1.4, "
+        "1.1.6 → 1.1.5, … (first 5)"
+    )
 
 
 def ordinary_change(text: str) -> str:
@@ -221,6 +361,22 @@ def ordinary_change(text: str) -> str:
     assert lines[336].startswith("[design] - What is Multi-LoRA")
     lines[336] = lines[336].replace("[design]", "[conceptual]", 1)
     return "\n".join(lines)
+
+
+def five_edit_change(text: str) -> str:
+    """#43's trial: #34's three edits, then delete 1.2.6 (FastText) and move 1.3.3 (vanilla attention's cost) to the end
+    of 1.2; the labels after each shift by one."""
+    vanilla = "Why does vanilla self-attention scale as O(L²) in sequence length? What are the practical consequences?"
+    edits = (
+        ("[tradeoff] - How does FastText handle out-of-vocabulary words?\n[conceptual] - ", "[tradeoff] - "),
+        (f"[conceptual] - {vanilla}\n[conceptual] - Explain multi-head", "[conceptual] - Explain multi-head"),
+        ("[design]\n1.3 Attention", f"[design] - {vanilla}\n[conceptual]\n1.3 Attention"),
+    )
+    text = ordinary_change(text)
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
 
 
 @pytest.mark.slow
@@ -262,6 +418,67 @@ def test_an_ordinary_change_is_blamed_for_exactly_what_it_did(tmp_path, capsys):
     assert "<code>appendix_claims/stated-figures</code>" in html
 
 
+def offending(reports: Path, suite: str) -> list[dict]:
+    """Return the failing rows of one suite in a build's quality report."""
+    quality = json.loads((reports / "quality.json").read_text(encoding="utf-8"))
+    return [row for o in quality["outcomes"] if o["suite"] == suite and not o["success"] for row in o["offending"]]
+
+
+@pytest.mark.slow
+def test_the_five_edit_change_lists_the_suspects_that_appeared_and_those_that_went_away_apart(tmp_path):
+    """#43: of 11 drift lines, 4 were suspects of the base that the change's build no longer has, told in the present
+    tense beside the 7 that appeared. Each side is checked against the two builds' own suspects, by question text."""
+    from markdown_it import MarkdownIt
+
+    from pipeline.changes import stage
+
+    bank = REAL_APPENDIX.read_text(encoding="utf-8")
+    edited = five_edit_change(bank)
+    reports = build_and_compare(tmp_path, bank, edited, ref="HEAD~1")
+    changes = json.loads((reports / "changes.json").read_text(encoding="utf-8"))
+    checks = changes["checks"]
+    text_of = [{q["label"]: q["text"] for q in parse_appendix(version)["questions"]} for version in (bank, edited)]
+    flagged = [
+        {text_of[n][row["label"]] for row in offending(r, "tag_suspects")}
+        for n, r in enumerate((tmp_path / "base" / "builds" / "work" / "reports", reports))
+    ]
+    suspects = lambda key: [text_of[key == "drift_gone"][p["labels"][0]] for p in checks[key] if p["kind"] == "question"]  # noqa: E731
+    appeared, gone = suspects("drift_appeared"), suspects("drift_gone")
+    assert appeared and gone  # the trial has both, or this test could not tell them apart
+    assert all(t in flagged[1] and t not in flagged[0] for t in appeared), appeared  # flagged now, not before
+    assert all(t in flagged[0] and t not in flagged[1] for t in gone), gone  # flagged before, not now
+    written = {p["labels"][0] for key in ("new_failures", "fixed") for p in checks[key] if p["kind"] == "question"}
+    assert len(appeared) + len(gone) + len(written) >= len(flagged[0] ^ flagged[1])  # none left out
+    assert [s["went_away"] for s in changes["tag_suspects"] if not s["introduced"]] == [False] * len(appeared) + [True] * len(
+        gone
+    )
+    # the comment, the page and the terminal say each side apart, in its tense
+    comment = (reports / "changes.md").read_text(encoding="utf-8")
+    now_part, gone_part = comment.split("<summary>Drift that appeared")[1].split("<summary>Drift that went away")
+    assert now_part.count("\n- ") == len(checks["drift_appeared"]) and "no longer" not in now_part
+    assert gone_part.count("\n- ") == len(checks["drift_gone"]) and gone_part.count(" is no longer flagged as ") == len(
+        checks["drift_gone"]
+    )
+    assert "is tagged" not in gone_part and " now flagged: tagged" in now_part
+    html = MarkdownIt("commonmark", {"html": True}).render(comment)
+    assert html.count("<li>") == comment.count("\n- ")
+    page = (reports / "changes.html").read_text(encoding="utf-8")
+    assert (
+        f"Drift that appeared: now flagged on questions the change did not touch (never gates) ({len(checks['drift_appeared'])})"
+        in page
+    )
+    assert (
+        f"Drift that went away: no longer flagged on questions the change did not touch (never gates) ({len(checks['drift_gone'])})"
+        in page
+    )
+    counts = f"{len(checks['drift_appeared'])} now flagged, {len(checks['drift_gone'])} no longer flagged"
+    assert counts in comment.splitlines()[0] and counts in stage.summary(changes)
+    # the other #43 points on the same trial: one word, the move's text, the shifts in one line
+    assert "edited" not in comment and "retagged" not in comment
+    assert "(was 1.3.3): section 1.3 → 1.2: Why does vanilla self-attention" in comment
+    assert "labels shifted by an insertion or removal: " in comment and "… (first 5)." in comment
+
+
 def test_the_pull_request_comment_folds_escapes_and_stays_under_the_limit(two_builds):
     from markdown_it import MarkdownIt
 
@@ -277,9 +494,15 @@ def test_the_pull_request_comment_folds_escapes_and_stays_under_the_limit(two_bu
     )
     text = render_markdown(changes, "origin/main")
     new = len(changes["checks"]["new_failures"])
-    assert text.startswith(f"**Bank changes:** 2 added, 1 removed, 3 edited, 2 retagged, 1 moved, {new} new problems, 0 fixed.")
-    kinds = 5 + sum(bool(changes["checks"][k]) for k in ("new_failures", "fixed", "drift"))
+    assert text.startswith(
+        f"**Bank changes:** 2 added, 1 removed, 3 reworded, 2 re-tagged, 1 moved, {new} new problems, 0 fixed."
+    )
+    kinds = 5 + sum(bool(changes["checks"][k]) for k in ("new_failures", "fixed", "drift_appeared", "drift_gone"))
     assert text.count("<details>") == text.count("</details>") == kinds  # each kind of question change and of problem
+    # #43: a moved question with its text; the labels an insertion or removal shifted, in one line
+    assert "- 3.1.4 (was 1.2.2): section 1.2 → 3.1: Give an overview of state-space models (Mamba). What bottleneck" in text
+    assert "\n4 labels shifted by an insertion or removal: 1.1.1 → 1.1.2, 1.1.2 → 1.1.3, 1.1.4 → 1.1.5, 2.1.4 → 2.1.3.\n" in text
+    assert "- 1.1.4 (was 1.1.3): \\[conceptual\\] → \\[tradeoff\\]" in text
     assert "· `questions/text-unique`" in text and "(line 27) ·" in text
     changes["questions"]["added"][0]["text"] = "<script>alert(1)</script> @octocat **bold**"
     html = MarkdownIt("commonmark", {"html": True}).render(render_markdown(changes))
@@ -336,7 +559,8 @@ def test_the_strict_gate_names_each_new_problem_once_and_never_drift():
     from pipeline.changes.gate import new_problems
 
     problem = {"expectation": "questions/x", "severity": "warning", "line": 9, "kind": "row", "text": "x (line 9)"}
-    changes = {"checks": {"new_failures": [problem], "fixed": [], "drift": [{**problem, "text": "drift (line 3)"}]}}
+    drift = [{**problem, "text": "drift (line 3)"}]
+    changes = {"checks": {"new_failures": [problem], "fixed": [], "drift_appeared": drift, "drift_gone": drift}}
     assert new_problems(changes, strict=False) == []
     assert new_problems(changes, strict=True) == ["WARNING x (line 9): questions/x"]
     critical = {**problem, "severity": "critical", "kind": "claim", "text": "Total: 15 stated, 16 now (line 37)"}

@@ -116,7 +116,7 @@ def test_long_tables_fold_and_sort(browser, reports):
 def test_the_changes_and_history_pages_show_the_comparison_and_the_charts(browser, reports):
     browser.get((reports / "changes.html").as_uri())
     text = browser.find_element("tag name", "body").text
-    assert "Against origin/main (commit aaaaaaaaaa): 0 added, 0 removed, 1 edited, 0 retagged, 0 moved, 367 unchanged" in text
+    assert "Against origin/main (commit aaaaaaaaaa): 0 added, 0 removed, 1 reworded, 0 re-tagged, 0 moved, 367 unchanged" in text
     assert "Multi-head Latent Attention" in text
     browser.get((reports / "history.html").as_uri())
     assert browser.find_element("tag name", "body").text.startswith("Duplicate review")  # the navigation first

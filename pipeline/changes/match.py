@@ -6,8 +6,9 @@ A question is the same across versions when
 2. or, failing that, its text is at least `EDIT_SIMILARITY` alike (rapidfuzz's ratio), the same section preferred;
 3. or, failing that, it stands between the same two matched questions of its section on both sides (a full rewrite
    in place): alone there on both sides, or the one whose words the other shares most (`GAP_SIMILARITY`).
-Only then is it *edited* (text), *retagged* (tag) or *moved* (section); a question whose label changed only because
-others were inserted or removed is *unchanged*. Everything else is *added* or *removed*.
+Only then is it *edited* (text; the outputs say *reworded*), *retagged* (tag) or *moved* (section); a question whose
+label changed only because others were inserted or removed is *unchanged*, and listed as *relabelled* too. Everything
+else is *added* or *removed*.
 """
 
 from pipeline.keys import collapse_whitespace, text_fingerprint
@@ -91,7 +92,8 @@ def _gap_alike(base: list[dict], current: list[dict], left: list[int], right: li
 
 
 def question_changes(base: list[dict], current: list[dict]) -> dict:
-    """Return what happened to the questions between two versions: added, removed, edited, retagged, moved, unchanged.
+    """Return what happened to the questions between two versions: added, removed, edited, retagged, moved, unchanged,
+    and the unchanged ones whose label shifted because a question was inserted or removed before them (`relabelled`).
 
     Rows are question rows (label, text, tag, section_id, source_line). A question both reworded and re-tagged is in
     `edited` and in `retagged`.
@@ -118,6 +120,7 @@ def question_changes(base: list[dict], current: list[dict]) -> dict:
         "retagged": [],
         "moved": [],
         "unchanged": 0,
+        "relabelled": [],
     }
     for i, j in sorted(pairs, key=lambda pair: pair[1]):
         old, new = base[i], current[j]
@@ -137,8 +140,11 @@ def question_changes(base: list[dict], current: list[dict]) -> dict:
                     "base_label": old["label"],
                     "section_id": new["section_id"],
                     "base_section_id": old["section_id"],
+                    "text": new["text"],
                 }
             )
             changed = True
         out["unchanged"] += not changed
+        if not changed and old["label"] != new["label"]:
+            out["relabelled"].append({"label": new["label"], "base_label": old["label"]})
     return out

@@ -5,7 +5,7 @@ measures at each commit that changed raw/, drawn as small line charts). Pure; ev
 from html import escape
 
 from pipeline import pages
-from pipeline.changes.report import PROBLEMS
+from pipeline.changes.report import CHANGE_WORDS, PROBLEMS, shifted_line
 
 CSS = """
 .lede{font-size:1.1em}.gain{color:#1d6b2a}.loss{color:#a40000}.note{color:#666}
@@ -26,7 +26,7 @@ QUESTION_COLUMNS = {
     "removed": ["base_label", "tag", "base_source_line", "text"],
     "edited": ["label", "base_label", "base_text", "text"],
     "retagged": ["label", "base_label", "base_tag", "tag"],
-    "moved": ["label", "base_label", "base_section_id", "section_id"],
+    "moved": ["label", "base_label", "base_section_id", "section_id", "text"],
 }
 
 
@@ -41,16 +41,22 @@ def render_changes(changes: dict | None) -> str:
         )
         return "".join(out) + pages.foot()
     questions = changes["questions"]
-    counts = ", ".join(f"{len(questions[k])} {k}" for k in QUESTION_COLUMNS)
+    counts = ", ".join(f"{len(questions[k])} {CHANGE_WORDS[k]}" for k in QUESTION_COLUMNS)
     out.append(
         f'<p class="lede">Against <code>{escape(changes["base"])}</code> (commit <code>{escape(changes["base_commit"][:10])}</code>): '
         f"{escape(counts)}, {questions['unchanged']} unchanged.</p>"
     )
+    shifted = shifted_line(questions.get("relabelled", []), escape)
+    out += [f"<p>{shifted}.</p>"] if shifted else []
     for kind, columns in QUESTION_COLUMNS.items():
-        out.append(f"<h2>Questions {escape(kind)} ({len(questions[kind])})</h2>" + _list(questions[kind], columns, "questions"))
+        word = CHANGE_WORDS[kind]
+        out.append(f"<h2>Questions {escape(word)} ({len(questions[kind])})</h2>" + _list(questions[kind], columns, "questions"))
     checks = changes["checks"]
     for key, title in PROBLEMS:  # the list the gate and changes.md read: each problem once, with its figures
-        rows = [{"severity": p["severity"].upper(), "problem": p["text"], "expectation": p["expectation"]} for p in checks[key]]
+        rows = [
+            {"severity": p["severity"].upper(), "problem": p["text"], "expectation": p["expectation"]}
+            for p in checks.get(key, [])
+        ]
         out.append(f"<h2>{escape(title)} ({len(rows)})</h2>" + _list(rows, ["severity", "problem", "expectation"], "problems"))
     claims = [{**c, "moved": "further from stated" if c["further"] else ""} for c in changes["tag_claims"]]
     out.append("<h2>Stated tag counts, before and after</h2>")

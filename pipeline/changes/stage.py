@@ -15,6 +15,7 @@ from pathlib import Path
 from pipeline import io, limits, paths
 from pipeline.changes import findings
 from pipeline.changes.match import match_questions, question_changes
+from pipeline.changes.report import CHANGE_WORDS, drift_counts, question_line, shifted_line
 from pipeline.errors import InputError
 from pipeline.schema import report_file, table
 
@@ -66,6 +67,7 @@ def compare(base: dict, current: dict) -> dict:
     base_identity = {q[k]: q["question_id"] for q in base["questions"] for k in ("label", "question_id")}
     current_identity = {q[k]: identity[q["question_id"]] for q in current["questions"] for k in ("label", "question_id")}
     labels_of = [{q["question_id"]: q["label"] for q in build["questions"]} for build in (base, current)]
+    now_label_of = {base["questions"][i]["label"]: current["questions"][j]["label"] for i, j in matched}
     removed = {q["question_id"] for q in base["questions"]} - set(same.values())
     # What the change wrote: the questions it added, reworded or re-tagged (or removed), and each verdict it holds.
     wrote = {identity[question_id] for question_id in touched} | removed
@@ -73,7 +75,7 @@ def compare(base: dict, current: dict) -> dict:
               for p in current["pairs"] if p.get("verdict")}  # fmt: skip
     wrote |= {identity.get(s["question_id"], s["question_id"]) for s in current["suspects"] if s.get("verdict")}
     problems = findings.problem_changes(
-        findings.build_problems(base["quality"], base_identity, labels_of[0]),
+        findings.build_problems(base["quality"], base_identity, labels_of[0], now_label_of),
         findings.build_problems(current["quality"], current_identity, labels_of[1]),
         wrote,
     )
@@ -86,14 +88,16 @@ def compare(base: dict, current: dict) -> dict:
         "questions": question_changes(base["questions"], current["questions"]),
         "duplicates": findings.duplicate_changes(base["pairs"], current["pairs"], touched),
         "checks": problems,
-        "tag_suspects": [  # the suspects of that one list: new (the change wrote the question) or drift (it did not)
+        "tag_suspects": [  # the suspects of that one list: new (the change wrote the question) or drift (it did not),
+            # the drift that appeared and the drift that went away (a base suspect, by its base label) apart
             {
                 "label": p["labels"][0],
                 "tag": p.get("tag"),
                 "suggested_tag": p.get("suggested_tag"),
                 "introduced": key == "new_failures",
+                "went_away": key == "drift_gone",
             }
-            for key in ("new_failures", "drift")
+            for key in ("new_failures", "drift_appeared", "drift_gone")
             for p in problems[key]
             if p["expectation"].startswith("tag_suspects/")
         ],
@@ -110,15 +114,17 @@ def compare_builds(base_warehouse: Path, base_reports: Path, warehouse: Path, re
 
 
 def summary(changes: dict) -> str:
-    """Return one line: questions added, removed, edited, re-tagged, moved and unchanged; pairs and checks gained and lost."""
+    """Return one line: questions added, removed, reworded, re-tagged, moved and unchanged; pairs and checks gained and
+    lost; drift that appeared and went away."""
     questions = changes["questions"]
-    line = ", ".join(f"{len(questions[kind])} {kind}" for kind in ("added", "removed", "edited", "retagged", "moved"))
+    line = ", ".join(f"{len(questions[kind])} {word}" for kind, word in CHANGE_WORDS.items())
     line = f"changes: {line}, {questions['unchanged']} unchanged"
     if "duplicates" in changes:
         line += f"; {len(changes['duplicates']['new_pairs'])} new flagged pairs, {len(changes['duplicates']['gone_pairs'])} gone"
     if "checks" in changes:
         checks = changes["checks"]
-        line += f"; {len(checks['new_failures'])} new problems, {len(checks['fixed'])} fixed, {len(checks['drift'])} drift"
+        line += f"; {len(checks['new_failures'])} new problems, {len(checks['fixed'])} fixed"
+        line += f"; drift (never gates): {drift_counts(checks)}" if drift_counts(checks) else ""
     return line
 
 
@@ -217,17 +223,11 @@ def run(warehouse: Path, reports: Path, base_stamp: Path | None, points_path: Pa
 
 
 def details(changes: dict) -> list[str]:
-    """Return a line for each question the change touched and each new problem, for the terminal."""
-    out = []
-    for kind in ("added", "removed", "edited", "retagged", "moved"):
-        for row in changes["questions"][kind]:
-            label = row.get("label") or row.get("base_label")
-            before = (
-                f" (was {row['base_label']})"
-                if row.get("base_label") and row.get("label") and row["base_label"] != row["label"]
-                else ""
-            )
-            out.append(f"  {kind:<9} {label}{before}: {row.get('text') or row.get('tag') or row.get('section_id')}")
+    """Return a line for each question the change touched, one for the labels that only shifted, and one for each new
+    problem, for the terminal."""
+    out = [f"  {word:<9} {question_line(kind, row)}" for kind, word in CHANGE_WORDS.items() for row in changes["questions"][kind]]
+    shifted = shifted_line(changes["questions"].get("relabelled", []))
+    out += [f"  {shifted}"] if shifted else []
     for problem in changes["checks"]["new_failures"]:
         out.append(f"  {problem['severity'].upper():<9} {problem['text']}  [{problem['expectation']}]")
     return out
