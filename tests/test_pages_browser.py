@@ -24,9 +24,10 @@ PAGES = (
 def build(source, folder):
     """Build `source` through every stage but changes (the runner, embeddings auto, no verdicts) into the work area of
     `folder`; return its (warehouse, reports)."""
-    from helpers import build_stages
+    from helpers import ROOT, build_stages
 
-    return build_stages(source, folder, {"report", "check", "overlap"}, embeddings="auto")
+    banks = ROOT / "raw" / "external_banks.csv"  # the vendored bank, as the published build reads it
+    return build_stages(source, folder, {"report", "check", "overlap"}, embeddings="auto", EXTERNAL_BANKS=banks)
 
 
 @pytest.fixture(scope="module")
