@@ -95,7 +95,7 @@ else
 # One process builds (the runner); `make sql`, `make bench` and `make review` print as they go.
 MAKEFLAGS += --no-builtin-rules
 
-.PHONY: all help venv lint test test-slow test-browser chromium bench ingest external overlap check dedup tags warehouse report changes diff history publish sql review eval-dedup eval-tags eval-external clean
+.PHONY: all help venv lint test test-slow test-browser chromium bench ingest external overlap check dedup tags warehouse report changes diff history publish sql review eval-dedup eval-tags eval-external external-preview clean
 
 all: | $(VENV)/.installed ## rebuild every table, check and report from raw/ that changed, in one process, then publish them at once (warehouse/, reports/)
 	@$(BUILD) $(if $(BASE_REF),--base-ref-env PIPELINE_BASE_REF)
@@ -158,6 +158,9 @@ eval-tags: | $(VENV)/.installed ## the tag audit: out-of-fold accuracy, per-tag 
 
 eval-dedup: | $(VENV)/.installed ## measure the duplicate scorer before #36 and now (embeddings on and off) on every labelled set in pipeline/evaluation/data, and whether the shipped weights are the rule's choice
 	$(PY) -m pipeline eval-dedup --choose --source $(SOURCE)
+
+external-preview: | $(VENV)/.installed ## print what is read from a bank, line by line, with its confidence, before any build: `BANK=<bank_id>` (as the registry says) or `FILE=<path>`
+	@$(PY) -m pipeline external-preview $(if $(BANK),--bank '$(BANK)' --registry $(EXTERNAL_BANKS)) $(if $(FILE),'$(FILE)')
 
 eval-external: | $(VENV)/.installed ## each bank layout's precision and recall on the fixture banks written by hand (pipeline/evaluation/data/banks)
 	$(PY) -m pipeline eval-external

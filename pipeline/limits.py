@@ -17,3 +17,7 @@ LINE_MAX_CHARS = 10_000  # a line of the appendix or of an external bank
 QUESTION_MAX_CHARS = 2_000  # one question's text, in the appendix or an external bank
 CSV_FIELD_MAX_CHARS = 131_072  # a CSV cell (the csv module's own limit)
 REPORT_MAX_BYTES = 2**30  # our own quality.json, read back by the gate
+
+# A bank read with a lower confidence than this (external/markdown.py: confidence) is named by a warning of make all
+# and on the external coverage page, with the lines in doubt (#46).
+READING_CONFIDENCE = 0.8

@@ -347,6 +347,19 @@ EXTERNAL_TABLES: tuple[Table, ...] = (
                 "share of the items read that end with ? or open with an interrogative or imperative",
                 nullable=True,
             ),
+            _col(
+                "reading_confidence",
+                "float64",
+                "how sure the reader is of what it read: the lower of the share of what it read that looks like questions "
+                "and the share of the file's question-like blocks it read (0–1; below 0.8 make all warns)",
+                nullable=True,
+            ),
+            _col(
+                "lines_in_doubt",
+                "string",
+                "the lines that lower the confidence, first 20: read but asking nothing, or asking but not read",
+                nullable=True,
+            ),
             _col("warnings", "string", "what the layout noticed (a numbered heading at another level, …)", nullable=True),
             _col("error", "string", "why the bank could not be read; null when it was", nullable=True),
             _col("stated_as", "string", "the name the appendix gives it in Sources & Attribution", nullable=True),
@@ -547,7 +560,7 @@ EDITORS_FILES: tuple[EditorsFile, ...] = (
                 # that goes stale can show the text then beside the text now; for a duplicate, which question to cut
                 ("label_a", "label_b", "text_a", "text_b", "cut"), "one row per pair an editor decided"),
     EditorsFile("tag_decisions", ("question_id", "label", "verdict", "reviewer", "date", "note"), (), "one row per question whose tag an editor judged"),
-    EditorsFile("external_banks", ("bank_id", "name", "file", "source", "licence", "layout", "question_level", "stated_as"), ("question_column",),
+    EditorsFile("external_banks", ("bank_id", "name", "file", "source", "licence", "layout", "question_level", "stated_as"), ("question_column", "skip_lines"),
                 "one row per external question bank"),
     EditorsFile("ref_aliases", ("ref_title", "term"), (), "one row per name by which questions point to a reference"),
     EditorsFile("generic_terms", ("term", "why"), (), "one row per name that is no technique of its own"),

@@ -273,7 +273,7 @@ def test_each_layout_reads_its_fixture_exactly(name, layout_given):
     from pipeline.external.markdown import read_bank
 
     layout, options, expected = LAYOUT_FIXTURES[name]
-    rows, used, why, warnings, _ = read_bank(
+    rows, used, why, warnings, *_ = read_bank(
         (BANKS / name).read_text(encoding="utf-8"),
         layout if layout_given == "own" else "auto",
         options.get("question_level"),
@@ -325,7 +325,7 @@ def test_preview_shows_every_layout_and_auto_s_choice():
 def test_the_real_bank_reads_62_with_auto():
     from pipeline.external.markdown import read_bank
 
-    rows, used, _, _, _ = read_bank((ROOT / "raw" / "external" / "awesome_genai_60.md").read_text(encoding="utf-8"), "auto")
+    rows, used, *_ = read_bank((ROOT / "raw" / "external" / "awesome_genai_60.md").read_text(encoding="utf-8"), "auto")
     assert (len(rows), used) == (62, "numbered")
     assert rows == parse_bank((ROOT / "raw" / "external" / "awesome_genai_60.md").read_text(encoding="utf-8"), "numbered")
 

@@ -156,3 +156,52 @@ def test_follow_up_questions_under_a_question_are_read_and_answers_are_not(bank,
     from pipeline.external.markdown import read_bank
 
     assert [row["text"] for row in read_bank(bank, "bullets").rows] == questions
+
+
+def test_a_reading_says_how_sure_it_is_and_which_lines_are_in_doubt():
+    from pipeline.external.markdown import read_bank
+
+    sure = read_bank("# B\n\n1. What is X?\n2. Why Y?\n3. How Z?\n", "auto")
+    assert (sure.confidence, sure.doubts) == (1.0, ())
+    # read as numbered (3 questions), but 2 question-like bullets elsewhere were not read: 3 of 5 found
+    unsure = read_bank("# B\n\n1. What is X?\n2. Why Y?\n3. How Z?\n\n## More\n\nText.\n\n- Is it A?\n- Is it B?\n", "numbered")
+    assert unsure.confidence == 0.6 and unsure.doubts == (11, 12)
+    # a question repeated as its answer's heading is not a question missed
+    repeated = read_bank("# B\n\n1. What is X?\n2. Why Y?\n\n## What is X?\n\nAn answer.\n", "numbered")
+    assert repeated.confidence == 1.0
+
+
+def test_an_editor_skips_lines_from_the_registry_and_the_lines_keep_their_numbers():
+    from pipeline.errors import InputError
+    from pipeline.external.registry import line_ranges, skipped
+
+    assert line_ranges("1-2; 5", 3) == ((1, 2), (5, 5))
+    assert skipped("a\nb\nc\nd\ne", ((1, 2), (5, 5))) == "\n\nc\nd\n"
+    for bad in ("2-1", "x", "0-3"):
+        with pytest.raises(InputError, match="skip_lines"):
+            line_ranges(bad, 3)
+
+
+def test_make_all_warns_of_a_bank_read_with_little_confidence_and_the_preview_shows_it(tmp_path, capsys):
+    from helpers import REAL_APPENDIX, ingest_into, run_cli
+    from pipeline.external import stage
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "bank.md").write_text("# B\n\n1. What is X?\n2. Why Y?\n3. How Z?\n\n## More\n\n- Is it A?\n- Is it B?\n- Is it C?\n")
+    registry = raw / "banks.csv"
+    registry.write_text("bank_id,name,file,source,licence,layout,question_level,stated_as,skip_lines\n"
+                        "b,B,bank.md,s,MIT,numbered,,,\nc,C,bank.md,s,MIT,numbered,,,7-11\n")  # fmt: skip
+    ingest_into(REAL_APPENDIX, tmp_path / "wh")
+    out = stage.run(tmp_path / "wh", registry)
+    err = capsys.readouterr().err
+    assert (
+        f"warning: {registry}:2: bank 'b' read as numbered with confidence 0.50 (below 0.8): lines in doubt in bank.md: 9, 10, 11"
+        in err
+    )
+    assert "bank 'c'" not in err  # the lines the registry skips are not read, and not in doubt
+    assert [(b["bank_id"], b["reading_confidence"], b["lines_in_doubt"]) for b in out["external_banks"]] == [
+        ("b", 0.5, "9, 10, 11"), ("c", 1.0, None)]  # fmt: skip
+    shown = run_cli("external-preview", "--bank", "b", "--registry", str(registry))
+    assert shown.returncode == 0 and "read as numbered, 3 questions, confidence 0.50" in shown.stdout
+    assert "line     3  numbered        What is X?" in shown.stdout and "lines in doubt: 9, 10, 11" in shown.stdout

@@ -57,7 +57,7 @@ def test_a_random_bank_reads_back_in_its_layout_and_with_auto(sections, layout):
     text = render(layout, sections)
     level = 3 if layout == "headings" else None
     for asked in (layout, "auto"):
-        rows, used, why, warnings, _ = read_bank(text, asked, level)
+        rows, used, why, warnings, *_ = read_bank(text, asked, level)
         assert [(r["section"], r["text"]) for r in rows] == expected(sections), (asked, why)
         assert used == layout and warnings == []
 
@@ -69,10 +69,15 @@ def test_a_random_bank_reads_back_in_its_layout_and_with_auto(sections, layout):
     layouts=st.sampled_from([("table", "numbered"), ("table", "bullets"), ("numbered", "bullets"), ("headings", "table")]),
 )
 def test_a_bank_in_two_parts_reads_whole_with_both_layouts_and_with_auto(first, second, layouts):
-    """A table of questions, then lists of more ("asked at company X"): every part is read, in line order."""
+    """A table of questions, then lists of more ("asked at company X"): every part is read, in line order; a question
+    the second part asks again is read once, where the first asked it (#46: a bank's questions are one set)."""
+    from pipeline.external.auto import text_key
+
     text = render(layouts[0], first) + "\n" + "\n".join(render(layouts[1], second).splitlines()[4:]) + "\n"
     level = 3 if "headings" in layouts else None
+    asked_first = {text_key(q) for _, q in expected(first)}
+    again = [(title, q) for title, q in expected(second) if text_key(q) not in asked_first]
     for asked in ("+".join(layouts), "auto"):
-        rows, used, why, warnings, _ = read_bank(text, asked, level)
-        assert [(r["section"], r["text"]) for r in rows] == expected(first) + expected(second), (asked, why)
-        assert used == "+".join(layouts), why
+        rows, used, why, warnings, *_ = read_bank(text, asked, level)
+        assert [(r["section"], r["text"]) for r in rows] == expected(first) + again, (asked, why)
+        assert used == ("+".join(layouts) if again else layouts[0]), why

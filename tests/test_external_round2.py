@@ -18,7 +18,7 @@ EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
 
 
 def rows_of(name: str, layout: str):
-    rows, used, why, warnings, _ = read_bank((FIXTURES / name).read_text(encoding="utf-8"), layout)
+    rows, used, why, warnings, *_ = read_bank((FIXTURES / name).read_text(encoding="utf-8"), layout)
     return [[r["section"], r["number"], r["text"], r["source_line"], r["difficulty"]] for r in rows], used, why, warnings
 
 
@@ -181,7 +181,7 @@ def test_a_table_that_holds_no_questions_is_skipped_and_difficulty_comes_from_it
         "# Bank\n\n| # | Question | Difficulty |\n|---|---|---|\n| 1 | What is a token? | Easy |\n\n"
         "| Company | Questions asked |\n|---|---|\n| Acme | 3 |\n| Initech | 2 |\n"
     )
-    rows, used, why, warnings, _ = read_bank(text, "table")
+    rows, used, why, warnings, *_ = read_bank(text, "table")
     assert [(r["number"], r["text"], r["difficulty"]) for r in rows] == [(1, "What is a token?", "easy")]
     assert warnings == ["line 7: a table that holds no questions (Company, Questions asked), skipped"]
     rows, *_ = read_bank(text, "table", question_column="2")  # the column named by the registry: read as told

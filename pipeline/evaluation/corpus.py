@@ -15,7 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import limits
+
 RIGHT = 0.95  # a bank is read right when precision and recall are both at least this
+READING_CONFIDENCE = limits.READING_CONFIDENCE
 MARKS = re.compile(r"[*_`#>~]+|\\[\\[\\]()]")
 SPACE = re.compile(r"\s+")
 CLOSING = ".。:：;；!！"
@@ -62,15 +65,21 @@ def score(read: list[str], truth: list[str]) -> dict:
     }
 
 
-def rule_reader(train: list[Bank]) -> Callable[[str], list[str]]:
-    """The reader as the registry's `auto` runs it: nothing is fitted on `train`."""
+def rule_reader(train: list[Bank]) -> Callable[[str], tuple[list[str], float]]:
+    """The reader as the registry's `auto` runs it (the questions and the reading's confidence): nothing is fitted on
+    `train`."""
     from pipeline.external.markdown import read_bank
 
-    return lambda text: [row["text"] for row in read_bank(text, "auto").rows]
+    def read(text: str) -> tuple[list[str], float]:
+        reading = read_bank(text, "auto")
+        return [row["text"] for row in reading.rows], reading.confidence
+
+    return read
 
 
-def held_out(banks: list[Bank], fit: Callable[[list[Bank]], Callable[[str], list[str]]] = rule_reader) -> list[dict]:
-    """Return each bank's figures, read by a reader fitted on the banks of every other repository."""
+def held_out(banks: list[Bank], fit: Callable[[list[Bank]], Callable] = rule_reader) -> list[dict]:
+    """Return each bank's figures, read by a reader fitted on the banks of every other repository (a reader returns
+    the questions, or the questions and its confidence)."""
     out = []
     for bank in banks:
         reader = fit([b for b in banks if b.repo != bank.repo])
@@ -78,8 +87,11 @@ def held_out(banks: list[Bank], fit: Callable[[list[Bank]], Callable[[str], list
             read, error = reader(bank.text), None
         except Exception as failure:  # noqa: BLE001 - a bank the reader refuses scores nothing, and says why
             read, error = [], f"{type(failure).__name__}: {failure}"
+        read, sure = read if isinstance(read, tuple) else (read, None)
         figures = score(read, [q for _, q in bank.truth])
-        out.append({"bank": bank.bank_id, "repo": bank.repo, "language": bank.language, **figures, "error": error})
+        out.append(
+            {"bank": bank.bank_id, "repo": bank.repo, "language": bank.language, **figures, "confidence": sure, "error": error}
+        )
     return out
 
 
@@ -87,7 +99,13 @@ def summary(rows: list[dict]) -> dict:
     """Return the macro means, the count of banks read right and the five worst banks (by the lower of the two)."""
     right = [r for r in rows if r["precision"] >= RIGHT and r["recall"] >= RIGHT]
     worst = sorted(rows, key=lambda r: (min(r["precision"], r["recall"]), r["bank"]))[:5]
+    level = READING_CONFIDENCE
+    warned = {r["bank"] for r in rows if r.get("confidence") is not None and r["confidence"] < level}
+    wrong = {r["bank"] for r in rows} - {r["bank"] for r in right}
     return {
+        "warned": len(warned),
+        "warned_wrong": len(warned & wrong),
+        "wrong": len(wrong),
         "banks": len(rows),
         "repositories": len({r["repo"] for r in rows}),
         "precision": sum(r["precision"] for r in rows) / len(rows) if rows else 0.0,

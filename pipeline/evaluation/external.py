@@ -124,6 +124,9 @@ def corpus_lines(rows: list[dict], before: dict) -> list[str]:
                  f"read right (both ≥ {corpus.RIGHT}), {now['repositories']} repositories"
                  + (f"; before: {old['precision']:.3f}, {old['recall']:.3f}, {old['right']} right" if old else ""))  # fmt: skip
     lines.append("  worst five: " + ", ".join(now["worst"]))
+    lines.append(f"  reading confidence below {corpus.READING_CONFIDENCE} (make all warns): {now['warned']} banks, "
+                 f"{now['warned_wrong']} of them not read right; of the {now['wrong']} banks not read right, "
+                 f"{now['warned_wrong']} warned")  # fmt: skip
     return lines
 
 

@@ -34,11 +34,11 @@ import unicodedata
 from typing import NamedTuple
 
 from pipeline.errors import InputError
-from pipeline.external.auto import Part, choose, joined, read_parts
+from pipeline.external.auto import Part, choose, joined, read_parts, text_key
 from pipeline.external.blocks import parser, part_starts
-from pipeline.external.clean import Item, described, is_signpost, worded
+from pipeline.external.clean import Item, described, is_signpost, looks_like_question, worded
 from pipeline.external.layouts import LAYOUTS, PART_SEPARATOR, READERS
-from pipeline.limits import LINE_MAX_CHARS, QUESTION_MAX_CHARS
+from pipeline.limits import LINE_MAX_CHARS, QUESTION_MAX_CHARS, READING_CONFIDENCE
 
 CHOICES = LAYOUTS + ("auto",)
 
@@ -110,14 +110,39 @@ def title_count(text: str) -> int | None:
 
 
 class Reading(NamedTuple):
-    """What was read from a bank: its question rows, the layouts used (`table+numbered`), why, warnings, and which
-    layout read which lines (`auto.Part`, in line order)."""
+    """What was read from a bank: its question rows, the layouts used (`table+numbered`), why, warnings, which
+    layout read which lines (`auto.Part`, in line order), how sure the reader is (`confidence`) and the lines in doubt."""
 
     rows: list[dict]
     layout: str
     why: str
     warnings: list[str]
     parts: list[Part]
+    confidence: float = 1.0
+    doubts: tuple[int, ...] = ()
+
+
+CONFIDENCE_LEVEL = READING_CONFIDENCE  # below it, make all warns, naming the bank and the lines in doubt
+DOUBTS_SHOWN = 20
+
+
+def confidence(read: dict[str, tuple[list[Item], list[str]]], items: list[Item]) -> tuple[float, tuple[int, ...]]:
+    """Return how sure a reading is, and the lines in doubt: the lower of the share of the items read that look like
+    questions, and the share of the blocks any layout reads as question-like that were read (a question-like line no
+    layout chose is a question missed, or an answer's). Pure."""
+    read_lines, read_keys = {i.source_line for i in items}, {text_key(i.text) for i in items}
+    asking = {  # a question-like block repeating one that was read (its answer's heading) was not missed
+        i.source_line
+        for layout_items, _ in read.values()
+        for i in layout_items
+        if looks_like_question(i.text) and (i.source_line in read_lines or text_key(i.text) not in read_keys)
+    }
+    plain = sorted(i.source_line for i in items if not looks_like_question(i.text))
+    unread = sorted(asking - read_lines)
+    share_read = 1 - len(plain) / len(items) if items else 0.0
+    share_found = len(asking & read_lines) / len(asking) if asking else 1.0
+    doubts = plain if share_read <= share_found else unread
+    return round(min(share_read, share_found), 3), tuple(doubts[:DOUBTS_SHOWN])
 
 
 def parse_bank(text: str, layout: str, question_level: int | None = None, question_column=None) -> list[dict]:
@@ -141,6 +166,7 @@ def read_bank(text: str, layout: str, question_level: int | None = None, questio
             (f"{part}: " if len(read) > 1 else "") + described(read[part][0]) for part in read
         )
         items, warnings, parts = read_parts(read, starts, order)
+        read = read | read_layouts(text, options, [name for name in LAYOUTS if name not in read])[0]  # for confidence
     checked_items(items)
     rows = [
         {
@@ -153,4 +179,4 @@ def read_bank(text: str, layout: str, question_level: int | None = None, questio
         }
         for i in items
     ]
-    return Reading(rows, joined(parts, order[0]), why, warnings, parts)
+    return Reading(rows, joined(parts, order[0]), why, warnings, parts, *confidence(read, items))

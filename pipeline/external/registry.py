@@ -1,6 +1,7 @@
 """The registry of external question banks (raw/external_banks.csv). Pure but for `bank_file`, which checks a file."""
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -35,9 +36,33 @@ def parse_registry(text: str) -> list[dict]:
         bank["question_level"] = int(bank["question_level"]) if bank["question_level"] else None
         bank["stated_as"] = bank["stated_as"] or None
         bank["question_column"] = bank["question_column"] or None
+        bank["skip_lines"] = line_ranges(bank.get("skip_lines") or "", line)
         bank["registry_line"] = line
         banks.append(bank)
     return banks
+
+
+RANGE = re.compile(r"^\s*(\d{1,7})\s*(?:[-–]\s*(\d{1,7}))?\s*$")
+
+
+def line_ranges(text: str, line: int) -> tuple[tuple[int, int], ...]:
+    """Return the registry's `skip_lines` (`1-40; 120-130; 200`) as (first, last) pairs; InputError with the line."""
+    out = []
+    for part in filter(str.strip, text.split(";")):
+        match = RANGE.match(part)
+        if not match or int(match.group(1)) < 1 or int(match.group(2) or match.group(1)) < int(match.group(1)):
+            raise InputError(f"skip_lines {text!r}: write line ranges as 1-40; 120-130; 200", line=line)
+        out.append((int(match.group(1)), int(match.group(2) or match.group(1))))
+    return tuple(out)
+
+
+def skipped(text: str, ranges: tuple[tuple[int, int], ...]) -> str:
+    """Return `text` with the lines of `ranges` emptied (the other lines keep their numbers): what an editor told the
+    reader to skip. Pure."""
+    if not ranges:
+        return text
+    lines = text.split("\n")
+    return "\n".join("" if any(first <= n <= last for first, last in ranges) else row for n, row in enumerate(lines, 1))
 
 
 def bank_file(registry: Path, bank: dict, max_bytes: int = limits.BANK_MAX_BYTES) -> Path:

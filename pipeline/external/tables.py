@@ -24,6 +24,8 @@ def bank_row(
     warnings: tuple = (),
     error: str | None = None,
     title_count: int | None = None,
+    confidence: float | None = None,
+    doubts: tuple = (),
 ) -> dict:
     """Return the bank's registry row with what was read: its size, layout, how question-like, warnings or error."""
     stated = next(
@@ -41,6 +43,8 @@ def bank_row(
         "layout_reason": why,
         "questions": len(questions),
         "question_like_share": None if share is None else round(share, 3),
+        "reading_confidence": confidence,
+        "lines_in_doubt": ", ".join(map(str, doubts)) or None,
         "warnings": "; ".join(warnings) or None,
         "error": error,
         "stated_count": stated["question_count"] if stated else None,

@@ -4,6 +4,7 @@ the external bank never asks about. Pure: rows in, Markdown and HTML out."""
 import html
 
 from pipeline.escaping import markdown_text as md
+from pipeline.limits import READING_CONFIDENCE
 
 KINDS = ("covered", "near", "missing")
 UNRELATED_MARGIN = 0.12  # a best match this far below the near band is not shown as a match
@@ -73,7 +74,14 @@ def read_as(bank: dict, parts: list[dict]) -> str:
         f"{p['layout']}, lines {p['first_line']}–{p['last_line']} ({p['questions']} question{'s' * (p['questions'] != 1)})"
         for p in parts
     )
-    return f"Read as {bank['layout_used']} ({told}): {spans}." if parts else f"Read as {bank['layout_used']} ({told})."
+    sure = bank.get("reading_confidence")
+    doubt = (
+        f" Reading confidence {sure:.2f}, below {READING_CONFIDENCE}: lines in doubt {bank['lines_in_doubt']}."
+        if sure is not None and sure < READING_CONFIDENCE
+        else (f" Reading confidence {sure:.2f}." if sure is not None else "")
+    )
+    said = f"Read as {bank['layout_used']} ({told}): {spans}." if parts else f"Read as {bank['layout_used']} ({told})."
+    return said + doubt
 
 
 def render_markdown(views: list[dict], threshold: float, near_from: float) -> str:

@@ -17,6 +17,8 @@ final as (
         layout_reason,
         questions,
         question_like_share,
+        reading_confidence,
+        lines_in_doubt,
         warnings,
         error,
         stated_as,
