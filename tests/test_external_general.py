@@ -116,6 +116,9 @@ def test_the_principal_layout_weighs_questions_by_their_share():
         ("Plan A: ship it", "Plan A: ship it"),  # what stands before is no question: no answer is cut
         ("- What distance metrics are used?", "What distance metrics are used?"),
         ("a: Can you elaborate on FPN?", "Can you elaborate on FPN?"),
+        ("MHA、MQA 的区别？分别解决什么问题？→ Attention", "MHA、MQA 的区别?分别解决什么问题?"),
+        ("What is RRF? -> Retrieval notes", "What is RRF?"),
+        ("Map x -> y, why?", "Map x -> y, why?"),  # an arrow inside the question stays
     ],
 )
 def test_footnotes_inline_answers_and_stray_bullets_are_no_part_of_the_question(written, text):

@@ -100,6 +100,9 @@ SIGNPOSTS = frozenset(
 ) | {"further reading", "table of contents", "key takeaways", "how to use this file", "how to use this guide"}
 # An answer written after its question on one line, `Q: … A: …` (`**A**:`, `A：`): the question ends before it.
 INLINE_ANSWER = re.compile(r"\s(?:A|Answer|答|回答)\s?:\s")
+# A pointer after the question to where it is answered (`… 的区别？→ [Attention](docs/a.md)`, `… ? -> Notes`): the
+# question ends before the arrow (a bounded tail: linear).
+ARROW_TAIL = re.compile(r"(?<=[?.!。！？)])\s*(?:→|->|⇒|⟶)\s*[^→]{1,60}$")
 # A Markdown footnote reference (`… a scenario [^glassdoor-google]`): no word of the question.
 FOOTNOTE = re.compile(r"\[\^[^\]\s]{1,64}\]")
 LETTER_DIFFICULTY = re.compile(r"^\[(E|M|H)\][ \t]*|[ \t]*\[(E|M|H)\]$")
@@ -203,7 +206,7 @@ def clean(text: str) -> str:
     emoji or symbols removed."""
     text = STRAY_MARKERS.sub("", " ".join(FOOTNOTE.sub("", unicodedata.normalize("NFKC", text)).split()))
     text = TRAILING_SYMBOLS.sub("", text).strip() if text else text
-    return SOURCE_TAIL.sub("", text).strip()
+    return ARROW_TAIL.sub("", SOURCE_TAIL.sub("", text).strip()).strip()
 
 
 def looks_like_question(text: str) -> bool:
