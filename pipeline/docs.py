@@ -67,6 +67,7 @@ BLOCK_FILES = {
     "commands": ("docs/commands.md",),
     "command-list": ("README.md",),
     "speed": ("README.md",),
+    "corpus": ("docs/external.md",),
 }
 
 
@@ -112,6 +113,7 @@ def readme_blocks(database: Path) -> dict[str, str]:
         "commands": commands_markdown((paths.ROOT / "Makefile").read_text(encoding="utf-8")),
         "command-list": command_list((paths.ROOT / "Makefile").read_text(encoding="utf-8")),
         "speed": speed_block(paths.ROOT / "docs" / "bench.json"),
+        "corpus": corpus_block(paths.EXTERNAL_CORPUS_FIGURES),
     }
 
 
@@ -124,6 +126,31 @@ def commands_markdown(makefile: str) -> str:
     """Return the command table of the README and docs/commands.md, generated from the Makefile's `## ` comments."""
     rows = [f"| `make {target}` | {text} |" for target, text in make_commands(makefile)]
     return "| command | what it does |\n|---|---|\n" + "\n".join(rows)
+
+
+def corpus_block(figures: Path) -> str:
+    """Return docs/external.md's table of the corpus: each bank's held-out figures from the last `make eval-external`
+    (docs/external_corpus.json), the macro means and the count read right."""
+    import json
+
+    if not figures.exists():
+        return "No figures yet: run `make eval-external`."
+    data = json.loads(figures.read_text(encoding="utf-8"))
+    rows = [
+        f"| `{r['bank']}` | {r['language']} | {r['expected']} | {r['read']} | {r['precision']:.3f} | {r['recall']:.3f} | "
+        + ("—" if r.get("confidence") is None else f"{r['confidence']:.2f}")
+        + " |"
+        for r in sorted(data["banks"], key=lambda r: (min(r["precision"], r["recall"]), r["bank"]))
+    ]
+    now = data["summary"]
+    return (
+        "| bank | language | questions | read | precision | recall | confidence |\n|---|---|---|---|---|---|---|\n"
+        + "\n".join(rows)
+        + f"\n\nMacro precision **{now['precision']:.3f}**, recall **{now['recall']:.3f}**; **{now['right']} of {now['banks']}** "
+        f"banks read right (both at least 0.95), from {now['repositories']} repositories. Reading confidence below 0.8: "
+        f"{now['warned']} banks warned, {now['warned_wrong']} of them read wrong; {now['warned_wrong']} of the {now['wrong']} "
+        "banks read wrong were warned."
+    )
 
 
 def speed_block(results: Path) -> str:
