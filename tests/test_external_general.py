@@ -208,3 +208,27 @@ def test_make_all_warns_of_a_bank_read_with_little_confidence_and_the_preview_sh
     shown = run_cli("external-preview", "--bank", "b", "--registry", str(registry))
     assert shown.returncode == 0 and "read as numbered, 3 questions, confidence 0.50" in shown.stdout
     assert "line     3  numbered        What is X?" in shown.stdout and "lines in doubt: 9, 10, 11" in shown.stdout
+
+
+def test_a_table_of_contents_that_lists_the_questions_is_read_once_and_one_of_topics_is_not():
+    from pipeline.external.markdown import read_bank
+
+    answers = (
+        "\n## What is drift?\n\nAn answer.\n\n## Why monitor?\n\nAnother.\n\n### References\n\n- Drift in practice - a blog\n"
+    )
+    asks = (
+        "# B\n\n- [What is drift?](#what-is-drift)\n  - [How to detect it?](#detect)\n- [Why monitor?](#why-monitor)\n" + answers
+    )
+    rows = read_bank(asks, "auto").rows
+    assert [(r["text"], r["source_line"]) for r in rows] == [("What is drift?", 3), ("How to detect it?", 4), ("Why monitor?", 5)]
+    topics = "# B\n\n- [Drift](#what-is-drift)\n- [Monitoring](#why-monitor)\n" + answers
+    assert [r["text"] for r in read_bank(topics, "auto").rows] == ["What is drift?", "Why monitor?"]
+
+
+@pytest.mark.parametrize(
+    "section, listing", [("References", True), ("참고자료", True), ("3. Further reading:", True), ("Drift", False)]
+)
+def test_a_reading_list_section_holds_no_question(section, listing):
+    from pipeline.external.clean import is_reading_list
+
+    assert is_reading_list(section) is listing

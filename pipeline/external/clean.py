@@ -98,6 +98,10 @@ SIGNPOSTS = frozenset(
     "contents notes note hint hints example examples output 答案 解答 解析 参考 参考资料 参考答案 回答 답변 정답 해설 참고 "
     "참고자료 解説 回答例 respuesta respuestas resposta respostas".split()
 ) | {"further reading", "table of contents", "key takeaways", "how to use this file", "how to use this guide"}
+# A section that lists sources, not questions: its items are never questions (`## References` / `- Deep learning - LG`).
+READING_LISTS = frozenset(
+    "references reference resources sources links bibliography 참고 참고자료 참고문헌 参考 参考资料 参考文献 参考链接 出典".split()
+) | {"further reading", "useful links", "see also"}
 # An answer written after its question on one line, `Q: … A: …` (`**A**:`, `A：`): the question ends before it.
 INLINE_ANSWER = re.compile(r"\s(?:A|Answer|答|回答)\s?:\s")
 # A pointer after the question to where it is answered (`… 的区别？→ [Attention](docs/a.md)`, `… ? -> Notes`): the
@@ -194,6 +198,11 @@ def strip_html(fragment: str) -> tuple[str, list[str]]:
     parser.feed(fragment)
     parser.close()
     return "".join(parser.parts), parser.links
+
+
+def is_reading_list(section: str | None) -> bool:
+    """Return whether a section (its heading's text) lists sources (`References`, `参考资料`): no question stands in it."""
+    return bool(section) and numbered(unlabelled(section.casefold().rstrip(" :.!-–—").strip()))[1] in READING_LISTS
 
 
 def is_signpost(text: str) -> bool:

@@ -36,7 +36,7 @@ from typing import NamedTuple
 from pipeline.errors import InputError
 from pipeline.external.auto import Part, choose, joined, read_parts, text_key
 from pipeline.external.blocks import parser, part_starts
-from pipeline.external.clean import Item, described, is_signpost, looks_like_question, worded
+from pipeline.external.clean import Item, described, is_reading_list, is_signpost, looks_like_question, worded
 from pipeline.external.layouts import LAYOUTS, PART_SEPARATOR, READERS
 from pipeline.limits import LINE_MAX_CHARS, QUESTION_MAX_CHARS, READING_CONFIDENCE
 
@@ -89,7 +89,7 @@ def read_layouts(
             items, warnings = [], [str(error.message)]
         placeholders = [i for i in items if not worded(i.text)]
         out[layout] = (
-            [i for i in items if worded(i.text) and not is_signpost(i.text)],
+            [i for i in items if worded(i.text) and not is_signpost(i.text) and not is_reading_list(i.section)],
             warnings + [f"line {i.source_line}: an item with no words ({i.text!r}), skipped" for i in placeholders],
         )
     return out, part_starts(tokens)

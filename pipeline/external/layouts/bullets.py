@@ -1,7 +1,8 @@
 """`bullets`: plain bullet items at any depth; a bullet that holds a list and is no question is a topic (the section
 of the items under it), and the bullets under a question are its answer, unless at least 80% of that list's bullets
 are questions themselves: follow-up questions (`- Why ReLU?` / `    - What is its problem?`), read as questions; links
-to anchors (a table of contents) are not read. Pure."""
+to anchors (a table of contents) are not read unless at least 80% of their list asks: then they are the bank's list of
+questions, answered below under the same words (read once: auto.once). Pure."""
 
 from pipeline.external.blocks import empty_warning, holds_list, item_inline, question_part, walk_sections
 from pipeline.external.clean import Item, clean, looks_like_question, make_item, question_share
@@ -69,7 +70,11 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
             open_items.append(("answer", None))  # under a question, or a numbered item: numbered's, not ours
             continue
         inline = item_inline(tokens, index)
-        if inline is None or _is_contents_entry(inline):
+        contents = inline is not None and _is_contents_entry(inline)
+        if contents:  # a table of contents is read only when it is the list of the questions (80% of it asks)
+            lists = _lists(tokens) if lists is None else lists
+            contents = not _follow_ups(tokens, index, lists, shares)
+        if inline is None or contents:
             if inline is None:
                 warnings.append(empty_warning(token))
             open_items.append(("other", None))
