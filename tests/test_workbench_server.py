@@ -646,3 +646,27 @@ def test_each_editor_s_next_pair_is_one_no_other_editor_has_open(workbench):
     assert state(second, "q3|q4")["taken"] == ["q1|q2"]
     assert state(first, "q5|q6")["taken"] == ["q3|q4"]
     assert request(port, "GET", "/api/state?since=0&session=x/y", token=bench.token)[0] == 400
+
+
+def test_a_tag_verdict_made_before_a_rewording_is_carried_forward_and_its_stale_row_retired(workbench):
+    """#43 item 5: the tag audit could not carry a verdict forward as the duplicate page does (`c`)."""
+    bench, port, inputs = workbench
+    question = ids(bench)[13]
+    path = Path(inputs["TAG_DECISIONS"])
+    kept = path.read_bytes()
+    label = bench.questions[question]["label"]
+    path.write_bytes(kept + f"qstale0000000001,{label},keep,ana,2026-12-01,before the rewording\n".encode())
+    try:
+
+        def tag(**body):
+            return request(port, "POST", "/api/tag", {"question_id": question, "reviewer": "bo", **body}, token=bench.token)
+
+        assert tag(verdict="keep", retire=question)[0] == 400  # its own row: not a carry
+        assert tag(verdict="keep", retire=ids(bench)[0])[0] == 400  # a question of the build: not a stale row
+        status, answer = tag(verdict="keep", retire="qstale0000000001")
+        assert status == 200, answer
+        text = path.read_text(encoding="utf-8")
+        assert "qstale0000000001" not in text and f"{question},{label},keep,bo," in text
+        assert ",bo,carry,tag_decisions," in Path(inputs["VERDICT_HISTORY"]).read_text(encoding="utf-8")
+    finally:
+        path.write_bytes(kept)

@@ -271,19 +271,20 @@ class Workbench:
                 sys.stderr.write(f"review: removed {name}, left by a writer that died\n")
 
     def write(self, name: str, key, changes: dict[str, dict | None], reviewer: str, confirm: bool = False,
-              action: str = "decide", session: str = "") -> dict:  # fmt: skip
+              action: str = "decide", session: str = "", retired: str | None = None) -> dict:  # fmt: skip
         """Merge `changes` into raw/<name>.csv (as Make's inputs name it), note it in the verdict history and in this
         editor session's own undo; return the answer: the milliseconds it took and what the file holds now.
 
         Refused (409, naming them) when it would replace another reviewer's different verdict and `confirm` is not
         set: nothing is overwritten silently. The same verdict over another reviewer's keeps theirs (nothing is
-        written; the answer says whose it is), unless `confirm`."""
+        written; the answer says whose it is), unless `confirm`. The `retired` key (the stale row of a verdict carried
+        forward) goes without asking: its verdict is the one carried."""
         started = time.perf_counter()
         path = self.path_of(name)
         with self.lock, files.locked(self.builds / ".raw-writers.lock"):
             text = self.current(path)
             now = files.rows_by_key(text, key, changes)
-            theirs = [(k, row) for k, row in now.items() if row and _overwrites(row, changes[k], reviewer)]
+            theirs = [(k, row) for k, row in now.items() if row and k != retired and _overwrites(row, changes[k], reviewer)]
             if theirs and not confirm:
                 k, row = theirs[0]
                 raise Refused(409, f"{row.get('reviewer') or 'someone'} decided {row.get('verdict')} on {row.get('date')}: "
@@ -457,7 +458,7 @@ class Workbench:
         name = clean_text(body.get("reviewer"), "reviewer", required=True)
         return self.write("duplicate_decisions", pair_key, changes, name, confirm=body.get("confirm") is True,
                           action="carry" if retire is not None else "decide" if verdict is not None else "clear",
-                          session=session_of(body))  # fmt: skip
+                          session=session_of(body), retired="|".join(sorted(retire)) if retire else None)  # fmt: skip
 
     def tag_verdict(self, body: dict) -> dict:
         question_id = str(body.get("question_id", ""))
@@ -474,9 +475,16 @@ class Workbench:
             row = {"question_id": question_id, "label": self.questions[question_id]["label"], "verdict": verdict,
                    "reviewer": clean_text(body.get("reviewer"), "reviewer", required=True), "date": today(),
                    "note": clean_text(body.get("note"), "note")}  # fmt: skip
+        changes = {question_id: row}
+        retire = body.get("retire")  # the stale row of this question before it was reworded: carried forward, it goes
+        if retire is not None:
+            if not (isinstance(retire, str) and ID.match(retire)) or retire == question_id or retire in self.questions:
+                raise Refused(400, "retire names the id of a stale tag decision (a question no longer in the build)")
+            changes[retire] = None
         name = clean_text(body.get("reviewer"), "reviewer", required=True)
-        return self.write("tag_decisions", tag_key, {question_id: row}, name, confirm=body.get("confirm") is True,
-                          action="decide" if verdict is not None else "clear", session=session_of(body))  # fmt: skip
+        return self.write("tag_decisions", tag_key, changes, name, confirm=body.get("confirm") is True,
+                          action="carry" if retire is not None else "decide" if verdict is not None else "clear",
+                          session=session_of(body), retired=retire)  # fmt: skip
 
 
 def body_length(header: str | None) -> int:

@@ -55,6 +55,10 @@
         item.after ? el("div", { class: "context", text: "after it, " + item.after.label + ": " + item.after.text }) : null,
         el("p", { text: "Tagged [" + item.tag + "]; a model that never saw it reads [" + item.suggested + "] (" + Math.round(100 * (item.suggested_probability || 0)) +
           "% against " + Math.round(100 * (item.tag_probability || 0)) + "% for its own tag)." }),
+        item.earlier ? el("div", { class: "earlier" }, [
+          el("span", { text: "Decided before the question was reworded: " + item.earlier.verdict + " by " + item.earlier.reviewer + " on " + item.earlier.date +
+            (item.earlier.note ? " (" + item.earlier.note + ")" : "") + " — " }),
+          el("button", { type: "button", text: "carry it forward (c)", onclick: carry })]) : null,
         el("div", { class: "keys" }, [el("button", { type: "button", text: "k keep [" + item.tag + "]", onclick: () => decide("keep") })].concat(keys)),
       ]));
     }
@@ -74,7 +78,12 @@
     if (!name) { message = "Type your name in Reviewer first (then Esc): every verdict names who made it."; render(); $("reviewer").focus(); }
     return name;
   }
-  function decide(verdict) {
+  // A verdict made before the question was reworded, carried forward to it: its stale row leaves the file (live).
+  function carry() {
+    const item = queue()[at];
+    if (item && item.earlier) decide(item.earlier.verdict, item.earlier.question_id);
+  }
+  function decide(verdict, retire) {
     const item = queue()[at];
     const name = item && reviewer();
     if (!name) return;
@@ -87,7 +96,8 @@
       const note = $("note").value.trim();
       if (note) entry.note = note;
       truth.send(item.question_id, entry);
-      Workbench.call("/api/tag", { question_id: item.question_id, verdict: verdict, reviewer: name, note: note, confirm: confirm })
+      Workbench.call("/api/tag", { question_id: item.question_id, verdict: verdict, reviewer: name, note: note || (retire && item.earlier.note) || "",
+        retire: retire, confirm: confirm })
         .then((answer) => {
           Object.entries(answer.held || {}).forEach(([k, row]) => truth.answered(k, row));
           if (note) $("note").value = "";
@@ -153,7 +163,7 @@
     const digit = /^[1-9]$/.test(event.key) ? Number(event.key) - 1 : -1;
     const item = queue()[at];
     const actions = { k: () => decide("keep"), j: () => { at += 1; render(); }, ArrowRight: () => { at += 1; render(); },
-      ArrowLeft: () => { at = Math.max(0, at - 1); render(); }, z: undo, e: exportCsv, "?": () => $("help").showModal() };
+      ArrowLeft: () => { at = Math.max(0, at - 1); render(); }, z: undo, e: exportCsv, c: carry, "?": () => $("help").showModal() };
     if (digit >= 0 && digit < DATA.tags.length && item) { event.preventDefault(); decide(DATA.tags[digit] === item.tag ? "keep" : "retag:" + DATA.tags[digit]); return; }
     if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
   }
