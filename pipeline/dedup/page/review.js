@@ -92,7 +92,10 @@
     if (c.lexical != null) words.push(strength(c.lexical) + " wording");
     if (pair.shared_names.length) words.push("both name " + pair.shared_names.join(", "));
     if (c["names conflict"]) words.push("but they name different things");
-    const figures = Object.entries(c).map(([k, x]) => k + " " + x.toFixed(2)).join(" · ");
+    // the signals the score is made of; the names' agreement and conflict only where they are a step of this score
+    // (a weight of 0 makes them none: "names agree 0.47" beside a waterfall without it misled)
+    const stepNames = new Set((pair.steps || []).map(([name]) => name));
+    const figures = Object.entries(c).filter(([k]) => !k.startsWith("names ") || stepNames.has(k)).map(([k, x]) => k + " " + x.toFixed(2)).join(" · ");
     return el("details", { class: "why" }, [el("summary", { text: "Why flagged: " + (words.join("; ") || "similar text") }), el("div", { class: "meta", text: figures }),
       waterfall(pair)]);
   }
@@ -252,6 +255,37 @@
   // The slider is made once and kept while the view is shown: replacing it on each input event ended a mouse drag
   // (#43), so a drag redraws the chart and the counts around it, never the slider itself.
   let chosenBin = null;  // a bar clicked: its pairs are listed under the chart
+  // Estimated precision from the editors' own verdicts (beyond Splink's threshold view): per 0.05 of score, the share
+  // of decided pairs the editors called duplicate, with a 95% Wilson interval and examples; and at the threshold tried.
+  function wilson(k, n) {
+    if (!n) return [0, 1];
+    const z = 1.96, p = k / n, d = 1 + z * z / n, mid = (p + z * z / (2 * n)) / d, half = z * Math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d;
+    return [Math.max(0, mid - half), Math.min(1, mid + half)];
+  }
+  function renderPrecision(threshold) {
+    const decided = DATA.pairs.map((p) => [p, verdictOf(p)]).filter(([, v]) => v);
+    const pct = (x) => Math.round(100 * x) + "%";
+    const over = decided.filter(([p]) => p.score >= threshold), hits = over.filter(([, v]) => v.verdict === "duplicate").length;
+    const [lo, hi] = wilson(hits, over.length);
+    const head = el("p", { id: "precision-at", text: over.length
+      ? "Estimated precision at " + threshold.toFixed(2) + ": " + hits + " of " + plural(over.length, "decided pair") + " scoring that high are duplicates, " + pct(hits / over.length) +
+        " (95% interval " + pct(lo) + "–" + pct(hi) + "), from the editors' verdicts on this page's pairs."
+      : "No decided pair scores " + threshold.toFixed(2) + " or more yet: the editors' verdicts will estimate the precision." });
+    const bands = [];
+    for (let b = 19; b >= 0; b--) {
+      const inBand = decided.filter(([p]) => Math.min(19, Math.floor(p.score * 20 + 1e-9)) === b);
+      if (!inBand.length) continue;
+      const dup = inBand.filter(([, v]) => v.verdict === "duplicate");
+      const [blo, bhi] = wilson(dup.length, inBand.length);
+      const example = (pick) => pick ? Q[pick[0].a].label + " ~ " + Q[pick[0].b].label + " (" + pick[1].verdict + ")" : "";
+      bands.push(el("tr", { "data-band": String(b) }, [(b / 20).toFixed(2) + "–" + ((b + 1) / 20).toFixed(2), String(inBand.length), String(dup.length),
+        pct(dup.length / inBand.length) + " (" + pct(blo) + "–" + pct(bhi) + ")", [example(dup[0]), example(inBand.find(([, v]) => v.verdict !== "duplicate"))].filter(Boolean).join(" · ")]
+        .map((x) => el("td", { text: x }))));
+    }
+    $("precision").replaceChildren(head);
+    if (bands.length) $("precision").append(el("table", {}, [el("tr", {}, ["score band", "decided", "duplicate", "estimated precision (95%)", "examples"]
+      .map((h) => el("th", { text: h })))].concat(bands)));
+  }
   function renderScore() {
     const box = $("score"), s = DATA.scores, now = DATA.counts.threshold;
     if (tried === null) tried = Math.round(now * 100) / 100;
@@ -260,7 +294,7 @@
       slider = el("input", { id: "try", type: "range", min: "0", max: "1", step: "0.01", value: String(tried), "aria-label": "threshold to try" });
       slider.addEventListener("input", () => { tried = Number(slider.value); renderScore(); });
       box.replaceChildren(el("p", { id: "score-head" }), el("div", { id: "score-chart" }), slider, el("label", { htmlFor: "try", id: "score-tried-label" }),
-        el("p", { id: "tried" }), el("div", { id: "score-bin" }));
+        el("p", { id: "tried" }), el("div", { id: "precision" }), el("div", { id: "score-bin" }));
     } else if (Number(slider.value) !== tried) slider.value = String(tried);
     const width = 600, height = 140, left = 0, top = Math.max(1, ...s.all);
     const svgEl = (tag, attrs) => {
@@ -290,14 +324,19 @@
     const flaggedNow = atLeast(s.undecided, now), flaggedThen = atLeast(s.undecided, tried);
     const band = DATA.counts.band || 0;
     const queue = (t) => atLeast(s.undecided, t) + Math.min(band, s.undecided.reduce((a, b) => a + b, 0) - atLeast(s.undecided, t));
-    const leaving = DATA.pairs.filter((p) => !verdictOf(p) && p.score >= now && p.score < tried).length;
-    const entering = DATA.pairs.filter((p) => !verdictOf(p) && p.score >= tried && p.score < now).length;
+    // counted from the build's histogram (every candidate pair), as the flagged counts are: the page holds only the
+    // flagged pairs and the review band, so counting its pairs said 20 where the build has 32
+    const between = (lo, hi) => Math.max(0, atLeast(s.undecided, lo) - atLeast(s.undecided, hi));
+    const leaving = tried > now ? between(now, tried) : 0, entering = tried < now ? between(tried, now) : 0;
+    const enteringHere = DATA.pairs.filter((p) => !p.decision && p.score >= tried && p.score < now).length;
     $("score-head").textContent = "Candidate pairs by score (" + plural(s.all.reduce((a, b) => a + b, 0), "pair") + "; bar heights on a log scale). The dashed line is the threshold in use, " +
       now + ". Try another with the slider or [ and ]: nothing is written. Click a bar to list its pairs. Verdict keys act in One pair and List only.";
     $("score-tried-label").textContent = "Threshold to try: " + tried.toFixed(2);
     $("tried").textContent = "At " + tried.toFixed(2) + ": " + plural(flaggedThen, "undecided pair") + " flagged (" + plural(flaggedNow, "pair") + " at " + now + "), " +
       plural(atLeast(s.all, tried), "pair") + " scoring that high in all; the queue would hold " + queue(tried) + " (now " + queue(now) + ")." +
-      (leaving ? " " + plural(leaving, "flagged pair") + " of this queue would leave it." : "") + (entering ? " " + plural(entering, "pair") + " of the review band would be flagged." : "");
+      (leaving ? " " + plural(leaving, "flagged pair") + " of this queue would leave it." : "") +
+      (entering ? " " + plural(entering, "undecided pair") + " below " + now + " would be flagged" + (enteringHere < entering ? " (" + enteringHere + " of them on this page: the review band)" : "") + "." : "");
+    renderPrecision(tried);
     const binBox = $("score-bin");
     if (chosenBin === null) { binBox.replaceChildren(); return; }
     const inBin = DATA.pairs.filter((p) => Math.min(s.bins - 1, Math.floor(Math.round(p.score * s.bins * 1e6) / 1e6)) === chosenBin)
