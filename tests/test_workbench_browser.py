@@ -344,6 +344,16 @@ def test_two_editors_at_once_are_told_by_name_and_undo_only_their_own(browser, s
         line = driver.find_element("css selector", "#card .meta").text
         assert "question on line" in line and re.search(r"Decided 0 of \d+", driver.find_element("id", "tally").text)
         assert console_errors(driver) == []  # the favicon too
+    suspect = "return document.querySelector('#card .suspect').dataset.question"
+    wait(lambda: browser.execute_script(suspect) != second_browser.execute_script(suspect), 5, "a suspect each, as with pairs")
+    press(browser, "k")  # ana keeps a tag: each tally counts it once, as the file holds it, before and after the rebuild
+    wait(lambda: len(rows(raw / "tag_decisions.csv")) == 1, 5, "the tag verdict")
+    for driver in (browser, second_browser):
+        wait(lambda driver=driver: "1 tag kept" in driver.find_element("id", "tally").text, 8, "the tally: 1 tag kept")
+    settled(address, token)
+    time.sleep(2)
+    for driver in (browser, second_browser):
+        assert "1 tag kept" in driver.find_element("id", "tally").text, driver.find_element("id", "tally").text
     browser.get(f"{address}/duplicates.html?token=an-old-session")  # a stale tab: a page that says what to do
     assert (
         "make review" in browser.find_element("tag name", "body").text
