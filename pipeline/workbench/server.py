@@ -259,16 +259,28 @@ class Workbench:
         said = journal.recover(self.journal_path())
         if said:
             sys.stderr.write(f"review: {said}\n")
-        history, declared = self.history_path(), editors_file("verdict_history")
-        columns = declared.columns + declared.optional
-        head = _start_of(history).splitlines()[:1]  # its header alone: the whole history is read only to widen it
-        if head and files.widened(head[0] + "\n", columns) is not None:  # begun before its optional columns: once
-            files.replace_atomically(history, files.widened(files.read_csv(history), columns))
-            sys.stderr.write(f"review: {history.name}: its header now names {', '.join(declared.optional)}\n")
+        self.widen_history()
         folders = {self.path_of(name).parent for name in files.KEYS} | {self.history_path().parent}
         for folder in sorted(folders):
             for name in journal.remove_stale_temporaries(folder):
                 sys.stderr.write(f"review: removed {name}, left by a writer that died\n")
+
+    def widen_history(self) -> None:
+        """Give a history begun before its optional columns were declared those columns in its header, once (its rows
+        keep their bytes); a history already checked (the same inode) is not read again."""
+        history, declared = self.history_path(), editors_file("verdict_history")
+        try:
+            inode = history.stat().st_ino
+        except OSError:
+            return
+        if getattr(self, "history_checked", None) == inode:
+            return
+        columns = declared.columns + declared.optional
+        head = _start_of(history).splitlines()[:1]  # its header alone: the whole history is read only to widen it
+        if head and files.widened(head[0] + "\n", columns) is not None:
+            files.replace_atomically(history, files.widened(files.read_csv(history), columns))
+            sys.stderr.write(f"review: {history.name}: its header now names {', '.join(declared.optional)}\n")
+        self.history_checked = history.stat().st_ino
 
     def write(self, name: str, key, changes: dict[str, dict | None], reviewer: str, confirm: bool = False,
               action: str = "decide", session: str = "", retired: str | None = None) -> dict:  # fmt: skip
