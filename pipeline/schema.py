@@ -565,7 +565,10 @@ EDITORS_FILES: tuple[EditorsFile, ...] = (
     EditorsFile("ref_aliases", ("ref_title", "term"), (), "one row per name by which questions point to a reference"),
     EditorsFile("generic_terms", ("term", "why"), (), "one row per name that is no technique of its own"),
     # written by the workbench only, appended at each verdict: who decided what and when, overwritten and undone too
-    EditorsFile("verdict_history", ("written_at", "reviewer", "action", "file", "key", "labels", "verdict", "previous_reviewer", "previous_verdict"), (),
+    # the optional columns say the verdict the file holds after each event whole (whose, since when, its note, its cut)
+    # and which editor session wrote it (a mark of it): replaying the history rebuilds the decisions files
+    EditorsFile("verdict_history", ("written_at", "reviewer", "action", "file", "key", "labels", "verdict", "previous_reviewer", "previous_verdict"),
+                ("held_by", "held_since", "note", "cut", "session"),
                 "one row per verdict the workbench wrote, in order (overwritten and undone ones too)"),
 )  # fmt: skip
 EDITORS_FILES_BY_NAME = {file.name: file for file in EDITORS_FILES}

@@ -325,4 +325,28 @@ def test_the_score_is_seen_part_by_part_and_a_threshold_can_be_tried(browser, ba
     assert sum(data["scores"]["all"]) == data["counts"]["pairs"]  # every candidate pair is in the histogram
     _press(browser, "[", "[", "[")
     assert browser.find_element("id", "tried").text.startswith(f"At {now:.2f}: {data['counts']['review']} undecided pair")
+    # #43 item 4: the pairs a lower threshold would flag, counted as the build counts them (the page's own pairs said
+    # 20 where the build has 32), and how many of them the page holds
+    _press(browser, *["["] * 7)
+    lower = round(now - 0.07, 2)
+    entering = sum(data["scores"]["undecided"][round(lower * 100) : round(now * 100)])
+    here = sum(1 for p in data["pairs"] if not p["decision"] and lower <= p["score"] < now)
+    said = browser.find_element("id", "tried").text
+    assert f"{entering} undecided pair{'s' if entering != 1 else ''} below {now} would be flagged" in said, said
+    assert (f"({here} of them on this page" in said) == (here < entering), said
+    _press(browser, *["]"] * 7)
+    # the signals listed beside the waterfall are its steps: no "names agree" where the names' agreement is no step
+    browser.find_element("css selector", "button[data-view=one]").click()
+    card = browser.find_element("css selector", "#one .pair.current")
+    card.find_element("css selector", "details.why summary").click()
+    figures = card.find_element("css selector", "details.why > div.meta").text
+    pair = next(p for p in data["pairs"] if {p["a"], p["b"]} == {card.get_attribute("data-a"), card.get_attribute("data-b")})
+    for name in ("names agree", "names conflict"):
+        assert (name in figures) == (name in [step for step, _ in pair["steps"]]), (figures, pair["steps"])
+    # estimated precision from the editors' verdicts: a duplicate decided here counts at once
+    browser.find_element("id", "reviewer").send_keys("ana")
+    _press(browser, "\ue00c", "y")
+    browser.find_element("css selector", "button[data-view=score]").click()
+    assert f"Estimated precision at {now:.2f}: 1 of 1 decided pair" in browser.find_element("id", "precision").text
+    assert browser.find_elements("css selector", "#precision tr[data-band]")
     assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]

@@ -338,3 +338,32 @@ def test_the_confusion_matrix_is_a_table_with_its_totals():
         {"tag": "debug", "suggested_tag": None},
     ]
     assert confusion_rows(confusion(rows, ["debug", "design"]), ["debug", "design"]) == [["debug", 1, 0, 1], ["design", 1, 1, 2]]
+
+
+def test_a_reworded_suspect_carries_the_verdict_its_old_wording_had():
+    """#43 item 5: a reworded question came back as a new suspect with no sign of its earlier keep, and the old row
+    stayed in raw/tag_decisions.csv unseen. The verdict of the old id under the same label is offered, with its id."""
+    from pipeline.tags.report import review_data
+
+    questions = [
+        {"question_id": "qnew", "label": "1.1.2", "text": "What is a join, reworded?", "source_line": 4, "tag_line": None, "section_id": "1.1"},
+        {"question_id": "qother", "label": "1.1.3", "text": "Why index?", "source_line": 5, "tag_line": None, "section_id": "1.1"},
+    ]  # fmt: skip
+    queue = [{"question_id": q, "label": label, "tag": "design", "suggested_tag": "conceptual", "tag_probability": 0.1,
+              "suggested_probability": 0.9} for q, label in (("qnew", "1.1.2"), ("qother", "1.1.3"))]  # fmt: skip
+    decisions = [
+        {"question_id": "qold", "label": "1.1.2", "verdict": "keep", "reviewer": "ana", "decided_on": "2026-12-01",
+         "note": "fine", "is_stale": True},
+        {"question_id": "qgone", "label": "9.9.9", "verdict": "keep", "reviewer": "ana", "decided_on": "2026-12-01",
+         "note": None, "is_stale": True},
+    ]  # fmt: skip
+    tags = [{"tag": "design", "is_declared": True, "declared_position": 1}]
+    items = {item["question_id"]: item for item in review_data(questions, [], queue, decisions, tags)["queue"]}
+    assert items["qnew"]["earlier"] == {
+        "question_id": "qold",
+        "verdict": "keep",
+        "reviewer": "ana",
+        "date": "2026-12-01",
+        "note": "fine",
+    }
+    assert items["qother"]["earlier"] is None

@@ -223,17 +223,45 @@ def console_errors(driver) -> list[str]:
     return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
+def verdict_shown(driver, pair) -> str:
+    """Return the verdict line the page shows on `pair`'s card ("" when the card is not on screen)."""
+    return driver.execute_script(
+        "const c = Array.from(document.querySelectorAll('.panel.shown .pair')).find((c) => [c.dataset.a, c.dataset.b].sort().join('|') === arguments[0]);"
+        "return c ? c.querySelector('.verdict').textContent : ''",
+        "|".join(pair),
+    )
+
+
+def show_pair(driver, pair):
+    """Put `pair` alone on screen, decided or not: Status › all, its two ids in Search."""
+    from selenium.webdriver.support.ui import Select
+
+    Select(driver.find_element("id", "status")).select_by_value("")
+    search = driver.find_element("id", "search")
+    search.clear()
+    search.send_keys(" ".join(pair))
+    press(driver, "\ue00c")
+    wait(lambda: current(driver) == pair, 5, "the pair searched for")
+
+
 def test_two_editors_at_once_are_told_by_name_and_undo_only_their_own(browser, second_browser, review):
-    """#37, with two Chromium profiles on one server: A's y and B's n 0.3 s later on one pair; undo per editor."""
+    """#37, with two Chromium profiles on one server: A's y and B's n 0.3 s later on one pair; undo per editor.
+    #43: each starts on a pair the other does not have open; after an undo of an override both pages show the file's
+    verdict within 8 s and still 20 s later; `y` in the Score view writes nothing; the slider drags; a note goes with a
+    verdict."""
     address, token, raw, process = review
     decisions = raw / "duplicate_decisions.csv"
     settled(address, token)
     open_as(browser, address, token, "duplicates.html", "ana")
-    open_as(second_browser, address, token, "duplicates.html", "bo")
     summary = browser.find_element("id", "summary").text
     queue = int(re.search(r"Decided 0 of (\d+)", summary).group(1))
     pair = current(browser)
-    assert current(second_browser) == pair and queue >= 10
+    time.sleep(1)  # ana's page has said which pair it shows
+    open_as(second_browser, address, token, "duplicates.html", "bo")
+    wait(lambda: current(second_browser) != pair, 5, "bo on a pair ana does not have open")  # not the same start
+    assert current(browser) == pair and queue >= 10
+    assert browser.execute_script("return Workbench.session") != second_browser.execute_script("return Workbench.session")
+    show_pair(second_browser, pair)  # bo goes to ana's pair on purpose
     press(browser, "y")
     time.sleep(0.3)
     press(second_browser, "n")  # over ana's verdict: refused, and bo is told whose verdict stands
@@ -245,15 +273,57 @@ def test_two_editors_at_once_are_told_by_name_and_undo_only_their_own(browser, s
     wait(
         lambda: "bo decided distinct on" in browser.find_element("id", "others").text, 3, "ana told of bo within a second or two"
     )
+    show_pair(browser, pair)  # ana's page shows the file's verdict on it, not the one ana sent
+    wait(lambda: "distinct (in the file, bo" in verdict_shown(browser, pair), 8, "bo's verdict on ana's page")
     press(browser, "z")  # ana's undo would remove bo's verdict: refused, naming bo
     wait(lambda: "bo changed it since (distinct)" in browser.find_element("id", "pending").text, 5, "ana's undo refused")
     assert [(r["reviewer"], r["verdict"]) for r in rows(decisions)] == [("bo", "distinct")]
     press(second_browser, "z")  # bo's undo brings back what bo replaced: ana's verdict
     wait(lambda: [(r["reviewer"], r["verdict"]) for r in rows(decisions)] == [("ana", "duplicate")], 5, "bo's undo")
     assert current(second_browser) == pair  # the view went back to the pair undone
+    for seconds in (8, 20):  # within one poll or so, and still after the rebuilds that follow
+        for driver in (browser, second_browser):
+            wait(
+                lambda driver=driver: "duplicate (in the file, ana" in verdict_shown(driver, pair),
+                8,
+                f"ana's verdict shown: {verdict_shown(driver, pair)!r}",
+            )
+        if seconds == 8:
+            time.sleep(20)
     history = rows(raw / "verdict_history.csv")
-    assert [(h["reviewer"], h["action"], h["verdict"], h["previous_reviewer"]) for h in history] == [
-        ("ana", "decide", "duplicate", ""), ("bo", "decide", "distinct", "ana"), ("bo", "undo", "duplicate", "bo")]  # fmt: skip
+    assert [(h["reviewer"], h["action"], h["verdict"], h["previous_reviewer"], h["held_by"]) for h in history] == [
+        ("ana", "decide", "duplicate", "", "ana"), ("bo", "decide", "distinct", "ana", "bo"), ("bo", "undo", "duplicate", "bo", "ana")]  # fmt: skip
+    assert len({h["session"] for h in history}) == 2 and all(len(h["session"]) == 12 for h in history)
+
+    second_browser.find_element("css selector", "button[data-view=one]").click()
+    second_browser.execute_script(  # back to the flagged queue, no search: as the page opened
+        "document.getElementById('search').value = ''; document.getElementById('status').value = 'open';"
+        "document.getElementById('status').dispatchEvent(new Event('input'))"
+    )
+    wait(lambda: current(second_browser) != pair, 5, "an undecided pair")
+    second_browser.find_element("css selector", "button[data-view=score]").click()  # a view that shows no pair
+    written = decisions.read_bytes()
+    press(second_browser, "y")
+    time.sleep(1.5)
+    assert decisions.read_bytes() == written  # `y` wrote nothing on a pair bo cannot see
+    assert "shows no pair" in second_browser.find_element("id", "pending").text
+    slider = second_browser.find_element("id", "try")
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    width = slider.size["width"]
+    ActionChains(second_browser).click_and_hold(slider).move_by_offset(width // 5, 0).release().perform()
+    dragged = float(second_browser.find_element("id", "try").get_attribute("value"))
+    assert abs(dragged - 0.7) < 0.04, dragged  # from the middle, a fifth of the way right: the drag was not cut short
+    assert second_browser.find_element("id", "try") == slider  # the same slider: never replaced while dragged
+    assert f"At {dragged:.2f}:" in second_browser.find_element("id", "tried").text
+    second_browser.find_element("css selector", "#score svg.hist rect").click()  # a bar lists its pairs
+    wait(lambda: "on this page" in second_browser.find_element("id", "score-bin").text, 3, "the bar's pairs listed")
+
+    second_browser.find_element("css selector", "button[data-view=one]").click()
+    note = second_browser.find_element("id", "note")
+    note.send_keys("worded alike, see 2.1")
+    press(second_browser, "\ue00c", "r")
+    wait(lambda: any(r["note"] == "worded alike, see 2.1" for r in rows(decisions)), 5, "the note written with the verdict")
     browser.find_element("css selector", "button[data-view=history]").click()  # the history, in the page
     wait(
         lambda: "bo" in browser.find_element("id", "history").text and "undo" in browser.find_element("id", "history").text,
@@ -263,7 +333,7 @@ def test_two_editors_at_once_are_told_by_name_and_undo_only_their_own(browser, s
     browser.find_element("css selector", "button[data-view=one]").click()
     settled(address, token)  # the rebuilt pages keep the queue's size as it was when each opened
     wait(
-        lambda: f"Decided 1 of {queue}" in browser.find_element("id", "summary").text,
+        lambda: f"Decided 2 of {queue}" in browser.find_element("id", "summary").text,  # ana's and bo's noted one
         30,
         "a stable count: " + browser.find_element("id", "summary").text,
     )
@@ -274,6 +344,16 @@ def test_two_editors_at_once_are_told_by_name_and_undo_only_their_own(browser, s
         line = driver.find_element("css selector", "#card .meta").text
         assert "question on line" in line and re.search(r"Decided 0 of \d+", driver.find_element("id", "tally").text)
         assert console_errors(driver) == []  # the favicon too
+    suspect = "return document.querySelector('#card .suspect').dataset.question"
+    wait(lambda: browser.execute_script(suspect) != second_browser.execute_script(suspect), 5, "a suspect each, as with pairs")
+    press(browser, "k")  # ana keeps a tag: each tally counts it once, as the file holds it, before and after the rebuild
+    wait(lambda: len(rows(raw / "tag_decisions.csv")) == 1, 5, "the tag verdict")
+    for driver in (browser, second_browser):
+        wait(lambda driver=driver: "1 tag kept" in driver.find_element("id", "tally").text, 8, "the tally: 1 tag kept")
+    settled(address, token)
+    time.sleep(2)
+    for driver in (browser, second_browser):
+        assert "1 tag kept" in driver.find_element("id", "tally").text, driver.find_element("id", "tally").text
     browser.get(f"{address}/duplicates.html?token=an-old-session")  # a stale tab: a page that says what to do
     assert (
         "make review" in browser.find_element("tag name", "body").text

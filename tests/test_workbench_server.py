@@ -299,8 +299,10 @@ def test_two_editors_on_one_pair_are_told_and_each_undoes_only_their_own(workben
         ("ana", "decide", "duplicate"),
     ]
     written = Path(path).with_name("verdict_history.csv").read_text(encoding="utf-8")
-    assert written.startswith("written_at,reviewer,action,file,key,labels,verdict,previous_reviewer,previous_verdict\n")
-    assert ",bo,decide,duplicate_decisions," in written and ",distinct,ana,duplicate\n" in written  # the overwritten one kept
+    assert written.startswith(
+        "written_at,reviewer,action,file,key,labels,verdict,previous_reviewer,previous_verdict,held_by,held_since,note,cut,session\n"
+    )  # widened once (#43): the verdict each event leaves, whole
+    assert ",bo,decide,duplicate_decisions," in written and ",distinct,ana,duplicate," in written  # the overwritten one kept
     import duckdb
 
     deadline = time.monotonic() + 60
@@ -484,3 +486,187 @@ def test_a_verdict_answered_5xx_changed_nothing_in_either_file(workbench, monkey
     monkeypatch.setattr(files, "replace_atomically", replace)
     assert request(port, "POST", "/api/undo", {"reviewer": "ana"}, token=bench.token)[0] == 200  # the related one
     assert f"{min(a, b)},{max(a, b)}," not in Path(inputs["DECISIONS"]).read_text(encoding="utf-8")
+
+
+def held_call(bench, port, name, keys):
+    status, answer = request(port, "POST", "/api/held", {"file": name, "keys": keys}, token=bench.token)
+    assert status == 200, answer
+    return json.loads(answer)["held"]
+
+
+def test_a_page_is_told_what_the_file_holds_now_for_the_keys_it_asks(workbench):
+    """#43 item 1: a page showed a verdict the file no longer held for 40 s (sent verdicts were dropped only when a
+    build was published): the server answers what the file holds at once, a hand edit and an undo included."""
+    bench, port, inputs = workbench
+    a, b = ids(bench)[0], ids(bench)[5]
+    key = "|".join(sorted((a, b)))
+    assert held_call(bench, port, "duplicate_decisions", [key]) == {key: None}
+    status, answer = pair_call(bench, port, a, b, "duplicate", "ana")
+    assert status == 200 and json.loads(answer)["held"][key]["verdict"] == "duplicate"  # the answer says it too
+    assert held_call(bench, port, "duplicate_decisions", [key])[key] | {"date": ""} == {
+        "verdict": "duplicate", "reviewer": "ana", "date": "", "note": "", "cut": ""}  # fmt: skip
+    status, answer = pair_call(bench, port, a, b, "distinct", "bo", confirm=True)
+    assert held_call(bench, port, "duplicate_decisions", [key])[key]["reviewer"] == "bo"
+    status, answer = request(port, "POST", "/api/undo", {"reviewer": "bo"}, token=bench.token)
+    assert status == 200 and json.loads(answer)["held"][key]["reviewer"] == "ana"  # bo's undo: ana's verdict again
+    assert held_call(bench, port, "duplicate_decisions", [key])[key]["verdict"] == "duplicate"  # before any rebuild
+    path = Path(inputs["TAG_DECISIONS"])
+    kept = path.read_bytes()
+    a, b = ids(bench)[6:8]
+    try:
+        with open(path, "a", encoding="utf-8") as colleague:  # a hand edit: told on the next poll too
+            colleague.write(f"{a},x,keep,cy,2026-12-01,\n")
+        assert held_call(bench, port, "tag_decisions", [a, b]) == {
+            a: {"verdict": "keep", "reviewer": "cy", "date": "2026-12-01", "note": "", "cut": ""},
+            b: None,
+        }
+    finally:
+        path.write_bytes(kept)
+    assert held_call(bench, port, "tag_decisions", [a]) == {a: None}
+    a, b = ids(bench)[0], ids(bench)[5]
+    for body in ({"file": "../x", "keys": []}, {"file": "tag_decisions", "keys": "q1"}, {"file": "tag_decisions", "keys": [1]}):
+        assert request(port, "POST", "/api/held", body, token=bench.token)[0] == 400
+    pair_call(bench, port, a, b, None, "ana", confirm=True)
+
+
+def test_an_undo_leaves_the_decisions_file_byte_for_byte_as_before_the_verdict(workbench):
+    """#43 item 7: after y then z the row went, but the header kept the columns the verdict added (label_a, …,
+    text_b): git showed the file changed though nothing was decided."""
+    bench, port, inputs = workbench
+    path = Path(inputs["DECISIONS"])
+    kept = path.read_bytes()
+    a, b = ids(bench)[0], ids(bench)[6]
+    bare = b"question_id_a,question_id_b,verdict,reviewer,date,note\r\nq1,q2,related,bo,2026-11-30,  kept as typed \r\n"
+    path.write_bytes(bare)
+    try:
+        assert pair_call(bench, port, a, b, "duplicate", "ana")[0] == 200
+        assert b"label_a" in path.read_bytes()
+        assert request(port, "POST", "/api/undo", {"reviewer": "ana"}, token=bench.token)[0] == 200
+        assert path.read_bytes() == bare
+    finally:
+        path.write_bytes(kept)
+
+
+def test_replaying_the_verdict_history_rebuilds_the_verdict_files(workbench):
+    """#43 item 6: an undo row named who pressed z, not whose verdict it restored: the history could not rebuild
+    the file. Every key this test touches ends in the files as the replayed history says."""
+    from pipeline.workbench import files
+
+    bench, port, inputs = workbench
+    a, b, c, d = (ids(bench)[i] for i in (0, 8, 10, 12))
+    undo = lambda who: request(port, "POST", "/api/undo", {"reviewer": who}, token=bench.token)  # noqa: E731
+    assert pair_call(bench, port, a, b, "duplicate", "ana", note="same wording")[0] == 200
+    assert pair_call(bench, port, a, b, "distinct", "bo", confirm=True)[0] == 200
+    assert undo("bo")[0] == 200  # ana's duplicate again: the history must say it is ana's
+    assert pair_call(bench, port, c, d, "duplicate", "bo", cut=max(c, d))[0] == 200
+    assert pair_call(bench, port, b, c, "related", "ana")[0] == 200
+    assert pair_call(bench, port, b, c, None, "ana")[0] == 200
+    assert (
+        request(
+            port, "POST", "/api/tag", {"question_id": a, "verdict": "keep", "reviewer": "cy", "note": "fine"}, token=bench.token
+        )[0]
+        == 200
+    )
+    assert request(port, "POST", "/api/tag", {"question_id": b, "verdict": "keep", "reviewer": "cy"}, token=bench.token)[0] == 200
+    assert undo("cy")[0] == 200
+    history = Path(inputs["VERDICT_HISTORY"]).read_text(encoding="utf-8")
+    undone = [row for _raw, row in files.records(history).rows if row and row["action"] == "undo"]
+    assert undone[-2]["reviewer"] == "bo" and undone[-2]["held_by"] == "ana" and undone[-2]["note"] == "same wording"
+    replay = files.replayed(history)
+    for name, keys, columns in (
+        (
+            "duplicate_decisions",
+            ["|".join(sorted(p)) for p in ((a, b), (c, d), (b, c))],
+            ("verdict", "reviewer", "date", "note", "cut"),
+        ),
+        ("tag_decisions", [a, b], ("verdict", "reviewer", "date", "note")),
+    ):
+        text = Path(inputs["DECISIONS" if name == "duplicate_decisions" else "TAG_DECISIONS"]).read_text(encoding="utf-8")
+        for k in keys:
+            row = files.row_of(text, files.KEYS[name], k)
+            assert (replay[name].get(k) and {c: replay[name][k][c] for c in columns}) == (
+                row and {c: row.get(c, "") for c in columns}
+            ), k
+    assert replay["duplicate_decisions"]["|".join(sorted((c, d)))]["cut"] == max(c, d)
+    for k in ("|".join(sorted((a, b))), "|".join(sorted((c, d)))):
+        pair_call(bench, port, *k.split("|"), None, "ana", confirm=True)
+    request(port, "POST", "/api/tag", {"question_id": a, "verdict": None, "reviewer": "cy"}, token=bench.token)
+
+
+def test_the_same_verdict_over_a_colleague_s_keeps_theirs(workbench):
+    """#43 item 8: bo's y over ana's y silently made bo its reviewer, without the confirmation the README promises."""
+    bench, port, inputs = workbench
+    a, b = ids(bench)[1], ids(bench)[9]
+    path, history = Path(inputs["DECISIONS"]), Path(inputs["VERDICT_HISTORY"])
+    assert pair_call(bench, port, a, b, "duplicate", "ana")[0] == 200
+    before = path.read_bytes(), history.read_bytes()
+    status, answer = pair_call(bench, port, a, b, "duplicate", "bo")
+    assert status == 200 and json.loads(answer)["kept"]["reviewer"] == "ana", answer
+    assert (path.read_bytes(), history.read_bytes()) == before  # nothing written: ana's stays ana's
+    assert request(port, "POST", "/api/undo", {"reviewer": "bo"}, token=bench.token)[0] == 409  # nothing of bo's to undo
+    status, answer = pair_call(bench, port, a, b, "duplicate", "bo", cut=min(a, b))  # another cut: a different verdict
+    assert status == 409 and json.loads(answer)["conflict"]["reviewer"] == "ana"
+    assert pair_call(bench, port, a, b, "duplicate", "bo", confirm=True)[0] == 200  # confirmed: bo's now
+    assert ",duplicate,bo," in path.read_text(encoding="utf-8")
+    pair_call(bench, port, a, b, None, "bo")
+
+
+def test_undo_follows_the_editor_session_not_the_typed_name(workbench):
+    """#43 item 9: identity was a typed name, so anyone who typed a colleague's name could undo their verdicts."""
+    bench, port, inputs = workbench
+    a, b = ids(bench)[1], ids(bench)[11]
+    mine, theirs = "S" * 20, "T" * 20
+    assert pair_call(bench, port, a, b, "related", "ana", session=mine)[0] == 200
+    for body in ({"reviewer": "ana", "session": theirs}, {"reviewer": "ana"}):  # ana's name, another browser: refused
+        assert request(port, "POST", "/api/undo", body, token=bench.token)[0] == 409
+    assert ",related,ana," in Path(inputs["DECISIONS"]).read_text(encoding="utf-8")
+    assert request(port, "POST", "/api/undo", {"reviewer": "ana", "session": mine}, token=bench.token)[0] == 200
+    history = Path(inputs["VERDICT_HISTORY"]).read_text(encoding="utf-8")
+    assert mine not in history
+    from pipeline.workbench import files
+    from pipeline.workbench.server import session_mark
+
+    last = [row for _raw, row in files.records(history).rows if row][-1]
+    assert last["action"] == "undo" and last["session"] == session_mark(mine) != ""  # recorded, never the id itself
+    assert pair_call(bench, port, a, b, "related", "ana", session="short")[0] == 400
+
+
+def test_each_editor_s_next_pair_is_one_no_other_editor_has_open(workbench):
+    """#43 item 9: both editors started on the same pair in the same order, which invited collisions."""
+    bench, port, _ = workbench
+
+    def state(session, shown):
+        answer = request(port, "GET", f"/api/state?since=0&session={session}&open={shown}", token=bench.token)
+        return json.loads(answer[1])
+
+    first, second = "A" * 20, "B" * 20
+    assert state(first, "q1|q2")["taken"] == []
+    assert state(second, "q1|q2")["taken"] == ["q1|q2"]  # opened first by the other: this page moves on
+    assert state(first, "q1|q2")["taken"] == []  # the first keeps it
+    assert state(second, "q3|q4")["taken"] == ["q1|q2"]
+    assert state(first, "q5|q6")["taken"] == ["q3|q4"]
+    assert request(port, "GET", "/api/state?since=0&session=x/y", token=bench.token)[0] == 400
+
+
+def test_a_tag_verdict_made_before_a_rewording_is_carried_forward_and_its_stale_row_retired(workbench):
+    """#43 item 5: the tag audit could not carry a verdict forward as the duplicate page does (`c`)."""
+    bench, port, inputs = workbench
+    question = ids(bench)[13]
+    path = Path(inputs["TAG_DECISIONS"])
+    kept = path.read_bytes()
+    label = bench.questions[question]["label"]
+    path.write_bytes(kept + f"qstale0000000001,{label},keep,ana,2026-12-01,before the rewording\n".encode())
+    try:
+
+        def tag(**body):
+            return request(port, "POST", "/api/tag", {"question_id": question, "reviewer": "bo", **body}, token=bench.token)
+
+        assert tag(verdict="keep", retire=question)[0] == 400  # its own row: not a carry
+        assert tag(verdict="keep", retire=ids(bench)[0])[0] == 400  # a question of the build: not a stale row
+        status, answer = tag(verdict="keep", retire="qstale0000000001")
+        assert status == 200, answer
+        text = path.read_text(encoding="utf-8")
+        assert "qstale0000000001" not in text and f"{question},{label},keep,bo," in text
+        assert ",bo,carry,tag_decisions," in Path(inputs["VERDICT_HISTORY"]).read_text(encoding="utf-8")
+    finally:
+        path.write_bytes(kept)

@@ -51,10 +51,24 @@ const Workbench = (function () {
     }
     return out;
   }
+  // This browser's editor session: a random id made once and kept in localStorage (another profile, another
+  // session), sent with every call and recorded in the verdict history (as a mark): undo follows it, not a typed name.
+  const session = (function () {
+    const KEY = "question-bank-workbench-session";
+    let id = null;
+    try { id = localStorage.getItem(KEY); } catch (e) { id = null; }
+    if (!/^[A-Za-z0-9_-]{16,64}$/.test(id || "")) {
+      const bytes = new Uint8Array(18);
+      crypto.getRandomValues(bytes);
+      id = Array.from(bytes, (b) => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[b % 64]).join("");
+      try { localStorage.setItem(KEY, id); } catch (e) { /* a session for this tab only */ }
+    }
+    return id;
+  })();
   // A refused call throws an Error carrying the server's status and, for a verdict over another editor's, theirs.
   function call(path, body) {
     return fetch(path, { method: "POST", headers: { "Content-Type": "application/json", "X-Workbench-Token": settings.token },
-      body: JSON.stringify(body || {}) }).then((r) => r.json().then((answer) => {
+      body: JSON.stringify(Object.assign({ session: session }, body || {})) }).then((r) => r.json().then((answer) => {
       if (!r.ok) throw Object.assign(new Error(answer.error || r.statusText), { status: r.status, conflict: answer.conflict || null });
       return answer;
     }));
@@ -66,18 +80,28 @@ const Workbench = (function () {
   }
   // Polls the build's state; when a new build is published, reads this page again and hands its data over. Each
   // verdict any editor writes comes once to `onEvents` (numbered by the server: nothing is missed between polls).
-  function watch(onState, onData, onEvents) {
+  // `truth` (a Workbench.truth) is told on every poll what the file holds now for the keys it watches; `showing()`
+  // names the pair or suspect on screen, and `onTaken` gets those other editors have open (theirs to decide).
+  function watch(onState, onData, onEvents, truth, showing, onTaken) {
     let generation = settings.generation, asking = false, seen = null;
     setInterval(() => {
       if (asking) return;
       asking = true;
-      fetch("/api/state?since=" + (seen === null ? 0 : seen), { headers: { "X-Workbench-Token": settings.token } }).then((r) => r.json()).then((state) => {
+      const open = (showing && showing()) || "";
+      fetch("/api/state?since=" + (seen === null ? 0 : seen) + "&session=" + session + "&open=" + encodeURIComponent(open),
+        { headers: { "X-Workbench-Token": settings.token } }).then((r) => r.json()).then((state) => {
         const events = state.events || [];
         if (events.length) {
+          if (truth) events.forEach((e) => { if (e.file === truth.file) truth.watch(e.key); });
           if (seen !== null && onEvents) onEvents(events);  // the first answer is the past: only what comes after is news
           seen = events[events.length - 1].seq;
         } else if (seen === null) seen = 0;
+        if (onTaken) onTaken(new Set(state.taken || []));
         onState(state);
+        const asked = Date.now(), keys = truth ? truth.keys() : [];
+        const told = keys.length ? call("/api/held", { file: truth.file, keys: keys }).then((answer) => truth.heard(answer.held, asked)) : Promise.resolve();
+        return told.then(() => state);
+      }).then((state) => {
         if (state.generation && state.generation !== generation && !state.building) {
           generation = state.generation;
           return fetch(location.pathname + "?token=" + encodeURIComponent(settings.token)).then((r) => r.text()).then((html) => {
@@ -94,18 +118,35 @@ const Workbench = (function () {
     if (state.building) return "build: rebuilding (" + (state.changing || []).join(", ") + " changed)…";
     return "build: up to date" + (state.last_build_s != null ? " (last rebuild " + state.last_build_s.toFixed(2) + " s)" : "");
   }
-  // After a rebuild, the verdicts this page sent that the published build does not show yet (a build that started
-  // before them): kept, so the page never goes back to a state older than what the server acknowledged. An entry
-  // the build shows, or older than 15 s (someone changed it since), is dropped. `file` maps key → the file's verdict.
-  function pending(sent, file) {
-    const now = Date.now(), out = {};
-    Object.entries(sent).forEach(([key, mine]) => {
-      const there = file[key];
-      const shown = mine === null ? !there : Boolean(there) && there.verdict === mine.verdict && (there.reviewer || "") === (mine.reviewer || "");
-      if (!shown && now - ((mine && mine.sentAt) || pending.cleared[key] || now) < 15000) out[key] = mine;
-    });
-    return out;
+  // What a live page shows of the file, beside the published build's data (which lags a rebuild behind): a verdict
+  // this page sent and the server has not answered yet, else what the server last said the file holds for the key
+  // (each answer says it, and every poll asks again for every key this page sent or heard of): so the page never
+  // shows a verdict the file does not hold for longer than one poll. `of(key)` is undefined where the build's data
+  // is all there is to show.
+  function truth(file, onChange) {
+    const sending = {}, held = {}, watched = new Set(), answeredAt = {};
+    return {
+      file: file,
+      send(key, entry) { sending[key] = entry; watched.add(key); },
+      answered(key, row) { delete sending[key]; held[key] = row || null; answeredAt[key] = Date.now(); },
+      refused(key) { delete sending[key]; },
+      watch(key) { watched.add(key); },
+      keys() { return Array.from(watched).slice(-4000); },
+      heard(rows, asked) {  // an answer asked before a write was answered may be older than it: the write's answer wins
+        let changed = false;
+        Object.entries(rows || {}).forEach(([key, row]) => {
+          if (key in sending || answeredAt[key] > asked || JSON.stringify(held[key]) === JSON.stringify(row)) return;
+          held[key] = row;
+          changed = true;
+        });
+        if (changed && onChange) onChange();
+      },
+      of(key) {
+        if (key in sending) return sending[key] && Object.assign({ sent: true }, sending[key]);
+        if (key in held) return held[key] && Object.assign({ held: true }, held[key]);
+        return undefined;
+      },
+    };
   }
-  pending.cleared = {};
-  return { live: Boolean(settings), settings, visible, el, keysOff, plural, wordDiff, call, watch, describe, told, pending };
+  return { live: Boolean(settings), settings, session, visible, el, keysOff, plural, wordDiff, call, watch, describe, told, truth };
 })();

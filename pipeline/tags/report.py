@@ -133,13 +133,22 @@ def review_data(
         other = ordered[i] if 0 <= i < len(ordered) else None
         return {"label": other["label"], "text": other["text"]} if other and other["section_id"] == q["section_id"] else None
 
+    # a verdict made before its question was reworded (its id is gone) under the label a suspect now has: offered to
+    # carry forward, as the duplicate page offers `c` (its stale row is then retired)
+    earlier = {d["label"]: d for d in decisions if d["is_stale"] and d["label"]}
+
+    def before_edit(label):
+        d = earlier.get(label)
+        return {"question_id": d["question_id"], "verdict": d["verdict"], "reviewer": d["reviewer"], "date": d["decided_on"],
+                "note": d["note"] or ""} if d else None  # fmt: skip
+
     def item(r):
         q = by_id[r["question_id"]]
         return {
             "question_id": r["question_id"], "label": r["label"], "tag": r["tag"], "suggested": r["suggested_tag"],
             "tag_probability": r["tag_probability"], "suggested_probability": r["suggested_probability"],
             "text": q["text"], "line": q["source_line"], "tag_line": q["tag_line"] or q["source_line"], "section": f"{q['section_id']} {titles.get(q['section_id'], '')}",
-            "before": neighbour(q, -1), "after": neighbour(q, 1),
+            "before": neighbour(q, -1), "after": neighbour(q, 1), "earlier": before_edit(r["label"]),
         }  # fmt: skip
 
     declared = sorted((t for t in tags_table if t["is_declared"]), key=lambda t: t["declared_position"] or 0)
@@ -230,6 +239,7 @@ REVIEW_HTML = """<section id="review" aria-label="review"><h2>Review, one suspec
 Keys do nothing while you type in a field or a dialog is open: <kbd>Esc</kbd> leaves it.</p>
 <p id="mode" class="meta"></p>
 <div class="bar"><label>Reviewer <input id="reviewer" placeholder="your name" size="12"></label>
+<label>Note <input id="note" placeholder="sent with your next verdict (then Esc)" size="30" maxlength="500"></label>
 <button id="export" type="button">Export tag decisions</button> <span id="pending"></span></div>
 <p id="tally"></p><p id="others" class="meta" aria-live="polite"></p>
 <div id="card"></div></section>

@@ -96,13 +96,55 @@ def row_of(text: str, key: Callable[[dict], str], wanted: str) -> dict | None:
     return None
 
 
+def rows_by_key(text: str, key: Callable[[dict], str], wanted) -> dict[str, dict | None]:
+    """Return the cells (by column, as written) of the first row of `text` for each key `wanted`, None where there is
+    none: one reading of the file for all of them. Pure."""
+    wanted, out = set(wanted), {}
+    for _raw, row in records(text).rows:
+        k = key(row) if row else None
+        if k in wanted and k not in out:
+            out[k] = row
+    return {k: out.get(k) for k in wanted}
+
+
 def history_addition(start: str, header: tuple[str, ...], rows: list[dict]) -> str:
     """Return the text that appends `rows` to a CSV file whose text begins with `start` (its first bytes, "" for an
-    empty file): the header first when it is empty, each row ended by the file's own line end. Pure."""
+    empty file): the header first when it is empty, each row ended by the file's own line end, in the file's own
+    columns (a history begun before a column was declared keeps its header: the rows fit it). Pure."""
     first_end = LINE_END.search(start)
     newline = first_end.group() if first_end else "\n"
     head = "" if start else csv_line(list(header), newline)
-    return head + "".join(csv_line([row.get(n, "") for n in header], newline) for row in rows)
+    names = [name.strip() for name in csv_lines(start[: first_end.end()])[2][0][3]] if first_end else list(header)
+    return head + "".join(csv_line([row.get(n, "") for n in names], newline) for row in rows)
+
+
+def widened(text: str, columns: tuple[str, ...]) -> str | None:
+    """Return a CSV file's text with the `columns` its header lacks added at the header's end (its rows keep their
+    bytes: a row shorter than the header reads its missing cells as empty), or None when it has them all. Pure."""
+    sheet = records(text)
+    missing = [name for name in columns if name not in sheet.names]
+    if not sheet.head or not missing:
+        return None
+    head = csv_line(sheet.names + missing, sheet.newline)
+    return sheet.bom + head + "".join(_ended(raw, sheet.newline) for raw, _row in sheet.rows)
+
+
+def replayed(history: str) -> dict[str, dict[str, dict]]:
+    """Return the verdicts the verdict history leaves in each decisions file (file → key → the row's cells: ids,
+    verdict, reviewer, date, note, and for a pair its cut), each event's verdict replacing the key's last. Pure."""
+    out: dict[str, dict[str, dict]] = {name: {} for name in KEYS}
+    for _raw, event in records(history).rows:
+        if not event or event.get("file") not in KEYS:
+            continue
+        verdicts, key = out[event["file"]], event["key"]
+        if not event.get("verdict"):
+            verdicts.pop(key, None)
+            continue
+        ids = dict(zip(("question_id_a", "question_id_b"), key.split("|"))) if "|" in key else {"question_id": key}
+        said = {"verdict": event["verdict"], "reviewer": event.get("held_by", ""), "date": event.get("held_since", ""),
+                "note": event.get("note", "")} | ({"cut": event.get("cut", "")} if "|" in key else {})  # fmt: skip
+        verdicts[key] = ids | said
+    return out
 
 
 def pair_key(row: dict) -> str:

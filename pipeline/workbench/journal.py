@@ -13,7 +13,9 @@ A write that fails at 2 or 3 (a read-only file, a full disk) is undone before it
 to its length before (removed if the write made it) and the journal removed, so a 5xx means nothing changed. A
 writer killed anywhere leaves either no journal (nothing changed, or all done) or the journal, which `recover`
 replays under the writers' lock: the changes merged again into the file as it is (a merge is keyed, so replaying a
-done write changes nothing and a colleague's rows stay) and the history's text put at its length. The server
+done write changes nothing and a colleague's rows stay) and the history's text put at its length. An undo that puts
+the file back byte for byte records both texts (`exact_from`, `exact_to`): replayed, the file still as before or
+already as after becomes exactly `exact_to`. The server
 recovers at start and before every write.
 
 No temporary file outlives its writer: each is `.<name>.<pid>.tmp`, removed by its writer, and those of a writer
@@ -79,6 +81,8 @@ def recover(journal: Path) -> str | None:
     target = Path(intent["target"])
     text = files.read_csv(target)
     after, _ = files.merged(text, tuple(intent["header"]), files.KEYS[intent["file"]], intent["changes"])
+    if "exact_to" in intent and text in (intent["exact_from"], intent["exact_to"]):  # an undo put back byte for byte
+        after = intent["exact_to"]
     if after != text:
         files.replace_atomically(target, after)
     journal.unlink()

@@ -19,6 +19,7 @@ calls to one person on one machine, so a framework would add a dependency and no
 
 import datetime
 import errno
+import hashlib
 import html
 import http.server
 import json
@@ -46,6 +47,10 @@ MAX_THREADS = 64  # threads answering at once; further connections wait in the b
 PAGES = {report.name for report in REPORT_FILES if report.name.endswith(".html")}
 PAIR_VERDICTS = ("duplicate", "related", "distinct")
 ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # a question id as the stages make them (never a path)
+SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # a browser's editor session: random, made by the page once
+OPEN_FOR_S = 5.0  # a pair a page said it shows counts as open this long after its last poll
+MAX_KEYS = 4000  # keys a page may ask the file's verdicts of in one call
+HELD = ("verdict", "reviewer", "date", "note", "cut")  # what a page is told of a verdict the file holds
 
 
 pair_key, tag_key = files.pair_key, files.tag_key
@@ -69,7 +74,35 @@ def clean_text(value, what: str, required: bool = False) -> str:
 
 def _overwrites(row: dict, change: dict | None, reviewer: str) -> bool:
     """Return whether writing `change` over the file's `row` replaces another reviewer's different verdict."""
-    return (row.get("reviewer") or "") != reviewer and (change is None or change.get("verdict") != row.get("verdict"))
+    return (row.get("reviewer") or "") != reviewer and not _agrees(row, change)
+
+
+def _agrees(row: dict, change: dict | None) -> bool:
+    """Return whether `change` says what the file's `row` already says (its verdict, and for a duplicate which
+    question to cut): a colleague's agreeing verdict keeps theirs, it does not make the second editor its reviewer."""
+    return change is not None and (change.get("verdict"), change.get("cut") or "") == (row.get("verdict"), row.get("cut") or "")
+
+
+def _held(row: dict | None) -> dict | None:
+    """Return what a page is told of the verdict a row of the file holds (None: no verdict)."""
+    return {k: row.get(k, "") for k in HELD} if row else None
+
+
+def session_of(body: dict) -> str:
+    """Return the editor session a call names ("" for none: a script, an old page); Refused for one that is not a
+    page's random session id."""
+    session = body.get("session")
+    if session is None or session == "":
+        return ""
+    if not isinstance(session, str) or not SESSION.match(session):
+        raise Refused(400, "session is the page's random id (16-64 letters, digits, - or _)")
+    return session
+
+
+def session_mark(session: str) -> str:
+    """Return the mark the verdict history records of an editor session: enough to tell sessions apart, never the id
+    itself (which lets its holder undo)."""
+    return hashlib.sha256(session.encode("ascii")).hexdigest()[:12] if session else ""
 
 
 def _said(key: str, row: dict | None) -> dict:
@@ -111,7 +144,10 @@ class Workbench:
                 sys.stderr.write(f"review: a write cut short could not be finished yet: {error}\n")
         self.token = session_token(self.builds)
         self.lock = threading.Lock()  # one writer at a time in this process (files.locked: across processes)
-        self.undo: dict[str, list[dict]] = {}  # each reviewer's own writes, newest last: undo never crosses editors
+        self.undo: dict[str, list[dict]] = {}  # each editor session's own writes, newest last: undo never crosses editors
+        self.opened: dict[str, tuple[str, float, float]] = {}  # session → (the pair it shows, since, last said)
+        self.held_cache: dict[str, tuple[tuple, dict]] = {}  # file → (its stat, its verdicts by key)
+        self.last_rows: dict[str, dict | None] = {}  # the rows the last write left, by key
         self.events: list[dict] = []  # every verdict written since start, numbered: the pages poll for others' ones
         self.state = {"building": False, "error": None, "generation": self.generation(), "last_build_s": None, "builds": 0}
         self.questions = self.read_questions()
@@ -223,40 +259,70 @@ class Workbench:
         said = journal.recover(self.journal_path())
         if said:
             sys.stderr.write(f"review: {said}\n")
+        self.widen_history()
         folders = {self.path_of(name).parent for name in files.KEYS} | {self.history_path().parent}
         for folder in sorted(folders):
             for name in journal.remove_stale_temporaries(folder):
                 sys.stderr.write(f"review: removed {name}, left by a writer that died\n")
 
+    def widen_history(self) -> None:
+        """Give a history begun before its optional columns were declared those columns in its header, once (its rows
+        keep their bytes); a history already checked (the same inode) is not read again."""
+        history, declared = self.history_path(), editors_file("verdict_history")
+        try:
+            inode = history.stat().st_ino
+        except OSError:
+            return
+        if getattr(self, "history_checked", None) == inode:
+            return
+        columns = declared.columns + declared.optional
+        head = _start_of(history).splitlines()[:1]  # its header alone: the whole history is read only to widen it
+        if head and files.widened(head[0] + "\n", columns) is not None:
+            files.replace_atomically(history, files.widened(files.read_csv(history), columns))
+            sys.stderr.write(f"review: {history.name}: its header now names {', '.join(declared.optional)}\n")
+        self.history_checked = history.stat().st_ino
+
     def write(self, name: str, key, changes: dict[str, dict | None], reviewer: str, confirm: bool = False,
-              action: str = "decide") -> float:  # fmt: skip
+              action: str = "decide", session: str = "", retired: str | None = None) -> dict:  # fmt: skip
         """Merge `changes` into raw/<name>.csv (as Make's inputs name it), note it in the verdict history and in this
-        reviewer's own undo; return the milliseconds it took.
+        editor session's own undo; return the answer: the milliseconds it took and what the file holds now.
 
         Refused (409, naming them) when it would replace another reviewer's different verdict and `confirm` is not
-        set: nothing is overwritten silently."""
+        set: nothing is overwritten silently. The same verdict over another reviewer's keeps theirs (nothing is
+        written; the answer says whose it is), unless `confirm`. The `retired` key (the stale row of a verdict carried
+        forward) goes without asking: its verdict is the one carried."""
         started = time.perf_counter()
         path = self.path_of(name)
         with self.lock, files.locked(self.builds / ".raw-writers.lock"):
             text = self.current(path)
-            now = {k: files.row_of(text, key, k) for k in changes}
-            theirs = [(k, row) for k, row in now.items() if row and _overwrites(row, changes[k], reviewer)]
+            now = files.rows_by_key(text, key, changes)
+            theirs = [(k, row) for k, row in now.items() if row and k != retired and _overwrites(row, changes[k], reviewer)]
             if theirs and not confirm:
                 k, row = theirs[0]
                 raise Refused(409, f"{row.get('reviewer') or 'someone'} decided {row.get('verdict')} on {row.get('date')}: "
                               "confirm to replace it, or leave it", conflict=_said(k, row))  # fmt: skip
-            after, before, events = self.committed(name, text, changes, reviewer, action)
-            self.undo.setdefault(reviewer, []).append(
+            agreeing = {
+                k: row for k, row in now.items() if row and (row.get("reviewer") or "") != reviewer and _agrees(row, changes[k])
+            }
+            if agreeing and not confirm and len(agreeing) == len(changes):  # theirs already says it: kept as theirs
+                k, row = next(iter(agreeing.items()))
+                return {"written_ms": 0, "kept": _said(k, row), "held": {k: _held(r) for k, r in now.items()}}
+            after, before, events = self.committed(name, text, changes, reviewer, action, session)
+            rows = {k: self.last_rows[k] for k in changes}
+            self.undo.setdefault(session or "name:" + reviewer, []).append(
                 {
                     "name": name,
                     "path": path,
                     "before": before,
-                    "after": {k: files.row_of(after, key, k) for k in changes},
+                    "after": rows,
                     "keys": list(changes),
                     "events": events,
+                    "text_before": text,  # an undo while the file is still `text_after` puts back these exact bytes
+                    "text_after": after,
                 }  # fmt: skip
             )
-        return (time.perf_counter() - started) * 1000
+        held = {k: _held(row) for k, row in rows.items()}
+        return {"written_ms": round((time.perf_counter() - started) * 1000, 2), "held": held}
 
     def current(self, path: Path) -> str:
         """Return the decisions file's text now, after finishing any write cut short; Refused (409) for a file the
@@ -269,37 +335,52 @@ class Workbench:
             raise Refused(409, f"{path.name}: {error}") from None
         return text
 
-    def committed(self, name: str, text: str, changes: dict, reviewer: str, action: str) -> tuple[str, dict, list[dict]]:
+    def committed(self, name: str, text: str, changes: dict, reviewer: str, action: str, session: str = "",
+                  exact: str | None = None) -> tuple[str, dict, list[dict]]:  # fmt: skip
         """Write `changes` into raw/<name>.csv (whose text is `text`) and their events into the verdict history, as
-        one transaction (journal.transact); return the file's new text, what each key held before and the events."""
+        one transaction (journal.transact); return the file's new text, what each key held before and the events.
+        With `exact` (an undo of the file's last write), the file becomes exactly that text: the columns the undone
+        verdict added go too."""
         declared, path, key = editors_file(name), self.path_of(name), files.KEYS[name]
         try:
             after, before = files.merged(text, declared.columns, key, changes)
         except InputError as error:
             raise Refused(409, f"{path.name}: {error}") from None
-        events = [self.event(name, k, reviewer, action, files.row_of(after, key, k), before[k], n)
+        after = after if exact is None else exact
+        self.last_rows = files.rows_by_key(after, key, changes)  # the rows it leaves (under the writers' lock)
+        events = [self.event(name, k, reviewer, action, self.last_rows[k], before[k], n, session)
                   for n, k in enumerate(changes)]  # fmt: skip
         history = self.history_path()
-        addition = files.history_addition(_start_of(history), editors_file("verdict_history").columns, events)
+        history_file = editors_file("verdict_history")
+        addition = files.history_addition(_start_of(history), history_file.columns + history_file.optional, events)
         change = {"file": name, "header": list(declared.columns), "changes": changes}
+        if exact is not None:
+            change |= {"exact_from": text, "exact_to": exact}
         journal.transact(self.journal_path(), path, after, change, history, addition)
         self.events.extend(events)
         return after, before, events
 
     def event(self, name: str, key: str, reviewer: str, action: str, row: dict | None, previous: dict | None,
-              offset: int = 0) -> dict:  # fmt: skip
-        """Return one verdict's event: a row of the verdict history, numbered for the pages that poll."""
+              offset: int = 0, session: str = "") -> dict:  # fmt: skip
+        """Return one verdict's event: a row of the verdict history, numbered for the pages that poll. It says the
+        verdict the file holds after it whole (whose it is, since when, its note and cut: an undo names whose verdict
+        it restored), so replaying the history rebuilds the decisions files (files.replayed)."""
+        row = row or {}
         return {"seq": len(self.events) + offset + 1, "written_at": datetime.datetime.now().isoformat(timespec="seconds"),
-                "reviewer": reviewer, "action": action, "file": name, "key": key, "verdict": (row or {}).get("verdict", ""),
+                "reviewer": reviewer, "action": action, "file": name, "key": key, "verdict": row.get("verdict", ""),
                 "labels": " ~ ".join(self.questions[q]["label"] for q in key.split("|") if q in self.questions),
-                "previous_reviewer": (previous or {}).get("reviewer", ""), "previous_verdict": (previous or {}).get("verdict", "")}  # fmt: skip
+                "previous_reviewer": (previous or {}).get("reviewer", ""), "previous_verdict": (previous or {}).get("verdict", ""),
+                "held_by": row.get("reviewer", ""), "held_since": row.get("date", ""), "note": row.get("note", ""),
+                "cut": row.get("cut", ""), "session": session_mark(session)}  # fmt: skip
 
     def undo_last(self, body: dict) -> dict:
-        """Undo this reviewer's own last verdict; never another's. When another reviewer changed the row since, their
-        verdict stays and the answer says who (409)."""
+        """Undo this editor session's own last verdict (a call without a session: the last of that name's calls
+        without one); never another's. When another reviewer changed the row since, their verdict stays and the answer
+        says who (409). While the file is still as that verdict left it, it is put back byte for byte."""
         reviewer = clean_text(body.get("reviewer"), "reviewer", required=True)
+        session = session_of(body)
         with self.lock, files.locked(self.builds / ".raw-writers.lock"):
-            mine = self.undo.get(reviewer) or []
+            mine = self.undo.get(session or "name:" + reviewer) or []
             if not mine:
                 raise Refused(409, f"nothing of {reviewer}'s to undo in this session")
             last = mine.pop()
@@ -311,12 +392,54 @@ class Workbench:
                     raise Refused(409, f"{(row or {}).get('reviewer') or 'someone'} changed it since "
                                   f"({(row or {}).get('verdict') or 'cleared'}): your undo leaves their verdict",
                                   conflict=_said(k, row))  # fmt: skip
+            exact = last["text_before"] if now == last["text_after"] else None
             try:
-                self.committed(last["name"], now, last["before"], reviewer, "undo")
+                self.committed(last["name"], now, last["before"], reviewer, "undo", session, exact)
             except BaseException:
                 mine.append(last)  # not undone: it can be tried again
                 raise
-        return {"undone": last["keys"], "file": last["name"]}
+            held = {k: _held(self.last_rows[k]) for k in last["keys"]}
+        return {"undone": last["keys"], "file": last["name"], "held": held}
+
+    def held(self, body: dict) -> dict:
+        """Return what the file holds now for the keys a page asks about (its pairs or suspects shown): a page
+        reconciles what it shows with the file on every poll, not only when a build is published. Cheap: the file
+        is read again only when its size, inode or time changed."""
+        name, keys = body.get("file"), body.get("keys")
+        if name not in files.KEYS:
+            raise Refused(400, "file is duplicate_decisions or tag_decisions")
+        if not isinstance(keys, list) or len(keys) > MAX_KEYS or not all(isinstance(k, str) and len(k) <= 130 for k in keys):
+            raise Refused(400, f"keys is a list of at most {MAX_KEYS} pair or question ids")
+        path = self.path_of(name)
+        try:
+            info = path.stat()
+            signature = (info.st_ino, info.st_size, info.st_mtime_ns)
+        except OSError:
+            signature = None
+        cached = self.held_cache.get(name)
+        if cached is None or cached[0] != signature:
+            try:
+                rows = files.records(files.read_csv(path)).rows if signature else []
+            except InputError as error:
+                raise Refused(409, f"{path.name}: {error}") from None
+            key = files.KEYS[name]
+            cached = (signature, {key(row): _held(row) for _raw, row in rows if row})
+            self.held_cache[name] = cached
+        return {"held": {k: cached[1].get(k) for k in keys}}
+
+    def taken(self, session: str, key: str) -> list[str]:
+        """Note that `session`'s page shows `key` and return the keys other sessions' pages show that this one should
+        leave to them: theirs opened first, or a pair this page does not show (a page's next pair is one no other
+        editor has open, as Label Studio hands out tasks)."""
+        now = time.monotonic()
+        with self.lock:
+            if session:
+                before = self.opened.get(session)
+                self.opened[session] = (key, before[1] if before and before[0] == key else now, now)
+            for gone in [s for s, (_, _, said) in self.opened.items() if now - said > OPEN_FOR_S]:
+                del self.opened[gone]
+            shown, since, _ = self.opened.get(session, ("", now, now))
+            return sorted({k for s, (k, first, _) in self.opened.items() if s != session and k and (k != shown or first < since)})
 
     def pair_verdict(self, body: dict) -> dict:
         a, b = str(body.get("a", "")), str(body.get("b", ""))
@@ -345,9 +468,9 @@ class Workbench:
                 raise Refused(400, "retire names this verdict's own pair: a verdict carried forward retires another pair")
             changes["|".join(sorted(retire))] = None
         name = clean_text(body.get("reviewer"), "reviewer", required=True)
-        ms = self.write("duplicate_decisions", pair_key, changes, name, confirm=body.get("confirm") is True,
-                        action="carry" if retire is not None else "decide" if verdict is not None else "clear")  # fmt: skip
-        return {"written_ms": round(ms, 2)}
+        return self.write("duplicate_decisions", pair_key, changes, name, confirm=body.get("confirm") is True,
+                          action="carry" if retire is not None else "decide" if verdict is not None else "clear",
+                          session=session_of(body), retired="|".join(sorted(retire)) if retire else None)  # fmt: skip
 
     def tag_verdict(self, body: dict) -> dict:
         question_id = str(body.get("question_id", ""))
@@ -364,10 +487,16 @@ class Workbench:
             row = {"question_id": question_id, "label": self.questions[question_id]["label"], "verdict": verdict,
                    "reviewer": clean_text(body.get("reviewer"), "reviewer", required=True), "date": today(),
                    "note": clean_text(body.get("note"), "note")}  # fmt: skip
+        changes = {question_id: row}
+        retire = body.get("retire")  # the stale row of this question before it was reworded: carried forward, it goes
+        if retire is not None:
+            if not (isinstance(retire, str) and ID.match(retire)) or retire == question_id or retire in self.questions:
+                raise Refused(400, "retire names the id of a stale tag decision (a question no longer in the build)")
+            changes[retire] = None
         name = clean_text(body.get("reviewer"), "reviewer", required=True)
-        ms = self.write("tag_decisions", tag_key, {question_id: row}, name, confirm=body.get("confirm") is True,
-                        action="decide" if verdict is not None else "clear")  # fmt: skip
-        return {"written_ms": round(ms, 2)}
+        return self.write("tag_decisions", tag_key, changes, name, confirm=body.get("confirm") is True,
+                          action="carry" if retire is not None else "decide" if verdict is not None else "clear",
+                          session=session_of(body), retired=retire)  # fmt: skip
 
 
 def body_length(header: str | None) -> int:
@@ -507,7 +636,11 @@ def handler(bench: Workbench, address: str):
                     if not (since.isascii() and since.isdigit()):  # int() takes "²" and "٣" after isdigit(): no answer
                         raise Refused(400, "since is a count of events (digits 0-9)")
                     seen = int(since)
-                    return self.send(200, json.dumps(bench.state | {"events": bench.events[seen:]}).encode(), "application/json")
+                    session, shown = query.get("session", [""])[0], query.get("open", [""])[0]
+                    if session and not SESSION.match(session) or shown and not all(ID.match(i) for i in shown.split("|")):
+                        raise Refused(400, "session is the page's random id, open a pair or question id")
+                    answer = bench.state | {"events": bench.events[seen:], "taken": bench.taken(session, shown)}
+                    return self.send(200, json.dumps(answer).encode(), "application/json")
                 if path == "/api/history":
                     return self.send(200, json.dumps({"history": bench.history()}).encode(), "application/json")
                 name = "duplicates.html" if path == "/" else path.lstrip("/")
@@ -528,7 +661,8 @@ def handler(bench: Workbench, address: str):
                 if not (self.headers.get("Content-Type") or "").startswith("application/json"):
                     raise Refused(415, "a call is JSON")
                 body = parsed_body(self.rfile.read(body_length(self.headers.get("Content-Length"))))
-                calls = {"/api/pair": bench.pair_verdict, "/api/tag": bench.tag_verdict, "/api/undo": bench.undo_last}
+                calls = {"/api/pair": bench.pair_verdict, "/api/tag": bench.tag_verdict, "/api/undo": bench.undo_last,
+                         "/api/held": bench.held}  # fmt: skip
                 if path not in calls:
                     raise Refused(404, "no such call")
                 self.send(200, json.dumps(calls[path](body)).encode(), "application/json")

@@ -17,7 +17,8 @@
   const TOKEN = /[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*/g;
   const $ = (id) => document.getElementById(id);
   let local = Workbench.live ? {} : load(STORE, {});  // static mode: verdicts made here, not yet in the file
-  let sent = {};  // live mode: verdicts written to the file, until the rebuilt page shows them
+  const truth = Workbench.truth("duplicate_decisions", () => render());  // live: what the file holds now, each poll
+  let taken = new Set();  // live: the pairs other editors have open (theirs to decide first)
   const undoStack = [];  // keys decided here, newest last (static: with what the browser held before)
   let shown = [];
   let current = 0;
@@ -56,8 +57,8 @@
   }
   function verdictOf(pair) {
     const key = keyOf(pair.a, pair.b);
-    const mine = Workbench.live ? sent[key] : local[key];
-    if (mine !== undefined) return mine && Object.assign({ here: !Workbench.live, sent: Workbench.live }, mine);
+    const mine = Workbench.live ? truth.of(key) : local[key];
+    if (mine !== undefined) return mine && Object.assign({ here: !Workbench.live }, mine);
     return pair.decision ? Object.assign({ here: false }, pair.decision) : null;
   }
   function highlighted(text, shared, names) {
@@ -91,7 +92,10 @@
     if (c.lexical != null) words.push(strength(c.lexical) + " wording");
     if (pair.shared_names.length) words.push("both name " + pair.shared_names.join(", "));
     if (c["names conflict"]) words.push("but they name different things");
-    const figures = Object.entries(c).map(([k, x]) => k + " " + x.toFixed(2)).join(" · ");
+    // the signals the score is made of; the names' agreement and conflict only where they are a step of this score
+    // (a weight of 0 makes them none: "names agree 0.47" beside a waterfall without it misled)
+    const stepNames = new Set((pair.steps || []).map(([name]) => name));
+    const figures = Object.entries(c).filter(([k]) => !k.startsWith("names ") || stepNames.has(k)).map(([k, x]) => k + " " + x.toFixed(2)).join(" · ");
     return el("details", { class: "why" }, [el("summary", { text: "Why flagged: " + (words.join("; ") || "similar text") }), el("div", { class: "meta", text: figures }),
       waterfall(pair)]);
   }
@@ -118,7 +122,7 @@
   }
   function verdictLine(v) {
     if (!v) return "No verdict yet";
-    const where = v.sent ? "written to the file, rebuilding" : v.here ? "here, not yet exported (e exports)" : "in the file, " + v.reviewer;
+    const where = v.sent ? "being written to the file" : v.here ? "here, not yet exported (e exports)" : "in the file, " + v.reviewer;
     return "Verdict: " + v.verdict + " (" + where + ", " + v.date + ")" + (v.note ? " — " + v.note : "");
   }
   function pairCard(pair, index) {
@@ -248,46 +252,102 @@
     const from = Math.round(t * DATA.scores.bins);
     return counts.slice(Math.max(0, from)).reduce((a, b) => a + b, 0);
   }
+  // The slider is made once and kept while the view is shown: replacing it on each input event ended a mouse drag
+  // (#43), so a drag redraws the chart and the counts around it, never the slider itself.
+  let chosenBin = null;  // a bar clicked: its pairs are listed under the chart
+  // Estimated precision from the editors' own verdicts (beyond Splink's threshold view): per 0.05 of score, the share
+  // of decided pairs the editors called duplicate, with a 95% Wilson interval and examples; and at the threshold tried.
+  function wilson(k, n) {
+    if (!n) return [0, 1];
+    const z = 1.96, p = k / n, d = 1 + z * z / n, mid = (p + z * z / (2 * n)) / d, half = z * Math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d;
+    return [Math.max(0, mid - half), Math.min(1, mid + half)];
+  }
+  function renderPrecision(threshold) {
+    const decided = DATA.pairs.map((p) => [p, verdictOf(p)]).filter(([, v]) => v);
+    const pct = (x) => Math.round(100 * x) + "%";
+    const over = decided.filter(([p]) => p.score >= threshold), hits = over.filter(([, v]) => v.verdict === "duplicate").length;
+    const [lo, hi] = wilson(hits, over.length);
+    const head = el("p", { id: "precision-at", text: over.length
+      ? "Estimated precision at " + threshold.toFixed(2) + ": " + hits + " of " + plural(over.length, "decided pair") + " scoring that high are duplicates, " + pct(hits / over.length) +
+        " (95% interval " + pct(lo) + "–" + pct(hi) + "), from the editors' verdicts on this page's pairs."
+      : "No decided pair scores " + threshold.toFixed(2) + " or more yet: the editors' verdicts will estimate the precision." });
+    const bands = [];
+    for (let b = 19; b >= 0; b--) {
+      const inBand = decided.filter(([p]) => Math.min(19, Math.floor(p.score * 20 + 1e-9)) === b);
+      if (!inBand.length) continue;
+      const dup = inBand.filter(([, v]) => v.verdict === "duplicate");
+      const [blo, bhi] = wilson(dup.length, inBand.length);
+      const example = (pick) => pick ? Q[pick[0].a].label + " ~ " + Q[pick[0].b].label + " (" + pick[1].verdict + ")" : "";
+      bands.push(el("tr", { "data-band": String(b) }, [(b / 20).toFixed(2) + "–" + ((b + 1) / 20).toFixed(2), String(inBand.length), String(dup.length),
+        pct(dup.length / inBand.length) + " (" + pct(blo) + "–" + pct(bhi) + ")", [example(dup[0]), example(inBand.find(([, v]) => v.verdict !== "duplicate"))].filter(Boolean).join(" · ")]
+        .map((x) => el("td", { text: x }))));
+    }
+    $("precision").replaceChildren(head);
+    if (bands.length) $("precision").append(el("table", {}, [el("tr", {}, ["score band", "decided", "duplicate", "estimated precision (95%)", "examples"]
+      .map((h) => el("th", { text: h })))].concat(bands)));
+  }
   function renderScore() {
     const box = $("score"), s = DATA.scores, now = DATA.counts.threshold;
     if (tried === null) tried = Math.round(now * 100) / 100;
-    const width = 600, height = 140, top = Math.max(1, ...s.all);
-    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    svg.setAttribute("viewBox", "0 0 " + width + " " + height);
-    svg.setAttribute("class", "hist");
-    svg.setAttribute("preserveAspectRatio", "none");  // the bars span the slider's width: 0 under 0, 1 under 1
-    svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", "candidate pairs by score, 0 to 1");
+    let slider = box.querySelector("#try");
+    if (!slider) {
+      slider = el("input", { id: "try", type: "range", min: "0", max: "1", step: "0.01", value: String(tried), "aria-label": "threshold to try" });
+      slider.addEventListener("input", () => { tried = Number(slider.value); renderScore(); });
+      box.replaceChildren(el("p", { id: "score-head" }), el("div", { id: "score-chart" }), slider, el("label", { htmlFor: "try", id: "score-tried-label" }),
+        el("p", { id: "tried" }), el("div", { id: "precision" }), el("div", { id: "score-bin" }));
+    } else if (Number(slider.value) !== tried) slider.value = String(tried);
+    const width = 600, height = 140, left = 0, top = Math.max(1, ...s.all);
+    const svgEl = (tag, attrs) => {
+      const made = document.createElementNS("http://www.w3.org/2000/svg", tag);
+      Object.entries(attrs || {}).forEach(([k, v]) => made.setAttribute(k, String(v)));
+      return made;
+    };
+    const svg = svgEl("svg", { viewBox: "0 0 " + width + " " + height, class: "hist", preserveAspectRatio: "none", role: "img",
+      "aria-label": "candidate pairs by score, 0 to 1; click a bar to list its pairs" });  // the bars span the slider's width
     s.all.forEach((n, i) => {
       if (!n) return;
-      const bar = document.createElementNS("http://www.w3.org/2000/svg", "rect"), h = Math.max(1, (height - 12) * Math.log1p(n) / Math.log1p(top));
-      bar.setAttribute("x", String(i * width / s.bins));
-      bar.setAttribute("width", String(width / s.bins - 0.5));
-      bar.setAttribute("y", String(height - h));
-      bar.setAttribute("height", String(h));
-      if (i / s.bins >= tried - 1e-9) bar.setAttribute("class", "over");
+      const h = Math.max(1, (height - 12) * Math.log1p(n) / Math.log1p(top));
+      const bar = svgEl("rect", { x: left + i * width / s.bins, width: width / s.bins - 0.5, y: height - h, height: h, "data-bin": i,
+        class: (i / s.bins >= tried - 1e-9 ? "over" : "") + (i === chosenBin ? " chosen" : "") });
+      const title = svgEl("title");
+      title.textContent = (i / s.bins).toFixed(2) + "–" + ((i + 1) / s.bins).toFixed(2) + ": " + plural(n, "pair");
+      bar.append(title);
+      bar.addEventListener("click", () => { chosenBin = chosenBin === i ? null : i; renderScore(); });
       svg.append(bar);
     });
-    const mark = document.createElementNS("http://www.w3.org/2000/svg", "line");
-    [["x1", now * width], ["x2", now * width], ["y1", 0], ["y2", height]].forEach(([k, v]) => mark.setAttribute(k, String(v)));
-    svg.append(mark);
+    svg.append(svgEl("line", { x1: now * width, x2: now * width, y1: 0, y2: height }));
+    // the axes, as text beside the chart (an SVG stretched to the slider's width would stretch its letters)
+    const ticks = el("div", { class: "axis", "aria-hidden": "true" }, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1].map((x) =>
+      el("span", { text: x.toFixed(1) })));
+    $("score-chart").replaceChildren(el("div", { class: "yaxis meta", text: "pairs per 0.01 of score (log scale): tallest bar " + top }), svg, ticks,
+      el("div", { class: "meta", text: "score →" }));
     const flaggedNow = atLeast(s.undecided, now), flaggedThen = atLeast(s.undecided, tried);
     const band = DATA.counts.band || 0;
     const queue = (t) => atLeast(s.undecided, t) + Math.min(band, s.undecided.reduce((a, b) => a + b, 0) - atLeast(s.undecided, t));
-    const leaving = DATA.pairs.filter((p) => !verdictOf(p) && p.score >= now && p.score < tried).length;
-    const entering = DATA.pairs.filter((p) => !verdictOf(p) && p.score >= tried && p.score < now).length;
-    const slider = el("input", { id: "try", type: "range", min: "0", max: "1", step: "0.01", value: String(tried), "aria-label": "threshold to try" });
-    slider.addEventListener("input", () => { tried = Number(slider.value); renderScore(); $("try").focus(); });
-    box.replaceChildren(
-      el("p", { text: "Candidate pairs by score (" + plural(s.all.reduce((a, b) => a + b, 0), "pair") + "; bar heights on a log scale). The dashed line is the threshold in use, " +
-        now + ". Try another with the slider or [ and ]: nothing is written." }),
-      svg,
-      slider,
-      el("label", { for: "try", text: "Threshold to try: " + tried.toFixed(2) }),
-      el("p", { id: "tried", text: "At " + tried.toFixed(2) + ": " + plural(flaggedThen, "undecided pair") + " flagged (" + plural(flaggedNow, "pair") + " at " + now + "), " +
-        plural(atLeast(s.all, tried), "pair") + " scoring that high in all; the queue would hold " + queue(tried) + " (now " + queue(now) + ")." +
-        (leaving ? " " + plural(leaving, "flagged pair") + " of this queue would leave it." : "") + (entering ? " " + plural(entering, "pair") + " of the review band would be flagged." : "") }),
-    );
+    // counted from the build's histogram (every candidate pair), as the flagged counts are: the page holds only the
+    // flagged pairs and the review band, so counting its pairs said 20 where the build has 32
+    const between = (lo, hi) => Math.max(0, atLeast(s.undecided, lo) - atLeast(s.undecided, hi));
+    const leaving = tried > now ? between(now, tried) : 0, entering = tried < now ? between(tried, now) : 0;
+    const enteringHere = DATA.pairs.filter((p) => !p.decision && p.score >= tried && p.score < now).length;
+    $("score-head").textContent = "Candidate pairs by score (" + plural(s.all.reduce((a, b) => a + b, 0), "pair") + "; bar heights on a log scale). The dashed line is the threshold in use, " +
+      now + ". Try another with the slider or [ and ]: nothing is written. Click a bar to list its pairs. Verdict keys act in One pair and List only.";
+    $("score-tried-label").textContent = "Threshold to try: " + tried.toFixed(2);
+    $("tried").textContent = "At " + tried.toFixed(2) + ": " + plural(flaggedThen, "undecided pair") + " flagged (" + plural(flaggedNow, "pair") + " at " + now + "), " +
+      plural(atLeast(s.all, tried), "pair") + " scoring that high in all; the queue would hold " + queue(tried) + " (now " + queue(now) + ")." +
+      (leaving ? " " + plural(leaving, "flagged pair") + " of this queue would leave it." : "") +
+      (entering ? " " + plural(entering, "undecided pair") + " below " + now + " would be flagged" + (enteringHere < entering ? " (" + enteringHere + " of them on this page: the review band)" : "") + "." : "");
+    renderPrecision(tried);
+    const binBox = $("score-bin");
+    if (chosenBin === null) { binBox.replaceChildren(); return; }
+    const inBin = DATA.pairs.filter((p) => Math.min(s.bins - 1, Math.floor(Math.round(p.score * s.bins * 1e6) / 1e6)) === chosenBin)
+      .sort((p, q) => q.score - p.score);
+    binBox.replaceChildren(el("p", { text: "Scores " + (chosenBin / s.bins).toFixed(2) + "–" + ((chosenBin + 1) / s.bins).toFixed(2) + ": " +
+      plural(s.all[chosenBin], "pair") + " in all, " + inBin.length + " of them on this page (it holds the flagged pairs and the review band)." }),
+      el("table", {}, [el("tr", {}, ["score", "questions", "verdict"].map((h) => el("th", { text: h })))].concat(inBin.slice(0, 200).map((p) => {
+        const v = verdictOf(p);
+        return el("tr", { "data-a": p.a, "data-b": p.b }, [el("td", { text: p.score.toFixed(3) }), el("td", { text: Q[p.a].label + " ~ " + Q[p.b].label + ": " + Q[p.a].text.slice(0, 80) + " / " + Q[p.b].text.slice(0, 80) }),
+          el("td", { text: v ? v.verdict + " (" + v.reviewer + ")" : "—" })]);
+      }))));
   }
   // Who decided what and when, overwritten and undone verdicts too (raw/verdict_history.csv, newest first).
   function renderHistory() {
@@ -336,18 +396,28 @@
     if (!name) return false;
     message = "";
     const entry = verdict === "unsure" ? null : Object.assign({ verdict: verdict, date: today(), reviewer: name, sentAt: Date.now() }, extra || {});
-    if (!entry) Workbench.pending.cleared[key] = Date.now();
     if (Workbench.live) {
-      const before = sent[key];
       const confirm = Boolean(confirmFor && confirmFor.key === key && confirmFor.verdict === verdict);
       confirmFor = null;
-      undoStack.push({ key: key });
-      sent[key] = entry;
+      const step = { key: key };
+      undoStack.push(step);
+      const note = $("note").value.trim();
+      if (entry && note) entry.note = note;
+      truth.send(key, entry);
       Workbench.call("/api/pair", { a: pair.a, b: pair.b, verdict: entry && entry.verdict, reviewer: name, cut: entry && entry.cut,
-        retire: extra && extra.retire, confirm: confirm })
+        note: entry ? entry.note || "" : "", retire: extra && extra.retire, confirm: confirm })
+        .then((answer) => {
+          Object.entries(answer.held || {}).forEach(([k, row]) => truth.answered(k, row));
+          if (entry && note) $("note").value = "";
+          if (answer.kept) {  // the same verdict as a colleague's: theirs stays theirs, nothing written, nothing to undo
+            undoStack.splice(undoStack.indexOf(step), 1);
+            message = answer.kept.reviewer + " already decided " + answer.kept.verdict + " on this pair (" + answer.kept.date + "): kept as theirs.";
+          }
+          render();
+        })
         .catch((error) => {
-          sent[key] = before;
-          undoStack.pop();
+          truth.refused(key);
+          if (undoStack.includes(step)) undoStack.splice(undoStack.indexOf(step), 1);
           if (error.conflict) {  // another editor's verdict stands: shown by name, replaced only if this editor confirms
             const c = error.conflict;
             confirmFor = { key: key, verdict: verdict };
@@ -364,18 +434,33 @@
     }
     return true;
   }
+  // Verdict keys act on the pair on screen only: the views that show no current pair (groups, edits, stale, score,
+  // history) take none, so a key never writes a verdict on a pair the editor cannot see.
+  function pairOnScreen() {
+    const view = localStorage.getItem(VIEW) || "one";
+    if (view === "one" || view === "list") return shown[current] || null;
+    message = "This view shows no pair to decide: verdict keys act in One pair and List.";
+    render();
+    return null;
+  }
+  // The next pair after a verdict: the next one down the list that no other editor has open.
+  function nextPair(pair) {
+    const after = shown.slice(current + 1).find((p) => !taken.has(keyOf(p.a, p.b)));
+    return after || shown[current + 1] || (matches(pair) ? pair : shown[current - 1]);
+  }
   function decide(verdict) {
-    const pair = shown[current];
+    const pair = pairOnScreen();
     if (!pair || !record(pair, verdict)) return;
-    refresh(shown[current + 1] || (matches(pair) ? pair : shown[current - 1]));  // on to the next pair
+    refresh(nextPair(pair));  // on to the next pair
   }
   function carry() {
-    const pair = shown[current];
+    const pair = pairOnScreen();
     if (!pair || !pair.earlier) return;
     const stale = DATA.stale.find((s) => [s.a.now_id, s.b.now_id].sort().join("|") === keyOf(pair.a, pair.b));
-    if (record(pair, pair.earlier.verdict, stale ? { retire: [stale.a.id, stale.b.id] } : {})) refresh(shown[current + 1] || pair);
+    if (record(pair, pair.earlier.verdict, stale ? { retire: [stale.a.id, stale.b.id] } : {})) refresh(nextPair(pair));
   }
   function swapCut() {
+    if (localStorage.getItem(VIEW) !== "edits") return;  // x acts on the edit on screen, in Edits to make only
     const e = edits()[editAt];
     if (!e) return;
     const v = verdictOf(e.pair);
@@ -388,11 +473,12 @@
     if (Workbench.live) {
       const name = reviewer();
       if (!name) { undoStack.push(last); return; }
-      const before = sent[last.key];
-      sent[last.key] = null;  // shown undecided at once; the rebuilt page shows what the file holds
-      Workbench.pending.cleared[last.key] = Date.now();
-      Workbench.call("/api/undo", { reviewer: name }).then(() => { message = "Undone: the pair is as before your verdict."; render(); })
-        .catch((error) => { sent[last.key] = before; message = "Not undone: " + error.message; refresh(pair); });
+      truth.send(last.key, null);  // shown undecided at once; the answer says what the file holds again
+      Workbench.call("/api/undo", { reviewer: name }).then((answer) => {
+        Object.entries(answer.held || {}).forEach(([k, row]) => truth.answered(k, row));
+        message = "Undone: the pair is as before your verdict.";
+        render();
+      }).catch((error) => { truth.refused(last.key); message = "Not undone: " + error.message; refresh(pair); });
     } else {
       if (last.before) local[last.key] = last.before; else delete local[last.key];
       save();
@@ -445,8 +531,7 @@
   function published(data, state) {
     DATA = data;
     Q = DATA.questions;
-    sent = Workbench.pending(sent, fileDecisions());  // what the new build shows leaves; what it does not yet, stays
-    // (a message stays until the next action)
+    // (what the file holds now, told on every poll, still wins over the build's data; a message stays until the next action)
     refresh();
     $("mode").textContent = "Live: verdicts go straight into raw/duplicate_decisions.csv · " + Workbench.describe(state) + " · published " + state.generation;
   }
@@ -458,7 +543,7 @@
   DATA.chapters.forEach((c) => $("chapter").append(el("option", { value: String(c.id), text: c.id + " — " + c.title })));
   $("reviewer").value = localStorage.getItem(REVIEWER) || "";
   $("reviewer").addEventListener("input", () => localStorage.setItem(REVIEWER, $("reviewer").value.trim()));
-  $("reviewer").addEventListener("keydown", (event) => { if (event.key === "Enter") $("reviewer").blur(); });
+  ["reviewer", "note"].forEach((id) => $(id).addEventListener("keydown", (event) => { if (event.key === "Enter") $(id).blur(); }));
   ["chapter", "status", "min-score", "search", "sort"].forEach((id) => $(id).addEventListener("input", () => { listLimit = CHUNK; refresh(); }));
   ["chapter", "status", "sort"].forEach((id) => $(id).addEventListener("change", () => $(id).blur()));  // a choice made: keys work again
   document.querySelectorAll(".view").forEach((b) => b.addEventListener("click", () => { localStorage.setItem(VIEW, b.dataset.view); render(); }));
@@ -472,11 +557,28 @@
     if (!theirs.length) return;
     others = theirs.reverse().concat(others).slice(0, 20);
     const inView = shown[current] && theirs.find((e) => e.key === keyOf(shown[current].a, shown[current].b));
-    if (inView) message = Workbench.told(inView) + " (this pair).";
+    if (inView && !confirmFor) message = Workbench.told(inView) + " (this pair).";  // a conflict to confirm stays said
     render();
   }
+  // Another editor has the pair on screen open first: this page moves on to one no one else has open (One pair view,
+  // the flagged queue), as Label Studio hands each annotator a task of their own.
+  function othersOpen(keys) {
+    taken = keys;
+    const view = localStorage.getItem(VIEW) || "one", pair = shown[current];
+    if (view !== "one" || !pair || verdictOf(pair) || !taken.has(keyOf(pair.a, pair.b))) return;
+    const free = shown.findIndex((p, i) => i > current && !taken.has(keyOf(p.a, p.b)) && !verdictOf(p));
+    const other = free >= 0 ? free : shown.findIndex((p) => !taken.has(keyOf(p.a, p.b)) && !verdictOf(p));
+    if (other < 0) return;
+    current = other;
+    message = "Another editor has that pair open: on to one no one else has.";
+    render();
+  }
+  function showing() {
+    const view = localStorage.getItem(VIEW) || "one", pair = shown[current];
+    return (view === "one" || view === "list") && pair ? keyOf(pair.a, pair.b) : "";
+  }
   if (Workbench.live) Workbench.watch((state) => { $("mode").textContent = "Live: verdicts go straight into raw/duplicate_decisions.csv · " + Workbench.describe(state); },
-    published, othersWrote);
+    published, othersWrote, truth, showing, othersOpen);
   refresh();
   window.reviewRenderMs = performance.now() - started;
 })();

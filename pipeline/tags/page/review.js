@@ -8,7 +8,8 @@
   const STORE = "question-bank-tag-verdicts", REVIEWER = "question-bank-dedup-reviewer";
   const $ = (id) => document.getElementById(id);
   let local = Workbench.live ? {} : load();
-  let sent = {};
+  const truth = Workbench.truth("tag_decisions", () => render());  // live: what the file holds now, each poll
+  let taken = new Set();  // live: the suspects other editors have open
   const undoStack = [];
   let at = 0, message = "";
   let confirmFor = null;  // a verdict refused because another editor's stands: the same key again confirms it
@@ -31,7 +32,7 @@
     return dropped;
   }
   function verdictOf(item) {
-    const mine = Workbench.live ? sent[item.question_id] : local[item.question_id];
+    const mine = Workbench.live ? truth.of(item.question_id) : local[item.question_id];
     if (mine !== undefined) return mine;
     return fileVerdicts()[item.question_id] || null;
   }
@@ -54,11 +55,17 @@
         item.after ? el("div", { class: "context", text: "after it, " + item.after.label + ": " + item.after.text }) : null,
         el("p", { text: "Tagged [" + item.tag + "]; a model that never saw it reads [" + item.suggested + "] (" + Math.round(100 * (item.suggested_probability || 0)) +
           "% against " + Math.round(100 * (item.tag_probability || 0)) + "% for its own tag)." }),
+        item.earlier ? el("div", { class: "earlier" }, [
+          el("span", { text: "Decided before the question was reworded: " + item.earlier.verdict + " by " + item.earlier.reviewer + " on " + item.earlier.date +
+            (item.earlier.note ? " (" + item.earlier.note + ")" : "") + " — " }),
+          el("button", { type: "button", text: "carry it forward (c)", onclick: carry })]) : null,
         el("div", { class: "keys" }, [el("button", { type: "button", text: "k keep [" + item.tag + "]", onclick: () => decide("keep") })].concat(keys)),
       ]));
     }
     const decided = Array.from(opened).filter((id) => !open.some((item) => item.question_id === id)).length;
-    const file = Object.values(fileVerdicts()).concat(Object.values(Workbench.live ? sent : local)).filter(Boolean);
+    // each question's verdict once, as the page shows it (the file's now, or this page's): never a verdict twice
+    const ids = new Set(Object.keys(fileVerdicts()).concat(Workbench.live ? truth.keys() : Object.keys(local)));
+    const file = Array.from(ids).map((id) => verdictOf({ question_id: id })).filter(Boolean);
     const retags = (DATA.edits || []).length;
     $("tally").textContent = "Decided " + decided + " of " + opened.size + " (the suspects when this page opened) · " +
       plural(file.filter((v) => v.verdict === "keep").length, "tag") + " kept · " + plural(retags, "edit") + " to make in the appendix";
@@ -71,7 +78,12 @@
     if (!name) { message = "Type your name in Reviewer first (then Esc): every verdict names who made it."; render(); $("reviewer").focus(); }
     return name;
   }
-  function decide(verdict) {
+  // A verdict made before the question was reworded, carried forward to it: its stale row leaves the file (live).
+  function carry() {
+    const item = queue()[at];
+    if (item && item.earlier) decide(item.earlier.verdict, item.earlier.question_id);
+  }
+  function decide(verdict, retire) {
     const item = queue()[at];
     const name = item && reviewer();
     if (!name) return;
@@ -81,11 +93,23 @@
       const confirm = Boolean(confirmFor && confirmFor.id === item.question_id && confirmFor.verdict === verdict);
       confirmFor = null;
       undoStack.push(item.question_id);
-      sent[item.question_id] = entry;
-      Workbench.call("/api/tag", { question_id: item.question_id, verdict: verdict, reviewer: name, confirm: confirm })
+      const note = $("note").value.trim();
+      if (note) entry.note = note;
+      truth.send(item.question_id, entry);
+      Workbench.call("/api/tag", { question_id: item.question_id, verdict: verdict, reviewer: name, note: note || (retire && item.earlier.note) || "",
+        retire: retire, confirm: confirm })
+        .then((answer) => {
+          Object.entries(answer.held || {}).forEach(([k, row]) => truth.answered(k, row));
+          if (note) $("note").value = "";
+          if (answer.kept) {  // the same verdict as a colleague's: theirs stays theirs, nothing written, nothing to undo
+            undoStack.splice(undoStack.lastIndexOf(item.question_id), 1);
+            message = answer.kept.reviewer + " already decided " + answer.kept.verdict + " on " + item.label + " (" + answer.kept.date + "): kept as theirs.";
+          }
+          render();
+        })
         .catch((error) => {
-          delete sent[item.question_id];
-          undoStack.pop();
+          truth.refused(item.question_id);
+          if (undoStack.includes(item.question_id)) undoStack.splice(undoStack.lastIndexOf(item.question_id), 1);
           if (error.conflict) {  // another editor's verdict stands: shown by name, replaced only if this editor confirms
             const c = error.conflict;
             confirmFor = { id: item.question_id, verdict: verdict };
@@ -109,11 +133,12 @@
     if (Workbench.live) {
       const name = reviewer();
       if (!name) { undoStack.push(id); return; }
-      const before = sent[id];
-      sent[id] = null;  // shown undecided at once; the rebuilt page shows what the file holds
-      Workbench.pending.cleared[id] = Date.now();
-      Workbench.call("/api/undo", { reviewer: name }).then(() => { message = "Undone: the suspect is as before your verdict."; render(); })
-        .catch((error) => { sent[id] = before; message = "Not undone: " + error.message; render(); });
+      truth.send(id, null);  // shown undecided at once; the answer says what the file holds again
+      Workbench.call("/api/undo", { reviewer: name }).then((answer) => {
+        Object.entries(answer.held || {}).forEach(([k, row]) => truth.answered(k, row));
+        message = "Undone: the suspect is as before your verdict.";
+        render();
+      }).catch((error) => { truth.refused(id); message = "Not undone: " + error.message; render(); });
     } else { delete local[id]; save(); message = "Undone."; }
     const back = queue().findIndex((item) => item.question_id === id);
     at = back >= 0 ? back : at;
@@ -138,7 +163,7 @@
     const digit = /^[1-9]$/.test(event.key) ? Number(event.key) - 1 : -1;
     const item = queue()[at];
     const actions = { k: () => decide("keep"), j: () => { at += 1; render(); }, ArrowRight: () => { at += 1; render(); },
-      ArrowLeft: () => { at = Math.max(0, at - 1); render(); }, z: undo, e: exportCsv, "?": () => $("help").showModal() };
+      ArrowLeft: () => { at = Math.max(0, at - 1); render(); }, z: undo, e: exportCsv, c: carry, "?": () => $("help").showModal() };
     if (digit >= 0 && digit < DATA.tags.length && item) { event.preventDefault(); decide(DATA.tags[digit] === item.tag ? "keep" : "retag:" + DATA.tags[digit]); return; }
     if (actions[event.key]) { event.preventDefault(); actions[event.key](); }
   }
@@ -148,7 +173,7 @@
   $("export").hidden = Workbench.live;
   $("reviewer").value = localStorage.getItem(REVIEWER) || "";
   $("reviewer").addEventListener("input", () => localStorage.setItem(REVIEWER, $("reviewer").value.trim()));
-  $("reviewer").addEventListener("keydown", (event) => { if (event.key === "Enter") $("reviewer").blur(); });
+  ["reviewer", "note"].forEach((id) => $(id).addEventListener("keydown", (event) => { if (event.key === "Enter") $(id).blur(); }));
   $("export").addEventListener("click", exportCsv);
   $("close-help").addEventListener("click", () => $("help").close());
   document.addEventListener("keydown", onKey);
@@ -159,10 +184,22 @@
     others = theirs.reverse().concat(others).slice(0, 20);
     const item = queue()[at];
     const inView = item && theirs.find((e) => e.key === item.question_id);
-    if (inView) message = Workbench.told(inView) + " (this suspect).";
+    if (inView && !confirmFor) message = Workbench.told(inView) + " (this suspect).";  // a conflict to confirm stays said
+    render();
+  }
+  // Another editor has the suspect on screen open first: on to one no one else has open.
+  function othersOpen(keys) {
+    taken = keys;
+    const open = queue(), item = open[at];
+    if (!item || !taken.has(item.question_id)) return;
+    const free = open.findIndex((x, i) => i > at && !taken.has(x.question_id));
+    const other = free >= 0 ? free : open.findIndex((x) => !taken.has(x.question_id));
+    if (other < 0) return;
+    at = other;
+    message = "Another editor has that suspect open: on to one no one else has.";
     render();
   }
   if (Workbench.live) Workbench.watch((state) => { $("mode").textContent = "Live: verdicts go straight into raw/tag_decisions.csv · " + Workbench.describe(state); },
-    (data) => { DATA = data; sent = Workbench.pending(sent, fileVerdicts()); render(); }, othersWrote);
+    (data) => { DATA = data; render(); }, othersWrote, truth, () => (queue()[at] || {}).question_id || "", othersOpen);
   render();
 })();
