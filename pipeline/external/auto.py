@@ -84,7 +84,8 @@ def beyond(read: dict[str, tuple[list[Item], list[str]]], chosen: list[tuple[str
         items = read[layout][0]
         if not lines or not items or asked(items) < SECTION_SHARE * len(items):
             continue
-        if all(i.source_line < min(lines) or i.source_line > max(lines) for i in items):
+        first, last = min(lines), max(lines)  # once, not once per item: that was quadratic
+        if all(i.source_line < first or i.source_line > last for i in items):
             chosen.append((layout, items))
             lines += [i.source_line for i in items]
     return sorted(chosen, key=lambda c: c[1][0].source_line)

@@ -3,7 +3,7 @@ items and their own tokens, sections, and the split of a paragraph into its sour
 
 from dataclasses import dataclass
 
-from pipeline.external.clean import QUESTION_MARKS, clean, numbered, strip_html
+from pipeline.external.clean import QUESTION_MARKS, HtmlRun, clean, numbered
 
 
 def parser():
@@ -18,7 +18,7 @@ def inline_text(token, bold_only: bool = False, raw: bool = False) -> tuple[str,
     With `bold_only`, only the text inside the first bold span; with `raw`, the text is not cleaned (white space
     folded only), so that a difficulty marker can still be read from it.
     """
-    parts, links, depth, seen_bold, starts_bold, html_parts = [], [], 0, False, False, []
+    parts, links, depth, seen_bold, starts_bold, html = [], [], 0, False, False, None
     for position, child in enumerate(token.children or []):
         kind = child.type
         if kind == "strong_open":
@@ -42,10 +42,10 @@ def inline_text(token, bold_only: bool = False, raw: bool = False) -> tuple[str,
             if href and not href.startswith("#"):
                 links.append(href)
         elif kind == "html_inline":
-            html_parts.append(child.content)
-            text, more = strip_html("".join(html_parts))
+            html = html or HtmlRun()
+            text, more = html.feed(child.content)
             if text or more:
-                html_parts = []
+                html = None
                 parts.append(text)
                 links += more
         # images, emphasis markers: nothing

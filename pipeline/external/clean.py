@@ -5,6 +5,7 @@ Numbers are written `12.`, `12)`, `12:`, `Q12.`, and in Chinese and Japanese ban
 without a space before a CJK question. Full-width punctuation (`？`, `：`, `（`) becomes its ASCII form (NFKC).
 """
 
+import copy
 import html.parser
 import re
 import unicodedata
@@ -47,13 +48,13 @@ DIFFICULTY_WORDS = "easy|medium|hard|beginner|intermediate|advanced|expert|basic
 LEADING_DIFFICULTY = re.compile(rf"^\s*[\[(]\s*({DIFFICULTY_WORDS})\s*[\])]\s*[:\-–—]?\s*", re.IGNORECASE)
 
 
-TRAILING_DIFFICULTY = re.compile(rf"\s*[\[(]\s*({DIFFICULTY_WORDS})\s*[\])]\s*$", re.IGNORECASE)
+TRAILING_DIFFICULTY = re.compile(rf"(?<!\s)\s*+[\[(]\s*+({DIFFICULTY_WORDS})\s*+[\])]\s*+$", re.IGNORECASE)
 
 
 DIFFICULTY_EMOJI = {"🟢": "easy", "🟡": "medium", "🟠": "medium", "🔴": "hard"}
 
 
-EMOJI_DIFFICULTY = re.compile("^\\s*([🟢🟡🟠🔴])\ufe0f?\\s*|\\s*([🟢🟡🟠🔴])\ufe0f?\\s*$")
+EMOJI_DIFFICULTY = re.compile("^\\s*+([🟢🟡🟠🔴])\ufe0f?\\s*|(?<!\\s)\\s*+([🟢🟡🟠🔴])\ufe0f?\\s*+$")
 
 
 OPENERS = frozenset(
@@ -66,9 +67,9 @@ OPENERS = frozenset(
 
 # `12. Q`, `12) Q`, `Q12: Q`; `12、Q` (Chinese, Japanese); `4.LoRA …`, `12.什么 …` (no space: a letter or a CJK character
 # follows, never a digit: `3.5 billion` is no number). The text is NFKC-normalised first (`12．` is `12.`).
-NUMBER = re.compile(r"^(?:Q\s*)?(\d+)\s*(?:[.):]\s+|、\s*|[.):](?=[^\s\d]))(.*)$", re.IGNORECASE)
+NUMBER = re.compile(r"^(?:Q\s*+)?(\d++)\s*+(?:[.):]\s++|、\s*+|[.):](?=[^\s\d]))(.*)$", re.IGNORECASE)
 # A bold label that is only a number (`**Q6:** How …`, `**3.** Why …`): the question is the rest of the line.
-NUMBER_LABEL = re.compile(r"^(?:Q\s*)?#?\s*\d+\s*[.):、]?$", re.IGNORECASE)
+NUMBER_LABEL = re.compile(r"^(?:Q\s*+)?#?\s*+\d++\s*+[.):、]?$", re.IGNORECASE)
 
 
 # One rule for the labels banks write before each question (#46), cut from its text (NFKC first: `：` is `:`). Each
@@ -109,20 +110,24 @@ INLINE_ANSWER = re.compile(r"\s(?:A|Answer|答|回答)\s?:\s")
 ARROW_TAIL = re.compile(r"(?<=[?.!。！？)])\s*(?:→|->|⇒|⟶)\s*[^→]{1,60}$")
 # A Markdown footnote reference (`… a scenario [^glassdoor-google]`): no word of the question.
 FOOTNOTE = re.compile(r"\[\^[^\]\s]{1,64}\]")
-LETTER_DIFFICULTY = re.compile(r"^\[(E|M|H)\][ \t]*|[ \t]*\[(E|M|H)\]$")
+LETTER_DIFFICULTY = re.compile(r"^\[(E|M|H)\][ \t]*+|(?<![ \t])[ \t]*+\[(E|M|H)\]$")  # a run starts once: linear
 LETTER_LEVELS = {"E": "easy", "M": "medium", "H": "hard"}
 
 
-NUMBER_CELL = re.compile(r"^(?:Q\s*)?#?\s*(\d+)[.)]?$", re.IGNORECASE)
+NUMBER_CELL = re.compile(r"^(?:Q\s*+)?#?\s*+(\d++)[.)]?$", re.IGNORECASE)
 
 
-TRAILING_SYMBOLS = re.compile(r"[\s\u2000-\u2bff\U0001F000-\U0001FFFF\ufe0f\u200d*_]+$")
+# Every pattern here is linear in its text (#44): a run that two quantifiers could share is taken by one, possessively
+# (`*+`, `++`: never given back), and a pattern that may start anywhere but must end at `$` or at a boundary starts
+# only where its run starts (a lookbehind), not again at every character of it. Same matches as before, no backtracking.
+SYMBOL = r"[\s\u2000-\u2bff\U0001F000-\U0001FFFF\ufe0f\u200d*_]"
+TRAILING_SYMBOLS = re.compile(rf"(?<!{SYMBOL}){SYMBOL}++$")
 
 
-STRAY_MARKERS = re.compile(r"(?<![\w*])[*_]{2,}|[*_]{2,}(?![\w*])")
+STRAY_MARKERS = re.compile(r"(?<![\w*])[*_]{2,}|(?<![*_])[*_]{2,}+(?![\w*])")
 
 
-SOURCE_TAIL = re.compile(r"(?<=[?.!:])\s*[\[(]\s*[\[(]?[^\[\]()]{0,30}[\])]?\s*[\])]$")  # `… ? [[src](url)]` leaves `[src]`
+SOURCE_TAIL = re.compile(r"(?<=[?.!:])\s*+[\[(]\s*+[\[(]?[^\[\]()]{0,30}[\])]?\s*+[\])]$")  # `… ? [[src](url)]` leaves `[src]`
 
 
 @dataclass
@@ -208,6 +213,23 @@ def is_reading_list(section: str | None) -> bool:
 def is_signpost(text: str) -> bool:
     """Return whether an item is a heading or label that asks nothing wherever it stands (`Answer:`, `References`)."""
     return text.casefold().rstrip(" :.!-–—").strip() in SIGNPOSTS
+
+
+class HtmlRun:
+    """HTML fragments fed one after another (the tags of a line): `feed` returns the text and links of all fed so far,
+    as `strip_html` of their concatenation reads them. The parser keeps its state between fragments and a copy of it
+    is closed to answer, so a run of n tags is parsed once, not again from its start at every tag (quadratic: 2,000
+    `<b>` in a line took 12 s)."""
+
+    def __init__(self):
+        self.parser = _TextOnly()
+
+    def feed(self, fragment: str) -> tuple[str, list[str]]:
+        self.parser.feed(fragment)
+        closed = copy.copy(self.parser)
+        closed.parts, closed.links = list(self.parser.parts), list(self.parser.links)
+        closed.close()
+        return "".join(closed.parts), closed.links
 
 
 def clean(text: str) -> str:

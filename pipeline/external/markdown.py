@@ -44,7 +44,7 @@ CHOICES = LAYOUTS + ("auto",)
 
 
 TITLE_COUNT = re.compile(
-    r"(\d+)\s*\+?\s*(?:[^\d\s]+\s+){0,4}?(?:questions?|qs|q&as?|题|道题|問|問題|문제|문항|preguntas|fragen|questões|perguntas|вопрос\w*)(?!\w)",
+    r"(?<!\d)(\d++)\s*+(?:\+\s*+)?(?:[^\d\s]++\s++){0,4}?(?:questions?|qs|q&as?|题|道题|問|問題|문제|문항|preguntas|fragen|questões|perguntas|вопрос\w*)(?!\w)",
     re.IGNORECASE,
 )
 
