@@ -32,7 +32,9 @@ def work_terms(work: str | None) -> list[str]:
 
 def first_surname(authors: str) -> str:
     """Return the first author's surname: `Gu & Dao` → Gu, `Sennrich, Haddow, Birch` → Sennrich."""
-    first = re.split(r"\s+(?:et al\.?|&|and)(?:\s|$)|,", authors.strip())[0]
+    first = re.split(r"(?<!\s)\s++(?:et al\.?|&|and)(?:\s|$)|,", authors.strip())[
+        0
+    ]  # a run starts once: linear; the first piece is as before
     return first.split()[-1] if first.split() else authors
 
 
@@ -103,7 +105,7 @@ def attribution_claims(attributions: list[dict], refs: list[dict]) -> list[dict]
 
 def _is_same_bank(ref: dict, attribution: dict) -> bool:
     publisher = attribution["source"].split(" by ")[0]
-    topic = re.sub(r"\s*Interview Questions$", "", attribution["work"] or "")
+    topic = re.sub(r"(?<!\s)\s*+Interview Questions$", "", attribution["work"] or "")  # a run starts once: linear
     return mentions(ref["title"], publisher) and mentions(ref["title"], topic)
 
 

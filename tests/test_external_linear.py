@@ -177,3 +177,42 @@ def test_the_adversarial_banks_of_the_issue_are_read():
     assert read_auto(asterisk_headings(10, 2_000)).rows == []
     assert read_auto("\n\n".join("a" + "*" * 9_998 + "a" for _ in range(3))).rows == []
     assert len(read_auto(one_row_tables(8_000)).rows) == 8_000
+
+
+def _trailing_tag(text: str):
+    from pipeline.ingest.parse import trailing_tag
+
+    return trailing_tag(text)
+
+
+def _names(text: str):
+    from pipeline.similarity.subject import names
+
+    return names(text)
+
+
+def _first_surname(text: str):
+    from pipeline.claims import first_surname
+
+    return first_surname(text)
+
+
+def _bank_topic(text: str):
+    from pipeline.claims import _is_same_bank
+
+    return _is_same_bank({"title": "x"}, {"source": "s", "work": text})
+
+
+LINEAR_ELSEWHERE = {  # #44: the patterns outside the bank reader, each attacked where it backtracked
+    "ingest TRAILING_TAG": (_trailing_tag, lambda n: "[" * n + "]"),
+    "claims first_surname": (_first_surname, lambda n: "a" + " " * n + "b"),
+    "claims bank topic": (_bank_topic, lambda n: "a" + " " * n + "b"),
+    "similarity subject names": (_names, lambda n: "Word, " * (n // 2)),
+}
+
+
+@pytest.mark.parametrize("name", LINEAR_ELSEWHERE)
+def test_every_pattern_outside_the_reader_is_linear_too(name):
+    function, attack = LINEAR_ELSEWHERE[name]
+    growth = time_growth(function, attack(500), attack(500 * TIMED_SIZE_RATIO), repeat=10)
+    assert growth < TIMED_GROWTH_BOUND, growth

@@ -20,7 +20,27 @@ CHAPTER = re.compile(r"^Chapter\s+(\d+)\s*[—–-]\s*(.+)$")
 SECTION = re.compile(r"^(\d+)\.(\d+)\s+(\S.*)$")
 LEADING_TAG = re.compile(r"^\[([^\]]*)\]\s*(.*)$")
 QUESTION = re.compile(r"^-(?:\s+(.*))?$")  # a bare `-` is an empty question: the checks flag it
-TRAILING_TAG = re.compile(r"^(.*?\S)\s*\[([^\]\s]+)\]$")
+TRAILING_TAG = re.compile(r"^(.*?\S)\s*\[([^\]\s]+)\]$")  # the rule trailing_tag keeps, in linear work
+
+
+def trailing_tag(text: str) -> tuple[str, str] | None:
+    """Return (the question, the tag) of a question written with its tag after it (`What is X? [design]`), as
+    TRAILING_TAG.match reads it, or None. That pattern backtracks on a run of `[` (each shortest question tried
+    reads the run again: quadratic); this reads the line once, from its end. Pure."""
+    if not text.endswith("]"):
+        return None
+    end = len(text) - 1
+    start = end
+    while start > 0 and text[start - 1] != "]" and not text[start - 1].isspace():
+        start -= 1  # text[start:end] may be the tag's run: no `]`, no space
+    for opening in range(start, end - 1):  # the earliest `[` whose tag is not empty and has a question before it
+        if text[opening] == "[":
+            question = text[:opening].rstrip()
+            if question:
+                return question, text[opening + 1 : end]
+    return None
+
+
 TOTAL = re.compile(r"^Total:\s*(~?)\s*(\d+)\s+questions?\b", re.IGNORECASE)
 STATED_TAG_COUNT = re.compile(r"^-\s*([A-Za-z][\w -]*?)\s*:\s*(~?)\s*(\d+)\s*(?:\((.*)\))?\s*$")
 TAG_DECLARATION = re.compile(r"^Questions are tagged:\s*(.*)$", re.IGNORECASE)
@@ -301,7 +321,7 @@ def _parse_question_line(state: ParseState, line_no: int, line: str) -> None:
             f"the question is {len(text):,} characters, over the limit of {QUESTION_MAX_CHARS:,} (docs/reliability.md)",
             line=line_no,
         )
-    trailing = TRAILING_TAG.match(text)
+    trailing = trailing_tag(text)
     row = {
         "chapter_id": state.chapter_id,
         "section_id": state.section["section_id"],
@@ -312,7 +332,7 @@ def _parse_question_line(state: ParseState, line_no: int, line: str) -> None:
         "source_line": line_no,
     }
     state.questions.append(row)
-    state.pending = _Pending(row, trailing.group(2) if trailing else None, trailing.group(1) if trailing else None)
+    state.pending = _Pending(row, trailing[1] if trailing else None, trailing[0] if trailing else None)
 
 
 def _next_position(counts: dict, key) -> int:

@@ -39,12 +39,28 @@ def piece_of(word: str, piece: str) -> str:
     return word[start : start + len(piece)]
 
 
+SENTENCE_MARKS = frozenset('.?!:;—–"“”‘’(')
+
+
+def opens_sentence(text: str, start: int) -> bool:
+    """Return whether the word at `start` opens a sentence, as SENTENCE_START.search(text[:start]) says, reading only
+    the end of what stands before it (searching the whole of it for every word was quadratic in a question). Pure."""
+    if start == 0:
+        return True
+    before = start
+    while before > 0 and text[before - 1].isspace():
+        before -= 1
+    if before > 0 and text[before - 1] in SENTENCE_MARKS:
+        return True
+    return start >= 3 and text[start - 3].isspace() and text[start - 2] == "-" and text[start - 1].isspace()
+
+
 def names(text: str, generic: frozenset = GENERIC) -> frozenset[str]:
     """Return the names in `text`, lower-cased (plural `s` of an acronym dropped: `LLMs` → `llm`)."""
     found = set()
     for match in WORD.finditer(text):
         word = match.group()
-        opens = bool(SENTENCE_START.search(text[: match.start()]))
+        opens = opens_sentence(text, match.start())
         if not _is_name(word, opens):
             continue
         key = word.lower()
