@@ -54,14 +54,15 @@ def parse_generic_terms(text: str) -> list[dict]:
 
 def parse_verdict_history(text: str) -> list[dict]:
     """Return the workbench's verdict history (raw/verdict_history.csv) as rows, in the file's order."""
-    columns = editors_file("verdict_history").columns
+    declared = editors_file("verdict_history")
+    columns = declared.columns + declared.optional
     return [
-        {**{c: row[c] or (None if c in NULLABLE_HISTORY else "") for c in columns}, "source_line": line}
-        for line, row in csv_records(text, columns)
+        {**{c: row.get(c) or (None if c in NULLABLE_HISTORY else "") for c in columns}, "source_line": line}
+        for line, row in csv_records(text, declared.columns, optional=declared.optional)
     ]
 
 
-NULLABLE_HISTORY = ("labels", "verdict", "previous_reviewer", "previous_verdict")
+NULLABLE_HISTORY = ("labels", "verdict", "previous_reviewer", "previous_verdict", *editors_file("verdict_history").optional)
 
 
 def term_pattern(term: str) -> re.Pattern:

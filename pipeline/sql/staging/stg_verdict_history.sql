@@ -17,6 +17,11 @@ final as (
         verdict,
         previous_reviewer,
         previous_verdict,
+        held_by,
+        held_since,
+        note,
+        cut,
+        session,
         source_line
     from source
 )
