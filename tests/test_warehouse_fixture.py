@@ -296,3 +296,16 @@ def test_the_heat_map_chapter_labels_never_overlap(titles):
     coverage.fit_labels(figure, axes)
     assert not coverage.overlapping(figure, axes.get_xticklabels())
     assert axes.get_xticklabels()[0].get_fontsize() >= 6.0  # readable: shrunk to 6 pt at the least, else turned upright
+
+
+def test_the_history_table_keeps_whose_verdict_an_undo_restored():
+    from pipeline.warehouse.link import parse_verdict_history
+
+    header = "written_at,reviewer,action,file,key,labels,verdict,previous_reviewer,previous_verdict"
+    old = parse_verdict_history(header + "\n2026-12-01T10:00:00,ana,decide,duplicate_decisions,a|b,1.1 / 1.2,duplicate,,\n")
+    assert old[0]["held_by"] is None and old[0]["verdict"] == "duplicate"  # a history from before the new columns
+    new = parse_verdict_history(
+        header + ",held_by,held_since,note,cut,session\n"
+        "2026-12-01T10:05:00,bo,undo,duplicate_decisions,a|b,1.1 / 1.2,duplicate,bo,distinct,ana,2026-12-01T10:00:00,,,s1\n"
+    )
+    assert (new[0]["action"], new[0]["held_by"], new[0]["session"]) == ("undo", "ana", "s1")
