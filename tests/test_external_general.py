@@ -232,3 +232,18 @@ def test_a_reading_list_section_holds_no_question(section, listing):
     from pipeline.external.clean import is_reading_list
 
     assert is_reading_list(section) is listing
+
+
+def test_sub_questions_under_a_numbered_topic_are_read_and_the_topic_is_not():
+    from pipeline.external.markdown import read_bank
+
+    bank = (
+        "# B\n\n1. Empirical risk minimization.\n    i. What is the risk in empirical risk minimization?\n"
+        "    ii. Why is it empirical?\n2. What is Occam's razor?\n   It prefers the simpler model. a) not a label here.\n"
+    )
+    rows = read_bank(bank, "numbered").rows
+    assert [(r["source_line"], r["text"]) for r in rows] == [
+        (4, "What is the risk in empirical risk minimization?"),
+        (5, "Why is it empirical?"),
+        (6, "What is Occam's razor?"),
+    ]

@@ -3,7 +3,7 @@ items and their own tokens, sections, and the split of a paragraph into its sour
 
 from dataclasses import dataclass
 
-from pipeline.external.clean import QUESTION_MARKS, HtmlRun, clean, numbered
+from pipeline.external.clean import QUESTION_MARKS, SUB_LABEL, HtmlRun, clean, numbered
 
 
 def parser():
@@ -85,7 +85,8 @@ def numbered_lines(token) -> list[tuple[int, Span]]:
         elif child.type in ("softbreak", "hardbreak"):
             offset += 1
             following = "".join(c.content for c in children[position + 1 : position + 4] if c.type in ("text", "code_inline"))
-            if numbered(following.strip())[0] is not None or last in QUESTION_MARKS or shape == "bold":
+            following = following.strip()
+            if numbered(following)[0] is not None or SUB_LABEL.match(following) or last in QUESTION_MARKS or shape == "bold":
                 starts.append((position + 1, offset))
                 last, shape = "", ""
     for (begin, line), (end, _) in zip(starts, starts[1:] + [(len(children) + 1, 0)]):

@@ -110,6 +110,9 @@ INLINE_ANSWER = re.compile(r"\s(?:A|Answer|答|回答)\s?:\s")
 ARROW_TAIL = re.compile(r"(?<=[?.!。！？)])\s*(?:→|->|⇒|⟶)\s*[^→]{1,60}$")
 # A Markdown footnote reference (`… a scenario [^glassdoor-google]`): no word of the question.
 FOOTNOTE = re.compile(r"\[\^[^\]\s]{1,64}\]")
+# A sub-question's enumerator on a line of its own inside a numbered item (`    i. What is …?`, `    b) Why …?`): a
+# lower-case roman numeral or letter, never a word (`a. ` opens few sentences; `I.` is kept for headings).
+SUB_LABEL = re.compile(r"^\(?(?:i{1,3}|iv|v|vi{1,3}|ix|x|[a-h])[.)][ \t]+\S")
 LETTER_DIFFICULTY = re.compile(r"^\[(E|M|H)\][ \t]*+|(?<![ \t])[ \t]*+\[(E|M|H)\]$")  # a run starts once: linear
 LETTER_LEVELS = {"E": "easy", "M": "medium", "H": "hard"}
 

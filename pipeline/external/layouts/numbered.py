@@ -4,7 +4,7 @@ holds numbered items of which at least 80% are questions (`1. 优化器问题` /
 are read, the topic their section. Pure."""
 
 from pipeline.external.blocks import empty_warning, inline_text, item_end, item_inline, numbered_lines, walk_sections
-from pipeline.external.clean import Item, clean, looks_like_question, make_item, numbered, question_share
+from pipeline.external.clean import SUB_LABEL, Item, clean, looks_like_question, make_item, numbered, question_share
 
 TOPIC_SHARE = 0.8
 
@@ -35,11 +35,17 @@ def _item(token, inline, section: str | None, items: list, warnings: list) -> No
     if inline is None:
         warnings.append(empty_warning(token))
         return
+    read, subs = [], 0
     for offset, span in numbered_lines(inline):
         text, links, _ = inline_text(span, raw=True)
         number, body = (int(token.info), text) if offset == 0 else numbered(text)
-        if body and number is not None:  # a later part without its own number is the answer
-            items.append(make_item(section, number, body, inline.map[0] + 1 + offset, links))
+        sub = offset > 0 and number is None and SUB_LABEL.match(text.strip()) is not None
+        if body and (number is not None or sub):  # a later part without a number or a sub-label is the answer
+            read.append(make_item(section, number, body, inline.map[0] + 1 + offset, links))
+            subs += sub
+    if subs and read and not looks_like_question(read[0].text):  # a topic (`1. Risk.`) over its sub-questions (`i. …?`)
+        read = read[1:]
+    items += read
 
 
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
