@@ -61,6 +61,32 @@ def test_text_alone_matches_an_edit_and_not_a_sibling_question(old, new, same):
     assert 0.78 < EDIT_SIMILARITY < 0.89
 
 
+@pytest.mark.parametrize(
+    "base, current, pairs",
+    [
+        # two full rewrites in one section, each between its own two matched neighbours: each is its gap's one question
+        (["A?", "How is attention scaled?", "B?", "Why is the KV cache large?", "C?"],
+         ["A?", "Describe softmax temperature.", "B?", "Explain paged memory for serving.", "C?"],
+         [(0, 0), (1, 1), (2, 2), (3, 3), (4, 4)]),
+        # a rewrite after a removed question: the nearest matched neighbours still frame it on both sides
+        (["A?", "Gone entirely?", "B?", "How is attention scaled?", "C?"],
+         ["A?", "B?", "Describe softmax temperature.", "C?"],
+         [(0, 0), (2, 1), (3, 2), (4, 3)]),
+        # at the section's edge: no neighbour on one side
+        (["How is attention scaled?", "A?", "B?"], ["Describe softmax temperature.", "A?", "B?"], [(0, 0), (1, 1), (2, 2)]),
+        # two rewrites in one gap with no words in common: neither is matched, both are added and removed
+        (["A?", "How is attention scaled?", "Why is the KV cache large?", "B?"],
+         ["A?", "Describe softmax temperature.", "Explain paged memory for serving.", "B?"],
+         [(0, 0), (3, 3)]),
+    ],
+)  # fmt: skip
+def test_a_full_rewrite_is_matched_in_the_gap_between_its_nearest_matched_neighbours(base, current, pairs):
+    def section(texts):
+        return [{"text": text, "section_id": "1.1"} for text in texts]
+
+    assert match_questions(section(base), section(current)) == pairs
+
+
 def build_and_compare(folder, base_text: str, text: str, ref: str = "main", commit: str = "e" * 40) -> Path:
     """Build two versions of a bank (embeddings off, no verdicts), compare them as make diff does; return the reports."""
     from helpers import build_stages
