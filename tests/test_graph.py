@@ -108,6 +108,57 @@ def test_the_runner_builds_what_changed_by_content_and_nothing_else(tmp_path, in
         "embed", "overlap", "dedup"]  # fmt: skip
 
 
+@pytest.fixture
+def code_tree(tmp_path, monkeypatch):
+    """A tree standing in for pipeline/: one file for each code glob of the graph (`*` read as `x`), the runner's
+    PACKAGE pointed at it."""
+    package = tmp_path / "pipeline"
+    for pattern in {*graph.SHARED_CODE, *(g for s in graph.STAGES for g in s.code)}:
+        path = package / pattern.replace("*", "x")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"# {pattern}\n", encoding="utf-8")
+    monkeypatch.setattr(runner, "PACKAGE", package)
+    return package
+
+
+@pytest.mark.parametrize(
+    "edited, reruns",
+    [
+        ("x.py", [s.name for s in graph.STAGES]),  # shared code: every stage
+        ("ingest/x.py", [s.name for s in graph.STAGES]),  # every stage reads ingest's tables
+        ("external/layouts/x.py", [s.name for s in graph.STAGES][1:]),  # embed encodes the external questions too
+        ("similarity/x.py", ["embed", "overlap", "dedup", "tags", "check", "warehouse", "report", "changes"]),
+        ("tags/x.py", ["tags", "check", "warehouse", "report", "changes"]),
+        ("../expectations/x.json", ["check", "report", "changes"]),
+        ("report/x.py", ["report"]),
+        ("changes/x.py", ["changes"]),
+    ],
+)
+def test_editing_a_stages_code_changes_its_key_and_the_keys_after_it_and_no_other(code_tree, tmp_path, edited, reruns):
+    area = graph.Area(tmp_path / "warehouse", tmp_path / "reports", "off")
+    before = runner.keys({}, area, digests={})
+    with open(code_tree / edited, "a", encoding="utf-8") as handle:
+        handle.write("changed = True\n")
+    after = runner.keys({}, area, digests={})
+    assert [name for name in before if before[name] != after[name]] == reruns
+
+
+def test_the_code_memo_reads_a_file_again_when_its_size_or_its_time_moved(code_tree):
+    """`seen` holds each file's [size, mtime_ns, digest]: a file rewritten to the same size is read again by its time."""
+    stage, path = graph.BY_NAME["changes"], code_tree / "changes" / "x.py"
+    seen: dict = {}
+    first = runner.code_digest(stage, seen=seen)
+    assert seen[str(path)][:2] == [path.stat().st_size, path.stat().st_mtime_ns]
+    assert runner.code_digest(stage, seen=seen) == first  # nothing moved: the memo
+    moved = path.stat().st_mtime_ns + 10**9
+    path.write_text(path.read_text(encoding="utf-8").replace("changes", "CHANGES"), encoding="utf-8")  # the same size
+    os.utime(path, ns=(moved, moved))
+    assert runner.code_digest(stage, seen=seen) == runner.code_digest(stage) != first
+    path.write_text(path.read_text(encoding="utf-8") + "grown = 1\n", encoding="utf-8")  # another size, the same time
+    os.utime(path, ns=(moved, moved))
+    assert runner.code_digest(stage, seen=seen) == runner.code_digest(stage) != first
+
+
 def test_a_failing_stage_stops_the_build_records_nothing_and_says_one_line(tmp_path, inputs):
     builds = tmp_path / ".warehouse-builds"
     area = graph.Area(builds, builds, "off")
