@@ -61,6 +61,25 @@ def ids(bench):
     return sorted(bench.questions, key=lambda i: bench.questions[i]["source_line"])
 
 
+@pytest.mark.parametrize(
+    "row, change, overwrites",
+    [
+        ({"reviewer": "ann", "verdict": "duplicate"}, {"verdict": "distinct"}, True),  # a colleague's other verdict
+        ({"reviewer": "ann", "verdict": "duplicate"}, None, True),  # clearing a colleague's verdict
+        ({"reviewer": "ann", "verdict": "duplicate"}, {"verdict": "duplicate"}, False),  # agreeing with it
+        ({"reviewer": "bob", "verdict": "duplicate"}, {"verdict": "distinct"}, False),  # one's own, changed
+        ({"reviewer": "bob", "verdict": "duplicate"}, None, False),  # one's own, cleared
+        ({"verdict": "keep"}, {"verdict": "retag:debug"}, True),  # a verdict written by hand, no reviewer named
+        ({"reviewer": "", "verdict": "keep"}, {"verdict": "keep"}, False),
+    ],
+)
+def test_a_verdict_needs_confirming_only_over_a_colleagues_different_one(row, change, overwrites):
+    """The rule under the 409 (`confirm`), for bob writing `change` over the file's `row`."""
+    from pipeline.workbench.server import _overwrites
+
+    assert _overwrites(row, change, "bob") is overwrites
+
+
 def test_the_server_binds_localhost_and_checks_token_and_host(workbench):
     bench, port, _ = workbench
     assert request(port, "GET", "/duplicates.html")[0] == 403
