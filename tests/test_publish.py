@@ -1,7 +1,5 @@
 """Publishing (pipeline/publish/stage.py): one complete build made current at once, the one before it kept."""
 
-import os
-
 from pipeline.publish import stage
 
 
