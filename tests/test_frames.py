@@ -42,6 +42,14 @@ def test_a_frame_needs_a_share_of_a_large_bank():
     assert frames.learn(FRAMED, min_count=4, share=0.5).openings == frozenset()  # 5 of 11 is under half
 
 
+def test_six_shared_opening_words_that_go_on_are_a_subject_not_a_whole_clause():
+    """LONGEST words are read of a clause: six shared words that the clauses go on after are no whole clause."""
+    bank = [f"How does FlashAttention improve GPU memory {what}?" for what in ("traffic", "use", "reads", "writes")]
+    learned = frames.learn(bank, min_count=4, share=0.0)
+    assert ("how", "does", "flashattention", "improve", "gpu", "memory") not in learned.openings
+    assert frames.learn(["What's the tradeoff?"] * 4, min_count=4, share=0.0).openings >= {("what's", "the", "tradeoff")}
+
+
 def test_content_drops_the_longest_frame_of_each_clause_and_keeps_the_subject():
     learned = frames.learn(FRAMED, min_count=4, share=0.0)
     assert frames.content("What is the difference between RMSNorm and LayerNorm?", learned) == "RMSNorm and LayerNorm?"
