@@ -95,7 +95,7 @@ else
 # One process builds (the runner); `make sql`, `make bench` and `make review` print as they go.
 MAKEFLAGS += --no-builtin-rules
 
-.PHONY: all help venv lint test test-slow test-browser chromium bench ingest external overlap check dedup tags warehouse report changes diff history publish sql review eval-dedup eval-tags eval-external external-preview clean
+.PHONY: all help venv lint test test-slow test-browser chromium bench mutate ingest external overlap check dedup tags warehouse report changes diff history publish sql review eval-dedup eval-tags eval-external external-preview clean
 
 all: | $(VENV)/.installed ## rebuild every table, check and report from raw/ that changed, in one process, then publish them at once (warehouse/, reports/)
 	@$(BUILD) $(if $(BASE_REF),--base-ref-env PIPELINE_BASE_REF)
@@ -173,6 +173,26 @@ $(VENV)/.bench: requirements-bench.lock $(VENV)/.installed
 
 bench: $(VENV)/.bench ## time every process of `make all`, peers beside ours, on the real appendix and generated banks (`SIZES`, `CHAPTERS`), make diff and the workbench; writes docs/bench.json (the README's speed table)
 	$(PY) -m pipeline.bench.run $(SIZES) --chapters $(CHAPTERS)
+
+# Mutation testing: mutmut (requirements-mutate.lock) goes into a folder of its own, never into the shared .venv; its
+# configuration (the rule modules, the fast tests that cover them) is pyproject.toml's [tool.mutmut]. A run resumes
+# where the last one stopped and keeps its results in mutants/; `rm -rf mutants` starts afresh.
+MUTATE_LIB ?= .mutmut-lib
+MUTATE_JOBS ?= 2
+# The rules measured: whole modules, and of the runner and the server only their rule functions (the rest of them, the
+# build loop and HTTP, is tested through builds and a server, too slow to run once a mutant).
+MUTANTS ?= pipeline.changes.match.* pipeline.similarity.frames.* pipeline.similarity.score.* pipeline.external.layouts.* \
+	pipeline.external.clean.* pipeline.flow.runner.x_keys_* pipeline.flow.runner.x_code_digest_* pipeline.flow.runner.x_stale_* \
+	pipeline.flow.runner.x_why_* pipeline.publish.stage.* pipeline.workbench.files.* pipeline.workbench.server.x__overwrites_* \
+	pipeline.workbench.server.x_pair_key_* pipeline.workbench.server.x_tag_key_* pipeline.suites.*
+MUTMUT = PYTHONPATH=$(MUTATE_LIB) $(PY) -m mutmut
+$(MUTATE_LIB)/.installed: requirements-mutate.lock $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --upgrade --target $(MUTATE_LIB) -r requirements-mutate.lock
+	touch $@
+
+mutate: $(MUTATE_LIB)/.installed ## mutation testing (mutmut) of the rule modules against their fast tests, then each module's score and its surviving mutants (`MUTANTS='pipeline.changes.match.*'`: some; docs/development.md reviews them)
+	$(MUTMUT) run --max-children $(MUTATE_JOBS) $(foreach name,$(MUTANTS),'$(name)')
+	$(MUTMUT) results --all true | .ci/mutation-score $(foreach name,$(MUTANTS),'$(name)')
 
 lint: $(VENV)/.installed ## ruff: the lint rules of pyproject.toml and the formatter, checked (CI runs it; `ruff format` fixes the layout)
 	$(VENV)/bin/ruff check pipeline tests

@@ -75,12 +75,13 @@ def _build(connection, parquet_paths: dict[str, Path], sql_root: Path) -> None:
 _DUCKDB_TYPES = {"string": "varchar", "int64": "bigint", "float64": "double", "bool": "boolean"}
 
 
-def query_model(frames: dict, name: str, sql_root: Path) -> list[dict]:
+def query_model(frames: dict, name: str, sql_root: Path, layers: tuple[str, ...] = LAYERS[:2]) -> list[dict]:
     """Return the rows of model `name`, computed in memory over `frames` (DataFrames by table name).
 
     A declared table missing from `frames` (an optional stage not run) is an empty table of its declared columns, and a
     frame missing a declared column gets it empty.
-    Only the staging and intermediate models are created: what an intermediate model may read.
+    Only the models of `layers` are created: by default staging and intermediate, what an intermediate model may read
+    (a test computes a report with `layers=LAYERS`).
     """
     import duckdb
 
@@ -94,7 +95,7 @@ def query_model(frames: dict, name: str, sql_root: Path) -> list[dict]:
                 columns = ", ".join(f"{c.name} {_DUCKDB_TYPES[c.type]}" for c in declared.columns)
                 connection.execute(f"create table {declared.name} ({columns})")
         for model, path in models(sql_root):
-            if path.parent.name != "reports":
+            if path.parent.name in layers:
                 connection.execute(view_statement(model, path))
         relation = connection.sql(f"select * from {name}")
         return [dict(zip(relation.columns, row)) for row in relation.fetchall()]

@@ -66,6 +66,87 @@ def test_text_alone_matches_an_edit_and_not_a_sibling_question(old, new, same):
     assert 0.78 < EDIT_SIMILARITY < 0.89
 
 
+@pytest.mark.parametrize(
+    "base, current, pairs",
+    [
+        # two full rewrites in one section, each between its own two matched neighbours: each is its gap's one question
+        (["A?", "How is attention scaled?", "B?", "Why is the KV cache large?", "C?"],
+         ["A?", "Describe softmax temperature.", "B?", "Explain paged memory for serving.", "C?"],
+         [(0, 0), (1, 1), (2, 2), (3, 3), (4, 4)]),
+        # a rewrite after a removed question: the nearest matched neighbours still frame it on both sides
+        (["A?", "Gone entirely?", "B?", "How is attention scaled?", "C?"],
+         ["A?", "B?", "Describe softmax temperature.", "C?"],
+         [(0, 0), (2, 1), (3, 2), (4, 3)]),
+        # at the section's edge: no neighbour on one side
+        (["How is attention scaled?", "A?", "B?"], ["Describe softmax temperature.", "A?", "B?"], [(0, 0), (1, 1), (2, 2)]),
+        # two rewrites in one gap with no words in common: neither is matched, both are added and removed
+        (["A?", "How is attention scaled?", "Why is the KV cache large?", "B?"],
+         ["A?", "Describe softmax temperature.", "Explain paged memory for serving.", "B?"],
+         [(0, 0), (3, 3)]),
+    ],
+)  # fmt: skip
+def test_a_full_rewrite_is_matched_in_the_gap_between_its_nearest_matched_neighbours(base, current, pairs):
+    def section(texts):
+        return [{"text": text, "section_id": "1.1"} for text in texts]
+
+    assert match_questions(section(base), section(current)) == pairs
+
+
+LORA_WORK, LORA_HELP = "Explain LoRA. Why does a low-rank update work?", "Explain LoRA. Why does a low-rank update help?"
+
+
+@pytest.mark.parametrize(
+    "base, current, pairs",
+    [
+        # the same text once NFKC, case and spacing are folded, in another section: the first rule, not the edit rule
+        ([("What is ＲＡＧ？", "1.1")], [("what is  RAG?", "2.1")], [(0, 0)]),
+        # a question matched once is not matched again: the other edit of it stays removed
+        ([(LORA_WORK, "1.1"), (LORA_HELP, "1.1")], [(LORA_WORK, "1.1")], [(0, 0)]),
+        # the edit rule takes the most alike first, each question once
+        ([("What is a token?", "1.1")], [("What is a token ring?", "2.1"), ("What is the token?", "2.1")], [(0, 1)]),
+        # … in the same section before a closer one elsewhere
+        ([("What is a token?", "1.1")], [("What is a tok?", "2.1"), ("What is a token, really?", "1.1")], [(0, 1)]),
+        # EDIT_SIMILARITY is reached: a ratio of exactly 0.80 is an edit
+        ([("What is a token?", "1.1")], [("What is a token, really?", "2.1")], [(0, 0)]),
+        # a gap's rewrites go to the question sharing most words, each once…
+        ([("A?", "1.1"), ("How does QLoRA save memory?", "1.1"), ("B?", "1.1")],
+         [("A?", "1.1"), ("Why does QLoRA use less memory?", "1.1"), ("QLoRA: why does it save memory?", "1.1"), ("B?", "1.1")],
+         [(0, 0), (1, 2), (2, 3)]),
+        # … at GAP_SIMILARITY exactly (0.70) too
+        ([("A?", "1.1"), ("Why is the KV cache large?", "1.1"), ("How is attention scaled?", "1.1"), ("B?", "1.1")],
+         [("A?", "1.1"), ("Why the cache?", "1.1"), ("Describe softmax temperature.", "1.1"), ("B?", "1.1")],
+         [(0, 0), (1, 1), (3, 3)]),
+        # two matched neighbours that swapped places frame no gap: a rewrite beside them is not matched
+        ([("P?", "1.1"), ("A?", "1.1"), ("How is attention scaled?", "1.1"), ("N?", "1.1")],
+         [("A?", "1.1"), ("P?", "1.1"), ("Describe softmax temperature.", "1.1"), ("N?", "1.1")],
+         [(0, 1), (1, 0), (3, 3)]),
+        ([("A?", "1.1"), ("How is attention scaled?", "1.1"), ("B?", "1.1"), ("C?", "1.1")],
+         [("A?", "1.1"), ("Describe softmax temperature.", "1.1"), ("C?", "1.1"), ("B?", "1.1")],
+         [(0, 0), (2, 3), (3, 2)]),
+    ],
+)  # fmt: skip
+def test_each_matching_rule_on_its_smallest_case(base, current, pairs):
+    def rows(questions):
+        return [{"text": text, "section_id": section} for text, section in questions]
+
+    assert match_questions(rows(base), rows(current)) == pairs
+
+
+def test_changes_name_the_removed_line_and_follow_the_current_order():
+    def row(label, text, tag, line):
+        return {"label": label, "text": text, "tag": tag, "section_id": "1.1", "source_line": line}
+
+    base = [row("1.1.1", "A?", "design", 3), row("1.1.2", "B?", "debug", 4), row("1.1.3", "Gone?", "debug", 5)]
+    current = [row("1.1.1", "B?", "coding", 3), row("1.1.2", "A?", "tradeoff", 4)]
+    got = question_changes(base, current)
+    assert got["removed"] == [{"base_label": "1.1.3", "text": "Gone?", "tag": "debug", "base_source_line": 5}]
+    assert [(r["label"], r["base_label"], r["tag"]) for r in got["retagged"]] == [
+        ("1.1.1", "1.1.2", "coding"),
+        ("1.1.2", "1.1.1", "tradeoff"),
+    ]
+    assert got["unchanged"] == 0 and got["added"] == got["edited"] == got["moved"] == []
+
+
 def build_and_compare(folder, base_text: str, text: str, ref: str = "main", commit: str = "e" * 40) -> Path:
     """Build two versions of a bank (embeddings off, no verdicts), compare them as make diff does; return the reports."""
     from helpers import build_stages

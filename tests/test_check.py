@@ -105,6 +105,12 @@ MUTATIONS = [
         12,
     ),
     (
+        {"text-unique"},
+        15,
+        ["[conceptual] - what is Byte-Level BPE (bbpe) and why is it better for multilingual models?"],
+        14,
+    ),  # a repeat differing only in case: the check reads the folded key, not the text as written
+    (
         {"no-stray-tag"},
         12,
         ["- Why do modern LLMs use subword tokenization instead of word-level or character-level? [tradeoff]"],

@@ -3,6 +3,7 @@ principal layout keeps each section where it reads a question, another layout ta
 80% of what it reads there looks like questions, and the parts (layout, lines) reach the warehouse and the page."""
 
 import pyarrow.parquet as pq
+import pytest
 
 from helpers import REAL_APPENDIX, ROOT, build_stages
 from pipeline.external.auto import Part, parts_of
@@ -122,6 +123,21 @@ def test_a_numbered_topic_holding_numbered_questions_is_their_section():
     assert [r["text"] for r in read_bank(answer, "numbered").rows] == ["What is dropout?"]
     steps = "## A\n\n1. Dropout\n   1. Drop units at random.\n   2. Scale at test time.\n"  # no questions under it
     assert [r["text"] for r in read_bank(steps, "numbered").rows] == ["Dropout"]
+
+
+@pytest.mark.parametrize(
+    "asked, points, is_topic",
+    [(5, 0, True), (4, 1, True), (3, 1, False), (2, 2, False), (1, 1, False), (0, 3, False)],
+)
+def test_a_numbered_item_is_a_topic_only_when_80_percent_of_the_items_under_it_are_questions(asked, points, is_topic):
+    """4 of 5 is a topic (its items are read, the topic their section); 3 of 4 is an item with its answer's points."""
+    under = [f"What is case {n}?" for n in range(asked)] + [f"A point of the answer, {n}." for n in range(points)]
+    bank = "## A\n\n1. Optimisers\n" + "".join(f"   {n}. {text}\n" for n, text in enumerate(under, 1))
+    rows = read_bank(bank, "numbered").rows
+    if is_topic:
+        assert [(r["section"], r["text"]) for r in rows] == [("Optimisers", text) for text in under]
+    else:
+        assert [(r["section"], r["text"]) for r in rows] == [("A", "Optimisers")]
 
 
 def test_an_item_with_no_words_is_skipped_with_a_warning():

@@ -42,6 +42,14 @@ def test_a_frame_needs_a_share_of_a_large_bank():
     assert frames.learn(FRAMED, min_count=4, share=0.5).openings == frozenset()  # 5 of 11 is under half
 
 
+def test_six_shared_opening_words_that_go_on_are_a_subject_not_a_whole_clause():
+    """LONGEST words are read of a clause: six shared words that the clauses go on after are no whole clause."""
+    bank = [f"How does FlashAttention improve GPU memory {what}?" for what in ("traffic", "use", "reads", "writes")]
+    learned = frames.learn(bank, min_count=4, share=0.0)
+    assert ("how", "does", "flashattention", "improve", "gpu", "memory") not in learned.openings
+    assert frames.learn(["What's the tradeoff?"] * 4, min_count=4, share=0.0).openings >= {("what's", "the", "tradeoff")}
+
+
 def test_content_drops_the_longest_frame_of_each_clause_and_keeps_the_subject():
     learned = frames.learn(FRAMED, min_count=4, share=0.0)
     assert frames.content("What is the difference between RMSNorm and LayerNorm?", learned) == "RMSNorm and LayerNorm?"
@@ -49,6 +57,31 @@ def test_content_drops_the_longest_frame_of_each_clause_and_keeps_the_subject():
     assert frames.content("How does FlashAttention work?", learned) == "How does FlashAttention work?"
     assert frames.content("Compare.", learned) == "Compare."  # nothing left: the text itself
     assert frames.content("Anything at all?", frames.NONE) == "Anything at all?"
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("What is BPE? Why not bytes?", [["what", "is", "bpe"], ["why", "not", "bytes"]]),
+        ("Scenario: latency doubles", [["scenario"], ["latency", "doubles"]]),
+        ("Tokens; bytes! words", [["tokens"], ["bytes"], ["words"]]),
+        ("A — B – C - D", [["a"], ["b"], ["c"], ["d"]]),  # dashes, and a hyphen between spaces
+        ("state-of-the-art v1.5 models. Next", [["state", "of", "the", "art", "v1", "5"], ["next"]]),  # no end inside
+        ("One two three four five six seven", [["one", "two", "three", "four", "five", "six"]]),  # LONGEST words at most
+        ("What’s the tradeoff?", [["what's", "the", "tradeoff"]]),
+        ("?!:", []),  # clauses without words are not clauses
+    ],
+)
+def test_each_clause_end_cuts_a_question_into_clauses(text, words):
+    assert [[word for word, _ in clause] for _, clause in frames.clauses(text)] == words
+
+
+def test_a_frame_after_a_colon_is_learned_and_cut():
+    """Scenario banks ask "<a situation>: what would you check first?": the words after the colon are the frame."""
+    bank = [f"{what}: what would you check first?" for what in ("Latency doubles", "Loss spikes", "Recall drops", "OOM at 8k")]
+    learned = frames.learn(bank, min_count=4, share=0.0)
+    assert ("what", "would", "you", "check", "first") in learned.openings
+    assert frames.content("GPU idles: what would you check first?", learned) == "GPU idles:?"
 
 
 def test_a_shared_frame_no_longer_lifts_the_lexical_score():

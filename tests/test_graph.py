@@ -3,6 +3,7 @@ goes through it, and that nothing in pipeline/ runs the command line or Make to 
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,93 @@ def test_the_runner_builds_what_changed_by_content_and_nothing_else(tmp_path, in
     other = graph.Area(builds, builds, "on")  # an option a stage takes: those stages and all after
     assert runner.stale(runner.keys(inputs, other), runner.read_state(builds / "work"), builds / "work")[:3] == [
         "embed", "overlap", "dedup"]  # fmt: skip
+
+
+@pytest.fixture
+def code_tree(tmp_path, monkeypatch):
+    """A tree standing in for pipeline/: one file for each code glob of the graph (`*` read as `x`), the runner's
+    PACKAGE pointed at it."""
+    package = tmp_path / "pipeline"
+    for pattern in {*graph.SHARED_CODE, *(g for s in graph.STAGES for g in s.code)}:
+        path = package / pattern.replace("*", "x")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"# {pattern}\n", encoding="utf-8")
+        path.with_name(path.name.replace("x", "y", 1)).write_text(f"# {pattern}, another\n", encoding="utf-8")
+    (package / "dedup" / "page" / "a-folder").mkdir()  # a glob matches folders too: never read, nor the end of the glob
+    monkeypatch.setattr(runner, "PACKAGE", package)
+    return package
+
+
+@pytest.mark.parametrize(
+    "edited, reruns",
+    [
+        ("x.py", [s.name for s in graph.STAGES]),  # shared code: every stage
+        ("ingest/x.py", [s.name for s in graph.STAGES]),  # every stage reads ingest's tables
+        ("external/layouts/x.py", [s.name for s in graph.STAGES][1:]),  # embed encodes the external questions too
+        ("similarity/x.py", ["embed", "overlap", "dedup", "tags", "check", "warehouse", "report", "changes"]),
+        ("tags/x.py", ["tags", "check", "warehouse", "report", "changes"]),
+        ("../expectations/x.json", ["check", "report", "changes"]),
+        ("report/x.py", ["report"]),
+        ("changes/x.py", ["changes"]),
+        ("y.py", [s.name for s in graph.STAGES]),  # a second file of the shared code, read from the memo after the first stage
+        ("dedup/page/x", ["dedup", "check", "warehouse", "report", "changes"]),  # after the folder of its glob
+        ("assets/y", ["dedup", "tags", "check", "warehouse", "report", "changes"]),  # tags reads it from dedup's memo
+    ],
+)
+def test_editing_a_stages_code_changes_its_key_and_the_keys_after_it_and_no_other(code_tree, tmp_path, edited, reruns):
+    area = graph.Area(tmp_path / "warehouse", tmp_path / "reports", "off")
+    before = runner.keys({}, area, digests={})
+    with open(code_tree / edited, "a", encoding="utf-8") as handle:
+        handle.write("changed = True\n")
+    after = runner.keys({}, area, digests={})
+    assert [name for name in before if before[name] != after[name]] == reruns
+
+
+def test_the_code_memo_reads_a_file_again_when_its_size_or_its_time_moved(code_tree):
+    """`seen` holds each file's [size, mtime_ns, digest]: a file rewritten to the same size is read again by its time."""
+    stage, path = graph.BY_NAME["changes"], code_tree / "changes" / "x.py"
+    seen: dict = {}
+    first = runner.code_digest(stage, seen=seen)
+    assert seen[str(path)][:2] == [path.stat().st_size, path.stat().st_mtime_ns]
+    with pytest.MonkeyPatch.context() as patch:  # nothing moved: the memo, no file read
+        patch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"{self} read again"))
+        assert runner.code_digest(stage, seen=seen) == first
+    moved = path.stat().st_mtime_ns + 10**9
+    path.write_text(path.read_text(encoding="utf-8").replace("changes", "CHANGES"), encoding="utf-8")  # the same size
+    os.utime(path, ns=(moved, moved))
+    assert runner.code_digest(stage, seen=seen) == runner.code_digest(stage) != first
+    path.write_text(path.read_text(encoding="utf-8") + "grown = 1\n", encoding="utf-8")  # another size, the same time
+    os.utime(path, ns=(moved, moved))
+    assert runner.code_digest(stage, seen=seen) == runner.code_digest(stage) != first
+
+
+@pytest.mark.parametrize(
+    "names, state, changed, said",
+    [
+        ([], {}, set(), "nothing changed"),
+        (["ingest"], {}, set(), "a first build in this work area"),
+        (["dedup"], {"dedup": "k"}, {"TAG_DECISIONS", "DECISIONS"}, "DECISIONS, TAG_DECISIONS changed"),
+        (["dedup"], {"dedup": "k"}, set(), "the code, an option or a missing output changed"),
+    ],
+)
+def test_why_stages_run_is_said_in_a_few_words(names, state, changed, said):
+    assert runner.why(names, state, changed) == said
+
+
+def test_a_stage_is_stale_when_its_key_changed_or_an_output_is_missing(tmp_path):
+    stage_keys = {s.name: f"key of {s.name}" for s in graph.STAGES}
+    everything = [s.name for s in graph.STAGES]
+    assert runner.stale(stage_keys, {}, tmp_path) == everything  # a first build: nothing recorded, nothing there
+    for output in {o for s in graph.STAGES for o in s.outputs}:
+        (tmp_path / output).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / output).write_text("", encoding="utf-8")
+    assert runner.stale(stage_keys, dict(stage_keys), tmp_path) == []
+    assert runner.stale(stage_keys, dict(stage_keys, tags="an older key", dedup="an older key"), tmp_path) == ["dedup", "tags"]
+    assert runner.stale(stage_keys, dict(stage_keys, tags="an older key"), tmp_path, wanted={"dedup", "check"}) == []
+    assert runner.stale(stage_keys, dict(stage_keys, tags="an older key"), tmp_path, wanted={"tags", "check"}) == ["tags"]
+    (tmp_path / graph.BY_NAME["report"].outputs[0]).unlink()
+    assert runner.stale(stage_keys, dict(stage_keys), tmp_path) == ["report"]
+    assert runner.stale(stage_keys, dict(stage_keys), tmp_path, wanted={"ingest"}) == []
 
 
 def test_a_failing_stage_stops_the_build_records_nothing_and_says_one_line(tmp_path, inputs):
@@ -216,3 +304,25 @@ def test_a_stage_whose_import_met_the_prefetch_thread_in_a_deadlock_runs_again_o
     builds = tmp_path / ".warehouse-builds"
     result = runner.build(inputs, builds, graph.Area(builds, builds, "off"), only={"ingest"}, say=lambda *a, **k: None)
     assert result["error"] is None and len(calls) == 2
+
+
+def test_a_stages_key_follows_its_inputs_and_options_and_keys_fills_the_code_memo(code_tree, tmp_path, inputs):
+    def changed(before, after):
+        return [name for name in before if before[name] != after[name]]
+
+    area = graph.Area(tmp_path / "warehouse", tmp_path / "reports", "off")
+    assert runner.keys(inputs, area) == runner.keys(inputs, area, runner.input_digests(inputs))
+    digests = runner.input_digests(inputs)
+    edited = runner.keys(inputs, area, dict(digests, DECISIONS="another digest"))
+    assert changed(runner.keys(inputs, area, digests), edited) == ["dedup", "check", "warehouse", "report", "changes"]
+    stamp, points = tmp_path / "base.json", tmp_path / "points.json"
+    for path in (stamp, points):
+        path.write_text("{}", encoding="utf-8")
+    before = runner.keys(inputs, replace(area, base_stamp=stamp, points=points), digests)
+    for path in (stamp, points):
+        path.write_text('{"another": 1}', encoding="utf-8")
+        assert changed(before, runner.keys(inputs, replace(area, base_stamp=stamp, points=points), digests)) == ["changes"]
+        path.write_text("{}", encoding="utf-8")
+    seen: dict = {}
+    runner.keys(inputs, area, digests, seen)
+    assert str(code_tree / "changes" / "y.py") in seen and str(code_tree / "ingest" / "x.py") in seen

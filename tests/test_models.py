@@ -80,3 +80,23 @@ def test_the_warehouse_says_verdict_as_the_editors_files_do_and_suspects_carry_l
     assert {"label", "source_line"} <= set(table("tag_suspects").column_names)
     staging = (SQL / "staging" / "stg_tag_suspects.sql").read_text(encoding="utf-8")
     assert "verdict" in staging and "source_line" in staging and "decision" not in staging
+
+
+def test_the_metrics_count_a_tag_suspect_undecided_until_an_editor_gives_a_verdict():
+    """rpt_metrics over a tag_suspects table of four rows, in memory (no build): three suspects, one of them decided
+    on each side (keep, retag) and one undecided; a question that is no suspect counts in neither."""
+    import pandas as pd
+
+    from pipeline.models import LAYERS, query_model
+
+    suspects = pd.DataFrame(
+        [
+            {"question_id": "q1", "is_suspect": True, "verdict": None},
+            {"question_id": "q2", "is_suspect": True, "verdict": "keep"},
+            {"question_id": "q3", "is_suspect": True, "verdict": "retag:debug"},
+            {"question_id": "q4", "is_suspect": False, "verdict": None},
+        ]
+    )
+    rows = query_model({"tag_suspects": suspects}, "rpt_metrics", SQL, layers=LAYERS)
+    values = {row["metric"]: row["value"] for row in rows if row["tag"] is None}
+    assert (values["tag suspects"], values["undecided tag suspects"]) == (3, 1)

@@ -1,7 +1,5 @@
 """Publishing (pipeline/publish/stage.py): one complete build made current at once, the one before it kept."""
 
-import os
-
 from pipeline.publish import stage
 
 
@@ -11,7 +9,7 @@ def test_publish_keeps_the_previous_generation_as_promised(tmp_path, monkeypatch
     monkeypatch.setattr(stage, "REQUIRED", {"warehouse": ("t.parquet",), "reports": ("r.html",)})
     builds = tmp_path / ".warehouse-builds"
     work = builds / "work"
-    os.chdir(tmp_path)  # the builds folder given by a relative path, as Make gives it
+    monkeypatch.chdir(tmp_path)  # the builds folder given by a relative path, as Make gives it
     published = []
     for version in range(4):
         for part, name in (("warehouse", "t.parquet"), ("reports", "r.html")):

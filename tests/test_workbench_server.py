@@ -61,6 +61,39 @@ def ids(bench):
     return sorted(bench.questions, key=lambda i: bench.questions[i]["source_line"])
 
 
+@pytest.mark.parametrize(
+    "row, change, overwrites",
+    [
+        ({"reviewer": "ann", "verdict": "duplicate"}, {"verdict": "distinct"}, True),  # a colleague's other verdict
+        ({"reviewer": "ann", "verdict": "duplicate"}, None, True),  # clearing a colleague's verdict
+        ({"reviewer": "ann", "verdict": "duplicate"}, {"verdict": "duplicate"}, False),  # agreeing with it
+        ({"reviewer": "bob", "verdict": "duplicate"}, {"verdict": "distinct"}, False),  # one's own, changed
+        ({"reviewer": "bob", "verdict": "duplicate"}, None, False),  # one's own, cleared
+        ({"verdict": "keep"}, {"verdict": "retag:debug"}, True),  # a verdict written by hand, no reviewer named
+        ({"reviewer": "", "verdict": "keep"}, {"verdict": "keep"}, False),
+    ],
+)
+def test_a_verdict_needs_confirming_only_over_a_colleagues_different_one(row, change, overwrites):
+    """The rule under the 409 (`confirm`), for bob writing `change` over the file's `row`."""
+    from pipeline.workbench.server import _overwrites
+
+    assert _overwrites(row, change, "bob") is overwrites
+
+
+@pytest.mark.parametrize(
+    "row, pair",
+    [({"question_id_a": "q2", "question_id_b": "q1"}, "q1|q2"), ({"question_id_a": " q1 ", "question_id_b": "q2\t"}, "q1|q2"),
+     ({"question_id_a": "q1"}, "|q1"), ({}, "|")],
+)  # fmt: skip
+def test_a_pair_is_keyed_by_its_two_ids_in_order_and_a_question_by_its_id(row, pair):
+    """The keys the verdict files are merged on: a pair's either way round, spaces a spreadsheet added ignored."""
+    from pipeline.workbench.server import pair_key, tag_key
+
+    assert pair_key(row) == pair
+    question = {"question_id": row["question_id_a"]} if "question_id_a" in row else {}  # a row without one: no id
+    assert tag_key(question) == row.get("question_id_a", "").strip()
+
+
 def test_the_server_binds_localhost_and_checks_token_and_host(workbench):
     bench, port, _ = workbench
     assert request(port, "GET", "/duplicates.html")[0] == 403

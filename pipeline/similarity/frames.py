@@ -56,8 +56,9 @@ def clauses(text: str) -> list[tuple[int, list[tuple[str, int]]]]:
     return out
 
 
-def learn(texts: list[str], min_count: int = 4, share: float = 0.01) -> Frames:
-    """Return the frames of a bank of `texts` (see the module's docstring)."""
+def learn(texts: list[str], min_count: int, share: float) -> Frames:
+    """Return the frames of a bank of `texts` (see the module's docstring); `min_count` and `share` come from the settings
+    (Settings.frame_min_count, frame_share), declared there only."""
     need = max(min_count, math.ceil(share * len(texts)))
     questions = defaultdict(set)  # n-gram → the questions it opens a clause of
     whole = defaultdict(set)  # n-gram → the questions where it is a whole clause
