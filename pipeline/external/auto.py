@@ -13,6 +13,7 @@ Layouts named in the registry (`table+numbered`) are read the same way, the firs
 """
 
 import bisect
+import re
 from dataclasses import dataclass
 
 from pipeline.external.clean import Item, described, looks_like_question
@@ -110,9 +111,12 @@ def joined(parts: list[Part], principal: str) -> str:
     return PART_SEPARATOR.join(dict.fromkeys(p.layout for p in parts)) or principal
 
 
+NOT_WORD = re.compile(r"[\W_]+")
+
+
 def text_key(text: str) -> str:
     """Return what two writings of one question share: its letters and digits, case-folded. Pure."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    return NOT_WORD.sub("", text.casefold())
 
 
 def once(chosen: list[tuple[str, list[Item]]]) -> list[tuple[str, list[Item]]]:
@@ -120,10 +124,11 @@ def once(chosen: list[tuple[str, list[Item]]]) -> list[tuple[str, list[Item]]]:
     lists its questions and then repeats each as its answer's heading asks each once. Repeats read by one layout (a
     list that asks a question twice) stay: the bank wrote them twice. Pure."""
     first: dict[str, str] = {}  # a question's key → the layout that read it first
+    keys = {id(item): text_key(item.text) for _, items in chosen for item in items}
     for layout, items in sorted(chosen, key=lambda c: min((i.source_line for i in c[1]), default=0)):
         for item in items:
-            first.setdefault(text_key(item.text), layout)
-    return [(layout, [i for i in items if first[text_key(i.text)] == layout]) for layout, items in chosen]
+            first.setdefault(keys[id(item)], layout)
+    return [(layout, [i for i in items if first[keys[id(i)]] == layout]) for layout, items in chosen]
 
 
 def read_parts(

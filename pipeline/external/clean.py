@@ -6,6 +6,7 @@ without a space before a CJK question. Full-width punctuation (`？`, `：`, `�
 """
 
 import copy
+import functools
 import html.parser
 import re
 import unicodedata
@@ -243,6 +244,7 @@ def clean(text: str) -> str:
     return ARROW_TAIL.sub("", SOURCE_TAIL.sub("", text).strip()).strip()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same items are weighed by every layout, part and check: asked once
 def looks_like_question(text: str) -> bool:
     """Return whether an item reads as a question, in any of the languages banks are written in.
 
