@@ -25,8 +25,9 @@ def _lists(tokens) -> dict[int, list[int]]:
     return out
 
 
-def _follow_ups(tokens, index: int, lists: dict, shares: dict) -> bool:
-    """Return whether the list holding the item at `index` is follow-up questions (at least 80% of its bullets ask)."""
+def _list_asks(tokens, index: int, lists: dict, shares: dict) -> bool:
+    """Return whether the list holding the item at `index` asks (at least 80% of its bullets are questions): follow-up
+    questions under a question, or a table of contents that lists the questions."""
     siblings = lists.get(index, [index])
     if siblings[0] not in shares:
         texts = [clean(question_part(inline)[0]) for i in siblings if (inline := item_inline(tokens, i)) is not None]
@@ -58,7 +59,7 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
             continue
         under_question = bool(open_items) and open_items[-1][0] == "question" and not token.info
         lists = _lists(tokens) if under_question and lists is None else lists
-        if under_question and _follow_ups(tokens, index, lists, shares):
+        if under_question and _list_asks(tokens, index, lists, shares):
             inline = item_inline(tokens, index)
             if inline is not None:
                 text, links, _ = question_part(inline)
@@ -73,7 +74,7 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
         contents = inline is not None and _is_contents_entry(inline)
         if contents:  # a table of contents is read only when it is the list of the questions (80% of it asks)
             lists = _lists(tokens) if lists is None else lists
-            contents = not _follow_ups(tokens, index, lists, shares)
+            contents = not _list_asks(tokens, index, lists, shares)
         if inline is None or contents:
             if inline is None:
                 warnings.append(empty_warning(token))
