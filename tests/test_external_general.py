@@ -247,3 +247,15 @@ def test_sub_questions_under_a_numbered_topic_are_read_and_the_topic_is_not():
         (5, "Why is it empirical?"),
         (6, "What is Occam's razor?"),
     ]
+
+
+def test_an_admonition_titled_with_a_question_is_a_question_and_its_answer_is_not():
+    from pipeline.external.markdown import read_bank
+
+    bank = (
+        '# B\n\n??? question "What is a cost function?"\n\n    * It measures the error.\n\n'
+        '???+ question "Cost vs loss?"\n\n    * Per example.\n\n!!! note "Read more"\n\n    Text.\n\n'
+        "??? not an admonition\n"
+    )
+    rows = read_bank(bank, "auto").rows
+    assert [(r["source_line"], r["text"]) for r in rows] == [(3, "What is a cost function?"), (7, "Cost vs loss?")]

@@ -35,6 +35,7 @@ from pipeline.external.clean import (
     split_difficulty,
     unlabelled,
 )
+from pipeline.external.layouts.admonitions import OPENING
 from pipeline.external.markdown import TITLE_COUNT, read_bank
 
 SIZE_RATIO = 4
@@ -154,6 +155,7 @@ PATTERN_ATTACKS = {
     "FOOTNOTE (#46)": (lambda text: FOOTNOTE.sub("", text), lambda n: "[^" * (n // 2)),
     "LETTER_DIFFICULTY (#46)": (split_difficulty, lambda n: "x" + " \t" * (n // 2) + "[Z]"),
     "READING_LISTS (#46)": (is_reading_list, lambda n: "1." + " " * n + "x"),
+    "ADMONITION (#46)": (lambda text: OPENING.match(text), lambda n: "??? " + "a " * (n // 2) + "x"),
     "TITLE_COUNT, digits": (TITLE_COUNT.search, lambda n: "1" * n + "x"),
     "TITLE_COUNT, spaces": (TITLE_COUNT.search, lambda n: "1" + " " * n + "x"),
 }

@@ -1,7 +1,7 @@
 """One module per layout of a Markdown question bank; each reads `(tokens, options)` into (items, warnings).
 `LAYOUTS` is their order (ties in `auto` go to the earlier)."""
 
-from pipeline.external.layouts import bold_bullets, bold_paragraphs, bullets, details, headings, numbered, table
+from pipeline.external.layouts import admonitions, bold_bullets, bold_paragraphs, bullets, details, headings, numbered, table
 
 READERS = {
     "numbered": numbered.read,
@@ -11,6 +11,7 @@ READERS = {
     "bold-paragraphs": bold_paragraphs.read,
     "bold-bullets": bold_bullets.read,
     "bullets": bullets.read,
+    "admonitions": admonitions.read,
 }
 LAYOUTS = tuple(READERS)
 PART_SEPARATOR = "+"
