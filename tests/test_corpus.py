@@ -61,8 +61,8 @@ def test_a_bank_is_read_by_a_reader_fitted_without_its_repository():
 
 
 def test_the_reader_holds_its_held_out_figures_on_the_corpus():
-    """Bounds, not today's figures: docs/external.md gives them (0.921, 0.867, 18 of 37 when written)."""
+    """Bounds, not today's figures: docs/external.md gives them (0.921, 0.905, 20 of 37 when written)."""
     rows = corpus.held_out(corpus.load(paths.EXTERNAL_CORPUS))
     summary = corpus.summary(rows)
-    assert summary["precision"] >= 0.91 and summary["recall"] >= 0.85 and summary["right"] >= 18
+    assert summary["precision"] >= 0.91 and summary["recall"] >= 0.89 and summary["right"] >= 20
     assert all(r["error"] is None for r in rows)

@@ -259,3 +259,29 @@ def test_an_admonition_titled_with_a_question_is_a_question_and_its_answer_is_no
     )
     rows = read_bank(bank, "auto").rows
     assert [(r["source_line"], r["text"]) for r in rows] == [(3, "What is a cost function?"), (7, "Cost vs loss?")]
+
+
+@pytest.mark.parametrize(
+    "bank, questions",
+    [
+        (  # a paragraph labelled as follow-ups: each of its questions
+            "# B\n\n### 1. What is few-shot prompting?\n\nWorked examples in the prompt.\n\n"
+            "**Follow-ups:** How many examples are enough? Why can CoT examples hurt? That is all.\n",
+            ["What is few-shot prompting?", "How many examples are enough?", "Why can CoT examples hurt?"],
+        ),
+        (  # a label, then a list of quoted questions with their answers; a later list of the answer is not read
+            "# B\n\n### Q: What is RAG?\n\nRetrieve, then generate.\n\n**Common follow-ups.**\n\n"
+            '- "What\'s RRF?" → rank fusion.\n- "When do you skip reranking?" → when it is slow.\n\n'
+            "**Short answer.**\n\n- Is it fast? Yes.\n\n### Q: Why chunk documents?\n\nContext limits.\n",
+            ["What is RAG?", "What's RRF?", "When do you skip reranking?", "Why chunk documents?"],
+        ),
+        (  # a heading that says follow-ups, then bold Q: bullets with their A: answers
+            "# B\n\n## 损失函数是什么?\n\n答案。\n\n### 🪤 追问\n\n- **Q：为什么用交叉熵？**\n  A：因为分布。\n",
+            ["损失函数是什么?", "为什么用交叉熵?"],
+        ),
+    ],
+)
+def test_follow_up_questions_a_bank_labels_are_read_beside_its_layout(bank, questions):
+    from pipeline.external.markdown import read_bank
+
+    assert [row["text"] for row in read_bank(bank, "headings").rows] == questions  # as the registry names it

@@ -36,6 +36,8 @@ from pipeline.external.clean import (
     unlabelled,
 )
 from pipeline.external.layouts.admonitions import OPENING
+from pipeline.external.layouts.follow_ups import QUESTION as FOLLOW_UP_QUESTION
+from pipeline.external.layouts.follow_ups import QUOTED
 from pipeline.external.markdown import TITLE_COUNT, read_bank
 
 SIZE_RATIO = 4
@@ -156,6 +158,8 @@ PATTERN_ATTACKS = {
     "LETTER_DIFFICULTY (#46)": (split_difficulty, lambda n: "x" + " \t" * (n // 2) + "[Z]"),
     "READING_LISTS (#46)": (is_reading_list, lambda n: "1." + " " * n + "x"),
     "ADMONITION (#46)": (lambda text: OPENING.match(text), lambda n: "??? " + "a " * (n // 2) + "x"),
+    "FOLLOW-UPS QUESTION (#46)": (lambda text: FOLLOW_UP_QUESTION.findall(text), lambda n: "a" * n),
+    "FOLLOW-UPS QUOTED (#46)": (lambda text: QUOTED.match(text), lambda n: '"' + "a" * n),
     "TITLE_COUNT, digits": (TITLE_COUNT.search, lambda n: "1" * n + "x"),
     "TITLE_COUNT, spaces": (TITLE_COUNT.search, lambda n: "1" + " " * n + "x"),
 }

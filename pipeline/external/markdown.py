@@ -37,7 +37,7 @@ from pipeline.errors import InputError
 from pipeline.external.auto import Part, choose, joined, read_parts, text_key
 from pipeline.external.blocks import parser, part_starts
 from pipeline.external.clean import Item, described, is_reading_list, is_signpost, looks_like_question, worded
-from pipeline.external.layouts import LAYOUTS, PART_SEPARATOR, READERS
+from pipeline.external.layouts import LAYOUTS, PART_SEPARATOR, READERS, SUPPLEMENTS
 from pipeline.limits import LINE_MAX_CHARS, QUESTION_MAX_CHARS, READING_CONFIDENCE
 
 CHOICES = LAYOUTS + ("auto",)
@@ -92,6 +92,8 @@ def read_layouts(
             [i for i in items if worded(i.text) and not is_signpost(i.text) and not is_reading_list(i.section)],
             warnings + [f"line {i.source_line}: an item with no words ({i.text!r}), skipped" for i in placeholders],
         )
+    for name, reader in SUPPLEMENTS.items():
+        out[name] = (reader(tokens, options)[0], [])
     return out, part_starts(tokens)
 
 
@@ -150,6 +152,18 @@ def parse_bank(text: str, layout: str, question_level: int | None = None, questi
     return read_bank(text, layout, question_level, question_column).rows
 
 
+def supplemented(items: list[Item], extra: list[Item]) -> list[Item]:
+    """Return `items` with the supplements' questions (follow-ups) that no layout read already, by line or by words,
+    in line order. Pure."""
+    lines, keys, added = {i.source_line for i in items}, {text_key(i.text) for i in items}, []
+    for item in extra:
+        key = text_key(item.text)
+        if item.source_line not in lines and key not in keys:
+            added.append(item)
+            keys.add(key)
+    return sorted(items + added, key=lambda i: i.source_line) if added else items
+
+
 def read_bank(text: str, layout: str, question_level: int | None = None, question_column=None) -> Reading:
     """Return what `text` holds read in `layout` (`auto`: the layouts auto chooses, section by section, and why)."""
     if not is_layout(layout):
@@ -158,15 +172,19 @@ def read_bank(text: str, layout: str, question_level: int | None = None, questio
     checked_lines(text)
     if layout == "auto":
         read, starts = read_layouts(text, options)
+        extra = [item for name in SUPPLEMENTS for item in read.pop(name)[0]]
         order, (items, warnings, parts), why = choose(read, starts)
     else:
         order = list(dict.fromkeys(layout.split(PART_SEPARATOR)))
         read, starts = read_layouts(text, options, order, told=True)
+        extra = [item for name in SUPPLEMENTS for item in read.pop(name)[0]]
         why = f"{layout} (from the registry): " + "; ".join(
             (f"{part}: " if len(read) > 1 else "") + described(read[part][0]) for part in read
         )
         items, warnings, parts = read_parts(read, starts, order)
-        read = read | read_layouts(text, options, [name for name in LAYOUTS if name not in read])[0]  # for confidence
+        others = read_layouts(text, options, [name for name in LAYOUTS if name not in read])[0]  # for confidence
+        read = read | {name: others[name] for name in others if name not in SUPPLEMENTS}
+    items = supplemented(items, extra)
     checked_items(items)
     rows = [
         {

@@ -108,7 +108,7 @@ def preview(
     warnings) and why auto chose what it chose. Nothing is written."""
     from pipeline.external.auto import choose
     from pipeline.external.clean import described
-    from pipeline.external.layouts import LAYOUTS, PART_SEPARATOR
+    from pipeline.external.layouts import LAYOUTS, PART_SEPARATOR, SUPPLEMENTS
     from pipeline.external.markdown import checked_lines, read_layouts
 
     try:
@@ -123,6 +123,8 @@ def preview(
         lines.append(f"  lines in doubt: {', '.join(map(str, reading.doubts))}")
     lines.append("what each layout reads:")
     read, starts = read_layouts(text, {"question_level": question_level, "question_column": question_column})
+    for name in SUPPLEMENTS:  # read beside every layout, never chosen: the reading above holds them
+        read.pop(name, None)
     for name in LAYOUTS if layout == "auto" else layout.split(PART_SEPARATOR):
         items, warnings = read[name]
         lines.append(f"  {name}: {described(items)}")

@@ -1,7 +1,17 @@
 """One module per layout of a Markdown question bank; each reads `(tokens, options)` into (items, warnings).
 `LAYOUTS` is their order (ties in `auto` go to the earlier)."""
 
-from pipeline.external.layouts import admonitions, bold_bullets, bold_paragraphs, bullets, details, headings, numbered, table
+from pipeline.external.layouts import (
+    admonitions,
+    bold_bullets,
+    bold_paragraphs,
+    bullets,
+    details,
+    follow_ups,
+    headings,
+    numbered,
+    table,
+)
 
 READERS = {
     "numbered": numbered.read,
@@ -13,5 +23,8 @@ READERS = {
     "bullets": bullets.read,
     "admonitions": admonitions.read,
 }
-LAYOUTS = tuple(READERS)
+LAYOUTS = tuple(READERS)  # the layouts a registry names and auto weighs
+# Readers of questions a bank marks beside its layout (follow-ups of a question): read with every layout, added to
+# what the chosen layouts read, never weighed or chosen.
+SUPPLEMENTS = {"follow-ups": follow_ups.read}
 PART_SEPARATOR = "+"
