@@ -71,20 +71,20 @@ def checked_items(items: list[Item]) -> list[Item]:
 
 
 def read_layouts(
-    text: str, options: dict | None = None, layouts=LAYOUTS, told: bool = False
+    text: str, options: dict | None = None, told: tuple[str, ...] = ()
 ) -> tuple[dict[str, tuple[list[Item], list[str]]], list[int]]:
-    """Return what each of `layouts` reads from `text` ((items, warnings) by layout) and the lines where the
-    document's parts start (`blocks.part_starts`). An item with no words (`...`, a placeholder) is skipped with a
-    warning. A layout that cannot read the text (a question column the table lacks) read nothing and says why in its
-    warnings, unless the layouts were `told` (by the registry): InputError."""
+    """Return what each layout, and each supplement, reads from `text` ((items, warnings) by name; the Markdown is
+    parsed once) and the lines where the document's parts start (`blocks.part_starts`). An item with no words (`...`,
+    a placeholder) is skipped with a warning. A layout that cannot read the text (a question column the table lacks)
+    read nothing and says why in its warnings, unless it is one the registry named (`told`): InputError."""
     options = options or {}
     tokens = parser().parse(text.removeprefix("\ufeff"))
     out = {}
-    for layout in layouts:
+    for layout in LAYOUTS:
         try:
             items, warnings = READERS[layout](tokens, options)
         except InputError as error:
-            if told:
+            if layout in told:
                 raise
             items, warnings = [], [str(error.message)]
         placeholders = [i for i in items if not worded(i.text)]
@@ -170,20 +170,17 @@ def read_bank(text: str, layout: str, question_level: int | None = None, questio
         raise InputError(f"unknown layout {layout!r}; known: {', '.join(CHOICES)}, or layouts joined by + (table+numbered)")
     options = {"question_level": question_level, "question_column": question_column}
     checked_lines(text)
+    told = () if layout == "auto" else tuple(dict.fromkeys(layout.split(PART_SEPARATOR)))
+    read, starts = read_layouts(text, options, told)  # every layout: the named read, the others weigh the confidence
+    extra = [item for name in SUPPLEMENTS for item in read.pop(name)[0]]
     if layout == "auto":
-        read, starts = read_layouts(text, options)
-        extra = [item for name in SUPPLEMENTS for item in read.pop(name)[0]]
         order, (items, warnings, parts), why = choose(read, starts)
     else:
-        order = list(dict.fromkeys(layout.split(PART_SEPARATOR)))
-        read, starts = read_layouts(text, options, order, told=True)
-        extra = [item for name in SUPPLEMENTS for item in read.pop(name)[0]]
+        order, named = list(told), {name: read[name] for name in told}
         why = f"{layout} (from the registry): " + "; ".join(
-            (f"{part}: " if len(read) > 1 else "") + described(read[part][0]) for part in read
+            (f"{part}: " if len(named) > 1 else "") + described(named[part][0]) for part in named
         )
-        items, warnings, parts = read_parts(read, starts, order)
-        others = read_layouts(text, options, [name for name in LAYOUTS if name not in read])[0]  # for confidence
-        read = read | {name: others[name] for name in others if name not in SUPPLEMENTS}
+        items, warnings, parts = read_parts(named, starts, order)
     items = supplemented(items, extra)
     checked_items(items)
     rows = [
