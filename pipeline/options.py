@@ -31,4 +31,9 @@ def versions(parser) -> None:
     parser.add_argument("--area", type=Path, required=True, help="the folder holding one build per tree of raw/")
     embeddings(parser)
     parser.add_argument("--repo", type=Path, default=paths.ROOT, help="the git repository whose raw/ is read (this one)")
-    parser.add_argument("input", nargs="*", metavar="NAME=PATH", help="the inputs as the current build reads them")
+    inputs(parser, "the inputs as the current build reads them")
+
+
+def inputs(parser, help: str = "the inputs: SOURCE=raw/… (default: paths.py's)") -> None:
+    """The build's inputs as Make passes them, NAME=PATH (flow/command.py: given_inputs reads them)."""
+    parser.add_argument("input", nargs="*", metavar="NAME=PATH", help=help)

@@ -23,7 +23,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--points", type=Path, help="the history's points (default: BUILDS/history.json)")
     parser.add_argument("--history", action="store_true", help="first build raw/ at every commit that changed it")
     parser.add_argument("--repo", type=Path, default=paths.ROOT, help="the git repository whose raw/ is read")
-    parser.add_argument("input", nargs="*", metavar="NAME=PATH", help="the inputs: SOURCE=raw/… (default: paths.py's)")
+    options.inputs(parser)
 
 
 def given_inputs(words: list[str]) -> dict[str, str]:

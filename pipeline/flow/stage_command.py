@@ -15,7 +15,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--builds", type=Path, default=paths.BUILDS, help="the builds folder whose work area it builds "
                         "into (default: the one make all uses)")  # fmt: skip
     options.embeddings(parser)
-    parser.add_argument("input", nargs="*", metavar="NAME=PATH", help="the inputs: SOURCE=raw/… (default: paths.py's)")
+    options.inputs(parser)
 
 
 def main(args, context: dict) -> int:
