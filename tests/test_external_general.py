@@ -285,3 +285,20 @@ def test_follow_up_questions_a_bank_labels_are_read_beside_its_layout(bank, ques
     from pipeline.external.markdown import read_bank
 
     assert [row["text"] for row in read_bank(bank, "headings").rows] == questions  # as the registry names it
+
+
+@pytest.mark.parametrize(
+    "bank, questions",
+    [
+        # every question a level-1 heading: the first is a question, not the title
+        ("# Q1. Explain R-CNN.\nAns: regions.\n\n# Q2. Why ROI pooling?\nAns: size.\n", ["Explain R-CNN.", "Why ROI pooling?"]),
+        # a title that asks, over questions at level 2: still the title
+        ("# What is MLOps?\n\n## Why monitor?\n\nA.\n\n## How to retrain?\n\nB.\n", ["Why monitor?", "How to retrain?"]),
+        # a title that names the bank, over level-1 questions
+        ("# ML questions\n\n# What is bias?\n\nA.\n\n# What is variance?\n\nB.\n", ["What is bias?", "What is variance?"]),
+    ],
+)
+def test_the_first_level_1_heading_is_the_title_unless_the_bank_asks_at_level_1(bank, questions):
+    from pipeline.external.markdown import read_bank
+
+    assert [r["text"] for r in read_bank(bank, "auto").rows] == questions

@@ -3,7 +3,7 @@ items and their own tokens, sections, and the split of a paragraph into its sour
 
 from dataclasses import dataclass
 
-from pipeline.external.clean import QUESTION_MARKS, SUB_LABEL, HtmlRun, clean, numbered
+from pipeline.external.clean import QUESTION_MARKS, SUB_LABEL, HtmlRun, clean, looks_like_question, numbered, unlabelled
 
 
 def parser():
@@ -94,15 +94,24 @@ def numbered_lines(token) -> list[tuple[int, Span]]:
     return parts
 
 
+def title_index(tokens) -> int | None:
+    """Return the index of the document's title: its first level-1 heading, unless that heading asks or is numbered
+    and another level-1 heading does too (a bank that writes every question as `# Q1. …`), then there is none."""
+    firsts = [i for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h1" and t.level == 0]
+    if not firsts:
+        return None
+    texts = [inline_text(tokens[i + 1], raw=True)[0] for i in firsts]
+    asking = [looks_like_question(unlabelled(clean(t))) or numbered(t)[0] is not None for t in texts]
+    return None if asking[0] and sum(asking) >= 2 else firsts[0]
+
+
 def walk_sections(tokens):
     """Yield (index, token, section) for every token, tracking the current section heading (the title excluded)."""
-    section, title_seen = None, False
+    section, title = None, title_index(tokens)
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.level == 0:
             text = inline_text(tokens[index + 1])[0]
-            if token.tag == "h1" and not title_seen:
-                title_seen = True
-            else:
+            if index != title:
                 yield index, token, section
                 section = text
                 continue

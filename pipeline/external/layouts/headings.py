@@ -1,18 +1,17 @@
 """`headings`: headings are questions (those at `question_level`, or, without one, the numbered or question-like
 ones; a numbered heading at another level is a question too, with a warning); the other headings are sections. Pure."""
 
-from pipeline.external.blocks import inline_text
+from pipeline.external.blocks import inline_text, title_index
 from pipeline.external.clean import Item, clean, looks_like_question, make_item, numbered
 
 
 def _headings(tokens, question_level: int | None) -> list[tuple[int, int, str, list[str]]]:
     """Return (index, depth, raw text, links) of every heading but the document's title."""
-    out, title_seen = [], False
+    out, title = [], title_index(tokens) if question_level != 1 else None
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
             depth = int(token.tag[1])
-            if depth == 1 and not title_seen and question_level != 1:
-                title_seen = True
+            if index == title:
                 continue
             text, links, _ = inline_text(tokens[index + 1], raw=True)
             out.append((index, depth, text, links))
