@@ -302,3 +302,48 @@ def test_the_first_level_1_heading_is_the_title_unless_the_bank_asks_at_level_1(
     from pipeline.external.markdown import read_bank
 
     assert [r["text"] for r in read_bank(bank, "auto").rows] == questions
+
+
+def test_a_table_of_contents_of_topics_holds_no_question_and_one_that_asks_does():
+    from pipeline.external.markdown import read_bank
+
+    topics = "# B\n\n## 目录\n\n1. 机器学习基础\n2. 大模型微调\n\n## 机器学习基础\n\n1. 梯度裁剪目的、原理\n2. 偏差和方差\n3. 什么是过拟合？\n"
+    assert [r["text"] for r in read_bank(topics, "numbered").rows] == ["梯度裁剪目的、原理", "偏差和方差", "什么是过拟合?"]
+    asks = "# B\n\n## Table of Contents\n\n- [What is deep learning?](#1)\n- [Why normalize?](#2)\n\n## #1\n\n#### What is deep learning?\n\nA.\n"
+    assert [r["text"] for r in read_bank(asks, "auto").rows] == ["What is deep learning?", "Why normalize?"]
+
+
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        ("알고있는 Activation Function에 대해 알려주세요. (Sigmoid, ReLU, LeakyReLU, Tanh 등)", True),  # Korean request, an aside
+        ("나만의 feature selection 방식을 설명해봅시다.", True),
+        ("설계 방식의 장단점", False),  # a Korean topic
+        ("设计一个企业知识库问答系统:从文档接入到权限隔离。", True),  # a Chinese task
+        ("用 NumPy/PyTorch 实现 Self-Attention(含缩放、mask、softmax)。", True),
+        ("模型显存占用分析", False),  # a Chinese topic
+        ("Supervised Learning và Unsupervised Learning khác nhau như thế nào", True),  # Vietnamese
+        ("Hãy mô tả quy trình xây dựng một mô hình Machine Learning từ đầu.", True),
+        ("Mô hình ngôn ngữ lớn", False),  # a Vietnamese topic
+        ("Gradient descent (with momentum)", False),  # an aside alone makes no question
+    ],
+)
+def test_requests_in_korean_chinese_and_vietnamese_ask(text, asks):
+    from pipeline.external.clean import looks_like_question
+
+    assert looks_like_question(text) is asks
+
+
+def test_an_introduction_and_an_afterword_that_ask_nothing_are_not_questions_and_say_so():
+    from pipeline.external.markdown import read_bank
+
+    asks = "".join(f"- What is case {n}?\n" for n in range(12))
+    bank = (
+        "# Interview questions\n\n- Made by A. Author\n- Last modified 2018\n\n## Statistics\n\n- Bias and variance\n"
+        f"{asks}\n## Machine learning\n\n{asks}\n## Preparing\n\n- Practise every day\n"
+    )  # 24 of 28 items ask
+    reading = read_bank(bank, "auto")
+    assert len(reading.rows) == 25 and reading.rows[0]["text"] == "Bias and variance"  # it stays: its section asks
+    assert any(w.startswith("lines 3–39: 3 items") and "introduction" in w for w in reading.warnings)
+    few = "# B\n\n- Made by A. Author\n\n## Basics\n\n- Bias and variance\n- What is a tree?\n\n## Notes\n\n- Kernels\n"
+    assert len(read_bank(few, "auto").rows) == 4  # a bank where fewer than 80% of the items ask keeps them all

@@ -148,6 +148,20 @@ def read_parts(
     return sorted(items, key=lambda i: i.source_line), warnings, parts
 
 
+def framed(items: list[Item]) -> tuple[list[Item], list[int]]:
+    """Return (`items` without the introduction and the afterword, the lines dropped): in a bank where at least 80%
+    of the items read look like questions, an item before the first of them or after the last, in a section where no
+    item asks (`Made by …`, `How to use this guide`, `How to prepare`), is the document's, not a question. Pure."""
+    asks = [looks_like_question(i.text) for i in items]
+    if not items or sum(asks) < SECTION_SHARE * len(items):
+        return items, []
+    lines = [i.source_line for i, a in zip(items, asks) if a]
+    first, last = min(lines), max(lines)
+    asking_sections = {i.section for i, a in zip(items, asks) if a}
+    inside = [i.section in asking_sections or first <= i.source_line <= last for i in items]
+    return [i for i, keep in zip(items, inside) if keep], [i.source_line for i, keep in zip(items, inside) if not keep]
+
+
 def spans(parts: list[Part]) -> str:
     """Return the parts in words: `table lines 7–11 (5 items), bold-bullets lines 25–27 (3 items)`."""
     return ", ".join(

@@ -41,6 +41,20 @@ CJK_QUESTION = re.compile(
     "|なぜ|(?<![任几])何|どう|どの|どれ|いつ|誰|説明して|教えて|述べて|か$"
     "|무엇|왜|어떻게|언제|어느|누가|어디|까요?$|나요$|가요$|세요$|시오$"
 )
+# Endings and openings that ask or request, read where the text ends before a closing full stop or an aside
+# (`설명해주세요.`, `…하는가.`): Korean requests (`해주세요`, `봅시다`, `하시오`), Chinese tasks (`设计一个…`, `实现…`,
+# `推导…`, `用 NumPy 实现…`).
+CJK_ENDING = re.compile(
+    "(?:까요?|나요|가요|세요|시오|시다|니까|는가|은가|인가|을까|줘|해봐)$"
+    "|^(?:设计一个|设计一套|实现|推导|证明|写一个|写出|手撕|举例说明|对比|比较|分析一下|介绍一下)|^用[^。，,]{1,30}实现"
+)
+ASIDE_MAX = 80  # characters of a closing aside in parentheses
+# Vietnamese asks with words of its own, anywhere in the sentence (`… là gì`, `… như thế nào`), or opens a request
+# (`Hãy giải thích …`, `Giải thích …`, `So sánh …`): casefolded, between word boundaries.
+VI_QUESTION = re.compile(
+    r"\b(?:là gì|như thế nào|thế nào|tại sao|vì sao|làm sao|ra sao|bao nhiêu|khác nhau)\b"
+    r"|^(?:hãy|giải thích|mô tả|so sánh|trình bày|nêu|phân biệt|liệt kê)\b"
+)
 
 
 DIFFICULTY_WORDS = "easy|medium|hard|beginner|intermediate|advanced|expert|basic"
@@ -104,6 +118,11 @@ SIGNPOSTS = frozenset(
 READING_LISTS = frozenset(
     "references reference resources sources links bibliography 참고 참고자료 참고문헌 参考 参考资料 参考文献 参考链接 出典".split()
 ) | {"further reading", "useful links", "see also"}
+# A table of contents (`## 目录`, `## Contents`): an entry that asks is a question (a bank may list all its questions
+# there and answer a few), an entry that asks nothing is a topic of the document, never a question.
+CONTENTS = frozenset(
+    "contents toc 目录 目錄 目次 목차 índice sumário inhaltsverzeichnis sommaire содержание оглавление".split()
+) | {"table of contents"}
 # An answer written after its question on one line, `Q: … A: …` (`**A**:`, `A：`): the question ends before it.
 INLINE_ANSWER = re.compile(r"\s(?:A|Answer|答|回答)\s?:\s")
 # A pointer after the question to where it is answered (`… 的区别？→ [Attention](docs/a.md)`, `… ? -> Notes`): the
@@ -214,6 +233,12 @@ def is_reading_list(section: str | None) -> bool:
     return bool(section) and numbered(unlabelled(section.casefold().rstrip(" :.!-–—").strip()))[1] in READING_LISTS
 
 
+def is_topic_entry(section: str | None, text: str) -> bool:
+    """Return whether an item is an entry of a table of contents (its section `Contents`, `目录`) that asks nothing."""
+    heading = numbered(unlabelled(section.casefold().rstrip(" :.!-–—").strip()))[1] if section else ""
+    return heading in CONTENTS and not looks_like_question(text)
+
+
 def is_signpost(text: str) -> bool:
     """Return whether an item is a heading or label that asks nothing wherever it stands (`Answer:`, `References`)."""
     return text.casefold().rstrip(" :.!-–—").strip() in SIGNPOSTS
@@ -258,7 +283,17 @@ def looks_like_question(text: str) -> bool:
     words = re.findall(r"[^\W\d_]+", text.casefold())
     if words and (words[0] in OPENERS or words[0] in OTHER_OPENERS or " ".join(words[:2]) in OTHER_OPENING_PAIRS):
         return True
-    return bool(CJK_QUESTION.search(stripped))
+    if CJK_QUESTION.search(stripped) or CJK_ENDING.search(without_aside(text).rstrip(" \t*_.!。！~")):
+        return True
+    return bool(VI_QUESTION.search(text.casefold()))
+
+
+def without_aside(text: str) -> str:
+    """Return `text` without the aside in parentheses that closes it (`… 알려주세요. (Sigmoid, ReLU 등)`): a question's
+    ending is read before it. Pure."""
+    text = text.rstrip()
+    start = text.rfind("(") if text.endswith(")") else -1
+    return text[:start].rstrip() if 0 < start and len(text) - start <= ASIDE_MAX else text
 
 
 def numbered(text: str) -> tuple[int | None, str]:

@@ -34,9 +34,17 @@ import unicodedata
 from typing import NamedTuple
 
 from pipeline.errors import InputError
-from pipeline.external.auto import Part, choose, joined, read_parts, text_key
+from pipeline.external.auto import Part, choose, framed, joined, read_parts, text_key
 from pipeline.external.blocks import parser, part_starts
-from pipeline.external.clean import Item, described, is_reading_list, is_signpost, looks_like_question, worded
+from pipeline.external.clean import (
+    Item,
+    described,
+    is_reading_list,
+    is_signpost,
+    is_topic_entry,
+    looks_like_question,
+    worded,
+)
 from pipeline.external.layouts import LAYOUTS, PART_SEPARATOR, READERS, SUPPLEMENTS
 from pipeline.limits import LINE_MAX_CHARS, QUESTION_MAX_CHARS, READING_CONFIDENCE
 
@@ -89,7 +97,14 @@ def read_layouts(
             items, warnings = [], [str(error.message)]
         placeholders = [i for i in items if not worded(i.text)]
         out[layout] = (
-            [i for i in items if worded(i.text) and not is_signpost(i.text) and not is_reading_list(i.section)],
+            [
+                i
+                for i in items
+                if worded(i.text)
+                and not is_signpost(i.text)
+                and not is_reading_list(i.section)
+                and not is_topic_entry(i.section, i.text)
+            ],
             warnings + [f"line {i.source_line}: an item with no words ({i.text!r}), skipped" for i in placeholders],
         )
     for name, reader in SUPPLEMENTS.items():
@@ -181,7 +196,12 @@ def read_bank(text: str, layout: str, question_level: int | None = None, questio
             (f"{part}: " if len(named) > 1 else "") + described(named[part][0]) for part in named
         )
         items, warnings, parts = read_parts(named, starts, order)
-    items = supplemented(items, extra)
+    items, framing = framed(supplemented(items, extra))
+    if framing:
+        warnings = warnings + [
+            f"lines {framing[0]}–{framing[-1]}: {len(framing)} item{'s' * (len(framing) != 1)} before the first question or "
+            "after the last, in sections that ask nothing, not read as questions (an introduction or an afterword)"
+        ]
     checked_items(items)
     rows = [
         {
