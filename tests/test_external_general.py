@@ -347,3 +347,37 @@ def test_an_introduction_and_an_afterword_that_ask_nothing_are_not_questions_and
     assert any(w.startswith("lines 3–39: 3 items") and "introduction" in w for w in reading.warnings)
     few = "# B\n\n- Made by A. Author\n\n## Basics\n\n- Bias and variance\n- What is a tree?\n\n## Notes\n\n- Kernels\n"
     assert len(read_bank(few, "auto").rows) == 4  # a bank where fewer than 80% of the items ask keeps them all
+
+
+@pytest.mark.parametrize(
+    "written, text",
+    [
+        ("LangGraph：为什么复杂 Agent 要从 Chain 走向 Graph？", "为什么复杂 Agent 要从 Chain 走向 Graph?"),  # a topic label
+        ("计算题3：如何估算模型kv_cache显存占用量？", "如何估算模型kv_cache显存占用量?"),
+        ("Spring AI / Java AI: Why use a framework?", "Why use a framework?"),
+        ("Interlude: comparing performance metrics", "Interlude: comparing performance metrics"),  # nothing asks after it
+        ("You are comparing two models: which is better?", "You are comparing two models: which is better?"),  # a clause
+        ("What is X: a definition?", "What is X: a definition?"),  # the head asks
+        (
+            "K-means의 단점은 무엇인가요? (계산량 말고)",
+            "K-means의 단점은 무엇인가요? (계산량 말고)",
+        ),  # an aside is the question's
+        ("Who wrote it? [Google]", "Who wrote it?"),  # a source in brackets is not
+    ],
+)
+def test_a_topic_label_and_a_source_are_cut_and_an_aside_is_kept(written, text):
+    assert make_item(None, None, written, 1, []).text == text
+
+
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        ("Difference between args and kwargs", True),
+        ("Pros and cons of each activation function.", True),
+        ("Differential privacy", False),
+    ],
+)
+def test_a_noun_phrase_that_asks_to_compare_asks(text, asks):
+    from pipeline.external.clean import looks_like_question
+
+    assert looks_like_question(text) is asks

@@ -29,7 +29,11 @@ OTHER_OPENERS = frozenset(
 )
 
 
-OTHER_OPENING_PAIRS = frozenset({"o que", "por que", "por qué", "para que", "para qué", "est ce"})
+OTHER_OPENING_PAIRS = frozenset(
+    {"o que", "por que", "por qué", "para que", "para qué", "est ce"}
+    # English noun phrases that ask to compare (`Difference between OOP and functional programming`, `Pros and cons of …`)
+    | {"difference between", "differences between", "diff between", "pros and", "advantages and"}
+)
 
 
 # Chinese, Japanese and Korean write no spaces: interrogative words anywhere, request openings, question endings.
@@ -134,6 +138,7 @@ FOOTNOTE = re.compile(r"\[\^[^\]\s]{1,64}\]")
 # lower-case roman numeral or letter, never a word (`a. ` opens few sentences; `I.` is kept for headings).
 SUB_LABEL = re.compile(r"^\(?(?:i{1,3}|iv|v|vi{1,3}|ix|x|[a-h])[.)][ \t]+\S")
 LETTER_DIFFICULTY = re.compile(r"^\[(E|M|H)\][ \t]*+|(?<![ \t])[ \t]*+\[(E|M|H)\]$")  # a run starts once: linear
+TOPIC_MAX, TOPIC_WORDS = 40, 4  # characters and words of a topic label before a question (`LangGraph: …`)
 LETTER_LEVELS = {"E": "easy", "M": "medium", "H": "hard"}
 
 
@@ -150,7 +155,9 @@ TRAILING_SYMBOLS = re.compile(rf"(?<!{SYMBOL}){SYMBOL}++$")
 STRAY_MARKERS = re.compile(r"(?<![\w*])[*_]{2,}|(?<![*_])[*_]{2,}+(?![\w*])")
 
 
-SOURCE_TAIL = re.compile(r"(?<=[?.!:])\s*+[\[(]\s*+[\[(]?[^\[\]()]{0,30}[\])]?\s*+[\])]$")  # `… ? [[src](url)]` leaves `[src]`
+# A source in square brackets after the question (`… ? [[src](url)]` leaves `[src]`, `… ? [Google]`); an aside in
+# parentheses (`… ? (In Serverless)`) is the question's own.
+SOURCE_TAIL = re.compile(r"(?<=[?.!:])\s*+\[\s*+[\[(]?[^\[\]()]{0,30}[\])]?\s*+\]$")
 
 
 @dataclass
@@ -182,13 +189,27 @@ def split_difficulty(text: str) -> tuple[str, str | None]:
 
 
 def unlabelled(text: str) -> str:
-    """Return `text` without the labels written before it (`[M] Q12 - …`: both), by the one LABEL rule. Pure."""
+    """Return `text` without the labels written before it (`[M] Q12 - …`: both), by the one LABEL rule, and without
+    a topic written before it as a label (`LangGraph: why …?`, `计算题3：如何…？`). Pure."""
     for _ in range(3):
         cut = LABEL.sub("", text, count=1)
         if cut == text or not worded(cut):  # a text that is only a label (`Q1.`) keeps it: it is no question
-            return text
+            break
         text = cut
-    return text
+    return untopical(text)
+
+
+def untopical(text: str) -> str:
+    """Return `text` without a topic label before it: a short head (at most 40 characters, 4 words) ending in a colon,
+    that asks nothing itself, before a text that asks and opens with a capital or a letter without case (`Spring AI /
+    Java AI: Spring AI 相比 … 有什么收益？` → the question; `Interlude: comparing metrics`, `What is X: a definition?` and
+    `You are comparing two models: … How do you decide?` keep theirs). Pure."""
+    head, colon, rest = text.partition(":")
+    words = re.findall(r"[^\W_]+", head)
+    if not colon or len(head) > TOPIC_MAX or len(words) > TOPIC_WORDS or "?" in head or looks_like_question(head):
+        return text
+    rest = rest.strip()
+    return rest if rest and not rest[0].islower() and looks_like_question(rest) else text
 
 
 def make_item(section: str | None, number: int | None, body: str, line: int, links: list) -> Item:
