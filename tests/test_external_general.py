@@ -381,3 +381,19 @@ def test_a_noun_phrase_that_asks_to_compare_asks(text, asks):
     from pipeline.external.clean import looks_like_question
 
     assert looks_like_question(text) is asks
+
+
+def test_paragraphs_a_bank_enumerates_by_letters_are_its_questions_and_e_g_is_no_letter():
+    from pipeline.external.markdown import read_bank
+
+    bank = (
+        "- NLU 和 NLG 的差异？\n\n\na. Self-Attention的表达式\n\n\nb. 为什么要对QK进行scaling\n\n"
+        "scaling 让分布更好。\n\n\nc.self-attention一定要这样表达吗？\n\n不一定。\n\ne.g. 这是一个例子。\n"
+    )
+    rows = read_bank(bank, "auto").rows
+    assert [(r["source_line"], r["number"], r["text"]) for r in rows] == [
+        (1, None, "NLU 和 NLG 的差异?"),
+        (4, 1, "Self-Attention的表达式"),
+        (7, 2, "为什么要对QK进行scaling"),
+        (12, 3, "self-attention一定要这样表达吗?"),
+    ]

@@ -142,6 +142,10 @@ TOPIC_MAX, TOPIC_WORDS = 40, 4  # characters and words of a topic label before a
 LETTER_LEVELS = {"E": "easy", "M": "medium", "H": "hard"}
 
 
+# A paragraph enumerated by a lower-case letter: `a. …`, `b) …`, `(c) …`, `e.为什么…` (no space before a CJK letter).
+LETTER_ENUM = re.compile(r"^\(?([a-z])[.)](?![a-z]\.)[ \t]*+(?=[^\s\d])(.+)$")
+
+
 NUMBER_CELL = re.compile(r"^(?:Q\s*+)?#?\s*+(\d++)[.)]?$", re.IGNORECASE)
 
 
@@ -321,6 +325,14 @@ def numbered(text: str) -> tuple[int | None, str]:
     """Return (the number a question is written with, its text without it), or (None, the text)."""
     match = NUMBER.match(unicodedata.normalize("NFKC", text))
     return (int(match.group(1)), match.group(2).strip()) if match else (None, text)
+
+
+def lettered(text: str) -> tuple[int | None, str]:
+    """Return (the letter's place in the alphabet, the text without it) of a paragraph that a bank enumerates by
+    letters (`a. Self-Attention的表达式`, `c.self-attention一定要这样表达吗？`, `b) Why …`), or (None, the text); `e.g.`
+    and `i.e.` open sentences, not enumerations. Pure."""
+    match = LETTER_ENUM.match(unicodedata.normalize("NFKC", text))
+    return (ord(match.group(1)) - ord("a") + 1, match.group(2).strip()) if match else (None, text)
 
 
 def worded(text: str) -> bool:

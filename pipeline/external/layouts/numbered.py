@@ -1,10 +1,10 @@
 """`numbered`: top-level numbered items (`1. Q`, `1. **Q**`) and paragraphs that start with a number (`**3.** Q`,
-`**2. Q**`, `12、Q`); lists nested under an item are its answer, unless the item is a topic: no question itself, it
+`**2. Q**`, `12、Q`) or a letter (`a. Q`, `c.为什么…？`: its place in the alphabet is its number); lists nested under an item are its answer, unless the item is a topic: no question itself, it
 holds numbered items of which at least 80% are questions (`1. 优化器问题` / `   1. Adam 和 SGD 各有什么优缺点？`); those
 are read, the topic their section. Pure."""
 
 from pipeline.external.blocks import empty_warning, inline_text, item_end, item_inline, numbered_lines, walk_sections
-from pipeline.external.clean import SUB_LABEL, Item, clean, looks_like_question, make_item, numbered, question_share
+from pipeline.external.clean import SUB_LABEL, Item, clean, lettered, looks_like_question, make_item, numbered, question_share
 
 TOPIC_SHARE = 0.8
 
@@ -61,6 +61,8 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
             for offset, span in numbered_lines(token):
                 text, links, _ = inline_text(span, raw=True)
                 number, body = numbered(text)
+                if number is None:
+                    number, body = lettered(text)
                 if number is not None and body:
                     items.append(make_item(section, number, body, token.map[0] + 1 + offset, links))
     return items, warnings
