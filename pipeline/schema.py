@@ -338,7 +338,7 @@ EXTERNAL_TABLES: tuple[Table, ...] = (
             _col(
                 "layout",
                 "string",
-                "the layout the registry names (numbered, headings, table, details, bold-paragraphs, bold-bullets, bullets, admonitions, "
+                "the layout the registry names (numbered, headings, table, details, bold-paragraphs, bold-bullets, bullets, admonitions, paragraphs, "
                 "auto, or layouts joined by +)",
             ),
             _col(

@@ -74,7 +74,7 @@ def test_headings_layout():
 def test_an_unknown_layout_is_an_error():
     with pytest.raises(
         InputError,
-        match="unknown layout 'lines'; known: numbered, headings, table, details, bold-paragraphs, bold-bullets, bullets, admonitions, auto",
+        match="unknown layout 'lines'; known: numbered, headings, table, details, bold-paragraphs, bold-bullets, bullets, admonitions, paragraphs, auto",
     ):
         parse_bank("# x\n", "lines")
     with pytest.raises(InputError, match="unknown layout 'table\\+lines'"):
@@ -140,7 +140,7 @@ HEADER = "bank_id,name,file,source,licence,layout,question_level,stated_as\n"
         (
             "b,B,b.md,s,MIT,lines,,\n",
             2,
-            "layout 'lines' is not one of numbered, headings, table, details, bold-paragraphs, bold-bullets, bullets, admonitions, auto, "
+            "layout 'lines' is not one of numbered, headings, table, details, bold-paragraphs, bold-bullets, bullets, admonitions, paragraphs, auto, "
             "nor layouts joined by + (table+numbered)",
         ),
         ("b,B,b.md,s,,numbered,,\n", 2, "licence is empty"),

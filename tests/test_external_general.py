@@ -397,3 +397,20 @@ def test_paragraphs_a_bank_enumerates_by_letters_are_its_questions_and_e_g_is_no
         (7, 2, "为什么要对QK进行scaling"),
         (12, 3, "self-attention一定要这样表达吗?"),
     ]
+
+
+def test_a_bank_of_plain_paragraph_questions_is_read_whole_and_answers_that_ask_do_not_turn_a_bank_to_paragraphs():
+    from pipeline.external.markdown import read_bank
+
+    plain = "".join(
+        f"Topic {n}\n\n{'**' * (n == 0)}What is idea {n}?{'**' * (n == 0)}\n\nIt is a thing. Why? Because it is.\n\n"
+        f"How is idea {n} used?\n\nOften.\n\n"
+        for n in range(4)
+    )  # 8 questions under plain-text titles, one of them bold
+    reading = read_bank("# Bank\n\n" + plain, "auto")
+    assert [r["text"] for r in reading.rows] == [
+        f"{w} idea {n}{u}?" for n in range(4) for w, u in (("What is", ""), ("How is", " used"))
+    ]
+    assert reading.layout == "paragraphs" and "a fallback: 8 questions, the other layouts 1" in reading.why
+    headings = "".join(f"## What is idea {n}?\n\nWhy does it matter?\n\nIt does.\n\n" for n in range(6))
+    assert len(read_bank("# Bank\n\n" + headings, "auto").rows) == 6  # six answers that ask stay answers

@@ -45,7 +45,7 @@ from pipeline.external.clean import (
     looks_like_question,
     worded,
 )
-from pipeline.external.layouts import LAYOUTS, PART_SEPARATOR, READERS, SUPPLEMENTS
+from pipeline.external.layouts import FALLBACKS, LAYOUTS, PART_SEPARATOR, READERS, SUPPLEMENTS
 from pipeline.limits import LINE_MAX_CHARS, QUESTION_MAX_CHARS, READING_CONFIDENCE
 
 CHOICES = LAYOUTS + ("auto",)
@@ -214,4 +214,6 @@ def read_bank(text: str, layout: str, question_level: int | None = None, questio
         }
         for i in items
     ]
-    return Reading(rows, joined(parts, order[0]), why, warnings, parts, *confidence(read, items))
+    unused = [name for name in FALLBACKS if name not in order]  # a fallback not read from says nothing of the reading
+    weighed = {name: found for name, found in read.items() if name not in unused}
+    return Reading(rows, joined(parts, order[0]), why, warnings, parts, *confidence(weighed, items))
