@@ -414,3 +414,20 @@ def test_a_bank_of_plain_paragraph_questions_is_read_whole_and_answers_that_ask_
     assert reading.layout == "paragraphs" and "a fallback: 8 questions, the other layouts 1" in reading.why
     headings = "".join(f"## What is idea {n}?\n\nWhy does it matter?\n\nIt does.\n\n" for n in range(6))
     assert len(read_bank("# Bank\n\n" + headings, "auto").rows) == 6  # six answers that ask stay answers
+
+
+@pytest.mark.parametrize(
+    "text, about",
+    [
+        ("Who is this for?", True),
+        ("What is in this repo?", True),
+        ("How to use this guide", True),
+        ("怎么用这份题库？", True),
+        ("How would you change this design?", False),
+        ("What is MLOps?", False),
+    ],
+)
+def test_a_question_a_document_asks_about_itself_is_a_signpost(text, about):
+    from pipeline.external.clean import is_signpost
+
+    assert is_signpost(text) is about

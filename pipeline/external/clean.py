@@ -118,6 +118,13 @@ SIGNPOSTS = frozenset(
     "contents notes note hint hints example examples output 答案 解答 解析 参考 参考资料 参考答案 回答 답변 정답 해설 참고 "
     "참고자료 解説 回答例 respuesta respuestas resposta respostas".split()
 ) | {"further reading", "table of contents", "key takeaways", "how to use this file", "how to use this guide"}
+# A question a document asks about itself, in its introduction (`Who is this for?`, `What is in this repo?`, `How to
+# use this guide`, `怎么用这份题库？`, `이 문서는 …`): casefolded; alternatives of literal words, so linear.
+ABOUT_THE_DOCUMENT = re.compile(
+    r"\bthis (?:guide|repo|repository|book|handbook|document|cheat ?sheet|collection|course|page|project|question bank)\b"
+    r"|^who is (?:this|it) for\b|^how to (?:use|read|contribute)\b"
+    r"|(?:本|这份|這份|这个|這個)(?:仓库|倉庫|项目|項目|文档|文檔|题库|題庫|指南|手册|手冊|书|書)|이 (?:문서|저장소|가이드)"
+)
 # A section that lists sources, not questions: its items are never questions (`## References` / `- Deep learning - LG`).
 READING_LISTS = frozenset(
     "references reference resources sources links bibliography 참고 참고자료 참고문헌 参考 参考资料 参考文献 参考链接 出典".split()
@@ -265,8 +272,9 @@ def is_topic_entry(section: str | None, text: str) -> bool:
 
 
 def is_signpost(text: str) -> bool:
-    """Return whether an item is a heading or label that asks nothing wherever it stands (`Answer:`, `References`)."""
-    return text.casefold().rstrip(" :.!-–—").strip() in SIGNPOSTS
+    """Return whether an item is a heading or label that asks nothing wherever it stands (`Answer:`, `References`), or
+    a question about the document itself (`Who is this for?`, `How to use this guide`, `怎么用这份题库？`)."""
+    return text.casefold().rstrip(" :.!-–—").strip() in SIGNPOSTS or bool(ABOUT_THE_DOCUMENT.search(text.casefold()))
 
 
 class HtmlRun:
