@@ -431,3 +431,25 @@ def test_a_question_a_document_asks_about_itself_is_a_signpost(text, about):
     from pipeline.external.clean import is_signpost
 
     assert is_signpost(text) is about
+
+
+@pytest.mark.parametrize(
+    "written, text",
+    [
+        ("🪤 为什么需要 Warmup？", "为什么需要 Warmup?"),
+        ("💡 ⭐ What is a KV cache?", "What is a KV cache?"),
+        ("① 什么是过拟合？", "什么是过拟合?"),  # a circled number is a label, cut by the label rule
+        ("→ What is drift?", "→ What is drift?"),  # an arrow is no pictograph
+    ],
+)
+def test_pictographs_before_a_question_are_no_part_of_it(written, text):
+    assert make_item(None, None, written, 1, []).text == text
+
+
+@pytest.mark.parametrize(
+    "text", ["Draw the graphs for sigmoid and tanh.", "Prove that the loss is convex.", "Find the top two documents."]
+)
+def test_a_task_asks(text):
+    from pipeline.external.clean import looks_like_question
+
+    assert looks_like_question(text)

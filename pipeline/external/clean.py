@@ -80,7 +80,8 @@ OPENERS = frozenset(
     "what why how when which who whom whose where is are was were can could should would will do does did has have "
     "explain describe compare contrast design discuss define list name give walk estimate derive implement write "
     "outline suggest propose tell state summarize summarise evaluate analyze analyse identify provide illustrate "
-    "differentiate distinguish elaborate mention justify calculate build create imagine suppose".split()
+    "differentiate distinguish elaborate mention justify calculate build create imagine suppose draw plot sketch "
+    "prove solve find determine".split()
 )
 
 
@@ -146,6 +147,7 @@ FOOTNOTE = re.compile(r"\[\^[^\]\s]{1,64}\]")
 SUB_LABEL = re.compile(r"^\(?(?:i{1,3}|iv|v|vi{1,3}|ix|x|[a-h])[.)][ \t]+\S")
 LETTER_DIFFICULTY = re.compile(r"^\[(E|M|H)\][ \t]*+|(?<![ \t])[ \t]*+\[(E|M|H)\]$")  # a run starts once: linear
 TOPIC_MAX, TOPIC_WORDS = 40, 4  # characters and words of a topic label before a question (`LangGraph: …`)
+CIRCLED = re.compile(r"^[\u2460-\u2473\u2776-\u277f][ \t]*")  # `① …`, `❶ …`: a label NFKC would make `1 …`
 LETTER_LEVELS = {"E": "easy", "M": "medium", "H": "hard"}
 
 
@@ -161,6 +163,9 @@ NUMBER_CELL = re.compile(r"^(?:Q\s*+)?#?\s*+(\d++)[.)]?$", re.IGNORECASE)
 # only where its run starts (a lookbehind), not again at every character of it. Same matches as before, no backtracking.
 SYMBOL = r"[\s\u2000-\u2bff\U0001F000-\U0001FFFF\ufe0f\u200d*_]"
 TRAILING_SYMBOLS = re.compile(rf"(?<!{SYMBOL}){SYMBOL}++$")
+# Pictographs before a question (`🪤 为什么需要 Warmup？`, `💡 What is …?`): emoji and dingbats, not the circled numbers a
+# label is (`①`, `❶`: LABEL), nor arrows or marks. Anchored at the start: linear.
+LEADING_PICTOGRAPHS = re.compile("^(?:[\U0001f000-\U0001ffff\u2600-\u2775\u2794-\u27bf\u2b50-\u2b55\ufe0f\u200d][ \t]*+)++")
 
 
 STRAY_MARKERS = re.compile(r"(?<![\w*])[*_]{2,}|(?<![*_])[*_]{2,}+(?![\w*])")
@@ -225,8 +230,10 @@ def untopical(text: str) -> str:
 
 def make_item(section: str | None, number: int | None, body: str, line: int, links: list) -> Item:
     """Return an Item from a question's raw text: NFKC-normalised, its difficulty marker moved out, then cleaned, and
-    the labels before it (`Q:`, `Q12 -`, `P1:`, `(a)`, `1.1`, `一、`, `[E]`) cut."""
-    text, difficulty = split_difficulty(unicodedata.normalize("NFKC", " ".join(body.split())))
+    the labels before it (`Q:`, `Q12 -`, `P1:`, `(a)`, `1.1`, `一、`, `①`, `[E]`) cut (a circled number before NFKC,
+    which makes it a bare digit)."""
+    body = CIRCLED.sub("", " ".join(body.split()))
+    text, difficulty = split_difficulty(unicodedata.normalize("NFKC", body))
     text = unlabelled(clean(text))
     answer = INLINE_ANSWER.search(text)
     if answer and looks_like_question(text[: answer.start()]):  # `Q: Why …? A: Because …`: the question
@@ -298,7 +305,7 @@ def clean(text: str) -> str:
     """Return `text` NFKC-normalised, white space folded, stray emphasis markers, footnote references and trailing
     emoji or symbols removed."""
     text = STRAY_MARKERS.sub("", " ".join(FOOTNOTE.sub("", unicodedata.normalize("NFKC", text)).split()))
-    text = TRAILING_SYMBOLS.sub("", text).strip() if text else text
+    text = LEADING_PICTOGRAPHS.sub("", TRAILING_SYMBOLS.sub("", text)).strip() if text else text
     return ARROW_TAIL.sub("", SOURCE_TAIL.sub("", text).strip()).strip()
 
 
