@@ -453,3 +453,36 @@ def test_a_task_asks(text):
     from pipeline.external.clean import looks_like_question
 
     assert looks_like_question(text)
+
+
+@pytest.mark.parametrize(
+    "bank",
+    [
+        "1. What is X? [Answer](answers.md#x)\n2. Why Y? [Answer](answers.md#y)\n",  # a pointer to the answer
+        "1. What is X? ([solution](s.md))\n2. Why Y? ([solution](t.md))\n",
+        "- What is X? 👉 [answer](a.md)\n- Why Y? 👉 [answer](b.md)\n",
+        "- [ ] What is X?\n- [x] Why Y?\n",  # task boxes
+        "- [Google] What is X?\n- [Meta, Amazon] Why Y?\n",  # company tags
+        "- **[Google]** What is X?\n- **[Meta]** Why Y?\n",
+        "1. What is X? *(Asked at Google)*\n2. Why Y? *(Asked at Meta)*\n",  # where it was asked
+        "- What is X? — *Google*\n- Why Y? — *Meta*\n",
+        "**Q:** What is X?\n\n**A:** It is.\n\n**Q:** Why Y?\n\n**A:** Because.\n",  # bold labels
+        "**Question 1:** What is X?\nIt is.\n\n**Question 2:** Why Y?\nBecause.\n",
+        "- **Q:** What is X?\n- **Q:** Why Y?\n",
+        "1. What is X?<br>It is.\n2. Why Y?<br/>Because.\n",  # an answer after a `<br>`
+        "**What is X?**<br>It is.\n\n**Why Y?**<br>Because.\n",
+    ],
+)
+def test_what_a_bank_writes_around_its_questions_is_no_part_of_them(bank):
+    from pipeline.external.markdown import read_bank
+
+    assert [r["text"] for r in read_bank("# T\n\n" + bank, "auto").rows] == ["What is X?", "Why Y?"]
+
+
+@pytest.mark.parametrize(
+    "text, label", [("Q:", True), ("Q6.", True), ("Question 3:", True), ("问题1：", True), ("Why?", False), ("Q-learning", False)]
+)
+def test_a_bold_label_is_told_from_a_question(text, label):
+    from pipeline.external.clean import is_label
+
+    assert is_label(text) is label

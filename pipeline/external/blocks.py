@@ -1,9 +1,18 @@
 """The Markdown blocks every layout walks: the parser (CommonMark with GFM tables), inline text with its links, list
 items and their own tokens, sections, and the split of a paragraph into its source lines. Pure."""
 
+import re
 from dataclasses import dataclass
 
 from pipeline.external.clean import QUESTION_MARKS, SUB_LABEL, HtmlRun, clean, looks_like_question, numbered, unlabelled
+
+
+BREAK_TAG = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
+
+
+def is_break_tag(child) -> bool:
+    """Return whether an inline token is a `<br>` tag (a line break written in HTML)."""
+    return child.type == "html_inline" and BREAK_TAG.match(child.content) is not None
 
 
 def parser():
@@ -41,6 +50,8 @@ def inline_text(token, bold_only: bool = False, raw: bool = False) -> tuple[str,
             href = child.attrs.get("href", "")
             if href and not href.startswith("#"):
                 links.append(href)
+        elif is_break_tag(child):  # `Q?<br>A`: a break, not a join
+            parts.append(" ")
         elif kind == "html_inline":
             html = html or HtmlRun()
             text, more = html.feed(child.content)
@@ -82,6 +93,9 @@ def numbered_lines(token) -> list[tuple[int, Span]]:
             shape = "opening" if shape == "" else "mixed" if shape != "opening" else shape
         elif child.type == "strong_close" and shape == "opening":
             shape = "bold"
+        elif is_break_tag(child) and last in QUESTION_MARKS:  # `Q?<br>An answer`: the answer, on the same line
+            starts.append((position + 1, offset))
+            last, shape = "", ""
         elif child.type in ("softbreak", "hardbreak"):
             offset += 1
             following = "".join(c.content for c in children[position + 1 : position + 4] if c.type in ("text", "code_inline"))
@@ -156,10 +170,10 @@ def empty_warning(token) -> str:
 
 
 def line_spans(token) -> list[Span]:
-    """Return an inline token's children split into its source lines (at each soft or hard break)."""
+    """Return an inline token's children split into its lines as shown (at each soft or hard break, and `<br>`)."""
     spans, current = [], []
     for child in token.children or []:
-        if child.type in ("softbreak", "hardbreak"):
+        if child.type in ("softbreak", "hardbreak") or is_break_tag(child):
             spans.append(Span(current))
             current = []
         else:

@@ -109,7 +109,8 @@ LABEL = re.compile(
     r"|\(?(?-i:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)[.)][ \t]+"
     r"|\d{1,3}(?:\.\d{1,3}){1,3}\.?[ \t]+(?=(?-i:[A-Z])|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])"
     r"|[一二三四五六七八九十]{1,3}[、.][ \t]*|[\u2460-\u2473\u2776-\u277f][ \t]*"
-    r"|[-*•][ \t]+|(?-i:[a-z]):[ \t]+)",  # a bullet written inside a heading (`### - Why …`), `a: …`
+    r"|[-*•][ \t]+|(?-i:[a-z]):[ \t]+"  # a bullet written inside a heading (`### - Why …`), `a: …`
+    r"|\[[^\[\]?]{1,30}\][ \t]+)",  # a tag in brackets (`[Google] …`, `[Meta, Amazon] …`) or a task box (`[ ] …`, `[x] …`)
     re.IGNORECASE,
 )
 # The headings and labels a bank writes around its questions, which ask nothing however they are placed: `Answer:`,
@@ -140,6 +141,15 @@ INLINE_ANSWER = re.compile(r"\s(?:A|Answer|答|回答)\s?:\s")
 # A pointer after the question to where it is answered (`… 的区别？→ [Attention](docs/a.md)`, `… ? -> Notes`): the
 # question ends before the arrow (a bounded tail: linear).
 ARROW_TAIL = re.compile(r"(?<=[?.!。！？)])\s*(?:→|->|⇒|⟶)\s*[^→]{1,60}$")
+# What a bank writes after the question's mark that is not the question: a pointer to its answer (`… ? [Answer](a.md)`,
+# `… ? (solution)`, `… ? 👉 answer`, `… ？ 答案`) or where it was asked (`… ? (Asked at Google)`, `… ? — Meta`).
+# It starts only after a question mark and is bounded: linear.
+POINTER_TAIL = re.compile(
+    r"(?<=[?？])[ \t]*+(?:[\[(（]?[ \t]*+(?:👉|→|->|⇒)?[ \t]*+(?:answers?|ans|solutions?|explanation|link|here|details|"
+    r"read more|more|source|答案|解答|解析|题解|答え|정답|답변|respuesta|solución|resposta)[ \t]*+[\])）]?"
+    r"|\((?:asked|seen|source|reported)\b[^()]{0,40}\)|[—–][ \t]*+[^?？—–]{1,30})$",
+    re.IGNORECASE,
+)
 # A Markdown footnote reference (`… a scenario [^glassdoor-google]`): no word of the question.
 FOOTNOTE = re.compile(r"\[\^[^\]\s]{1,64}\]")
 # A sub-question's enumerator on a line of its own inside a numbered item (`    i. What is …?`, `    b) Why …?`): a
@@ -202,6 +212,14 @@ def split_difficulty(text: str) -> tuple[str, str | None]:
     if match:
         return (text[: match.start()] + text[match.end() :]).strip(), DIFFICULTY_EMOJI[match.group(1) or match.group(2)]
     return text, None
+
+
+def is_label(text: str) -> bool:
+    """Return whether a text is only a label (`Q:`, `Q6.`, `Question 3:`, `P1:`, `问题1：`): a bold span that labels the
+    question after it. Pure."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    match = LABEL.match(text + " x")
+    return bool(text) and (bool(NUMBER_LABEL.match(text)) or (match is not None and match.end() == len(text) + 1))
 
 
 def unlabelled(text: str) -> str:
@@ -306,7 +324,7 @@ def clean(text: str) -> str:
     emoji or symbols removed."""
     text = STRAY_MARKERS.sub("", " ".join(FOOTNOTE.sub("", unicodedata.normalize("NFKC", text)).split()))
     text = LEADING_PICTOGRAPHS.sub("", TRAILING_SYMBOLS.sub("", text)).strip() if text else text
-    return ARROW_TAIL.sub("", SOURCE_TAIL.sub("", text).strip()).strip()
+    return POINTER_TAIL.sub("", ARROW_TAIL.sub("", SOURCE_TAIL.sub("", text).strip()).strip()).strip()
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the same items are weighed by every layout, part and check: asked once

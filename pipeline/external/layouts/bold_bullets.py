@@ -1,8 +1,8 @@
 """`bold-bullets`: top-level bullet items that start with a bold span: the question (`- **What is X?**`), or its number
-(`- **Q6:** What is X?`, then the rest of the line is the question). Pure."""
+(`- **Q6:** What is X?`, `- **Q:** What is X?`, then the rest of the line is the question). Pure."""
 
 from pipeline.external.blocks import empty_warning, inline_text, item_inline, line_spans, walk_sections
-from pipeline.external.clean import NUMBER_LABEL, Item, make_item, numbered
+from pipeline.external.clean import Item, is_label, make_item, numbered
 
 
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
@@ -16,7 +16,7 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
             first = line_spans(inline)[0]
             bold, links, starts_bold = inline_text(first, bold_only=True, raw=True)
             if starts_bold and bold:
-                if NUMBER_LABEL.match(bold.strip()):  # `**Q6:** How …`: the bold span is the number, the rest the question
+                if is_label(bold):  # `**Q6:** How …`, `**Q:** How …`: the bold span labels the question, the rest of the line
                     bold, links, _ = inline_text(first, raw=True)
                 number, body = numbered(bold)
                 items.append(make_item(section, number, body, token.map[0] + 1, links))

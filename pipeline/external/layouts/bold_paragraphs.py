@@ -1,8 +1,8 @@
-"""`bold-paragraphs`: paragraphs whose first line is one bold span (a difficulty emoji after it is dropped); the
-answer may follow on the next lines. Pure."""
+"""`bold-paragraphs`: paragraphs whose first line is one bold span (a difficulty emoji after it is dropped), or a bold
+label and the question (`**Q:** What is X?`, `**Question 3:** Why …?`); the answer may follow on the next lines. Pure."""
 
 from pipeline.external.blocks import inline_text, line_spans, walk_sections
-from pipeline.external.clean import Item, clean, make_item, numbered, split_difficulty
+from pipeline.external.clean import Item, clean, is_label, make_item, numbered, split_difficulty
 
 
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
@@ -12,6 +12,8 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
             first = line_spans(token)[0]  # the answer may follow on the paragraph's next lines
             bold, links, starts_bold = inline_text(first, bold_only=True, raw=True)
             whole, difficulty = split_difficulty(inline_text(first, raw=True)[0])
+            if starts_bold and bold and is_label(bold):  # `**Q:** What is X?`: the label, then the question
+                bold = whole
             if (
                 starts_bold and bold and clean(whole) == clean(bold)
             ):  # the first line is one bold span (and a difficulty or symbol)
