@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from pipeline.external.clean import QUESTION_MARKS, SUB_LABEL, HtmlRun, clean, looks_like_question, numbered, unlabelled
 
-
 BREAK_TAG = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 
 
