@@ -471,12 +471,26 @@ def test_a_task_asks(text):
         "- **Q:** What is X?\n- **Q:** Why Y?\n",
         "1. What is X?<br>It is.\n2. Why Y?<br/>Because.\n",  # an answer after a `<br>`
         "**What is X?**<br>It is.\n\n**Why Y?**<br>Because.\n",
+        "## 1️⃣ What is X?\n\nA.\n\n## 2️⃣ Why Y?\n\nB.\n",  # keycap numbers
+        "### What is X? {#x}\n\nA.\n\n### Why Y? {#y}\n\nB.\n",  # a heading's attributes
+        "#### Q1 What is X?\n\nA.\n\n#### Q2 Why Y?\n\nB.\n",  # a number without a separator
+        "- :question: What is X?\n- :question: Why Y?\n",  # a shortcode
+        "1. What is X? `#ml`\n2. Why Y? `#stats`\n",  # tags
+        "1. What is X? (2 points)\n2. Why Y? (3 points)\n",  # marks
+        "> **What is X?**\n>\n> It is.\n\n> **Why Y?**\n>\n> Because.\n",  # in block quotes
+        "Q: What is X?\nA: It is.\n\nQ: Why Y?\nA: Because.\n",  # plain Q: / A: paragraphs
+        "问：What is X?\n答：It is.\n\n问：Why Y?\n答：Because.\n",
     ],
 )
 def test_what_a_bank_writes_around_its_questions_is_no_part_of_them(bank):
     from pipeline.external.markdown import read_bank
 
     assert [r["text"] for r in read_bank("# T\n\n" + bank, "auto").rows] == ["What is X?", "Why Y?"]
+
+
+@pytest.mark.parametrize("text", ["Q4 revenue fell: why?", "Q-learning vs SARSA?"])
+def test_a_q_that_is_no_label_stays(text):
+    assert make_item(None, None, text, 1, []).text == text
 
 
 @pytest.mark.parametrize(

@@ -102,6 +102,8 @@ NUMBER_LABEL = re.compile(r"^(?:Q\s*+)?#?\s*+\d++\s*+[.):、]?$", re.IGNORECASE)
 # - a bracketed difficulty letter `[E]`, `[M]`, `[H]` (its difficulty is kept: split_difficulty).
 QUESTION_WORD = r"(?:Q|Question|Pregunta|Pergunta|Frage|问题?|問題?|题目|質問|질문)"
 SEPARATOR = r"[.:)\-–—]{1,3}(?![A-Za-z0-9])[ \t]*"  # `Q12 - `, `Q0- `, `问题1：`; never `Q-learning`
+# A paragraph that opens with a question label (`Q: What …?` / `A: It …`, `Question: …`, `问：…`): a question.
+QUESTION_LABEL = re.compile(rf"^(?:{QUESTION_WORD}|问|問)[ \t]?(?:\d{{1,4}})?[ \t]?[.:)][ \t]*+(?=\S)", re.IGNORECASE)
 LABEL = re.compile(
     rf"^(?:{QUESTION_WORD}[ \t]?(?:\d{{1,4}}(?:\.\d{{1,3}}){{0,3}}|X)[ \t]?{SEPARATOR}|{QUESTION_WORD}[ \t]?[:.][ \t]*(?=\S)"
     rf"|(?-i:P)\d{{1,4}}[ \t]?{SEPARATOR}"
@@ -110,7 +112,9 @@ LABEL = re.compile(
     r"|\d{1,3}(?:\.\d{1,3}){1,3}\.?[ \t]+(?=(?-i:[A-Z])|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])"
     r"|[一二三四五六七八九十]{1,3}[、.][ \t]*|[\u2460-\u2473\u2776-\u277f][ \t]*"
     r"|[-*•][ \t]+|(?-i:[a-z]):[ \t]+"  # a bullet written inside a heading (`### - Why …`), `a: …`
-    r"|\[[^\[\]?]{1,30}\][ \t]+)",  # a tag in brackets (`[Google] …`, `[Meta, Amazon] …`) or a task box (`[ ] …`, `[x] …`)
+    r"|\[[^\[\]?]{1,30}\][ \t]+"  # a tag in brackets (`[Google] …`, `[Meta, Amazon] …`) or a task box (`[ ] …`, `[x] …`)
+    r"|\d{1,2}\ufe0f?\u20e3[ \t]*"  # a keycap number (`1️⃣ What …`)
+    r"|(?-i:Q)\d{1,4}[ \t]+(?=(?-i:[A-Z])|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]))",  # `Q1 What …` (never `Q4 revenue`)
     re.IGNORECASE,
 )
 # The headings and labels a bank writes around its questions, which ask nothing however they are placed: `Answer:`,
@@ -147,7 +151,10 @@ ARROW_TAIL = re.compile(r"(?<=[?.!。！？)])\s*(?:→|->|⇒|⟶)\s*[^→]{1,6
 POINTER_TAIL = re.compile(
     r"(?<=[?？])[ \t]*+(?:[\[(（]?[ \t]*+(?:👉|→|->|⇒)?[ \t]*+(?:answers?|ans|solutions?|explanation|link|here|details|"
     r"read more|more|source|答案|解答|解析|题解|答え|정답|답변|respuesta|solución|resposta)[ \t]*+[\])）]?"
-    r"|\((?:asked|seen|source|reported)\b[^()]{0,40}\)|[—–][ \t]*+[^?？—–]{1,30})$",
+    r"|\((?:asked|seen|source|reported)\b[^()]{0,40}\)|[—–][ \t]*+[^?？—–]{1,30}"
+    r"|\(\d{1,3}[ \t]?(?:points?|pts?|marks?|分)\)"  # its marks: `? (2 points)`
+    r"|(?:[ \t]*+#[^\s#]{1,30}){1,5}"  # its tags: `? #ml #stats`
+    r"|\{[#.][^{}]{1,60}\})$",  # a heading's attributes: `### What …? {#what}`
     re.IGNORECASE,
 )
 # A Markdown footnote reference (`… a scenario [^glassdoor-google]`): no word of the question.
@@ -175,7 +182,9 @@ SYMBOL = r"[\s\u2000-\u2bff\U0001F000-\U0001FFFF\ufe0f\u200d*_]"
 TRAILING_SYMBOLS = re.compile(rf"(?<!{SYMBOL}){SYMBOL}++$")
 # Pictographs before a question (`🪤 为什么需要 Warmup？`, `💡 What is …?`): emoji and dingbats, not the circled numbers a
 # label is (`①`, `❶`: LABEL), nor arrows or marks. Anchored at the start: linear.
-LEADING_PICTOGRAPHS = re.compile("^(?:[\U0001f000-\U0001ffff\u2600-\u2775\u2794-\u27bf\u2b50-\u2b55\ufe0f\u200d][ \t]*+)++")
+LEADING_PICTOGRAPHS = re.compile(
+    "^(?:(?:[\U0001f000-\U0001ffff\u2600-\u2775\u2794-\u27bf\u2b50-\u2b55\ufe0f\u200d]|:[a-z0-9_+-]{1,30}:)[ \t]*+)++"
+)  # and GitHub's shortcodes (`:question: What …`)
 
 
 STRAY_MARKERS = re.compile(r"(?<![\w*])[*_]{2,}|(?<![*_])[*_]{2,}+(?![\w*])")

@@ -1,14 +1,16 @@
 """`bold-paragraphs`: paragraphs whose first line is one bold span (a difficulty emoji after it is dropped), or a bold
-label and the question (`**Q:** What is X?`, `**Question 3:** Why …?`); the answer may follow on the next lines. Pure."""
+label and the question (`**Q:** What is X?`, `**Question 3:** Why …?`), outside lists, in a block quote too; the answer
+may follow on the next lines. Pure."""
 
 from pipeline.external.blocks import inline_text, line_spans, walk_sections
 from pipeline.external.clean import Item, clean, is_label, make_item, numbered, split_difficulty
 
 
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
-    items = []
+    items, quoted = [], 0  # quoted: how many block quotes are open (`> **What is X?**` / `> It is.`)
     for index, token, section in walk_sections(tokens):
-        if token.type == "inline" and token.level == 1 and tokens[index - 1].type == "paragraph_open":
+        quoted += (token.type == "blockquote_open") - (token.type == "blockquote_close")
+        if token.type == "inline" and token.level == 1 + quoted and tokens[index - 1].type == "paragraph_open":
             first = line_spans(token)[0]  # the answer may follow on the paragraph's next lines
             bold, links, starts_bold = inline_text(first, bold_only=True, raw=True)
             whole, difficulty = split_difficulty(inline_text(first, raw=True)[0])

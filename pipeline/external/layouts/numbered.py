@@ -1,10 +1,23 @@
 """`numbered`: top-level numbered items (`1. Q`, `1. **Q**`) and paragraphs that start with a number (`**3.** Q`,
-`**2. Q**`, `12、Q`) or a letter (`a. Q`, `c.为什么…？`: its place in the alphabet is its number); lists nested under an item are its answer, unless the item is a topic: no question itself, it
+`**2. Q**`, `12、Q`) or a letter (`a. Q`, `c.为什么…？`: its place in the alphabet is its number), or a question label
+(`Q: What …?` / `A: It …`: no number); lists nested under an item are its answer, unless the item is a topic: no question itself, it
 holds numbered items of which at least 80% are questions (`1. 优化器问题` / `   1. Adam 和 SGD 各有什么优缺点？`); those
 are read, the topic their section. Pure."""
 
+import unicodedata
+
 from pipeline.external.blocks import empty_warning, inline_text, item_end, item_inline, numbered_lines, walk_sections
-from pipeline.external.clean import SUB_LABEL, Item, clean, lettered, looks_like_question, make_item, numbered, question_share
+from pipeline.external.clean import (
+    QUESTION_LABEL,
+    SUB_LABEL,
+    Item,
+    clean,
+    lettered,
+    looks_like_question,
+    make_item,
+    numbered,
+    question_share,
+)
 
 TOPIC_SHARE = 0.8
 
@@ -63,6 +76,7 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
                 number, body = numbered(text)
                 if number is None:
                     number, body = lettered(text)
-                if number is not None and body:
+                asks = number is None and QUESTION_LABEL.match(unicodedata.normalize("NFKC", text)) is not None
+                if (number is not None or asks) and body:
                     items.append(make_item(section, number, body, token.map[0] + 1 + offset, links))
     return items, warnings
