@@ -500,3 +500,24 @@ def test_a_bold_label_is_told_from_a_question(text, label):
     from pipeline.external.clean import is_label
 
     assert is_label(text) is label
+
+
+@pytest.mark.parametrize(
+    "bank, questions",
+    [
+        (  # bullets that ask under a numbered question: its follow-ups
+            "1. 딥러닝이란 무엇인가요?\n    - 머신러닝과의 차이는 무엇인가요?\n    - 왜 깊어야 하나요?\n2. 과적합이란 무엇인가요?\n",
+            ["딥러닝이란 무엇인가요?", "머신러닝과의 차이는 무엇인가요?", "왜 깊어야 하나요?", "과적합이란 무엇인가요?"],
+        ),
+        ("1. What is X?\n   - It is A.\n   - It is B.\n2. Why Y?\n   - Because.\n", ["What is X?", "Why Y?"]),  # an answer
+        (  # bullets that ask right under a question heading, after a label
+            "## What is X?\n\nFollow-ups:\n\n- Why A?\n- How B?\n\n## Why Y?\n\n- Because.\n- It is.\n",
+            ["What is X?", "Why A?", "How B?", "Why Y?"],
+        ),
+        ("## What is X?\n\n- It is A.\n- Why? It is B.\n\n## Why Y?\n\nBecause.\n", ["What is X?", "Why Y?"]),  # an answer
+    ],
+)
+def test_follow_ups_under_a_numbered_or_heading_question_are_read_and_answers_are_not(bank, questions):
+    from pipeline.external.markdown import read_bank
+
+    assert [r["text"] for r in read_bank("# T\n\n" + bank, "auto").rows] == questions

@@ -1,8 +1,10 @@
 """`headings`: headings are questions (those at `question_level`, or, without one, the numbered or question-like
 ones; a numbered heading at another level is a question too, with a warning); the other headings are sections. Pure."""
 
-from pipeline.external.blocks import inline_text, title_index
-from pipeline.external.clean import Item, clean, looks_like_question, make_item, numbered
+from pipeline.external.blocks import inline_text, item_inline, question_part, title_index
+from pipeline.external.clean import Item, clean, looks_like_question, make_item, numbered, question_share
+
+FOLLOW_UP_SHARE = 0.8  # of the bullets right under a question heading that must ask for them to be follow-ups
 
 
 def _headings(tokens, question_level: int | None) -> list[tuple[int, int, str, list[str]]]:
@@ -16,6 +18,32 @@ def _headings(tokens, question_level: int | None) -> list[tuple[int, int, str, l
             text, links, _ = inline_text(tokens[index + 1], raw=True)
             out.append((index, depth, text, links))
     return out
+
+
+def _follow_ups(tokens, index: int, section: str | None) -> list[Item]:
+    """Return the bullets of the list right under the question heading opening at `index` (nothing between them but a
+    label ending in a colon) when at least 80% of them ask: its follow-up questions (`## 딥러닝이란?` / `- 왜 깊어야
+    하나요?`), not its answer."""
+    position = index + 3  # after heading_open, inline, heading_close
+    while (
+        position + 1 < len(tokens)
+        and tokens[position].type == "paragraph_open"
+        and tokens[position + 1].content.rstrip(" *_").endswith((":", "："))
+    ):
+        position += 3  # a label that introduces the list (`Follow-up questions:`), not an answer
+    if position >= len(tokens) or tokens[position].type != "bullet_list_open":
+        return []
+    found, depth = [], 0
+    for i in range(position, len(tokens)):
+        kind = tokens[i].type
+        depth += kind == "bullet_list_open" or kind == "ordered_list_open"
+        depth -= kind == "bullet_list_close" or kind == "ordered_list_close"
+        if depth == 0:
+            break
+        if kind == "list_item_open" and depth == 1 and (inline := item_inline(tokens, i)) is not None:
+            text, links, _ = question_part(inline)
+            found.append(make_item(section, None, text, tokens[i].map[0] + 1, links))
+    return found if found and question_share([i.text for i in found]) >= FOLLOW_UP_SHARE else []
 
 
 def question_heading_level(headings: list[tuple[int, int, str, list[str]]]) -> int | None:
@@ -48,6 +76,7 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
             )
         if is_question:
             items.append(make_item(section, number, body, tokens[index].map[0] + 1, links))
+            items += _follow_ups(tokens, index, section)
         else:
             section = clean(text)
     return items, warnings

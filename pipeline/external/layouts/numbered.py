@@ -1,12 +1,21 @@
 """`numbered`: top-level numbered items (`1. Q`, `1. **Q**`) and paragraphs that start with a number (`**3.** Q`,
-`**2. Q**`, `12、Q`) or a letter (`a. Q`, `c.为什么…？`: its place in the alphabet is its number), or a question label
-(`Q: What …?` / `A: It …`: no number); lists nested under an item are its answer, unless the item is a topic: no question itself, it
-holds numbered items of which at least 80% are questions (`1. 优化器问题` / `   1. Adam 和 SGD 各有什么优缺点？`); those
-are read, the topic their section. Pure."""
+`**2. Q**`, `12、Q`) or a letter (`a. Q`, `c.为什么…？`: its place in the alphabet is its number), or a question
+label (`Q: What …?` / `A: It …`: no number). Lists nested under an item are its answer, unless the item is a topic: no
+question itself, it holds numbered items of which at least 80% are questions (`1. 优化器问题` / `   1. Adam 和 SGD
+各有什么优缺点？`); those are read, the topic their section. Bullets under a question of which at least 80% ask are
+its follow-up questions, read too. Pure."""
 
 import unicodedata
 
-from pipeline.external.blocks import empty_warning, inline_text, item_end, item_inline, numbered_lines, walk_sections
+from pipeline.external.blocks import (
+    empty_warning,
+    inline_text,
+    item_end,
+    item_inline,
+    numbered_lines,
+    question_part,
+    walk_sections,
+)
 from pipeline.external.clean import (
     QUESTION_LABEL,
     SUB_LABEL,
@@ -22,14 +31,27 @@ from pipeline.external.clean import (
 TOPIC_SHARE = 0.8
 
 
-def _sub_items(tokens, index: int) -> list[int]:
-    """Return the indexes of the numbered items one level under the item opening at `index`."""
+def _sub_items(tokens, index: int, numbered_only: bool = True) -> list[int]:
+    """Return the indexes of the numbered items (or, with `numbered_only` false, the bullets) one level under the item
+    opening at `index`."""
     level = tokens[index].level + 2
     return [
         i
         for i in range(index + 1, item_end(tokens, index))
-        if tokens[i].type == "list_item_open" and tokens[i].level == level and tokens[i].info
+        if tokens[i].type == "list_item_open" and tokens[i].level == level and bool(tokens[i].info) == numbered_only
     ]
+
+
+def _follow_ups(tokens, index: int, section: str | None) -> list[Item]:
+    """Return the bullets under the numbered question opening at `index` when at least 80% of them ask: follow-up
+    questions (`1. 딥러닝이란?` / `    - 왜 깊어야 하나요?`), not its answer."""
+    found = []
+    for sub in _sub_items(tokens, index, numbered_only=False):
+        inline = item_inline(tokens, sub)
+        if inline is not None:
+            text, links, _ = question_part(inline)
+            found.append(make_item(section, None, text, tokens[sub].map[0] + 1, links))
+    return found if found and question_share([i.text for i in found]) >= TOPIC_SHARE else []
 
 
 def _topic(tokens, index: int, inline) -> tuple[str, list] | None:
@@ -70,6 +92,8 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
             name, entries = topic or (section, [(token, inline)])
             for sub_token, sub_inline in entries:
                 _item(sub_token, sub_inline, name, items, warnings)
+            if topic is None and items and items[-1].source_line == token.map[0] + 1 and looks_like_question(items[-1].text):
+                items += _follow_ups(tokens, index, section)
         elif token.type == "inline" and token.level == 1 and tokens[index - 1].type == "paragraph_open":
             for offset, span in numbered_lines(token):
                 text, links, _ = inline_text(span, raw=True)
