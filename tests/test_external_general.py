@@ -521,3 +521,15 @@ def test_follow_ups_under_a_numbered_or_heading_question_are_read_and_answers_ar
     from pipeline.external.markdown import read_bank
 
     assert [r["text"] for r in read_bank("# T\n\n" + bank, "auto").rows] == questions
+
+
+def test_a_guide_before_the_heading_that_names_the_questions_is_not_read_and_a_bank_that_asks_there_is():
+    from pipeline.external.markdown import read_bank
+
+    guide = "".join(f"- Step {n}: gather the data\n" for n in range(8))
+    prompts = "".join(f"- Design a recommender for shop {n}\n" for n in range(6))
+    reading = read_bank(f"# Guide\n\n## The formula\n\n{guide}\n## Sample questions\n\n### Recommenders\n\n{prompts}", "auto")
+    assert [r["text"] for r in reading.rows] == [f"Design a recommender for shop {n}" for n in range(6)]
+    assert any(w.startswith("lines 5–12: 8 items before the heading that names the questions") for w in reading.warnings)
+    asks = "".join(f"- What does step {n} do?\n" for n in range(8))  # questions before it are questions
+    assert len(read_bank(f"# B\n\n## Python\n\n{asks}\n## SQL questions\n\n{prompts}", "auto").rows) == 14

@@ -163,6 +163,25 @@ def framed(items: list[Item]) -> tuple[list[Item], list[int]]:
     return [i for i, keep in zip(items, inside) if keep], [i.source_line for i, keep in zip(items, inside) if not keep]
 
 
+INTRODUCTION_SHARE = 0.5  # an introduction before the questions' heading: under half of its items ask
+
+
+def introduced(items: list[Item], scopes: list[tuple[int, int]]) -> tuple[list[Item], list[int]]:
+    """Return (`items` without the introduction, the lines dropped): when the document names where its questions stand
+    (`## Sample Questions`: `scopes`, from `blocks.question_scopes`) and at least 5 items stand there, the items before
+    the first such heading and outside every such part, fewer than half of which ask, are the document's guide, not
+    its questions (a system-design guide of 158 bullets before its 38 prompts). Pure."""
+    inside = [any(first <= i.source_line <= last for first, last in scopes) for i in items]
+    if sum(inside) < PLAIN_MIN:
+        return items, []
+    start = min(first for first, _ in scopes)
+    before = [not within and i.source_line < start for i, within in zip(items, inside)]
+    guide = [i for i, out in zip(items, before) if out]
+    if not guide or asked(guide) >= INTRODUCTION_SHARE * len(guide):
+        return items, []
+    return [i for i, out in zip(items, before) if not out], [i.source_line for i in guide]
+
+
 def spans(parts: list[Part]) -> str:
     """Return the parts in words: `table lines 7–11 (5 items), bold-bullets lines 25–27 (3 items)`."""
     return ", ".join(

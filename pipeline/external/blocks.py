@@ -4,7 +4,16 @@ items and their own tokens, sections, and the split of a paragraph into its sour
 import re
 from dataclasses import dataclass
 
-from pipeline.external.clean import QUESTION_MARKS, SUB_LABEL, HtmlRun, clean, looks_like_question, numbered, unlabelled
+from pipeline.external.clean import (
+    QUESTION_MARKS,
+    SUB_LABEL,
+    HtmlRun,
+    clean,
+    looks_like_question,
+    names_questions,
+    numbered,
+    unlabelled,
+)
 
 BREAK_TAG = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 
@@ -215,3 +224,22 @@ def part_starts(tokens) -> list[int]:
         elif token.level == 0 and token.map and token.type == "table_open":
             starts |= {token.map[0] + 1, token.map[1] + 1}
     return sorted(starts)
+
+
+def question_scopes(tokens) -> list[tuple[int, int]]:
+    """Return the (first, last) lines of each part of the document under a heading that names questions (`## Sample
+    Questions`, `## 面试题`, `### Interview questions`), the title aside and a heading that itself asks aside: from
+    the heading to the line before the next heading as high or higher (1-based; the last line of the file is large)."""
+    headings = [
+        (index, int(token.tag[1]), token.map[0] + 1)
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and token.level == 0 and token.map
+    ]
+    title, scopes = title_index(tokens), []
+    for position, (index, depth, line) in enumerate(headings):
+        text = clean(inline_text(tokens[index + 1])[0])
+        if index == title or not names_questions(text) or looks_like_question(text):
+            continue
+        end = next((other - 1 for _, level, other in headings[position + 1 :] if level <= depth), 1 << 30)
+        scopes.append((line, end))
+    return scopes

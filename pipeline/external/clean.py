@@ -131,6 +131,11 @@ ABOUT_THE_DOCUMENT = re.compile(
     r"|^who is (?:this|it) for\b|^how to (?:use|read|contribute)\b"
     r"|(?:本|这份|這份|这个|這個)(?:仓库|倉庫|项目|項目|文档|文檔|题库|題庫|指南|手册|手冊|书|書)|이 (?:문서|저장소|가이드)"
 )
+# A heading that says the bank's questions stand under it (casefolded): `ML System Design Sample Questions`, `Interview
+# Q&A`, `FAQ`, `面试题`, `常见问题`, `질문`, `Preguntas`. Literal alternatives: linear.
+NAMES_QUESTIONS = re.compile(
+    r"\b(?:questions|question bank|q&as?|faqs?|preguntas|perguntas|fragen|вопросы)\b|面试题|面試題|题目|問題集|问题|질문|문제"
+)
 # A section that lists sources, not questions: its items are never questions (`## References` / `- Deep learning - LG`).
 READING_LISTS = frozenset(
     "references reference resources sources links bibliography 참고 참고자료 참고문헌 参考 参考资料 参考文献 参考链接 出典".split()
@@ -303,6 +308,11 @@ def is_topic_entry(section: str | None, text: str) -> bool:
     """Return whether an item is an entry of a table of contents (its section `Contents`, `目录`) that asks nothing."""
     heading = numbered(unlabelled(section.casefold().rstrip(" :.!-–—").strip()))[1] if section else ""
     return heading in CONTENTS and not looks_like_question(text)
+
+
+def names_questions(heading: str) -> bool:
+    """Return whether a heading says the questions stand under it (`Sample Questions`, `面试题`, `질문 목록`)."""
+    return bool(NAMES_QUESTIONS.search(heading.casefold()))
 
 
 def is_signpost(text: str) -> bool:

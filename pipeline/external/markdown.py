@@ -34,8 +34,8 @@ import unicodedata
 from typing import NamedTuple
 
 from pipeline.errors import InputError
-from pipeline.external.auto import Part, choose, framed, joined, read_parts, text_key
-from pipeline.external.blocks import parser, part_starts
+from pipeline.external.auto import Part, choose, framed, introduced, joined, read_parts, text_key
+from pipeline.external.blocks import parser, part_starts, question_scopes
 from pipeline.external.clean import (
     Item,
     described,
@@ -80,9 +80,10 @@ def checked_items(items: list[Item]) -> list[Item]:
 
 def read_layouts(
     text: str, options: dict | None = None, told: tuple[str, ...] = ()
-) -> tuple[dict[str, tuple[list[Item], list[str]]], list[int]]:
+) -> tuple[dict[str, tuple[list[Item], list[str]]], list[int], list[tuple[int, int]]]:
     """Return what each layout, and each supplement, reads from `text` ((items, warnings) by name; the Markdown is
-    parsed once) and the lines where the document's parts start (`blocks.part_starts`). An item with no words (`...`,
+    parsed once), the lines where the document's parts start (`blocks.part_starts`) and the parts under a heading that
+    names the questions (`blocks.question_scopes`). An item with no words (`...`,
     a placeholder) is skipped with a warning. A layout that cannot read the text (a question column the table lacks)
     read nothing and says why in its warnings, unless it is one the registry named (`told`): InputError."""
     options = options or {}
@@ -109,7 +110,7 @@ def read_layouts(
         )
     for name, reader in SUPPLEMENTS.items():
         out[name] = (reader(tokens, options)[0], [])
-    return out, part_starts(tokens)
+    return out, part_starts(tokens), question_scopes(tokens)
 
 
 def is_layout(layout: str) -> bool:
@@ -186,7 +187,7 @@ def read_bank(text: str, layout: str, question_level: int | None = None, questio
     options = {"question_level": question_level, "question_column": question_column}
     checked_lines(text)
     told = () if layout == "auto" else tuple(dict.fromkeys(layout.split(PART_SEPARATOR)))
-    read, starts = read_layouts(text, options, told)  # every layout: the named read, the others weigh the confidence
+    read, starts, scopes = read_layouts(text, options, told)  # every layout: the named read, the others weigh the confidence
     extra = [item for name in SUPPLEMENTS for item in read.pop(name)[0]]
     if layout == "auto":
         order, (items, warnings, parts), why = choose(read, starts)
@@ -201,6 +202,12 @@ def read_bank(text: str, layout: str, question_level: int | None = None, questio
         warnings = warnings + [
             f"lines {framing[0]}–{framing[-1]}: {len(framing)} item{'s' * (len(framing) != 1)} before the first question or "
             "after the last, in sections that ask nothing, not read as questions (an introduction or an afterword)"
+        ]
+    items, guide = introduced(items, scopes)
+    if guide:
+        warnings = warnings + [
+            f"lines {guide[0]}–{guide[-1]}: {len(guide)} item{'s' * (len(guide) != 1)} before the heading that names the "
+            "questions, fewer than half of them asking, not read as questions (the document's introduction)"
         ]
     checked_items(items)
     rows = [

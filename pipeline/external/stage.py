@@ -122,7 +122,7 @@ def preview(
     if reading.doubts:
         lines.append(f"  lines in doubt: {', '.join(map(str, reading.doubts))}")
     lines.append("what each layout reads:")
-    read, starts = read_layouts(text, {"question_level": question_level, "question_column": question_column})
+    read, starts, _ = read_layouts(text, {"question_level": question_level, "question_column": question_column})
     for name in SUPPLEMENTS:  # read beside every layout, never chosen: the reading above holds them
         read.pop(name, None)
     for name in LAYOUTS if layout == "auto" else layout.split(PART_SEPARATOR):
