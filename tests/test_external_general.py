@@ -533,3 +533,14 @@ def test_a_guide_before_the_heading_that_names_the_questions_is_not_read_and_a_b
     assert any(w.startswith("lines 5–12: 8 items before the heading that names the questions") for w in reading.warnings)
     asks = "".join(f"- What does step {n} do?\n" for n in range(8))  # questions before it are questions
     assert len(read_bank(f"# B\n\n## Python\n\n{asks}\n## SQL questions\n\n{prompts}", "auto").rows) == 14
+
+
+def test_a_section_of_advice_holds_no_question_and_one_that_names_questions_does():
+    from pipeline.external.markdown import read_bank
+
+    asks = "".join(f"- What is case {n}?\n" for n in range(4))
+    advice = "- Know the top five algorithms cold\n- Why this over that? Practise saying it\n"
+    bank = f"# B\n\n## Models\n\n{asks}\n## How to prepare\n\n{advice}\n## 📚 面试技巧\n\n### 回答框架\n\n1. **原理**：说明工作机制\n"
+    assert [r["text"] for r in read_bank(bank, "auto").rows] == [f"What is case {n}?" for n in range(4)]
+    both = f"# B\n\n## Models\n\n{asks}\n## Tips and questions\n\n- Why does bagging help?\n"
+    assert len(read_bank(both, "auto").rows) == 5

@@ -9,6 +9,7 @@ from pipeline.external.clean import (
     SUB_LABEL,
     HtmlRun,
     clean,
+    gives_advice,
     looks_like_question,
     names_questions,
     numbered,
@@ -226,20 +227,32 @@ def part_starts(tokens) -> list[int]:
     return sorted(starts)
 
 
-def question_scopes(tokens) -> list[tuple[int, int]]:
-    """Return the (first, last) lines of each part of the document under a heading that names questions (`## Sample
-    Questions`, `## 面试题`, `### Interview questions`), the title aside and a heading that itself asks aside: from
-    the heading to the line before the next heading as high or higher (1-based; the last line of the file is large)."""
+def scopes(tokens, names) -> list[tuple[int, int]]:
+    """Return the (first, last) lines of each part of the document under a heading `names` says yes to (its clean
+    text), the title aside: from the heading to the line before the next heading as high or higher (1-based; the last
+    line of the file is large)."""
     headings = [
         (index, int(token.tag[1]), token.map[0] + 1)
         for index, token in enumerate(tokens)
         if token.type == "heading_open" and token.level == 0 and token.map
     ]
-    title, scopes = title_index(tokens), []
+    title, found = title_index(tokens), []
     for position, (index, depth, line) in enumerate(headings):
         text = clean(inline_text(tokens[index + 1])[0])
-        if index == title or not names_questions(text) or looks_like_question(text):
+        if index == title or not names(text):
             continue
         end = next((other - 1 for _, level, other in headings[position + 1 :] if level <= depth), 1 << 30)
-        scopes.append((line, end))
-    return scopes
+        found.append((line, end))
+    return found
+
+
+def question_scopes(tokens) -> list[tuple[int, int]]:
+    """Return the parts under a heading that names the questions (`## Sample Questions`, `## 面试题`), not one that
+    asks (`## What questions will you face?`)."""
+    return scopes(tokens, lambda text: names_questions(text) and not looks_like_question(text))
+
+
+def advice_scopes(tokens) -> list[tuple[int, int]]:
+    """Return the parts under a heading that gives advice, not questions (`## How to prepare`, `## 面试技巧`: though
+    `How to …` looks like a question), unless it names questions too."""
+    return scopes(tokens, lambda text: gives_advice(text) and not names_questions(text))

@@ -136,6 +136,12 @@ ABOUT_THE_DOCUMENT = re.compile(
 NAMES_QUESTIONS = re.compile(
     r"\b(?:questions|question bank|q&as?|faqs?|preguntas|perguntas|fragen|вопросы)\b|面试题|面試題|题目|問題集|问题|질문|문제"
 )
+# A heading that says advice stands under it, not questions (casefolded): `How to Prepare`, `Interview tips`, `Common
+# mistakes`, `面试技巧`, `答题技巧`, `面试建议`, `면접 팁`. Literal alternatives: linear.
+GIVES_ADVICE = re.compile(
+    r"\b(?:tips|tips and tricks|advice|how to prepare|preparation tips|common mistakes|mistakes to avoid|consejos|dicas)\b"
+    r"|面试技巧|答题技巧|面试建议|面試技巧|回答框架|면접 ?팁|면접 ?준비"
+)
 # A section that lists sources, not questions: its items are never questions (`## References` / `- Deep learning - LG`).
 READING_LISTS = frozenset(
     "references reference resources sources links bibliography 참고 참고자료 참고문헌 参考 参考资料 参考文献 参考链接 出典".split()
@@ -313,6 +319,11 @@ def is_topic_entry(section: str | None, text: str) -> bool:
 def names_questions(heading: str) -> bool:
     """Return whether a heading says the questions stand under it (`Sample Questions`, `面试题`, `질문 목록`)."""
     return bool(NAMES_QUESTIONS.search(heading.casefold()))
+
+
+def gives_advice(heading: str) -> bool:
+    """Return whether a heading says advice stands under it, not questions (`How to prepare`, `Tips`, `面试技巧`)."""
+    return bool(GIVES_ADVICE.search(heading.casefold()))
 
 
 def is_signpost(text: str) -> bool:

@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 from pipeline.errors import InputError
 from pipeline.external.auto import Part, choose, framed, introduced, joined, read_parts, text_key
-from pipeline.external.blocks import parser, part_starts, question_scopes
+from pipeline.external.blocks import advice_scopes, parser, part_starts, question_scopes
 from pipeline.external.clean import (
     Item,
     described,
@@ -110,6 +110,9 @@ def read_layouts(
         )
     for name, reader in SUPPLEMENTS.items():
         out[name] = (reader(tokens, options)[0], [])
+    advice = advice_scopes(tokens)
+    for name, (items, warnings) in out.items():  # a section of advice holds no question, whatever its items say
+        out[name] = ([i for i in items if not any(a <= i.source_line <= b for a, b in advice)], warnings)
     return out, part_starts(tokens), question_scopes(tokens)
 
 
