@@ -2,6 +2,7 @@
 items and their own tokens, sections, and the split of a paragraph into its source lines. Pure."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from pipeline.external.clean import (
@@ -130,10 +131,12 @@ def title_index(tokens) -> int | None:
 
 def walk_sections(tokens):
     """Yield (index, token, section) for every token, tracking the current section heading (the title excluded)."""
-    section, title = None, title_index(tokens)
+    section, title = None, -1  # the title is looked for at the first level-1 heading: most tokens are none
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.level == 0:
             text = inline_text(tokens[index + 1])[0]
+            if title == -1 and token.tag == "h1":
+                title = title_index(tokens)
             if index != title:
                 yield index, token, section
                 section = text
@@ -236,10 +239,13 @@ def scopes(tokens, names) -> list[tuple[int, int]]:
         for index, token in enumerate(tokens)
         if token.type == "heading_open" and token.level == 0 and token.map
     ]
-    title, found = title_index(tokens), []
+    title, found = None, []
     for position, (index, depth, line) in enumerate(headings):
-        text = clean(inline_text(tokens[index + 1])[0])
-        if index == title or not names(text):
+        raw = unicodedata.normalize("NFKC", tokens[index + 1].content)
+        if not names(raw) or not names(clean(inline_text(tokens[index + 1])[0])):
+            continue  # the raw text first: a heading that names nothing is not cleaned (12,000 headings)
+        title = title_index(tokens) if title is None else title
+        if index == title:
             continue
         end = next((other - 1 for _, level, other in headings[position + 1 :] if level <= depth), 1 << 30)
         found.append((line, end))

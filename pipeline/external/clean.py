@@ -259,8 +259,9 @@ def untopical(text: str) -> str:
     Java AI: Spring AI 相比 … 有什么收益？` → the question; `Interlude: comparing metrics`, `What is X: a definition?` and
     `You are comparing two models: … How do you decide?` keep theirs). Pure."""
     head, colon, rest = text.partition(":")
-    words = re.findall(r"[^\W_]+", head)
-    if not colon or len(head) > TOPIC_MAX or len(words) > TOPIC_WORDS or "?" in head or looks_like_question(head):
+    if not colon or len(head) > TOPIC_MAX or "?" in head:
+        return text
+    if len(re.findall(r"[^\W_]+", head)) > TOPIC_WORDS or looks_like_question(head):
         return text
     rest = rest.strip()
     return rest if rest and not rest[0].islower() and looks_like_question(rest) else text
@@ -305,6 +306,7 @@ def strip_html(fragment: str) -> tuple[str, list[str]]:
     return "".join(parser.parts), parser.links
 
 
+@functools.lru_cache(maxsize=1 << 12)  # asked of every item of every layout, of a few sections
 def is_reading_list(section: str | None) -> bool:
     """Return whether a section (its heading's text) lists sources (`References`, `参考资料`): no question stands in it."""
     return bool(section) and numbered(unlabelled(section.casefold().rstrip(" :.!-–—").strip()))[1] in READING_LISTS
@@ -312,8 +314,13 @@ def is_reading_list(section: str | None) -> bool:
 
 def is_topic_entry(section: str | None, text: str) -> bool:
     """Return whether an item is an entry of a table of contents (its section `Contents`, `目录`) that asks nothing."""
-    heading = numbered(unlabelled(section.casefold().rstrip(" :.!-–—").strip()))[1] if section else ""
-    return heading in CONTENTS and not looks_like_question(text)
+    return is_contents(section) and not looks_like_question(text)
+
+
+@functools.lru_cache(maxsize=1 << 12)  # asked of every item of every layout, of a few sections
+def is_contents(section: str | None) -> bool:
+    """Return whether a section (its heading's text) is a table of contents (`Contents`, `目录`, `목차`)."""
+    return bool(section) and numbered(unlabelled(section.casefold().rstrip(" :.!-–—").strip()))[1] in CONTENTS
 
 
 def names_questions(heading: str) -> bool:
@@ -350,11 +357,14 @@ class HtmlRun:
 
 
 def clean(text: str) -> str:
-    """Return `text` NFKC-normalised, white space folded, stray emphasis markers, footnote references and trailing
-    emoji or symbols removed."""
+    """Return `text` NFKC-normalised, white space folded, stray emphasis markers, footnote references, pictographs
+    before it, trailing emoji or symbols, and what follows its question mark that is no part of it removed."""
     text = STRAY_MARKERS.sub("", " ".join(FOOTNOTE.sub("", unicodedata.normalize("NFKC", text)).split()))
-    text = LEADING_PICTOGRAPHS.sub("", TRAILING_SYMBOLS.sub("", text)).strip() if text else text
-    return POINTER_TAIL.sub("", ARROW_TAIL.sub("", SOURCE_TAIL.sub("", text).strip()).strip()).strip()
+    text = TRAILING_SYMBOLS.sub("", text).strip() if text else text
+    if text and (text[0] == ":" or ord(text[0]) >= 0x2600):  # most texts open with a letter: no pattern run
+        text = LEADING_PICTOGRAPHS.sub("", text).strip()
+    text = ARROW_TAIL.sub("", SOURCE_TAIL.sub("", text).strip()).strip()
+    return POINTER_TAIL.sub("", text).strip() if "?" in text or "？" in text else text
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the same items are weighed by every layout, part and check: asked once

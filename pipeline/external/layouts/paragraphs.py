@@ -12,7 +12,12 @@ PLAIN_MAX = 300  # characters of a paragraph's first line read as a question (lo
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
     items = []
     for index, token, section in walk_sections(tokens):
-        if token.type == "inline" and token.level == 1 and tokens[index - 1].type == "paragraph_open":
+        if (
+            token.type == "inline"
+            and token.level == 1
+            and tokens[index - 1].type == "paragraph_open"
+            and any(mark in token.content.partition("\n")[0] for mark in "?？")  # cheap: most paragraphs ask nothing
+        ):
             text, links, _ = inline_text(line_spans(token)[0], raw=True)
             number, body = numbered(text)
             item = make_item(section, number, body, token.map[0] + 1, links)
