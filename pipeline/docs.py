@@ -68,6 +68,7 @@ BLOCK_FILES = {
     "command-list": ("README.md",),
     "speed": ("README.md",),
     "corpus": ("docs/external.md",),
+    "validation": ("docs/external.md",),
 }
 
 
@@ -114,6 +115,7 @@ def readme_blocks(database: Path) -> dict[str, str]:
         "command-list": command_list((paths.ROOT / "Makefile").read_text(encoding="utf-8")),
         "speed": speed_block(paths.ROOT / "docs" / "bench.json"),
         "corpus": corpus_block(paths.EXTERNAL_CORPUS_FIGURES),
+        "validation": corpus_block(paths.EXTERNAL_CORPUS_FIGURES, part="validation"),
     }
 
 
@@ -128,14 +130,16 @@ def commands_markdown(makefile: str) -> str:
     return "| command | what it does |\n|---|---|\n" + "\n".join(rows)
 
 
-def corpus_block(figures: Path) -> str:
-    """Return docs/external.md's table of the corpus: each bank's held-out figures from the last `make eval-external`
-    (docs/external_corpus.json), the macro means and the count read right."""
+def corpus_block(figures: Path, part: str | None = None) -> str:
+    """Return docs/external.md's table of the corpus (or of the validation banks, `part="validation"`): each bank's
+    held-out figures from the last `make eval-external` (docs/external_corpus.json), the macro means and the count
+    read right."""
     import json
 
-    if not figures.exists():
+    data = json.loads(figures.read_text(encoding="utf-8")) if figures.exists() else {}
+    data = data.get(part) if part else data
+    if not data:
         return "No figures yet: run `make eval-external`."
-    data = json.loads(figures.read_text(encoding="utf-8"))
     rows = [
         f"| `{r['bank']}` | {r['language']} | {r['expected']} | {r['read']} | {r['precision']:.3f} | {r['recall']:.3f} | "
         + ("—" if r.get("confidence") is None else f"{r['confidence']:.2f}")

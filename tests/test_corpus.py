@@ -9,19 +9,26 @@ from pipeline import paths
 from pipeline.evaluation import corpus
 
 
-def test_the_corpus_holds_30_banks_from_30_repositories_each_with_its_licence_and_a_truth_that_points_at_its_lines():
+def test_the_corpus_holds_30_banks_from_30_repositories_and_the_validation_banks_come_from_others():
     banks = corpus.load(paths.EXTERNAL_CORPUS)
     assert len(banks) >= 30 and len({b.repo for b in banks}) == len(banks)
     assert len({b.language for b in banks}) >= 4
-    for bank in banks:
-        folder = paths.EXTERNAL_CORPUS / bank.bank_id
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        assert meta["licence"] in {"MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "CC-BY-4.0", "CC0-1.0"}, bank.bank_id
-        assert (folder / "LICENSE").stat().st_size > 500, bank.bank_id
+    blind = corpus.load(paths.EXTERNAL_VALIDATION)
+    assert len(blind) >= 8 and len({b.repo for b in blind}) == len(blind)
+    assert not {b.repo.casefold() for b in blind} & {b.repo.casefold() for b in banks}
+
+
+@pytest.mark.parametrize("folder", [paths.EXTERNAL_CORPUS, paths.EXTERNAL_VALIDATION])
+def test_each_bank_has_its_licence_and_a_truth_that_points_at_its_lines(folder):
+    for bank in corpus.load(folder):
+        home = folder / bank.bank_id
+        meta = json.loads((home / "meta.json").read_text(encoding="utf-8"))
+        assert meta["licence"] in {"MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "CC-BY-4.0", "CC-BY-SA-4.0", "CC0-1.0"}
+        assert (home / "LICENSE").stat().st_size > 500, bank.bank_id
         lines = bank.text.splitlines()
         assert bank.truth and all(1 <= line <= len(lines) for line, _ in bank.truth), bank.bank_id
         assert [line for line, _ in bank.truth] == sorted(line for line, _ in bank.truth), bank.bank_id
-        with open(folder / "truth.tsv", encoding="utf-8", newline="") as handle:
+        with open(home / "truth.tsv", encoding="utf-8", newline="") as handle:
             assert next(csv.reader(handle, delimiter="\t")) == ["line", "question", "difficulty"]
 
 
@@ -61,8 +68,17 @@ def test_a_bank_is_read_by_a_reader_fitted_without_its_repository():
 
 
 def test_the_reader_holds_its_held_out_figures_on_the_corpus():
-    """Bounds, not today's figures: docs/external.md gives them (0.921, 0.905, 20 of 37 when written)."""
+    """Bounds, not today's figures: the issue's 0.95 and 0.95 (docs/external.md gives the figures: 0.968, 0.952, 29 of
+    37 when written)."""
     rows = corpus.held_out(corpus.load(paths.EXTERNAL_CORPUS))
     summary = corpus.summary(rows)
-    assert summary["precision"] >= 0.91 and summary["recall"] >= 0.89 and summary["right"] >= 20
+    assert summary["precision"] >= 0.95 and summary["recall"] >= 0.95 and summary["right"] >= 28
     assert all(r["error"] is None for r in rows)
+
+
+def test_the_reader_holds_its_figures_on_the_validation_banks():
+    """Bounds below the first look (0.599, 0.645, 4 of 11: docs/external.md), so that no change reads new banks worse."""
+    train = corpus.load(paths.EXTERNAL_CORPUS)
+    rows = corpus.held_out(corpus.load(paths.EXTERNAL_VALIDATION), lambda _: corpus.rule_reader(train))
+    summary = corpus.summary(rows)
+    assert summary["precision"] >= 0.59 and summary["recall"] >= 0.64 and summary["right"] >= 4

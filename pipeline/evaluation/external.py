@@ -103,6 +103,8 @@ def add_arguments(parser) -> None:
         "--fixtures", type=Path, default=paths.EXTERNAL_FIXTURES, help="a folder of banks with their expected.json"
     )
     parser.add_argument("--corpus", type=Path, default=paths.EXTERNAL_CORPUS, help="the corpus of real banks (#46)")
+    parser.add_argument("--validation", type=Path, default=paths.EXTERNAL_VALIDATION,
+                        help="real banks no rule was written from, scored apart (#46)")  # fmt: skip
     parser.add_argument("--figures", type=Path, default=paths.EXTERNAL_CORPUS_FIGURES,
                         help="the last run's held-out figures: shown as 'before', then replaced")  # fmt: skip
 
@@ -150,5 +152,14 @@ def main(args, context: dict) -> int:
     say(f"\nthe corpus of real banks ({args.corpus}), each read by a reader fitted without its repository's banks:")
     for line in corpus_lines(held, before):
         say(line)
-    args.figures.write_text(json.dumps({"summary": corpus.summary(held), "banks": held}, indent=1) + "\n", encoding="utf-8")
+    out = {"summary": corpus.summary(held), "banks": held}
+    blind = corpus.load(args.validation) if args.validation.is_dir() else []
+    if blind:  # read by a reader fitted on the whole corpus: none of these banks, nor their repositories, is in it
+        train = corpus.load(args.corpus)
+        checked = corpus.held_out(blind, lambda _: corpus.rule_reader(train))
+        say(f"\nthe validation banks ({args.validation}: no rule was written from them), each read as a new bank:")
+        for line in corpus_lines(checked, before.get("validation", {})):
+            say(line)
+        out["validation"] = {"summary": corpus.summary(checked), "banks": checked}
+    args.figures.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     return 0
