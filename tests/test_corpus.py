@@ -82,3 +82,8 @@ def test_the_reader_holds_its_figures_on_the_validation_banks():
     rows = corpus.held_out(corpus.load(paths.EXTERNAL_VALIDATION), lambda _: corpus.rule_reader(train))
     summary = corpus.summary(rows)
     assert summary["precision"] >= 0.59 and summary["recall"] >= 0.64 and summary["right"] >= 4
+
+
+def test_fold_reads_typographic_quotes_as_straight_ones():
+    assert corpus.fold('What is "lost in the middle"?') == corpus.fold("What is ”lost in the middle”?")
+    assert corpus.fold("What’s RRF?") == corpus.fold("What's RRF?")

@@ -33,10 +33,14 @@ class Bank:
     truth: list[tuple[int, str]]  # (line, question)
 
 
+QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
+
+
 def fold(text: str) -> str:
     """Return `text` as questions are compared: NFKC, case-folded, without Markdown marks, spaces folded, without a
-    closing full stop or colon. Pure."""
-    text = MARKS.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    closing full stop or colon, typographic quotes as straight ones (a truth may not hold `"`: `”` stands for it).
+    Pure."""
+    text = MARKS.sub("", unicodedata.normalize("NFKC", text).translate(QUOTES)).casefold()
     return SPACE.sub(" ", text).strip().rstrip(CLOSING).strip()
 
 
