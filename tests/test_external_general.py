@@ -544,3 +544,28 @@ def test_a_section_of_advice_holds_no_question_and_one_that_names_questions_does
     assert [r["text"] for r in read_bank(bank, "auto").rows] == [f"What is case {n}?" for n in range(4)]
     both = f"# B\n\n## Models\n\n{asks}\n## Tips and questions\n\n- Why does bagging help?\n"
     assert len(read_bank(both, "auto").rows) == 5
+
+
+def test_front_matter_is_no_part_of_the_bank_and_the_lines_keep_their_numbers():
+    from pipeline.external.markdown import read_bank, without_front_matter
+
+    bank = "---\ntitle: Chapter 7\nlayout: single\n---\n# Bank\n\n## What is X?\n\nA.\n\n## Why Y?\n"
+    assert [(r["source_line"], r["text"]) for r in read_bank(bank, "auto").rows] == [(7, "What is X?"), (11, "Why Y?")]
+    assert without_front_matter("--- no\ntext") == "--- no\ntext" and without_front_matter("---\nopen") == "---\nopen"
+
+
+def test_a_template_under_each_question_is_no_question():
+    from pipeline.external.markdown import read_bank
+
+    template = "### What the interviewer is evaluating\n\nDepth.\n\n### How to answer\n\nCalmly.\n\n"
+    bank = "# B\n\n" + "".join(f"## {n}. Design a cache for service {n}\n\n{template}" for n in range(1, 4))
+    assert [r["text"] for r in read_bank(bank, "auto").rows] == [f"Design a cache for service {n}" for n in range(1, 4)]
+
+
+def test_a_question_quoted_whole_is_read_without_its_quotes_and_a_bold_label_is_no_question():
+    from pipeline.external.markdown import read_bank
+
+    quoted = '# B\n\n## Scenario 1\n\n> "Walk me through a deployment."\n\n## Scenario 2\n\n> "How do you retrain?"\n'
+    assert [r["text"] for r in read_bank(quoted, "auto").rows] == ["Walk me through a deployment.", "How do you retrain?"]
+    labels = "# B\n\n**1. What is NER?**\n\nIt tags.\n\n**Why it is useful:**\n\nSearch.\n\n**2. What is POS tagging?**\n"
+    assert [r["text"] for r in read_bank(labels, "auto").rows] == ["What is NER?", "What is POS tagging?"]

@@ -176,6 +176,8 @@ SUB_LABEL = re.compile(r"^\(?(?:i{1,3}|iv|v|vi{1,3}|ix|x|[a-h])[.)][ \t]+\S")
 LETTER_DIFFICULTY = re.compile(r"^\[(E|M|H)\][ \t]*+|(?<![ \t])[ \t]*+\[(E|M|H)\]$")  # a run starts once: linear
 TOPIC_MAX, TOPIC_WORDS = 40, 4  # characters and words of a topic label before a question (`LangGraph: …`)
 CIRCLED = re.compile(r"^[\u2460-\u2473\u2776-\u277f][ \t]*")  # `① …`, `❶ …`: a label NFKC would make `1 …`
+# A text quoted whole (`"How do you …?"`, `“…”`, `「…」`): one run between the quotes, which holds none: linear.
+QUOTED_WHOLE = re.compile('^["“«「『]([^"“”«»「」『』]{1,2000})["”»」』]$')
 LETTER_LEVELS = {"E": "easy", "M": "medium", "H": "hard"}
 
 
@@ -274,6 +276,9 @@ def make_item(section: str | None, number: int | None, body: str, line: int, lin
     body = CIRCLED.sub("", " ".join(body.split()))
     text, difficulty = split_difficulty(unicodedata.normalize("NFKC", body))
     text = unlabelled(clean(text))
+    quoted = QUOTED_WHOLE.match(text)
+    if quoted:  # `"How do you handle cold-start?"`: a question quoted whole, as an interviewer says it
+        text = quoted.group(1).strip()
     answer = INLINE_ANSWER.search(text)
     if answer and looks_like_question(text[: answer.start()]):  # `Q: Why …? A: Because …`: the question
         text = text[: answer.start()].strip()

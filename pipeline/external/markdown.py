@@ -87,7 +87,7 @@ def read_layouts(
     a placeholder) is skipped with a warning. A layout that cannot read the text (a question column the table lacks)
     read nothing and says why in its warnings, unless it is one the registry named (`told`): InputError."""
     options = options or {}
-    tokens = parser().parse(text.removeprefix("\ufeff"))
+    tokens = parser().parse(without_front_matter(text.removeprefix("\ufeff")))
     out = {}
     for layout in LAYOUTS:
         try:
@@ -116,6 +116,22 @@ def read_layouts(
     return out, part_starts(tokens), question_scopes(tokens)
 
 
+FRONT_MATTER_LINES = 200  # a front matter block closes within this many lines, or it is none
+
+
+def without_front_matter(text: str) -> str:
+    """Return `text` with its YAML (`---`) or TOML (`+++`) front matter emptied, its lines kept (`title: …` under
+    `---` would read as a heading, `layout: single` as text). Pure."""
+    lines = text.split("\n", FRONT_MATTER_LINES + 1)
+    fence = lines[0].rstrip("\r")
+    if fence not in ("---", "+++"):
+        return text
+    close = next((n for n in range(1, min(len(lines), FRONT_MATTER_LINES)) if lines[n].rstrip("\r") in (fence, "...")), None)
+    if close is None:
+        return text
+    return "\n" * (close + 1) + text.split("\n", close + 1)[close + 1] if len(lines) > close + 1 else "\n" * close
+
+
 def is_layout(layout: str) -> bool:
     """Return whether `layout` is `auto`, a layout, or layouts joined by `+`."""
     return layout == "auto" or all(part in LAYOUTS for part in layout.split(PART_SEPARATOR))
@@ -123,7 +139,7 @@ def is_layout(layout: str) -> bool:
 
 def title_count(text: str) -> int | None:
     """Return the number of questions a bank's title states ("63 questions", "120 题", "(6 题)"), or None."""
-    for token_index, token in enumerate(tokens := parser().parse(text.removeprefix("\ufeff"))):
+    for token_index, token in enumerate(tokens := parser().parse(without_front_matter(text.removeprefix("\ufeff")))):
         if token.type == "heading_open":
             match = TITLE_COUNT.search(unicodedata.normalize("NFKC", tokens[token_index + 1].content))
             return int(match.group(1)) if match else None

@@ -1,6 +1,8 @@
 """`headings`: headings are questions (those at `question_level`, or, without one, the numbered or question-like
 ones; a numbered heading at another level is a question too, with a warning); the other headings are sections. Pure."""
 
+from collections import Counter
+
 from pipeline.external.blocks import inline_text, item_inline, question_part, title_index
 from pipeline.external.clean import Item, clean, looks_like_question, make_item, numbered, question_share
 
@@ -46,9 +48,21 @@ def _follow_ups(tokens, index: int, section: str | None) -> list[Item]:
     return found if found and question_share([i.text for i in found]) >= FOLLOW_UP_SHARE else []
 
 
+TEMPLATE_REPEATS = 3  # a heading written this many times over is a template's label, not a question
+
+
+def templates(headings: list[tuple[int, int, str, list[str]]]) -> set[str]:
+    """Return the texts (clean, case-folded) of the headings a bank writes 3 times or more: the labels of a template
+    under each question (`### What the interviewer is evaluating`, `### How to answer`), never a question. Pure."""
+    counted = Counter(clean(text).casefold() for _, _, text, _ in headings)
+    return {text for text, count in counted.items() if count >= TEMPLATE_REPEATS}
+
+
 def question_heading_level(headings: list[tuple[int, int, str, list[str]]]) -> int | None:
-    """Return the heading level whose headings look most like questions (then: are most often numbered); None if none."""
-    scores = {}
+    """Return the heading level whose headings look most like questions (then: are most often numbered), a template's
+    labels aside; None if none."""
+    scores, labels = {}, templates(headings)
+    headings = [h for h in headings if clean(h[2]).casefold() not in labels]
     for _, depth, text, _ in headings:
         asked, counted = scores.get(depth, (0, 0))
         scores[depth] = (asked + looks_like_question(clean(text)), counted + (numbered(text)[0] is not None))
@@ -61,10 +75,12 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
     shallower headings are sections (a numbered one is a question too, with a warning); deeper ones are the answer's."""
     headings = _headings(tokens, options.get("question_level"))
     level = options.get("question_level") or question_heading_level(headings)
-    items, warnings, section = [], [], None
+    items, warnings, section, labels = [], [], None, templates(headings)
     if level is None:
         return items, warnings
     for index, depth, text, links in headings:
+        if clean(text).casefold() in labels:
+            continue  # a template's label under each question
         number, body = numbered(text)
         if depth > level:
             continue  # a subheading of an answer (`#### 1. Causal mask math` under a question)
