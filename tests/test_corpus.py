@@ -77,11 +77,12 @@ def test_the_reader_holds_its_held_out_figures_on_the_corpus():
 
 
 def test_the_reader_holds_its_figures_on_the_validation_banks():
-    """Bounds below the first look (0.599, 0.645, 4 of 11: docs/external.md), so that no change reads new banks worse."""
+    """Bounds, not today's figures (docs/external.md: first look 0.623, 0.670, 5 of 11; 0.958, 0.943, 7 of 11 once
+    rules were written from their misses), so that no change reads these banks worse."""
     train = corpus.load(paths.EXTERNAL_CORPUS)
     rows = corpus.held_out(corpus.load(paths.EXTERNAL_VALIDATION), lambda _: corpus.rule_reader(train))
     summary = corpus.summary(rows)
-    assert summary["precision"] >= 0.59 and summary["recall"] >= 0.64 and summary["right"] >= 4
+    assert summary["precision"] >= 0.94 and summary["recall"] >= 0.93 and summary["right"] >= 7
 
 
 def test_fold_reads_typographic_quotes_as_straight_ones():

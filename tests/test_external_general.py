@@ -569,3 +569,20 @@ def test_a_question_quoted_whole_is_read_without_its_quotes_and_a_bold_label_is_
     assert [r["text"] for r in read_bank(quoted, "auto").rows] == ["Walk me through a deployment.", "How do you retrain?"]
     labels = "# B\n\n**1. What is NER?**\n\nIt tags.\n\n**Why it is useful:**\n\nSearch.\n\n**2. What is POS tagging?**\n"
     assert [r["text"] for r in read_bank(labels, "auto").rows] == ["What is NER?", "What is POS tagging?"]
+
+
+def test_a_list_pasted_as_text_is_read_and_a_code_block_is_not():
+    from pipeline.external.markdown import read_bank
+
+    log = "# 面试记录\n\n```text\n1.lora的参数是什么?\n2.deepspeed有什么用?\n```\n\n```python\n# What does this print?\nprint(1)\n```\n"
+    assert [(r["source_line"], r["text"]) for r in read_bank(log, "auto").rows] == [
+        (4, "lora的参数是什么?"),
+        (5, "deepspeed有什么用?"),
+    ]
+
+
+def test_a_bank_of_japanese_exercises_under_title_headings_is_read_by_its_requests():
+    from pipeline.external.markdown import read_bank
+
+    bank = "# 第7章\n\n" + "".join(f"## {n}. 題 {n}\n\n単語 {n} のベクトルを計算せよ．\n\n" for n in range(60, 66))
+    assert [r["text"] for r in read_bank(bank, "auto").rows] == [f"単語 {n} のベクトルを計算せよ." for n in range(60, 66)]

@@ -45,7 +45,7 @@ from pipeline.external.clean import (
 from pipeline.external.layouts.admonitions import OPENING
 from pipeline.external.layouts.follow_ups import QUESTION as FOLLOW_UP_QUESTION
 from pipeline.external.layouts.follow_ups import QUOTED
-from pipeline.external.markdown import TITLE_COUNT, read_bank
+from pipeline.external.markdown import PROSE_FENCE, TITLE_COUNT, read_bank
 
 SIZE_RATIO = 4
 GROWTH_BOUND = 8  # counted: linear about 4, quadratic about 16
@@ -179,6 +179,7 @@ PATTERN_ATTACKS = {
     "NAMES_QUESTIONS (#46)": (names_questions, lambda n: "question" * (n // 8) + "x"),
     "GIVES_ADVICE (#46)": (gives_advice, lambda n: "tip" * (n // 3) + "x"),
     "QUOTED_WHOLE (#46)": (QUOTED_WHOLE.match, lambda n: '"' + "a" * n),
+    "PROSE_FENCE (#46)": (lambda text: PROSE_FENCE.match(text), lambda n: "```" + " " * n + "x"),
     "a topic label (#46)": (unlabelled, lambda n: "a" * 30 + ":" + " " * n + "x"),
     "TITLE_COUNT, digits": (TITLE_COUNT.search, lambda n: "1" * n + "x"),
     "TITLE_COUNT, spaces": (TITLE_COUNT.search, lambda n: "1" + " " * n + "x"),

@@ -46,10 +46,10 @@ CJK_QUESTION = re.compile(
     "|무엇|왜|어떻게|언제|어느|누가|어디|까요?$|나요$|가요$|세요$|시오$"
 )
 # Endings and openings that ask or request, read where the text ends before a closing full stop or an aside
-# (`설명해주세요.`, `…하는가.`): Korean requests (`해주세요`, `봅시다`, `하시오`), Chinese tasks (`设计一个…`, `实现…`,
-# `推导…`, `用 NumPy 实现…`).
+# (`설명해주세요.`, `…하는가.`): Korean requests (`해주세요`, `봅시다`, `하시오`), Japanese ones (`…を計算せよ．`,
+# `…しなさい`), Chinese tasks (`设计一个…`, `实现…`, `推导…`, `用 NumPy 实现…`).
 CJK_ENDING = re.compile(
-    "(?:까요?|나요|가요|세요|시오|시다|니까|는가|은가|인가|을까|줘|해봐)$"
+    "(?:까요?|나요|가요|세요|시오|시다|니까|는가|은가|인가|을까|줘|해봐|せよ|なさい|ください|述べよ|示せ|答えよ)$"
     "|^(?:设计一个|设计一套|实现|推导|证明|写一个|写出|手撕|举例说明|对比|比较|分析一下|介绍一下)|^用[^。，,]{1,30}实现"
 )
 ASIDE_MAX = 80  # characters of a closing aside in parentheses
@@ -372,6 +372,12 @@ def clean(text: str) -> str:
     return POINTER_TAIL.sub("", text).strip() if "?" in text or "？" in text else text
 
 
+def requests(text: str) -> bool:
+    """Return whether a text ends as a request does in Korean or Japanese, or opens as a Chinese task does (`…せよ．`,
+    `…알려주세요.`, `设计一个…`): a strong cue, as a question mark is. Pure."""
+    return bool(CJK_ENDING.search(without_aside(text).rstrip(" \t*_.!。！~．")))
+
+
 @functools.lru_cache(maxsize=1 << 16)  # the same items are weighed by every layout, part and check: asked once
 def looks_like_question(text: str) -> bool:
     """Return whether an item reads as a question, in any of the languages banks are written in.
@@ -386,7 +392,7 @@ def looks_like_question(text: str) -> bool:
     words = re.findall(r"[^\W\d_]+", text.casefold())
     if words and (words[0] in OPENERS or words[0] in OTHER_OPENERS or " ".join(words[:2]) in OTHER_OPENING_PAIRS):
         return True
-    if CJK_QUESTION.search(stripped) or CJK_ENDING.search(without_aside(text).rstrip(" \t*_.!。！~")):
+    if CJK_QUESTION.search(stripped) or requests(text):
         return True
     return bool(VI_QUESTION.search(text.casefold()))
 

@@ -87,7 +87,7 @@ def read_layouts(
     a placeholder) is skipped with a warning. A layout that cannot read the text (a question column the table lacks)
     read nothing and says why in its warnings, unless it is one the registry named (`told`): InputError."""
     options = options or {}
-    tokens = parser().parse(without_front_matter(text.removeprefix("\ufeff")))
+    tokens = parser().parse(unfenced(without_front_matter(text.removeprefix("\ufeff"))))
     out = {}
     for layout in LAYOUTS:
         try:
@@ -130,6 +130,25 @@ def without_front_matter(text: str) -> str:
     if close is None:
         return text
     return "\n" * (close + 1) + text.split("\n", close + 1)[close + 1] if len(lines) > close + 1 else "\n" * close
+
+
+PROSE_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*(?:text|txt|plain|plaintext|markdown|md)[ \t]*$", re.IGNORECASE)
+
+
+def unfenced(text: str) -> str:
+    """Return `text` with the fences of each block fenced as prose (```` ```text ````, ```` ```markdown ````) emptied, their
+    lines kept: an interview log pasted as text (`1.微调细节…` / `2.…`) is read as written, while code blocks (any other
+    language, or none) are never read. Pure; one pass."""
+    lines, opened = text.split("\n"), None
+    for number, line in enumerate(lines):
+        if opened is None:
+            match = PROSE_FENCE.match(line)
+            if match:
+                opened = (number, match.group(1))
+        elif line.strip().startswith(opened[1]) and not line.strip().strip(opened[1][0]):
+            lines[opened[0]] = lines[number] = ""
+            opened = None
+    return "\n".join(lines)
 
 
 def is_layout(layout: str) -> bool:
