@@ -560,6 +560,8 @@ def test_a_template_under_each_question_is_no_question():
     template = "### What the interviewer is evaluating\n\nDepth.\n\n### How to answer\n\nCalmly.\n\n"
     bank = "# B\n\n" + "".join(f"## {n}. Design a cache for service {n}\n\n{template}" for n in range(1, 4))
     assert [r["text"] for r in read_bank(bank, "auto").rows] == [f"Design a cache for service {n}" for n in range(1, 4)]
+    topics = "# B\n\n" + "".join(f"## Topic {n}\n\n### What is a model?\n\nA.\n\n" for n in range(3))
+    assert len(read_bank(topics, "auto").rows) == 3  # a question written again under other topics stays
 
 
 def test_a_question_quoted_whole_is_read_without_its_quotes_and_a_bold_label_is_no_question():

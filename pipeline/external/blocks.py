@@ -121,12 +121,17 @@ def numbered_lines(token) -> list[tuple[int, Span]]:
 def title_index(tokens) -> int | None:
     """Return the index of the document's title: its first level-1 heading, unless that heading asks or is numbered
     and another level-1 heading does too (a bank that writes every question as `# Q1. …`), then there is none."""
-    firsts = [i for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h1" and t.level == 0]
-    if not firsts:
-        return None
-    texts = [inline_text(tokens[i + 1], raw=True)[0] for i in firsts]
-    asking = [looks_like_question(unlabelled(clean(t))) or numbered(t)[0] is not None for t in texts]
-    return None if asking[0] and sum(asking) >= 2 else firsts[0]
+    first = None
+    for index, token in enumerate(tokens):  # stops at the first heading that settles it: most titles ask nothing
+        if token.type == "heading_open" and token.tag == "h1" and token.level == 0:
+            text = inline_text(tokens[index + 1], raw=True)[0]
+            asks = looks_like_question(unlabelled(clean(text))) or numbered(text)[0] is not None
+            if first is None and not asks:
+                return index
+            if first is not None and asks:
+                return None
+            first = index if first is None else first
+    return first
 
 
 def walk_sections(tokens):
@@ -230,15 +235,20 @@ def part_starts(tokens) -> list[int]:
     return sorted(starts)
 
 
-def scopes(tokens, names) -> list[tuple[int, int]]:
-    """Return the (first, last) lines of each part of the document under a heading `names` says yes to (its clean
-    text), the title aside: from the heading to the line before the next heading as high or higher (1-based; the last
-    line of the file is large)."""
-    headings = [
+def top_headings(tokens) -> list[tuple[int, int, int]]:
+    """Return (index, level, line) of each heading outside containers (1-based lines)."""
+    return [
         (index, int(token.tag[1]), token.map[0] + 1)
         for index, token in enumerate(tokens)
         if token.type == "heading_open" and token.level == 0 and token.map
     ]
+
+
+def scopes(tokens, names, headings: list[tuple[int, int, int]] | None = None) -> list[tuple[int, int]]:
+    """Return the (first, last) lines of each part of the document under a heading `names` says yes to (its clean
+    text), the title aside: from the heading to the line before the next heading as high or higher (1-based; the last
+    line of the file is large)."""
+    headings = top_headings(tokens) if headings is None else headings
     title, found = None, []
     for position, (index, depth, line) in enumerate(headings):
         raw = unicodedata.normalize("NFKC", tokens[index + 1].content)
@@ -252,13 +262,13 @@ def scopes(tokens, names) -> list[tuple[int, int]]:
     return found
 
 
-def question_scopes(tokens) -> list[tuple[int, int]]:
+def question_scopes(tokens, headings: list[tuple[int, int, int]] | None = None) -> list[tuple[int, int]]:
     """Return the parts under a heading that names the questions (`## Sample Questions`, `## 面试题`), not one that
     asks (`## What questions will you face?`)."""
-    return scopes(tokens, lambda text: names_questions(text) and not looks_like_question(text))
+    return scopes(tokens, lambda text: names_questions(text) and not looks_like_question(text), headings)
 
 
-def advice_scopes(tokens) -> list[tuple[int, int]]:
+def advice_scopes(tokens, headings: list[tuple[int, int, int]] | None = None) -> list[tuple[int, int]]:
     """Return the parts under a heading that gives advice, not questions (`## How to prepare`, `## 面试技巧`: though
     `How to …` looks like a question), unless it names questions too."""
-    return scopes(tokens, lambda text: gives_advice(text) and not names_questions(text))
+    return scopes(tokens, lambda text: gives_advice(text) and not names_questions(text), headings)

@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 from pipeline.errors import InputError
 from pipeline.external.auto import Part, choose, framed, introduced, joined, read_parts, text_key
-from pipeline.external.blocks import advice_scopes, parser, part_starts, question_scopes
+from pipeline.external.blocks import advice_scopes, parser, part_starts, question_scopes, top_headings
 from pipeline.external.clean import (
     Item,
     described,
@@ -110,10 +110,11 @@ def read_layouts(
         )
     for name, reader in SUPPLEMENTS.items():
         out[name] = (reader(tokens, options)[0], [])
-    advice = advice_scopes(tokens)
+    headings = top_headings(tokens)
+    advice = advice_scopes(tokens, headings)
     for name, (items, warnings) in out.items():  # a section of advice holds no question, whatever its items say
         out[name] = ([i for i in items if not any(a <= i.source_line <= b for a, b in advice)], warnings)
-    return out, part_starts(tokens), question_scopes(tokens)
+    return out, part_starts(tokens), question_scopes(tokens, headings)
 
 
 FRONT_MATTER_LINES = 200  # a front matter block closes within this many lines, or it is none

@@ -1,8 +1,6 @@
 """`headings`: headings are questions (those at `question_level`, or, without one, the numbered or question-like
 ones; a numbered heading at another level is a question too, with a warning); the other headings are sections. Pure."""
 
-from collections import Counter
-
 from pipeline.external.blocks import inline_text, item_inline, question_part, title_index
 from pipeline.external.clean import Item, clean, looks_like_question, make_item, numbered, question_share
 
@@ -51,21 +49,31 @@ def _follow_ups(tokens, index: int, section: str | None) -> list[Item]:
 TEMPLATE_REPEATS = 3  # a heading written this many times over is a template's label, not a question
 
 
-def templates(headings: list[tuple[int, int, str, list[str]]]) -> set[str]:
-    """Return the texts (clean, case-folded) of the headings a bank writes 3 times or more: the labels of a template
-    under each question (`### What the interviewer is evaluating`, `### How to answer`), never a question. Pure."""
-    counted = Counter(clean(text).casefold() for _, _, text, _ in headings)
-    return {text for text, count in counted.items() if count >= TEMPLATE_REPEATS}
+def templates(headings: list[tuple[int, int, str, list[str]]], keys: list[str]) -> set[str]:
+    """Return the heading texts (`keys`: clean, case-folded) a bank writes under 3 or more question headings: the
+    labels of a template under each question (`## 1. How would you …?` / `### What the interviewer is evaluating`,
+    `### How to answer`), never a question. A question written again under other topics stays. Pure."""
+    parents: dict[str, set[str]] = {}
+    stack: list[tuple[int, str, bool]] = []  # (depth, key, asks) of the headings above the current one
+    for (_, depth, text, _), key in zip(headings, keys):
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        if stack and stack[-1][2]:
+            parents.setdefault(key, set()).add(stack[-1][1])
+        stack.append((depth, key, looks_like_question(key) or numbered(text)[0] is not None))
+    return {key for key, above in parents.items() if len(above) >= TEMPLATE_REPEATS}
 
 
-def question_heading_level(headings: list[tuple[int, int, str, list[str]]]) -> int | None:
+def question_heading_level(headings: list[tuple[int, int, str, list[str]]], labels: set[str] = frozenset()) -> int | None:
     """Return the heading level whose headings look most like questions (then: are most often numbered), a template's
-    labels aside; None if none."""
-    scores, labels = {}, templates(headings)
-    headings = [h for h in headings if clean(h[2]).casefold() not in labels]
+    `labels` aside; None if none."""
+    scores = {}
     for _, depth, text, _ in headings:
+        cleaned = clean(text)
+        if labels and cleaned.casefold() in labels:
+            continue
         asked, counted = scores.get(depth, (0, 0))
-        scores[depth] = (asked + looks_like_question(clean(text)), counted + (numbered(text)[0] is not None))
+        scores[depth] = (asked + looks_like_question(cleaned), counted + (numbered(text)[0] is not None))
     best = max(sorted(scores), key=lambda depth: scores[depth], default=None)
     return best if best is not None and scores[best] != (0, 0) else None
 
@@ -74,12 +82,14 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
     """Questions are the headings at the question level (`question_level`, else the most question-like level);
     shallower headings are sections (a numbered one is a question too, with a warning); deeper ones are the answer's."""
     headings = _headings(tokens, options.get("question_level"))
-    level = options.get("question_level") or question_heading_level(headings)
-    items, warnings, section, labels = [], [], None, templates(headings)
+    keys = [clean(text).casefold() for _, _, text, _ in headings]
+    labels = templates(headings, keys)
+    level = options.get("question_level") or question_heading_level(headings, labels)
+    items, warnings, section = [], [], None
     if level is None:
         return items, warnings
-    for index, depth, text, links in headings:
-        if clean(text).casefold() in labels:
+    for (index, depth, text, links), key in zip(headings, keys):
+        if key in labels:
             continue  # a template's label under each question
         number, body = numbered(text)
         if depth > level:
