@@ -69,6 +69,7 @@ BLOCK_FILES = {
     "speed": ("README.md",),
     "corpus": ("docs/external.md",),
     "validation": ("docs/external.md",),
+    "blind": ("docs/external.md",),
 }
 
 
@@ -116,6 +117,7 @@ def readme_blocks(database: Path) -> dict[str, str]:
         "speed": speed_block(paths.ROOT / "docs" / "bench.json"),
         "corpus": corpus_block(paths.EXTERNAL_CORPUS_FIGURES),
         "validation": corpus_block(paths.EXTERNAL_CORPUS_FIGURES, part="validation"),
+        "blind": corpus_block(paths.EXTERNAL_CORPUS_FIGURES, part="blind"),
     }
 
 

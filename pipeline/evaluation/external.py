@@ -104,7 +104,9 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument("--corpus", type=Path, default=paths.EXTERNAL_CORPUS, help="the corpus of real banks (#46)")
     parser.add_argument("--validation", type=Path, default=paths.EXTERNAL_VALIDATION,
-                        help="real banks no rule was written from, scored apart (#46)")  # fmt: skip
+                        help="real banks read after the corpus rules were written, scored apart (#46)")  # fmt: skip
+    parser.add_argument("--blind", type=Path, default=paths.EXTERNAL_BLIND,
+                        help="real banks collected after every rule was written, scored apart (#46)")  # fmt: skip
     parser.add_argument("--figures", type=Path, default=paths.EXTERNAL_CORPUS_FIGURES,
                         help="the last run's held-out figures: shown as 'before', then replaced")  # fmt: skip
 
@@ -153,13 +155,17 @@ def main(args, context: dict) -> int:
     for line in corpus_lines(held, before):
         say(line)
     out = {"summary": corpus.summary(held), "banks": held}
-    blind = corpus.load(args.validation) if args.validation.is_dir() else []
-    if blind:  # read by a reader fitted on the whole corpus: none of these banks, nor their repositories, is in it
-        train = corpus.load(args.corpus)
-        checked = corpus.held_out(blind, lambda _: corpus.rule_reader(train))
-        say(f"\nthe validation banks ({args.validation}: no rule was written from them), each read as a new bank:")
-        for line in corpus_lines(checked, before.get("validation", {})):
-            say(line)
-        out["validation"] = {"summary": corpus.summary(checked), "banks": checked}
+    train = corpus.load(args.corpus)
+    for name, folder, what in (
+        ("validation", args.validation, "read after the corpus rules were written"),
+        ("blind", args.blind, "collected after every rule was written"),
+    ):
+        banks = corpus.load(folder) if folder.is_dir() else []
+        if banks:  # read by a reader fitted on the whole corpus: none of these banks, nor their repositories, is in it
+            checked = corpus.held_out(banks, lambda _: corpus.rule_reader(train))
+            say(f"\nthe {name} banks ({folder}: {what}), each read as a new bank:")
+            for line in corpus_lines(checked, before.get(name, {})):
+                say(line)
+            out[name] = {"summary": corpus.summary(checked), "banks": checked}
     args.figures.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     return 0
