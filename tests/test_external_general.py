@@ -588,3 +588,29 @@ def test_a_bank_of_japanese_exercises_under_title_headings_is_read_by_its_reques
 
     bank = "# 第7章\n\n" + "".join(f"## {n}. 題 {n}\n\n単語 {n} のベクトルを計算せよ．\n\n" for n in range(60, 66))
     assert [r["text"] for r in read_bank(bank, "auto").rows] == [f"単語 {n} のベクトルを計算せよ." for n in range(60, 66)]
+
+
+@pytest.mark.parametrize(
+    "written, text",
+    [
+        ("Q3.1.5:windows下训练没有问题", "windows下训练没有问题"),  # a colon touching the text
+        ("Q2.1.4 印章如何识别", "印章如何识别"),  # a dotted number, no separator
+        ("Compare Gini vs Entropy. A:", "Compare Gini vs Entropy."),  # its answer below the label
+        ('"Explain backpropagation" → Chain rule applied layer by layer.', "Explain backpropagation"),
+        ("Interview Q: Why scale by the square root of d?", "Why scale by the square root of d?"),
+        ("Q-learning: why off-policy?", "Q-learning: why off-policy?"),
+    ],
+)
+def test_labels_and_answers_the_blind_banks_write(written, text):
+    assert make_item(None, None, written, 1, []).text == text
+
+
+def test_a_quiz_of_labelled_headings_is_read():
+    from pipeline.external.markdown import read_bank
+
+    quiz = "# 復習\n\n* y/n\n* 択一\n\n" + "".join(
+        f"### 問{n}. 回帰は教師あり学習の {n} 番目である。(y/n)\n\ny\n\n" for n in range(1, 6)
+    )
+    assert [r["text"] for r in read_bank(quiz, "auto").rows] == [
+        f"回帰は教師あり学習の {n} 番目である。(y/n)" for n in range(1, 6)
+    ]

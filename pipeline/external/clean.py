@@ -53,6 +53,11 @@ CJK_ENDING = re.compile(
     "|^(?:设计一个|设计一套|实现|推导|证明|写一个|写出|手撕|举例说明|对比|比较|分析一下|介绍一下)|^用[^。，,]{1,30}实现"
 )
 ASIDE_MAX = 80  # characters of a closing aside in parentheses
+# A quiz item says how it is answered, at its end: `… (y/n)`, `(true/false)`, `(択一)`, `(穴埋め)`, `(单选)`.
+QUIZ_FORMAT = re.compile(
+    r"[(（](?:y/n|yes/no|t/f|true/false|true or false|択一|穴埋め|多肢選択|单选|多选|判断|选择|填空)[)）][ \t.。]*$",
+    re.IGNORECASE,
+)
 # Vietnamese asks with words of its own, anywhere in the sentence (`… là gì`, `… như thế nào`), or opens a request
 # (`Hãy giải thích …`, `Giải thích …`, `So sánh …`): casefolded, between word boundaries.
 VI_QUESTION = re.compile(
@@ -100,8 +105,9 @@ NUMBER_LABEL = re.compile(r"^(?:Q\s*+)?#?\s*+\d++\s*+[.):、]?$", re.IGNORECASE)
 # - an outline number `1.1`, `3.1.2` (followed by a capital or a CJK letter: `3.5 billion …` keeps its number);
 # - a CJK numeral or a circled number: `一、…`, `①…`;
 # - a bracketed difficulty letter `[E]`, `[M]`, `[H]` (its difficulty is kept: split_difficulty).
-QUESTION_WORD = r"(?:Q|Question|Pregunta|Pergunta|Frage|问题?|問題?|题目|質問|질문)"
-SEPARATOR = r"[.:)\-–—]{1,3}(?![A-Za-z0-9])[ \t]*"  # `Q12 - `, `Q0- `, `问题1：`; never `Q-learning`
+QUESTION_WORD = r"(?:(?:Interview[ \t])?Q|(?:Interview[ \t])?Question|Pregunta|Pergunta|Frage|问题?|問題?|题目|質問|질문)"
+# `Q12 - `, `Q0- `, `问题1：`, `Q3.1.5:windows下…` (a colon may touch the text); never `Q-learning`
+SEPARATOR = r"(?::[ \t]*|[.)\-–—]{1,3}(?![A-Za-z0-9])[ \t]*)"
 # A paragraph that opens with a question label (`Q: What …?` / `A: It …`, `Question: …`, `问：…`): a question.
 QUESTION_LABEL = re.compile(rf"^(?:{QUESTION_WORD}|问|問)[ \t]?(?:\d{{1,4}})?[ \t]?[.:)][ \t]*+(?=\S)", re.IGNORECASE)
 LABEL = re.compile(
@@ -114,7 +120,7 @@ LABEL = re.compile(
     r"|[-*•][ \t]+|(?-i:[a-z]):[ \t]+"  # a bullet written inside a heading (`### - Why …`), `a: …`
     r"|\[[^\[\]?]{1,30}\][ \t]+"  # a tag in brackets (`[Google] …`, `[Meta, Amazon] …`) or a task box (`[ ] …`, `[x] …`)
     r"|\d{1,2}\ufe0f?\u20e3[ \t]*"  # a keycap number (`1️⃣ What …`)
-    r"|(?-i:Q)\d{1,4}[ \t]+(?=(?-i:[A-Z])|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]))",  # `Q1 What …` (never `Q4 revenue`)
+    r"|(?-i:Q)\d{1,4}(?:\.\d{1,3}){0,3}[ \t]+(?=(?-i:[A-Z])|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]))",  # `Q1 What …`, `Q2.1.4 印章…`
     re.IGNORECASE,
 )
 # The headings and labels a bank writes around its questions, which ask nothing however they are placed: `Answer:`,
@@ -152,7 +158,7 @@ CONTENTS = frozenset(
     "contents toc 目录 目錄 目次 목차 índice sumário inhaltsverzeichnis sommaire содержание оглавление".split()
 ) | {"table of contents"}
 # An answer written after its question on one line, `Q: … A: …` (`**A**:`, `A：`): the question ends before it.
-INLINE_ANSWER = re.compile(r"\s(?:A|Answer|答|回答)\s?:\s")
+INLINE_ANSWER = re.compile(r"\s(?:A|Answer|答|回答)\s?:(?:\s|$)")  # `Q? A: …`, and `Q. A:` with the answer below
 # A pointer after the question to where it is answered (`… 的区别？→ [Attention](docs/a.md)`, `… ? -> Notes`): the
 # question ends before the arrow (a bounded tail: linear).
 ARROW_TAIL = re.compile(r"(?<=[?.!。！？)])\s*(?:→|->|⇒|⟶)\s*[^→]{1,60}$")
@@ -178,6 +184,8 @@ TOPIC_MAX, TOPIC_WORDS = 40, 4  # characters and words of a topic label before a
 CIRCLED = re.compile(r"^[\u2460-\u2473\u2776-\u277f][ \t]*")  # `① …`, `❶ …`: a label NFKC would make `1 …`
 # A text quoted whole (`"How do you …?"`, `“…”`, `「…」`): one run between the quotes, which holds none: linear.
 QUOTED_WHOLE = re.compile('^["“«「『]([^"“”«»「」『』]{1,2000})["”»」』]$')
+# A quoted question, then its answer after an arrow or a dash (`"Explain backpropagation" → Chain rule …`).
+QUOTED_LEAD = re.compile('^["“«「『]([^"“”«»「」『』]{1,500})["”»」』][ \t]*+(?:→|->|⇒|⟶|—|–)')
 LETTER_LEVELS = {"E": "easy", "M": "medium", "H": "hard"}
 
 
@@ -276,8 +284,8 @@ def make_item(section: str | None, number: int | None, body: str, line: int, lin
     body = CIRCLED.sub("", " ".join(body.split()))
     text, difficulty = split_difficulty(unicodedata.normalize("NFKC", body))
     text = unlabelled(clean(text))
-    quoted = QUOTED_WHOLE.match(text)
-    if quoted:  # `"How do you handle cold-start?"`: a question quoted whole, as an interviewer says it
+    quoted = QUOTED_WHOLE.match(text) or QUOTED_LEAD.match(text)
+    if quoted:  # `"How do you handle cold-start?"`, `"Explain backprop" → Chain rule …`: the question an interviewer says
         text = quoted.group(1).strip()
     answer = INLINE_ANSWER.search(text)
     if answer and looks_like_question(text[: answer.start()]):  # `Q: Why …? A: Because …`: the question
@@ -392,7 +400,7 @@ def looks_like_question(text: str) -> bool:
     words = re.findall(r"[^\W\d_]+", text.casefold())
     if words and (words[0] in OPENERS or words[0] in OTHER_OPENERS or " ".join(words[:2]) in OTHER_OPENING_PAIRS):
         return True
-    if CJK_QUESTION.search(stripped) or requests(text):
+    if CJK_QUESTION.search(stripped) or requests(text) or QUIZ_FORMAT.search(text):
         return True
     return bool(VI_QUESTION.search(text.casefold()))
 

@@ -2,7 +2,7 @@
 ones; a numbered heading at another level is a question too, with a warning); the other headings are sections. Pure."""
 
 from pipeline.external.blocks import inline_text, item_inline, question_part, title_index
-from pipeline.external.clean import Item, clean, looks_like_question, make_item, numbered, question_share
+from pipeline.external.clean import Item, clean, looks_like_question, make_item, numbered, question_share, unlabelled
 
 FOLLOW_UP_SHARE = 0.8  # of the bullets right under a question heading that must ask for them to be follow-ups
 
@@ -65,15 +65,16 @@ def templates(headings: list[tuple[int, int, str, list[str]]], keys: list[str]) 
 
 
 def question_heading_level(headings: list[tuple[int, int, str, list[str]]], labels: set[str] = frozenset()) -> int | None:
-    """Return the heading level whose headings look most like questions (then: are most often numbered), a template's
-    `labels` aside; None if none."""
+    """Return the heading level whose headings look most like questions (then: are most often numbered or labelled,
+    `Q3:`, `問1.`), a template's `labels` aside; None if none."""
     scores = {}
     for _, depth, text, _ in headings:
         cleaned = clean(text)
         if labels and cleaned.casefold() in labels:
             continue
         asked, counted = scores.get(depth, (0, 0))
-        scores[depth] = (asked + looks_like_question(cleaned), counted + (numbered(text)[0] is not None))
+        labelled = numbered(text)[0] is not None or unlabelled(cleaned) != cleaned  # `1.`, `Q3:`, `問1.`
+        scores[depth] = (asked + looks_like_question(cleaned), counted + labelled)
     best = max(sorted(scores), key=lambda depth: scores[depth], default=None)
     return best if best is not None and scores[best] != (0, 0) else None
 
