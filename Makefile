@@ -181,10 +181,12 @@ MUTATE_LIB ?= .mutmut-lib
 MUTATE_JOBS ?= 2
 # The rules measured: whole modules, and of the runner and the server only their rule functions (the rest of them, the
 # build loop and HTTP, is tested through builds and a server, too slow to run once a mutant).
-MUTANTS ?= pipeline.changes.match.* pipeline.similarity.frames.* pipeline.similarity.score.* pipeline.external.layouts.* \
-	pipeline.external.clean.* pipeline.flow.runner.x_keys_* pipeline.flow.runner.x_code_digest_* pipeline.flow.runner.x_stale_* \
-	pipeline.flow.runner.x_why_* pipeline.publish.stage.* pipeline.workbench.files.* pipeline.workbench.server.x__overwrites_* \
-	pipeline.workbench.server.x_pair_key_* pipeline.workbench.server.x_tag_key_* pipeline.suites.*
+MUTANTS ?= pipeline.changes.match.* pipeline.similarity.frames.* pipeline.similarity.score.* \
+	pipeline.external.layouts.* pipeline.external.clean.* pipeline.external.blocks.* pipeline.external.auto.* \
+	pipeline.external.markdown.* pipeline.flow.runner.x_keys_* pipeline.flow.runner.x_code_digest_* \
+	pipeline.flow.runner.x_stale_* pipeline.flow.runner.x_why_* pipeline.publish.stage.* pipeline.workbench.files.* \
+	pipeline.workbench.server.x__overwrites_* pipeline.workbench.server.x_pair_key_* \
+	pipeline.workbench.server.x_tag_key_* pipeline.suites.*
 MUTMUT = PYTHONPATH=$(MUTATE_LIB) $(PY) -m mutmut
 $(MUTATE_LIB)/.installed: requirements-mutate.lock $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --upgrade --target $(MUTATE_LIB) -r requirements-mutate.lock

@@ -207,6 +207,8 @@ def choose(
             reading = read_parts({fallback: read[fallback], **weighed}, starts, order)
             fell_back = f" (a fallback: {found} questions, the other layouts {others})"
             break
-    listing = "; ".join(f"{layout}: {described(read[layout][0])}" for layout in LAYOUTS if layout in read)
+    listing = "; ".join(
+        f"{layout}{' (a fallback)' * (layout in FALLBACKS)}: {described(read[layout][0])}" for layout in LAYOUTS if layout in read
+    )
     by_part = f"; parts: {spans(reading[2])}" if reading[2] else ""
     return order, reading, f"auto chose {order[0]}{fell_back}: {described(read[order[0]][0])}{by_part} — weighed {listing}"

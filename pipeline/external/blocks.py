@@ -198,12 +198,12 @@ def line_spans(token) -> list[Span]:
     return spans + [Span(current)]
 
 
-def question_part(token, bold_only: bool = False) -> tuple[str, list[str], bool]:
+def question_part(token) -> tuple[str, list[str], bool]:
     """Return (raw text, links, starts bold) of the question in an item whose answer may follow on its next lines.
 
     One line: all of it. More: up to the first question mark (a question may wrap over lines), or the first line.
     """
-    lines = [inline_text(span, bold_only, raw=True) for span in line_spans(token)]
+    lines = [inline_text(span, raw=True) for span in line_spans(token)]
     if len(lines) == 1:
         return lines[0]
     taken = []

@@ -311,14 +311,6 @@ class _TextOnly(html.parser.HTMLParser):
         self.parts.append(data)
 
 
-def strip_html(fragment: str) -> tuple[str, list[str]]:
-    """Return the text of an HTML fragment and its links' targets."""
-    parser = _TextOnly()
-    parser.feed(fragment)
-    parser.close()
-    return "".join(parser.parts), parser.links
-
-
 @functools.lru_cache(maxsize=1 << 12)  # asked of every item of every layout, of a few sections
 def is_reading_list(section: str | None) -> bool:
     """Return whether a section (its heading's text) lists sources (`References`, `参考资料`): no question stands in it."""
@@ -354,7 +346,7 @@ def is_signpost(text: str) -> bool:
 
 class HtmlRun:
     """HTML fragments fed one after another (the tags of a line): `feed` returns the text and links of all fed so far,
-    as `strip_html` of their concatenation reads them. The parser keeps its state between fragments and a copy of it
+    as one parser fed their concatenation and closed reads them. The parser keeps its state between fragments and a copy of it
     is closed to answer, so a run of n tags is parsed once, not again from its start at every tag (quadratic: 2,000
     `<b>` in a line took 12 s)."""
 
