@@ -614,3 +614,26 @@ def test_a_quiz_of_labelled_headings_is_read():
     assert [r["text"] for r in read_bank(quiz, "auto").rows] == [
         f"回帰は教師あり学習の {n} 番目である。(y/n)" for n in range(1, 6)
     ]
+
+
+def test_an_answer_by_its_label_is_no_question_and_makes_the_bullet_over_it_one():
+    from pipeline.external.markdown import read_bank
+
+    bank = (
+        "# B\n\n## Agents\n\n- What is an agent?\n    - Answer: [a video](v)\n- AI Agent Memory\n"
+        "    - Answer: [AI Agent Memory](m)\n- Memory\n    - What is short-term memory?\n    - What is long-term memory?\n"
+    )
+    assert [r["text"] for r in read_bank(bank, "auto").rows] == [
+        "What is an agent?",
+        "AI Agent Memory",
+        "What is short-term memory?",  # `Memory` is a topic over its questions
+        "What is long-term memory?",
+    ]
+
+
+def test_the_documents_own_matters_hold_no_question():
+    from pipeline.external.markdown import read_bank
+
+    asks = "".join(f"### What is case {n}?\n\nA.\n\n" for n in range(3))
+    bank = f"# FAQ\n\n{asks}## Contributing\n\n### Contributor License Agreement\n\nSign it.\n\n### Code Reviews\n\nAll.\n"
+    assert [r["text"] for r in read_bank(bank, "auto").rows] == [f"What is case {n}?" for n in range(3)]

@@ -148,6 +148,14 @@ GIVES_ADVICE = re.compile(
     r"\b(?:tips|tips and tricks|advice|how to prepare|preparation tips|common mistakes|mistakes to avoid|consejos|dicas)\b"
     r"|面试技巧|答题技巧|面试建议|面試技巧|回答框架|면접 ?팁|면접 ?준비"
 )
+# A heading over the document's own matters, never questions (casefolded, the whole heading): `Contributing`,
+# `License`, `Acknowledgments`, `Citing`, `Changelog`, `贡献指南`.
+DOCUMENT_MATTERS = re.compile(
+    r"(?:contributing|contributions?|contributors|how to contribute|licen[cs]e|acknowledge?ments?|citing|citation|"
+    r"changelog|credits|authors?|about the authors?|贡献|贡献指南|许可证|致谢|引用)$"
+)
+# An item that is an answer by its label: `Answer: …`, `Ans: …`, `A: …`, `答：…`, `答案：…`, `Respuesta: …`.
+ANSWER_LABEL = re.compile(r"^(?:answer|ans|a|答|答案|回答|解答|respuesta|resposta|답변|답)[ \t]?:", re.IGNORECASE)
 # A section that lists sources, not questions: its items are never questions (`## References` / `- Deep learning - LG`).
 READING_LISTS = frozenset(
     "references reference resources sources links bibliography 참고 참고자료 참고문헌 参考 参考资料 参考文献 参考链接 出典".split()
@@ -334,8 +342,15 @@ def names_questions(heading: str) -> bool:
 
 
 def gives_advice(heading: str) -> bool:
-    """Return whether a heading says advice stands under it, not questions (`How to prepare`, `Tips`, `面试技巧`)."""
-    return bool(GIVES_ADVICE.search(heading.casefold()))
+    """Return whether a heading says advice stands under it, not questions (`How to prepare`, `Tips`, `面试技巧`), or
+    the document's own matters (`Contributing`, `License`, `Acknowledgments`, `Citing`)."""
+    return bool(GIVES_ADVICE.search(heading.casefold()) or DOCUMENT_MATTERS.match(heading.casefold().strip(" #:.")))
+
+
+def is_answer(text: str) -> bool:
+    """Return whether an item is an answer by its label (`Answer: [AI Agent Memory](…)`, `A: …`, `答：…`): never a
+    question, whatever it says. Pure."""
+    return bool(ANSWER_LABEL.match(unicodedata.normalize("NFKC", text)))
 
 
 def is_signpost(text: str) -> bool:

@@ -39,6 +39,7 @@ from pipeline.external.blocks import advice_scopes, parser, part_starts, questio
 from pipeline.external.clean import (
     Item,
     described,
+    is_answer,
     is_reading_list,
     is_signpost,
     is_topic_entry,
@@ -105,6 +106,7 @@ def read_layouts(
                 and not is_signpost(i.text)
                 and not is_reading_list(i.section)
                 and not is_topic_entry(i.section, i.text)
+                and not is_answer(i.text)
             ],
             warnings + [f"line {i.source_line}: an item with no words ({i.text!r}), skipped" for i in placeholders],
         )

@@ -5,7 +5,7 @@ to anchors (a table of contents) are not read unless at least 80% of their list 
 questions, answered below under the same words (read once: auto.once). Pure."""
 
 from pipeline.external.blocks import empty_warning, holds_list, item_inline, question_part, walk_sections
-from pipeline.external.clean import Item, clean, looks_like_question, make_item, question_share
+from pipeline.external.clean import Item, clean, is_answer, looks_like_question, make_item, question_share
 
 FOLLOW_UP_SHARE = 0.8  # of a list's bullets under a question that must be questions for the list to be follow-ups
 
@@ -33,6 +33,18 @@ def _list_asks(tokens, index: int, lists: dict, shares: dict) -> bool:
         texts = [clean(question_part(inline)[0]) for i in siblings if (inline := item_inline(tokens, i)) is not None]
         shares[siblings[0]] = question_share(texts) >= FOLLOW_UP_SHARE
     return shares[siblings[0]]
+
+
+def _answered(tokens, index: int) -> bool:
+    """Return whether the first bullet under the item opening at `index` is its answer by its label (`- AI Agent
+    Memory` / `    - Answer: [AI Agent Memory](…)`): the item is a question, not a topic."""
+    for position in range(index + 1, len(tokens)):
+        if tokens[position].type == "list_item_open":
+            inline = item_inline(tokens, position)
+            return inline is not None and is_answer(clean(question_part(inline)[0]))
+        if tokens[position].type == "list_item_close":
+            return False
+    return False
 
 
 def _is_contents_entry(inline) -> bool:
@@ -81,7 +93,7 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
             open_items.append(("other", None))
             continue
         text, links, _ = question_part(inline)
-        if holds_list(tokens, index) and not looks_like_question(clean(text)):
+        if holds_list(tokens, index) and not looks_like_question(clean(text)) and not _answered(tokens, index):
             open_items.append(("topic", clean(text)))
             continue
         topic = next((name for role, name in reversed(open_items) if role == "topic"), None)
