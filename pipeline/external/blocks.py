@@ -134,19 +134,28 @@ def title_index(tokens) -> int | None:
     return first
 
 
-def walk_sections(tokens):
-    """Yield (index, token, section) for every token, tracking the current section heading (the title excluded)."""
-    section, title = None, -1  # the title is looked for at the first level-1 heading: most tokens are none
+def section_texts(tokens) -> dict[int, str]:
+    """Return the text of each heading that opens a section, by its token's index (the title and headings inside
+    containers aside): computed once per document, for every layout's walk (`walk_sections`)."""
+    texts, title = {}, -1  # the title is looked for at the first level-1 heading: most tokens are none
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.level == 0:
-            text = inline_text(tokens[index + 1])[0]
             if title == -1 and token.tag == "h1":
                 title = title_index(tokens)
             if index != title:
-                yield index, token, section
-                section = text
-                continue
+                texts[index] = inline_text(tokens[index + 1])[0]
+    return texts
+
+
+def walk_sections(tokens, texts: dict[int, str] | None = None):
+    """Yield (index, token, section) for every token, tracking the current section heading (the title excluded);
+    `texts` are the documents's `section_texts`, computed here if not given."""
+    texts = section_texts(tokens) if texts is None else texts
+    section = None
+    for index, token in enumerate(tokens):
         yield index, token, section
+        if index in texts:
+            section = texts[index]
 
 
 def _inside(tokens, index: int):

@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 from pipeline.errors import InputError
 from pipeline.external.auto import Part, choose, framed, introduced, joined, read_parts, text_key
-from pipeline.external.blocks import advice_scopes, parser, part_starts, question_scopes, top_headings
+from pipeline.external.blocks import advice_scopes, parser, part_starts, question_scopes, section_texts, top_headings
 from pipeline.external.clean import (
     Item,
     described,
@@ -87,8 +87,8 @@ def read_layouts(
     names the questions (`blocks.question_scopes`). An item with no words (`...`,
     a placeholder) is skipped with a warning. A layout that cannot read the text (a question column the table lacks)
     read nothing and says why in its warnings, unless it is one the registry named (`told`): InputError."""
-    options = options or {}
     tokens = parser().parse(unfenced(without_front_matter(text.removeprefix("\ufeff"))))
+    options = {**(options or {}), "sections": section_texts(tokens)}  # every layout walks the same sections
     out = {}
     for layout in LAYOUTS:
         try:

@@ -15,7 +15,7 @@ ASKING_TYPES = ("question", "faq", "quiz", "help")  # an admonition of these typ
 
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
     items = []
-    for index, token, section in walk_sections(tokens):
+    for index, token, section in walk_sections(tokens, options.get("sections")):
         if token.type == "inline" and token.level == 1 and tokens[index - 1].type == "paragraph_open":
             match = OPENING.match(token.content.split("\n", 1)[0])
             if match and (match.group(1).casefold() in ASKING_TYPES or looks_like_question(match.group(2))):

@@ -7,7 +7,7 @@ from pipeline.external.clean import Item, is_label, make_item, numbered
 
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
     items, warnings = [], []
-    for index, token, section in walk_sections(tokens):
+    for index, token, section in walk_sections(tokens, options.get("sections")):
         if token.type == "list_item_open" and token.level == 1 and not token.info:  # a top-level bullet item
             inline = item_inline(tokens, index)
             if inline is None:

@@ -19,7 +19,7 @@ from pipeline.external.clean import (
 
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
     items, quoted = [], 0  # quoted: how many block quotes are open (`> **What is X?**` / `> It is.`)
-    for index, token, section in walk_sections(tokens):
+    for index, token, section in walk_sections(tokens, options.get("sections")):
         quoted += (token.type == "blockquote_open") - (token.type == "blockquote_close")
         if token.type == "inline" and token.level == 1 + quoted and tokens[index - 1].type == "paragraph_open":
             first = line_spans(token)[0]  # the answer may follow on the paragraph's next lines

@@ -63,7 +63,7 @@ def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
     under it); whatever stands under a question or inside a numbered item is an answer."""
     items, warnings, shares, lists = [], [], {}, None
     open_items: list[tuple[str, str | None]] = []  # (role, topic text) of each list item we are inside, innermost last
-    for index, token, section in walk_sections(tokens):
+    for index, token, section in walk_sections(tokens, options.get("sections")):
         if token.type == "list_item_close":
             open_items.pop()
             continue

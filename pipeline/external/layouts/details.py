@@ -31,7 +31,7 @@ class _Summaries(html.parser.HTMLParser):
 
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
     items, markdown = [], parser()
-    for _index, token, section in walk_sections(tokens):
+    for _index, token, section in walk_sections(tokens, options.get("sections")):
         if token.type == "html_block" and "<summary" in token.content.lower():
             summaries = _Summaries()
             summaries.feed(token.content)

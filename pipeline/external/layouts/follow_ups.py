@@ -25,7 +25,7 @@ def _asked(text: str) -> list[str]:
 
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
     items, open_until = [], -1  # open_until: a label opened a block of follow-ups, read until the next heading
-    for index, token, section in walk_sections(tokens):
+    for index, token, section in walk_sections(tokens, options.get("sections")):
         if token.type == "heading_open":
             open_until = index if _is_label(tokens[index + 1].content) else -1
             continue

@@ -85,7 +85,7 @@ def _item(token, inline, section: str | None, items: list, warnings: list) -> No
 
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
     items, warnings = [], []
-    for index, token, section in walk_sections(tokens):
+    for index, token, section in walk_sections(tokens, options.get("sections")):
         if token.type == "list_item_open" and token.level == 1 and token.info:  # a top-level numbered item
             inline = item_inline(tokens, index)
             topic = _topic(tokens, index, inline) if inline is not None else None

@@ -12,7 +12,7 @@ PLAIN_MAX = 300  # characters of a paragraph's first line read as a question (lo
 
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
     items = []
-    for index, token, section in walk_sections(tokens):
+    for index, token, section in walk_sections(tokens, options.get("sections")):
         if (
             token.type == "inline"
             and token.level == 1

@@ -85,7 +85,7 @@ def _difficulty(cells: list, column: int | None) -> str | None:
 
 def read(tokens, options: dict) -> tuple[list[Item], list[str]]:
     items, warnings = [], []
-    for index, token, section in walk_sections(tokens):
+    for index, token, section in walk_sections(tokens, options.get("sections")):
         if token.type != "table_open":
             continue
         rows = list(_table_rows(tokens, index))
