@@ -637,3 +637,12 @@ def test_the_documents_own_matters_hold_no_question():
     asks = "".join(f"### What is case {n}?\n\nA.\n\n" for n in range(3))
     bank = f"# FAQ\n\n{asks}## Contributing\n\n### Contributor License Agreement\n\nSign it.\n\n### Code Reviews\n\nAll.\n"
     assert [r["text"] for r in read_bank(bank, "auto").rows] == [f"What is case {n}?" for n in range(3)]
+
+
+def test_a_bold_number_on_a_line_glued_to_the_last_starts_a_question():
+    from pipeline.external.markdown import read_bank
+
+    assert [r["text"] for r in read_bank("# T\n\n**1.** Explain X.\n**2.** Explain Y.\n", "auto").rows] == [
+        "Explain X.",
+        "Explain Y.",
+    ]

@@ -108,7 +108,7 @@ def numbered_lines(token) -> list[tuple[int, Span]]:
             last, shape = "", ""
         elif child.type in ("softbreak", "hardbreak"):
             offset += 1
-            following = "".join(c.content for c in children[position + 1 : position + 4] if c.type in ("text", "code_inline"))
+            following = "".join(c.content for c in children[position + 1 : position + 6] if c.type in ("text", "code_inline"))
             following = following.strip()
             if numbered(following)[0] is not None or SUB_LABEL.match(following) or last in QUESTION_MARKS or shape == "bold":
                 starts.append((position + 1, offset))
