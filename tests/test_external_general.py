@@ -646,3 +646,10 @@ def test_a_bold_number_on_a_line_glued_to_the_last_starts_a_question():
         "Explain X.",
         "Explain Y.",
     ]
+
+
+@pytest.mark.parametrize("bank", ["- > What is X?\n- > Why Y?\n", "1. > What is X?\n2. > Why Y?\n"])
+def test_a_list_item_that_quotes_its_question_is_read(bank):
+    from pipeline.external.markdown import read_bank
+
+    assert [r["text"] for r in read_bank("# T\n\n" + bank, "auto").rows] == ["What is X?", "Why Y?"]

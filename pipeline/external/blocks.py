@@ -183,12 +183,14 @@ def item_end(tokens, index: int) -> int:
 
 
 def item_inline(tokens, index: int):
-    """Return the inline token of the list item opening at `index` (its own first paragraph), or None if it is empty.
+    """Return the inline token of the list item opening at `index` (its own first paragraph, or the first paragraph of
+    a block quote that opens it), or None if it is empty.
 
     Only the item's own tokens are searched: an empty item (`1. ` alone) must not take the next item's text.
     """
     inline = next((token for token in own_tokens(tokens, index) if token.type == "inline"), None)
-    return inline if inline is not None and inline.level == tokens[index].level + 2 else None
+    quoted = index + 1 < len(tokens) and tokens[index + 1].type == "blockquote_open"  # `- > What is X?`
+    return inline if inline is not None and inline.level == tokens[index].level + 2 + quoted else None
 
 
 def empty_warning(token) -> str:
