@@ -70,6 +70,7 @@ BLOCK_FILES = {
     "corpus": ("docs/external.md",),
     "validation": ("docs/external.md",),
     "blind": ("docs/external.md",),
+    "blind2": ("docs/external.md",),
 }
 
 
@@ -118,6 +119,7 @@ def readme_blocks(database: Path) -> dict[str, str]:
         "corpus": corpus_block(paths.EXTERNAL_CORPUS_FIGURES),
         "validation": corpus_block(paths.EXTERNAL_CORPUS_FIGURES, part="validation"),
         "blind": corpus_block(paths.EXTERNAL_CORPUS_FIGURES, part="blind"),
+        "blind2": corpus_block(paths.EXTERNAL_CORPUS_FIGURES, part="blind2"),
     }
 
 

@@ -33,4 +33,5 @@ DUCKDB_FILE = "questions.duckdb"
 EXTERNAL_CORPUS = EVALUATION_DATA / "corpus"  # real banks, one per repository, their truth written by hand (#46)
 EXTERNAL_VALIDATION = EVALUATION_DATA / "validation"  # real banks no reader rule was written from: a blind check (#46)
 EXTERNAL_BLIND = EVALUATION_DATA / "blind"  # real banks collected after every rule was written: the first look (#46)
+EXTERNAL_BLIND2 = EVALUATION_DATA / "blind2"  # real banks collected after the session's last rule: its first look (#46)
 EXTERNAL_CORPUS_FIGURES = ROOT / "docs" / "external_corpus.json"  # the last eval-external's held-out figures

@@ -107,6 +107,8 @@ def add_arguments(parser) -> None:
                         help="real banks read after the corpus rules were written, scored apart (#46)")  # fmt: skip
     parser.add_argument("--blind", type=Path, default=paths.EXTERNAL_BLIND,
                         help="real banks collected after every rule was written, scored apart (#46)")  # fmt: skip
+    parser.add_argument("--blind2", type=Path, default=paths.EXTERNAL_BLIND2,
+                        help="real banks collected after the blind banks' rules, scored apart (#46)")  # fmt: skip
     parser.add_argument("--figures", type=Path, default=paths.EXTERNAL_CORPUS_FIGURES,
                         help="the last run's held-out figures: shown as 'before', then replaced")  # fmt: skip
 
@@ -158,7 +160,8 @@ def main(args, context: dict) -> int:
     train = corpus.load(args.corpus)
     for name, folder, what in (
         ("validation", args.validation, "read after the corpus rules were written"),
-        ("blind", args.blind, "collected after every rule was written"),
+        ("blind", args.blind, "collected after the validation banks' rules were written"),
+        ("blind2", args.blind2, "collected after the blind banks' rules were written"),
     ):
         banks = corpus.load(folder) if folder.is_dir() else []
         if banks:  # read by a reader fitted on the whole corpus: none of these banks, nor their repositories, is in it
