@@ -389,3 +389,83 @@ def test_follow_ups_are_read_on_their_lines_under_their_label_only(bank, read):
 )
 def test_an_admonition_is_read_when_its_type_or_its_title_asks(bank, read):
     assert rows(bank, "admonitions") == read
+
+
+# --- the second session's rules (#46): boundaries make mutate found unguarded
+
+
+@pytest.mark.parametrize(
+    "text, emptied",
+    [
+        ("---\ntitle: x\n---\n# T\n", "\n\n\n# T\n"),
+        ("+++\na = 1\n+++\n# T\n", "\n\n\n# T\n"),  # TOML
+        ("---\na: b\n...\n# T\n", "\n\n\n# T\n"),  # YAML's other closing mark
+        ("---\r\na: b\r\n---\r\n# T\r\n", "\n\n\n# T\r\n"),  # CRLF
+        ("---\n---\nx\n", "\n\nx\n"),  # empty front matter
+        ("---\na\n---", "\n\n"),  # the file ends at the closing fence
+        ("---\n" + "a\n" * 198 + "---\nx", "\n" * 200 + "x"),  # closes on line 200: front matter
+        ("---\n" + "a\n" * 199 + "---\nx", "---\n" + "a\n" * 199 + "---\nx"),  # on line 201: none
+        ("--- \na\n---\n", "--- \na\n---\n"),
+    ],
+)
+def test_front_matter_is_emptied_line_for_line(text, emptied):
+    from pipeline.external.markdown import without_front_matter
+
+    assert without_front_matter(text) == emptied
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("```text\n1. Q?\n```\n", "\n1. Q?\n\n"),
+        ("```text\n1. Q?\n```python\n```\n", "\n1. Q?\n```python\n\n"),  # a fence with a language does not close it
+        ("````markdown\nQ?\n```\n````\n", "\nQ?\n```\n\n"),  # a shorter fence does not close a longer one
+        ("```text\nQ?\n", "```text\nQ?\n"),  # never closed: left as it is
+        ("```python\nQ?\n```\n", "```python\nQ?\n```\n"),  # code
+    ],
+)
+def test_a_block_fenced_as_prose_loses_its_fences_and_code_keeps_them(text, shown):
+    from pipeline.external.markdown import unfenced
+
+    assert unfenced(text) == shown
+
+
+def items(*specs) -> list[Item]:
+    return [Item(section, None, text, line, []) for line, section, text in specs]
+
+
+def test_framing_applies_at_exactly_80_percent_and_keeps_everything_between():
+    from pipeline.external.auto import framed
+
+    bank = items((1, None, "Made by me"), (3, "A", "Why?"), (4, "A", "Why not?"), (5, "A", "How?"), (6, "A", "What?"))
+    kept, dropped = framed(bank)  # 4 of 5 ask: 80%
+    assert [i.source_line for i in kept] == [3, 4, 5, 6] and dropped == [1]
+    middle = items((3, "A", "Why?"), (4, "B", "Noun"), (5, "C", "How?"), (6, "C", "What?"), (7, "C", "Who?"))
+    assert framed(middle)[1] == []  # between the first and the last question, whatever its section
+
+
+def test_the_introduction_before_the_named_questions_bounds():
+    from pipeline.external.auto import introduced
+
+    scope = [(10, 20)]
+    inside = items(*[(line, "Q", f"Design system {line}") for line in (10, 12, 14, 16, 20)])  # 5, both ends included
+    guide = items((2, None, "Step one"), (3, None, "Step two"))
+    kept, dropped = introduced(guide + inside, scope)
+    assert dropped == [2, 3] and [i.source_line for i in kept] == [10, 12, 14, 16, 20]
+    assert introduced(guide + inside[:4], scope)[1] == []  # 4 items under the heading: too few to tell
+    half = items((2, None, "Step one"), (3, None, "Why this guide?"))
+    assert introduced(half + inside, scope)[1] == []  # half the guide asks: a bank's, kept
+    after = items((30, None, "Outro"))
+    assert [i.source_line for i in introduced(guide + inside + after, scope)[0]][-1] == 30  # after the heading: kept
+
+
+def test_the_fallback_fires_at_exactly_5_questions_and_3_times_the_others():
+    from pipeline.external.markdown import read_bank
+
+    plain = "".join(f"What is idea {n}?\n\nIt is.\n\n" for n in range(5))
+    assert read_bank("# B\n\n" + plain, "auto").layout == "paragraphs"  # 5, against none
+    assert "paragraphs" not in read_bank("# B\n\n" + plain[: plain.index("What is idea 4")], "auto").layout  # 4
+    six = "".join(f"What is idea {n}?\n\nIt is.\n\n" for n in range(6))
+    assert "paragraphs" in read_bank("# B\n\n- **Why one?**\n- **Why two?**\n\n" + six, "auto").layout  # 6 = 3 × 2
+    five = "".join(f"What is idea {n}?\n\nIt is.\n\n" for n in range(5))
+    assert "paragraphs" not in read_bank("# B\n\n- **Why one?**\n- **Why two?**\n\n" + five, "auto").layout  # 5 < 6
