@@ -16,6 +16,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from pipeline.external.blocks import within
 from pipeline.external.clean import Item, described, looks_like_question
 from pipeline.external.layouts import FALLBACKS, LAYOUTS, PART_SEPARATOR
 
@@ -171,7 +172,7 @@ def introduced(items: list[Item], scopes: list[tuple[int, int]]) -> tuple[list[I
     (`## Sample Questions`: `scopes`, from `blocks.question_scopes`) and at least 5 items stand there, the items before
     the first such heading and outside every such part, fewer than half of which ask, are the document's guide, not
     its questions (a system-design guide of 158 bullets before its 38 prompts). Pure."""
-    inside = [any(first <= i.source_line <= last for first, last in scopes) for i in items]
+    inside = [within(i.source_line, scopes) for i in items]
     if sum(inside) < PLAIN_MIN:
         return items, []
     start = min(first for first, _ in scopes)

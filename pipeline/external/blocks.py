@@ -273,6 +273,11 @@ def scopes(tokens, names, headings: list[tuple[int, int, int]] | None = None) ->
     return found
 
 
+def within(line: int, parts: list[tuple[int, int]]) -> bool:
+    """Return whether a line lies in one of the (first, last) parts (`scopes`, both ends included)."""
+    return any(first <= line <= last for first, last in parts)
+
+
 def question_scopes(tokens, headings: list[tuple[int, int, int]] | None = None) -> list[tuple[int, int]]:
     """Return the parts under a heading that names the questions (`## Sample Questions`, `## 面试题`), not one that
     asks (`## What questions will you face?`)."""

@@ -35,7 +35,15 @@ from typing import NamedTuple
 
 from pipeline.errors import InputError
 from pipeline.external.auto import Part, choose, framed, introduced, joined, read_parts, text_key
-from pipeline.external.blocks import advice_scopes, parser, part_starts, question_scopes, section_texts, top_headings
+from pipeline.external.blocks import (
+    advice_scopes,
+    parser,
+    part_starts,
+    question_scopes,
+    section_texts,
+    top_headings,
+    within,
+)
 from pipeline.external.clean import (
     Item,
     described,
@@ -89,6 +97,8 @@ def read_layouts(
     read nothing and says why in its warnings, unless it is one the registry named (`told`): InputError."""
     tokens = parser().parse(unfenced(without_front_matter(text.removeprefix("\ufeff"))))
     options = {**(options or {}), "sections": section_texts(tokens)}  # every layout walks the same sections
+    headings = top_headings(tokens)
+    advice = advice_scopes(tokens, headings)  # a section of advice holds no question, whatever its items say
     out = {}
     for layout in LAYOUTS:
         try:
@@ -107,15 +117,12 @@ def read_layouts(
                 and not is_reading_list(i.section)
                 and not is_topic_entry(i.section, i.text)
                 and not is_answer(i.text)
+                and not within(i.source_line, advice)
             ],
             warnings + [f"line {i.source_line}: an item with no words ({i.text!r}), skipped" for i in placeholders],
         )
     for name, reader in SUPPLEMENTS.items():
-        out[name] = (reader(tokens, options)[0], [])
-    headings = top_headings(tokens)
-    advice = advice_scopes(tokens, headings)
-    for name, (items, warnings) in out.items():  # a section of advice holds no question, whatever its items say
-        out[name] = ([i for i in items if not any(a <= i.source_line <= b for a, b in advice)], warnings)
+        out[name] = ([i for i in reader(tokens, options)[0] if not within(i.source_line, advice)], [])
     return out, part_starts(tokens), question_scopes(tokens, headings)
 
 
@@ -221,6 +228,12 @@ def supplemented(items: list[Item], extra: list[Item]) -> list[Item]:
     return sorted(items + added, key=lambda i: i.source_line) if added else items
 
 
+def dropped(lines: list[int], why: str) -> list[str]:
+    """Return the warning for the items on `lines` that were read but are not questions (none for none)."""
+    count = f"{len(lines)} item{'s' * (len(lines) != 1)}"
+    return [f"lines {lines[0]}–{lines[-1]}: {count} {why}"] if lines else []
+
+
 def read_bank(text: str, layout: str, question_level: int | None = None, question_column=None) -> Reading:
     """Return what `text` holds read in `layout` (`auto`: the layouts auto chooses, section by section, and why)."""
     if not is_layout(layout):
@@ -239,17 +252,17 @@ def read_bank(text: str, layout: str, question_level: int | None = None, questio
         )
         items, warnings, parts = read_parts(named, starts, order)
     items, framing = framed(supplemented(items, extra))
-    if framing:
-        warnings = warnings + [
-            f"lines {framing[0]}–{framing[-1]}: {len(framing)} item{'s' * (len(framing) != 1)} before the first question or "
-            "after the last, in sections that ask nothing, not read as questions (an introduction or an afterword)"
-        ]
+    warnings = warnings + dropped(
+        framing,
+        "before the first question or after the last, in sections that ask nothing, not read as questions (an "
+        "introduction or an afterword)",
+    )
     items, guide = introduced(items, scopes)
-    if guide:
-        warnings = warnings + [
-            f"lines {guide[0]}–{guide[-1]}: {len(guide)} item{'s' * (len(guide) != 1)} before the heading that names the "
-            "questions, fewer than half of them asking, not read as questions (the document's introduction)"
-        ]
+    warnings = warnings + dropped(
+        guide,
+        "before the heading that names the questions, fewer than half of them asking, not read as questions (the "
+        "document's introduction)",
+    )
     checked_items(items)
     rows = [
         {
