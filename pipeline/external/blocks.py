@@ -9,11 +9,14 @@ from pipeline.external.clean import (
     QUESTION_MARKS,
     SUB_LABEL,
     HtmlRun,
+    Item,
     clean,
     gives_advice,
     looks_like_question,
+    make_item,
     names_questions,
     numbered,
+    question_share,
     unlabelled,
 )
 
@@ -227,6 +230,21 @@ def question_part(token) -> tuple[str, list[str], bool]:
     else:
         taken = lines[:1]
     return " ".join(t for t, _, _ in taken), [link for _, links, _ in taken for link in links], taken[0][2]
+
+
+FOLLOW_UP_SHARE = 0.8  # of the bullets under a question that must ask for them to be its follow-ups, not its answer
+
+
+def follow_ups(tokens, indexes: list[int], section: str | None) -> list[Item]:
+    """Return the questions of the list items opening at `indexes` (the bullets under one question) when at least 80%
+    of them ask: its follow-up questions (`1. 딥러닝이란?` / `    - 왜 깊어야 하나요?`); none when they are its answer."""
+    found = []
+    for index in indexes:
+        inline = item_inline(tokens, index)
+        if inline is not None:
+            text, links, _ = question_part(inline)
+            found.append(make_item(section, None, text, tokens[index].map[0] + 1, links))
+    return found if found and question_share([i.text for i in found]) >= FOLLOW_UP_SHARE else []
 
 
 def holds_list(tokens, index: int) -> bool:

@@ -320,9 +320,15 @@ class _TextOnly(html.parser.HTMLParser):
 
 
 @functools.lru_cache(maxsize=1 << 12)  # asked of every item of every layout, of a few sections
+def section_name(section: str | None) -> str:
+    """Return what a section's heading calls it, as the lists of kinds of section spell it: case-folded, without its
+    number, label or closing punctuation (`3. Further reading:` → `further reading`); empty for none. Pure."""
+    return numbered(unlabelled(section.casefold().rstrip(" :.!-–—").strip()))[1] if section else ""
+
+
 def is_reading_list(section: str | None) -> bool:
     """Return whether a section (its heading's text) lists sources (`References`, `参考资料`): no question stands in it."""
-    return bool(section) and numbered(unlabelled(section.casefold().rstrip(" :.!-–—").strip()))[1] in READING_LISTS
+    return section_name(section) in READING_LISTS
 
 
 def is_topic_entry(section: str | None, text: str) -> bool:
@@ -330,10 +336,9 @@ def is_topic_entry(section: str | None, text: str) -> bool:
     return is_contents(section) and not looks_like_question(text)
 
 
-@functools.lru_cache(maxsize=1 << 12)  # asked of every item of every layout, of a few sections
 def is_contents(section: str | None) -> bool:
     """Return whether a section (its heading's text) is a table of contents (`Contents`, `目录`, `목차`)."""
-    return bool(section) and numbered(unlabelled(section.casefold().rstrip(" :.!-–—").strip()))[1] in CONTENTS
+    return section_name(section) in CONTENTS
 
 
 def names_questions(heading: str) -> bool:

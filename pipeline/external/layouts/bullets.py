@@ -4,10 +4,8 @@ are questions themselves: follow-up questions (`- Why ReLU?` / `    - What is it
 to anchors (a table of contents) are not read unless at least 80% of their list asks: then they are the bank's list of
 questions, answered below under the same words (read once: auto.once). Pure."""
 
-from pipeline.external.blocks import empty_warning, holds_list, item_inline, question_part, walk_sections
+from pipeline.external.blocks import FOLLOW_UP_SHARE, empty_warning, holds_list, item_inline, question_part, walk_sections
 from pipeline.external.clean import Item, clean, is_answer, looks_like_question, make_item, question_share
-
-FOLLOW_UP_SHARE = 0.8  # of a list's bullets under a question that must be questions for the list to be follow-ups
 
 
 def _lists(tokens) -> dict[int, list[int]]:

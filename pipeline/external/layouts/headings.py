@@ -1,10 +1,8 @@
 """`headings`: headings are questions (those at `question_level`, or, without one, the numbered or question-like
 ones; a numbered heading at another level is a question too, with a warning); the other headings are sections. Pure."""
 
-from pipeline.external.blocks import inline_text, item_inline, question_part, title_index
-from pipeline.external.clean import Item, clean, looks_like_question, make_item, numbered, question_share, unlabelled
-
-FOLLOW_UP_SHARE = 0.8  # of the bullets right under a question heading that must ask for them to be follow-ups
+from pipeline.external.blocks import follow_ups, inline_text, title_index
+from pipeline.external.clean import Item, clean, looks_like_question, make_item, numbered, unlabelled
 
 
 def _headings(tokens, question_level: int | None) -> list[tuple[int, int, str, list[str]]]:
@@ -33,17 +31,16 @@ def _follow_ups(tokens, index: int, section: str | None) -> list[Item]:
         position += 3  # a label that introduces the list (`Follow-up questions:`), not an answer
     if position >= len(tokens) or tokens[position].type != "bullet_list_open":
         return []
-    found, depth = [], 0
+    bullets, depth = [], 0
     for i in range(position, len(tokens)):
         kind = tokens[i].type
         depth += kind == "bullet_list_open" or kind == "ordered_list_open"
         depth -= kind == "bullet_list_close" or kind == "ordered_list_close"
         if depth == 0:
             break
-        if kind == "list_item_open" and depth == 1 and (inline := item_inline(tokens, i)) is not None:
-            text, links, _ = question_part(inline)
-            found.append(make_item(section, None, text, tokens[i].map[0] + 1, links))
-    return found if found and question_share([i.text for i in found]) >= FOLLOW_UP_SHARE else []
+        if kind == "list_item_open" and depth == 1:
+            bullets.append(i)
+    return follow_ups(tokens, bullets, section)
 
 
 TEMPLATE_REPEATS = 3  # a heading written this many times over is a template's label, not a question

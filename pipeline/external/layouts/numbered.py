@@ -9,11 +9,11 @@ import unicodedata
 
 from pipeline.external.blocks import (
     empty_warning,
+    follow_ups,
     inline_text,
     item_end,
     item_inline,
     numbered_lines,
-    question_part,
     walk_sections,
 )
 from pipeline.external.clean import (
@@ -43,15 +43,8 @@ def _sub_items(tokens, index: int, numbered_only: bool = True) -> list[int]:
 
 
 def _follow_ups(tokens, index: int, section: str | None) -> list[Item]:
-    """Return the bullets under the numbered question opening at `index` when at least 80% of them ask: follow-up
-    questions (`1. 딥러닝이란?` / `    - 왜 깊어야 하나요?`), not its answer."""
-    found = []
-    for sub in _sub_items(tokens, index, numbered_only=False):
-        inline = item_inline(tokens, sub)
-        if inline is not None:
-            text, links, _ = question_part(inline)
-            found.append(make_item(section, None, text, tokens[sub].map[0] + 1, links))
-    return found if found and question_share([i.text for i in found]) >= TOPIC_SHARE else []
+    """Return the bullets under the numbered question opening at `index` if they are its follow-ups (`blocks.follow_ups`)."""
+    return follow_ups(tokens, _sub_items(tokens, index, numbered_only=False), section)
 
 
 def _topic(tokens, index: int, inline) -> tuple[str, list] | None:
